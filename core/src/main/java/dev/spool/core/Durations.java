@@ -1,0 +1,48 @@
+package dev.spool.core;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads durations as written on command lines: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h},
+ * or ISO-8601 {@code PT30S}.
+ */
+public final class Durations {
+  private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  private Durations() {}
+
+  /**
+   * @throws IllegalArgumentException naming {@code setting} when the text is not a positive
+   *     duration
+   */
+  public static Duration parsePositive(String setting, String text) {
+    Duration d = parse(setting, text);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(setting + ": '" + text + "' must be longer than zero");
+    }
+    return d;
+  }
+
+  private static Duration parse(String setting, String text) {
+    String t = text == null ? "" : text.trim();
+    Matcher m = SHORT.matcher(t);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    }
+    try {
+      return Duration.parse(t);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          setting + ": '" + text + "' is not a duration; write e.g. 500ms, 30s, 2m, 1h", e);
+    }
+  }
+}

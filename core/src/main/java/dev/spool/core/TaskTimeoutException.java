@@ -1,0 +1,8 @@
+package dev.spool.core;
+
+/** A task's result did not arrive within the timeout the caller gave. */
+public class TaskTimeoutException extends SpoolException {
+  public TaskTimeoutException(String message) {
+    super(message);
+  }
+}

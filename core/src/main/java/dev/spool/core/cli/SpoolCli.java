@@ -1,0 +1,55 @@
+package dev.spool.core.cli;
+
+import dev.spool.core.SpoolException;
+import dev.spool.core.TaskFailedException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Runs a picocli command the Spool way: {@code --help} on every command; a bad argument prints the
+ * usage and exits 2; bad configuration prints the message naming the setting and exits 2; a Spool
+ * failure (an unreachable broker, a failed task) prints one line and exits 1, with no stack trace
+ * unless {@code SPOOL_DEBUG} is set.
+ */
+public final class SpoolCli {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_USAGE = 2;
+
+  private SpoolCli() {}
+
+  /** Builds the command line for {@code command}, wired with Spool's error handling. */
+  public static CommandLine commandLine(Object command) {
+    CommandLine cl = new CommandLine(command);
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          PrintWriter err = line.getErr();
+          String name = line.getCommandSpec().root().name();
+          boolean debug = System.getenv("SPOOL_DEBUG") != null;
+          if (e instanceof IllegalArgumentException) {
+            err.println(name + ": " + e.getMessage());
+            if (debug) e.printStackTrace(err);
+            return EXIT_USAGE;
+          }
+          if (e instanceof TaskFailedException failed) {
+            err.println(name + ": " + e.getMessage());
+            failed.remote().stack().stream().limit(12).forEach(f -> err.println("    at " + f));
+            return EXIT_FAILURE;
+          }
+          if (e instanceof SpoolException) {
+            err.println(name + ": " + e.getMessage());
+            if (debug) e.printStackTrace(err);
+            return EXIT_FAILURE;
+          }
+          err.println(name + ": unexpected error: " + e);
+          e.printStackTrace(err);
+          return EXIT_FAILURE;
+        });
+    return cl;
+  }
+
+  /** Sets the id logs start with ({@code %property{spool.id}} in logback.xml). Call first. */
+  public static void identify(String id) {
+    System.setProperty("spool.id", id);
+  }
+}

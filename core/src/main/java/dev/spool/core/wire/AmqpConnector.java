@@ -1,0 +1,101 @@
+package dev.spool.core.wire;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.PossibleAuthenticationFailureException;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolConnectionException;
+import java.io.IOException;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Opens AMQP connections from a {@link SpoolConfig}, with a client-provided name so that each
+ * process is recognisable in the RabbitMQ dashboard, automatic recovery on, and errors that say
+ * what failed, where, and which setting to change.
+ */
+public final class AmqpConnector {
+  private final SpoolConfig config;
+  private final Duration connectTimeout;
+
+  public AmqpConnector(SpoolConfig config) {
+    this(config, Duration.ofSeconds(10));
+  }
+
+  public AmqpConnector(SpoolConfig config, Duration connectTimeout) {
+    this.config = config;
+    this.connectTimeout = connectTimeout;
+  }
+
+  /**
+   * Opens a connection named {@code connectionName}.
+   *
+   * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
+   */
+  public Connection open(String connectionName) {
+    ConnectionFactory factory = factory();
+    try {
+      return factory.newConnection(connectionName);
+    } catch (PossibleAuthenticationFailureException e) {
+      throw new SpoolConnectionException(
+          "RabbitMQ at "
+              + config.amqpUriRedacted()
+              + " refused user '"
+              + factory.getUsername()
+              + "' (wrong user, password or vhost?); set "
+              + SpoolConfig.AMQP_URI,
+          e);
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(
+          "cannot reach RabbitMQ at "
+              + config.amqpUriRedacted()
+              + " ("
+              + reason(e)
+              + "); is it running? set "
+              + SpoolConfig.AMQP_URI,
+          e);
+    }
+  }
+
+  ConnectionFactory factory() {
+    ConnectionFactory f = new ConnectionFactory();
+    URI uri = config.amqpUri();
+    try {
+      f.setUri(uri);
+      if ("amqps".equals(uri.getScheme())) {
+        // setUri would trust every certificate; verify against the JVM's trust store instead.
+        f.useSslProtocol(SSLContext.getDefault());
+        f.enableHostnameVerification();
+      }
+    } catch (NoSuchAlgorithmException e) {
+      throw new SpoolConnectionException("no TLS support in this JVM for " + uri.getScheme(), e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          SpoolConfig.AMQP_URI + ": '" + config.amqpUriRedacted() + "' is invalid: " + e, e);
+    }
+    f.setConnectionTimeout(Math.toIntExact(connectTimeout.toMillis()));
+    f.setAutomaticRecoveryEnabled(true);
+    f.setTopologyRecoveryEnabled(true);
+    f.setNetworkRecoveryInterval(2000);
+    f.setRequestedHeartbeat(30);
+    return f;
+  }
+
+  /** The innermost useful message of an AMQP failure, for one-line errors. */
+  public static String reason(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    if (t instanceof ShutdownSignalException s && s.getReason() != null) {
+      return s.getReason().toString();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.spool.core.wire;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import dev.spool.core.SpoolConnectionException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes persistent messages with publisher confirms, never one-publish-then-wait: up to {@code
+ * window} messages are outstanding at once, and each message's callback runs when the broker
+ * confirms it. A nacked message, or one still unconfirmed when the connection recovers, is
+ * published again, so a confirmed callback means the broker has the message.
+ *
+ * <p>Thread-safe. {@link #publish} blocks only while the window is full.
+ */
+public final class ConfirmingPublisher implements ConfirmListener, RecoveryListener {
+  private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
+
+  private final Channel channel;
+  private final Semaphore window;
+  private final Object publishLock = new Object();
+  private final Object idle = new Object();
+  private final ConcurrentNavigableMap<Long, Outgoing> outstanding = new ConcurrentSkipListMap<>();
+  private final LongAdder confirmed = new LongAdder();
+  private final LongAdder republished = new LongAdder();
+
+  private record Outgoing(
+      String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed) {}
+
+  /**
+   * @param channel a channel this publisher owns; it is put into confirm mode
+   * @param window most messages unconfirmed at once (at least 1)
+   */
+  public ConfirmingPublisher(Channel channel, int window) throws IOException {
+    if (window < 1)
+      throw new IllegalArgumentException("publish window must be >= 1, was " + window);
+    this.channel = channel;
+    this.window = new Semaphore(window);
+    channel.confirmSelect();
+    channel.addConfirmListener(this);
+    if (channel instanceof Recoverable r) {
+      r.addRecoveryListener(this);
+    }
+  }
+
+  /**
+   * Publishes to queue {@code routingKey} through the default exchange; {@code onConfirmed} runs on
+   * a client thread once the broker has the message. Blocks while the window is full.
+   *
+   * @throws SpoolConnectionException when the channel is closed
+   * @throws InterruptedException when interrupted while the window is full
+   */
+  public void publish(
+      String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed)
+      throws InterruptedException {
+    while (!window.tryAcquire(10, TimeUnit.SECONDS)) {
+      log.warn(
+          "{} publishes unconfirmed for 10 s; is the broker blocked (memory or disk alarm)?",
+          outstanding.size());
+    }
+    try {
+      send(new Outgoing(routingKey, props, body, onConfirmed));
+    } catch (SpoolConnectionException e) {
+      window.release();
+      throw e;
+    }
+  }
+
+  private void send(Outgoing out) {
+    synchronized (publishLock) {
+      long seq = channel.getNextPublishSeqNo();
+      outstanding.put(seq, out);
+      try {
+        channel.basicPublish("", out.routingKey(), false, out.props(), out.body());
+      } catch (IOException | RuntimeException e) {
+        outstanding.remove(seq);
+        throw new SpoolConnectionException(
+            "cannot publish to " + out.routingKey() + ": " + AmqpConnector.reason(e), e);
+      }
+    }
+  }
+
+  @Override
+  public void handleAck(long seq, boolean multiple) {
+    List<Outgoing> acked = take(seq, multiple);
+    window.release(acked.size());
+    confirmed.add(acked.size());
+    for (Outgoing o : acked) {
+      o.onConfirmed().run();
+    }
+    if (outstanding.isEmpty()) {
+      synchronized (idle) {
+        idle.notifyAll();
+      }
+    }
+  }
+
+  @Override
+  public void handleNack(long seq, boolean multiple) {
+    List<Outgoing> nacked = take(seq, multiple);
+    log.warn("broker nacked {} message(s); publishing them again", nacked.size());
+    resend(nacked);
+  }
+
+  private List<Outgoing> take(long seq, boolean multiple) {
+    if (!multiple) {
+      Outgoing o = outstanding.remove(seq);
+      return o == null ? List.of() : List.of(o);
+    }
+    Map<Long, Outgoing> head = outstanding.headMap(seq, true);
+    List<Outgoing> taken = new ArrayList<>(head.values());
+    head.clear();
+    return taken;
+  }
+
+  private void resend(List<Outgoing> messages) {
+    for (Outgoing o : messages) {
+      try {
+        send(o); // keeps the window permit it already holds
+        republished.increment();
+      } catch (SpoolConnectionException e) {
+        window.release();
+        log.error("could not publish a message to {} again ({})", o.routingKey(), e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void handleRecovery(Recoverable recoverable) {
+    List<Outgoing> pending;
+    synchronized (publishLock) {
+      pending = new ArrayList<>(outstanding.values());
+      outstanding.clear(); // sequence numbers restart on the recovered channel
+    }
+    if (!pending.isEmpty()) {
+      log.info("connection recovered; publishing {} unconfirmed message(s) again", pending.size());
+      resend(pending);
+    }
+  }
+
+  @Override
+  public void handleRecoveryStarted(Recoverable recoverable) {}
+
+  /** Messages published and not yet confirmed. */
+  public int outstanding() {
+    return outstanding.size();
+  }
+
+  /** Messages confirmed so far. */
+  public long confirmed() {
+    return confirmed.sum();
+  }
+
+  /** Messages published again after a nack or a recovery. */
+  public long republished() {
+    return republished.sum();
+  }
+
+  /** Waits until every message is confirmed; false when {@code timeout} passed first. */
+  public boolean awaitConfirms(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (idle) {
+      while (!outstanding.isEmpty() && channel.isOpen()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) break;
+        idle.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    if (outstanding.isEmpty()) return true;
+    log.warn("{} message(s) still unconfirmed after {}", outstanding.size(), timeout);
+    return false;
+  }
+}

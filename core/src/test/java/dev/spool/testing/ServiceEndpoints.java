@@ -1,0 +1,12 @@
+package dev.spool.testing;
+
+import java.net.URI;
+
+/**
+ * Where the integration tests' RabbitMQ and Redis are, and how they were found.
+ *
+ * @param amqpUri RabbitMQ
+ * @param redisUri Redis
+ * @param source {@code environment}, {@code testcontainers} or {@code local}
+ */
+record ServiceEndpoints(URI amqpUri, URI redisUri, String source) {}

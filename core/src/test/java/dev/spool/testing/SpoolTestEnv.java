@@ -1,0 +1,129 @@
+package dev.spool.testing;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.Topology;
+import java.io.IOException;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * One test's view of the services: a fresh namespace, a config pointing at the services, and
+ * cleanup of everything created under the namespace. Given to tests by {@link
+ * SpoolServicesExtension} as a parameter.
+ */
+public final class SpoolTestEnv {
+  private final ServiceEndpoints endpoints;
+  private final SpoolConfig config;
+  private final Topology topology;
+  private final Set<String> queues = new LinkedHashSet<>();
+  private Connection connection;
+
+  SpoolTestEnv(ServiceEndpoints endpoints, String namespace) {
+    this.endpoints = endpoints;
+    this.config =
+        SpoolConfig.builder()
+            .amqpUri(endpoints.amqpUri().toString())
+            .redisUri(endpoints.redisUri().toString())
+            .namespace(namespace)
+            .build();
+    this.topology = new Topology(namespace);
+    queues.add(topology.workQueue(Topology.DEFAULT_QUEUE));
+  }
+
+  /** The configuration every Spool object in this test should use. */
+  public SpoolConfig config() {
+    return config;
+  }
+
+  public String namespace() {
+    return config.namespace();
+  }
+
+  public Topology topology() {
+    return topology;
+  }
+
+  /** How the services were found: {@code environment}, {@code testcontainers} or {@code local}. */
+  public String source() {
+    return endpoints.source();
+  }
+
+  /** The full name of work queue {@code name}, deleted after the test. */
+  public String workQueue(String name) {
+    return track(topology.workQueue(name));
+  }
+
+  /** Deletes queue {@code fullName} after the test. */
+  public String track(String fullName) {
+    queues.add(fullName);
+    return fullName;
+  }
+
+  /** An AMQP connection for the test's own use, closed after the test. */
+  public synchronized Connection connection() {
+    if (connection == null) {
+      connection = new AmqpConnector(config).open("spool-test " + namespace());
+    }
+    return connection;
+  }
+
+  /** A new Redis client for this test's services; the caller closes it. */
+  public Jedis jedis() {
+    return new Jedis(endpoints.redisUri());
+  }
+
+  /** Messages ready in queue {@code fullName}. */
+  public long ready(String fullName) throws IOException, TimeoutException {
+    try (Channel ch = connection().createChannel()) {
+      return ch.queueDeclarePassive(fullName).getMessageCount();
+    }
+  }
+
+  /** True when queue {@code fullName} exists. */
+  public boolean queueExists(String fullName) throws IOException, TimeoutException {
+    try (Channel ch = connection().createChannel()) {
+      ch.queueDeclarePassive(fullName);
+      return true;
+    } catch (IOException e) {
+      return false; // 404 NOT_FOUND closes the channel
+    }
+  }
+
+  /** Deletes the namespace's queues and Redis keys; returns how many keys it deleted. */
+  long cleanup() throws IOException, TimeoutException {
+    try {
+      Connection c = connection();
+      for (String q : queues) {
+        try (Channel ch = c.createChannel()) {
+          ch.queueDelete(q);
+        }
+      }
+    } finally {
+      if (connection != null && connection.isOpen()) connection.close();
+    }
+    return deleteKeys();
+  }
+
+  private long deleteKeys() {
+    long deleted = 0;
+    try (Jedis jedis = jedis()) {
+      ScanParams match = new ScanParams().match(namespace() + ":*").count(500);
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        ScanResult<String> page = jedis.scan(cursor, match);
+        if (!page.getResult().isEmpty()) {
+          deleted += jedis.del(page.getResult().toArray(String[]::new));
+        }
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    }
+    return deleted;
+  }
+}
