@@ -1,0 +1,73 @@
+package dev.spool.consumer;
+
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Task handlers by name. Thread-safe. {@link #withProviders(ClassLoader)} fills one from every
+ * {@link TaskHandlerProvider} on the classpath, Spool's built-in tasks included.
+ */
+public final class HandlerRegistry {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private final Map<String, RegisteredTask<?, ?>> tasks = new ConcurrentHashMap<>();
+
+  /** An empty registry. */
+  public HandlerRegistry() {}
+
+  /** A registry holding the tasks of every {@link TaskHandlerProvider} that {@code loader} sees. */
+  public static HandlerRegistry withProviders(ClassLoader loader) {
+    HandlerRegistry registry = new HandlerRegistry();
+    for (TaskHandlerProvider p : ServiceLoader.load(TaskHandlerProvider.class, loader)) {
+      p.registerTasks(registry);
+    }
+    return registry;
+  }
+
+  /**
+   * Registers {@code handler} as task {@code name}, taking inputs of {@code inputType} (a class, or
+   * a parameterized type for generic inputs such as {@code List<Long>}).
+   *
+   * @throws IllegalArgumentException when the name is invalid or already taken
+   */
+  public <I, R> HandlerRegistry register(String name, Type inputType, TaskHandler<I, R> handler) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "task name '" + name + "' is invalid; use 1 to 128 letters, digits, '.', '-' or '_'");
+    }
+    RegisteredTask<I, R> task =
+        new RegisteredTask<>(
+            name,
+            Objects.requireNonNull(inputType, "inputType"),
+            Objects.requireNonNull(handler, "handler"));
+    if (tasks.putIfAbsent(name, task) != null) {
+      throw new IllegalArgumentException("task '" + name + "' is registered twice");
+    }
+    return this;
+  }
+
+  public Optional<RegisteredTask<?, ?>> find(String name) {
+    return Optional.ofNullable(tasks.get(name));
+  }
+
+  /** The registered names, sorted. */
+  public Set<String> names() {
+    return new TreeSet<>(tasks.keySet());
+  }
+
+  /**
+   * A handler with its name and input type.
+   *
+   * @param name the task name
+   * @param inputType what the JSON input is read as
+   * @param handler the code
+   */
+  public record RegisteredTask<I, R>(String name, Type inputType, TaskHandler<I, R> handler) {}
+}

@@ -1,0 +1,216 @@
+package dev.spool.consumer;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.spool.consumer.internal.Counters;
+import dev.spool.consumer.internal.DeliveryDispatcher;
+import dev.spool.consumer.internal.WorkerPool;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolConnectionException;
+import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.ProcessIdentity;
+import dev.spool.core.wire.Topology;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running consumer: the Spool counterpart of one {@code multiprocessing} worker process.
+ *
+ * <pre>{@code
+ * try (SpoolConsumer consumer = SpoolConsumer.start(config, ConsumerConfig.builder().build(),
+ *     HandlerRegistry.withProviders(loader))) {
+ *   StopReason why = consumer.awaitStopRequest(); // a poison pill, or requestStop()
+ * } // close() drains: running tasks finish, prefetched ones go back to the queue
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent.
+ */
+public final class SpoolConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SpoolConsumer.class);
+
+  private final ProcessIdentity identity;
+  private final ConsumerConfig settings;
+  private final Connection connection;
+  private final Channel consumeChannel;
+  private final ConfirmingPublisher publisher;
+  private final DeliveryDispatcher dispatcher;
+  private final WorkerPool workers;
+  private final Counters counters = new Counters();
+  private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
+  private final String queue;
+  private final String consumerTag;
+  private boolean closed;
+
+  private SpoolConsumer(
+      SpoolConfig config,
+      ConsumerConfig settings,
+      HandlerRegistry registry,
+      ProcessIdentity identity,
+      Clock clock)
+      throws IOException {
+    this.identity = identity;
+    this.settings = settings;
+    this.connection = new AmqpConnector(config).open(identity.connectionName());
+    try {
+      Topology topology = new Topology(config.namespace());
+      this.consumeChannel = connection.createChannel();
+      this.queue = topology.declareWorkQueue(consumeChannel, settings.queue());
+      consumeChannel.basicQos(settings.prefetch());
+      this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
+      this.workers = new WorkerPool(settings.concurrency(), settings.virtualThreads());
+      this.dispatcher =
+          new DeliveryDispatcher(
+              consumeChannel,
+              registry,
+              workers,
+              publisher,
+              identity.id(),
+              new JsonCodec(),
+              counters,
+              clock,
+              why -> requestStop(new StopReason(why, false)),
+              why -> requestStop(new StopReason(why, true)));
+      this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly();
+      throw e;
+    }
+  }
+
+  /**
+   * Connects, declares the work queue and starts consuming.
+   *
+   * @throws SpoolConnectionException when RabbitMQ cannot be reached
+   * @throws dev.spool.core.SpoolException when the queue cannot be declared
+   */
+  public static SpoolConsumer start(
+      SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry) {
+    return start(
+        config, settings, registry, ProcessIdentity.current("consumer"), Clock.systemUTC());
+  }
+
+  /** As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, with identity and clock. */
+  public static SpoolConsumer start(
+      SpoolConfig config,
+      ConsumerConfig settings,
+      HandlerRegistry registry,
+      ProcessIdentity identity,
+      Clock clock) {
+    try {
+      SpoolConsumer c = new SpoolConsumer(config, settings, registry, identity, clock);
+      log.info(
+          "consuming {} (concurrency {}, prefetch {}) on {} as '{}'; tasks: {}",
+          c.queue,
+          settings.concurrency(),
+          settings.prefetch(),
+          config.amqpUriRedacted(),
+          identity.connectionName(),
+          registry.names());
+      return c;
+    } catch (IOException e) {
+      throw new SpoolConnectionException(
+          "cannot start consuming on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
+          e);
+    }
+  }
+
+  /** The consumer's id, {@code host/pid}, as it appears in results and logs. */
+  public String id() {
+    return identity.id();
+  }
+
+  /** The full name of the queue consumed. */
+  public String queue() {
+    return queue;
+  }
+
+  public ConsumerStats stats() {
+    return counters.snapshot();
+  }
+
+  /** Asks the consumer to stop, as a pill would. The first request's reason wins. */
+  public void requestStop(String reason) {
+    requestStop(new StopReason(reason, false));
+  }
+
+  private void requestStop(StopReason reason) {
+    dispatcher.stopTaking();
+    if (stopRequested.complete(reason)) {
+      log.info("stopping: {}", reason.reason());
+    }
+  }
+
+  /** Blocks until a pill, {@link #requestStop} or a lost channel asks the consumer to stop. */
+  public StopReason awaitStopRequest() throws InterruptedException {
+    try {
+      return stopRequested.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** As {@link #awaitStopRequest()}, giving up after {@code timeout}; null when it did. */
+  public StopReason awaitStopRequest(Duration timeout) throws InterruptedException {
+    try {
+      return stopRequested.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return null;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * Stops cleanly: no new deliveries, prefetched ones back to the queue unstarted, running tasks
+   * finish (interrupted after the drain timeout), results confirmed and acked, connection closed.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    requestStop(new StopReason("closed", false));
+    try {
+      cancelSubscription();
+      int handedBack = workers.handBack(dispatcher::handBack);
+      log.info("handed {} prefetched task(s) back to {}", handedBack, queue);
+      if (!workers.awaitIdle(settings.drainTimeout())) {
+        log.warn("tasks still running after {}; interrupting them", settings.drainTimeout());
+      }
+      publisher.awaitConfirms(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      closeQuietly();
+      log.info("stopped; {}", counters.snapshot());
+    }
+  }
+
+  private void cancelSubscription() {
+    try {
+      if (consumeChannel.isOpen()) consumeChannel.basicCancel(consumerTag);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "could not cancel the subscription ({}); closing the connection instead", e.toString());
+    }
+  }
+
+  private void closeQuietly() {
+    if (workers != null) workers.shutdownNow();
+    try {
+      if (connection.isOpen()) connection.close(5000);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "closing the connection failed ({}); the broker requeues what was unacked", e.toString());
+      connection.abort(1000);
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package dev.spool.consumer;
+
+/** What a handler knows about the task it is running. Valid only during the call. */
+public interface TaskContext {
+  /** The task's id; the same across redeliveries of the same task. */
+  String taskId();
+
+  /** The task's name. */
+  String taskName();
+
+  /** 1 for the first attempt. */
+  int attempt();
+
+  /** True when the broker delivered this task before (a consumer died or handed it back). */
+  boolean redelivered();
+
+  /** The consumer running the task, {@code host/pid}. */
+  String workerId();
+}
