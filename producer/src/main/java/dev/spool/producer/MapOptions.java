@@ -1,0 +1,47 @@
+package dev.spool.producer;
+
+import java.time.Duration;
+
+/**
+ * Options of one {@code map}, {@code imap}, {@code imapUnordered} or {@code starmap} call.
+ *
+ * @param chunksize inputs per message; null lets the pool choose, as {@code Pool.map} does
+ * @param timeout how long the whole call may take; null for the pool's default
+ */
+public record MapOptions(Integer chunksize, Duration timeout) {
+  /** Most inputs per message when the pool chooses the chunk size. */
+  public static final int MAX_AUTO_CHUNKSIZE = 1000;
+
+  public MapOptions {
+    if (chunksize != null && chunksize < 1) {
+      throw new IllegalArgumentException("chunksize must be at least 1, was " + chunksize);
+    }
+    if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+  }
+
+  /** The pool picks the chunk size and uses its default timeout. */
+  public static MapOptions defaults() {
+    return new MapOptions(null, null);
+  }
+
+  public MapOptions withChunksize(int chunksize) {
+    return new MapOptions(chunksize, timeout);
+  }
+
+  public MapOptions withTimeout(Duration timeout) {
+    return new MapOptions(chunksize, timeout);
+  }
+
+  /**
+   * The chunk size the pool picks for {@code inputs} inputs and {@code consumers} consumers: about
+   * 16 chunks per consumer (4 per worker thread at the default concurrency of 4), like {@code
+   * Pool.map}'s 4 chunks per worker, and at most {@link #MAX_AUTO_CHUNKSIZE}.
+   */
+  public static int autoChunksize(long inputs, int consumers) {
+    long per = Math.max(1, consumers) * 16L;
+    long size = (inputs + per - 1) / per;
+    return (int) Math.max(1, Math.min(MAX_AUTO_CHUNKSIZE, size));
+  }
+}

@@ -1,0 +1,20 @@
+package dev.spool.producer;
+
+import java.util.Map;
+
+/**
+ * What a pool has done since it was created.
+ *
+ * @param tasksPublished task messages published (a chunk counts once)
+ * @param publishesConfirmed messages the broker confirmed, pills included
+ * @param resultsReceived results matched to a waiting task
+ * @param resultsUnmatched results for no waiting task: duplicates after a redelivery, or late
+ *     arrivals after a timeout
+ * @param inputsByWorker inputs computed per consumer ({@code host/pid}), from the results
+ */
+public record PoolStats(
+    long tasksPublished,
+    long publishesConfirmed,
+    long resultsReceived,
+    long resultsUnmatched,
+    Map<String, Long> inputsByWorker) {}

@@ -1,0 +1,386 @@
+package dev.spool.producer;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolConnectionException;
+import dev.spool.core.SpoolException;
+import dev.spool.core.TaskFailedException;
+import dev.spool.core.TaskTimeoutException;
+import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.PoisonPill;
+import dev.spool.core.wire.ProcessIdentity;
+import dev.spool.core.wire.TaskMessage;
+import dev.spool.core.wire.Topology;
+import dev.spool.producer.internal.MapRun;
+import dev.spool.producer.internal.PendingTasks;
+import dev.spool.producer.internal.PendingTasks.Pending;
+import dev.spool.producer.internal.ReplyListener;
+import dev.spool.producer.internal.ResultDecoder;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A pool of remote workers, in the spirit of {@code multiprocessing.Pool}: tasks are published to a
+ * RabbitMQ work queue, consumer processes run them, and results come back on this pool's own reply
+ * queue.
+ *
+ * <pre>{@code
+ * try (TaskPool pool = TaskPool.create(SpoolConfig.fromEnvironment(System.getenv()))) {
+ *   List<Long> squares = pool.map("square", List.of(1, 2, 3), Long.class); // [1, 4, 9]
+ *   long one = pool.apply("square", 1, Long.class);
+ *   CompletableFuture<Long> later = pool.applyAsync("square", 7, Long.class);
+ * }
+ * }</pre>
+ *
+ * <p>Results come back in input order from {@code map}, {@code imap} and {@code starmap}. A task
+ * that fails remotely makes the call throw {@link TaskFailedException} with the remote type,
+ * message and stack; a call that runs out of time throws {@link TaskTimeoutException}. Publishes
+ * are confirmed by the broker within a window, and re-published when nacked or unconfirmed at a
+ * reconnect. Thread-safe: several threads may map through one pool at once.
+ */
+public final class TaskPool implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TaskPool.class);
+
+  private final TaskPoolConfig settings;
+  private final String producerId;
+  private final Connection connection;
+  private final Channel replyChannel;
+  private final ConfirmingPublisher publisher;
+  private final String workQueue;
+  private final String replyQueue;
+  private final JsonCodec codec = new JsonCodec();
+  private final ResultDecoder decoder = new ResultDecoder(codec);
+  private final PendingTasks pending = new PendingTasks();
+  private final LongAdder tasksPublished = new LongAdder();
+  private final Clock clock;
+  private volatile boolean closed;
+
+  private TaskPool(SpoolConfig config, TaskPoolConfig settings, ProcessIdentity me, Clock clock)
+      throws IOException {
+    this.settings = settings;
+    this.clock = clock;
+    this.producerId =
+        me.host().replaceAll("[^A-Za-z0-9_-]", "_")
+            + "-"
+            + me.pid()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    this.connection = new AmqpConnector(config).open(me.connectionName());
+    try {
+      Topology topology = new Topology(config.namespace());
+      Channel publishChannel = connection.createChannel();
+      this.workQueue = topology.declareWorkQueue(publishChannel, settings.queue());
+      this.publisher = new ConfirmingPublisher(publishChannel, settings.publishWindow());
+      this.replyChannel = connection.createChannel();
+      this.replyQueue = topology.declareReplyQueue(replyChannel, producerId);
+      replyChannel.basicConsume(replyQueue, true, new ReplyListener(replyChannel, pending));
+    } catch (IOException | RuntimeException e) {
+      connection.abort(2000);
+      throw e;
+    }
+  }
+
+  /** A pool with default settings on the default work queue. */
+  public static TaskPool create(SpoolConfig config) {
+    return create(config, TaskPoolConfig.defaults());
+  }
+
+  /**
+   * Connects, declares the work queue and this pool's reply queue, and listens for results.
+   *
+   * @throws SpoolConnectionException when RabbitMQ cannot be reached
+   */
+  public static TaskPool create(SpoolConfig config, TaskPoolConfig settings) {
+    try {
+      TaskPool pool =
+          new TaskPool(config, settings, ProcessIdentity.current("producer"), Clock.systemUTC());
+      log.info(
+          "pool {} publishing to {}, results on {}",
+          pool.producerId,
+          pool.workQueue,
+          pool.replyQueue);
+      return pool;
+    } catch (IOException e) {
+      throw new SpoolConnectionException(
+          "cannot set up a pool on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
+          e);
+    }
+  }
+
+  /** Runs {@code task} on one input and waits for its result, up to the default timeout. */
+  public <R> R apply(String task, Object input, Class<R> resultType) {
+    return apply(task, input, resultType, settings.defaultTimeout());
+  }
+
+  /**
+   * Runs {@code task} on one input and waits for its result.
+   *
+   * @throws TaskFailedException when the task failed remotely
+   * @throws TaskTimeoutException when no result came within {@code timeout}
+   */
+  public <R> R apply(String task, Object input, Class<R> resultType, Duration timeout) {
+    CompletableFuture<R> f = applyAsync(task, input, resultType, timeout);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
+      throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
+    } catch (ExecutionException e) {
+      throw (RuntimeException) e.getCause(); // always a SpoolException, see applyAsync
+    }
+  }
+
+  /** As {@link #applyAsync(String, Object, Class, Duration)} with the default timeout. */
+  public <R> CompletableFuture<R> applyAsync(String task, Object input, Class<R> resultType) {
+    return applyAsync(task, input, resultType, settings.defaultTimeout());
+  }
+
+  /**
+   * Publishes {@code task} on one input and returns at once. The future completes with the result,
+   * or exceptionally with {@link TaskFailedException} or {@link TaskTimeoutException}.
+   */
+  public <R> CompletableFuture<R> applyAsync(
+      String task, Object input, Class<R> resultType, Duration timeout) {
+    JavaType type = codec.type(resultType);
+    Instant deadline = clock.instant().plus(timeout);
+    Pending p;
+    try {
+      p = submit(task, java.util.Collections.singletonList(input), 0, false, deadline);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
+    }
+    return p.future()
+        .handle(
+            (r, e) -> {
+              if (e != null) throw ResultDecoder.failure(p, e, hint());
+              return decoder.<R>values(p, r, type).getFirst();
+            });
+  }
+
+  /** {@code map} with the pool's chunk size and default timeout. */
+  public <R> List<R> map(String task, Iterable<?> inputs, Class<R> resultType) {
+    return map(task, inputs, resultType, MapOptions.defaults());
+  }
+
+  /**
+   * Runs {@code task} on every input and returns the results in input order, like {@code Pool.map}.
+   *
+   * @throws TaskFailedException for the first failed input, in input order
+   * @throws TaskTimeoutException when the results did not all come within the timeout
+   */
+  public <R> List<R> map(String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
+    List<R> results =
+        inputs instanceof Collection<?> c ? new ArrayList<>(c.size()) : new ArrayList<>();
+    imap(task, inputs, resultType, options).forEachRemaining(results::add);
+    return results;
+  }
+
+  /** {@code starmap}: each element of {@code argumentLists} is sent as a JSON array. */
+  public <R> List<R> starmap(
+      String task, Iterable<? extends List<?>> argumentLists, Class<R> resultType) {
+    return map(task, argumentLists, resultType, MapOptions.defaults());
+  }
+
+  /** {@code starmap} with options. */
+  public <R> List<R> starmap(
+      String task,
+      Iterable<? extends List<?>> argumentLists,
+      Class<R> resultType,
+      MapOptions options) {
+    return map(task, argumentLists, resultType, options);
+  }
+
+  /** Lazy {@code map}: publishes in the background and yields results in input order. */
+  public <R> Iterator<R> imap(
+      String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
+    return run(task, inputs, resultType, options, true);
+  }
+
+  /** {@code imap} with defaults. */
+  public <R> Iterator<R> imap(String task, Iterable<?> inputs, Class<R> resultType) {
+    return imap(task, inputs, resultType, MapOptions.defaults());
+  }
+
+  /** Like {@code imap}, but yields results as they arrive, in any order. */
+  public <R> Iterator<R> imapUnordered(
+      String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
+    return run(task, inputs, resultType, options, false);
+  }
+
+  /** {@code imapUnordered} with defaults. */
+  public <R> Iterator<R> imapUnordered(String task, Iterable<?> inputs, Class<R> resultType) {
+    return imapUnordered(task, inputs, resultType, MapOptions.defaults());
+  }
+
+  private <R> Iterator<R> run(
+      String task, Iterable<?> inputs, Class<R> resultType, MapOptions options, boolean ordered) {
+    ensureOpen();
+    Duration timeout = options.timeout() == null ? settings.defaultTimeout() : options.timeout();
+    Instant deadline = clock.instant().plus(timeout);
+    int chunksize = chunksize(inputs, options);
+    boolean chunked = chunksize > 1;
+    MapRun<R> run =
+        new MapRun<>(
+            ordered,
+            System.nanoTime() + timeout.toNanos(),
+            codec.type(resultType),
+            decoder,
+            pending,
+            this::hint);
+    return run.start(
+        inputs.iterator(),
+        chunksize,
+        (chunk, position) -> submit(task, chunk, position, chunked, deadline));
+  }
+
+  private int chunksize(Iterable<?> inputs, MapOptions options) {
+    if (options.chunksize() != null) return options.chunksize();
+    if (!(inputs instanceof Collection<?> c)) return 1;
+    return MapOptions.autoChunksize(c.size(), consumerCount());
+  }
+
+  private Pending submit(
+      String task, List<Object> inputs, long position, boolean chunked, Instant deadline)
+      throws InterruptedException {
+    ensureOpen();
+    if (task == null || task.isBlank()) {
+      throw new IllegalArgumentException("task name must not be empty");
+    }
+    String id = UUID.randomUUID().toString();
+    byte[] body = codec.encode(chunked ? inputs : inputs.getFirst());
+    int size = chunked ? inputs.size() : 0;
+    TaskMessage m =
+        new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
+    Duration left = Duration.between(clock.instant(), deadline);
+    Pending p =
+        pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
+    try {
+      publisher.publish(workQueue, m.toProperties(), body, () -> {});
+    } catch (RuntimeException e) {
+      pending.abandon(p);
+      throw e;
+    }
+    tasksPublished.increment();
+    return p;
+  }
+
+  /** Consumers attached to the work queue now, as the broker reports it. */
+  public int consumerCount() {
+    try (Channel ch = connection.createChannel()) {
+      return ch.queueDeclarePassive(workQueue).getConsumerCount();
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(
+          "cannot read the consumer count of " + workQueue + ": " + AmqpConnector.reason(e), e);
+    }
+  }
+
+  /** Messages ready in the work queue now, as the broker reports it. */
+  public long queueDepth() {
+    try (Channel ch = connection.createChannel()) {
+      return ch.queueDeclarePassive(workQueue).getMessageCount();
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(
+          "cannot read the depth of " + workQueue + ": " + AmqpConnector.reason(e), e);
+    }
+  }
+
+  /**
+   * Publishes {@code count} poison pills behind the work already queued and waits until the broker
+   * confirmed them. Each stops one consumer that started before now.
+   */
+  public int stopConsumers(int count) {
+    if (count < 0) throw new IllegalArgumentException("pill count must be >= 0, was " + count);
+    try {
+      for (int i = 0; i < count; i++) {
+        PoisonPill pill = PoisonPill.issue(clock.instant(), producerId);
+        publisher.publish(workQueue, pill.toProperties(), pill.body(), () -> {});
+      }
+      if (!publisher.awaitConfirms(Duration.ofSeconds(30))) {
+        throw new SpoolConnectionException("the broker did not confirm the poison pills in 30 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while sending poison pills", e);
+    }
+    log.info("sent {} poison pill(s) to {}", count, workQueue);
+    return count;
+  }
+
+  public PoolStats stats() {
+    return new PoolStats(
+        tasksPublished.sum(),
+        publisher.confirmed(),
+        pending.received(),
+        pending.unmatched(),
+        pending.inputsByWorker());
+  }
+
+  /** The full name of the work queue. */
+  public String workQueue() {
+    return workQueue;
+  }
+
+  /** The full name of this pool's reply queue. */
+  public String replyQueue() {
+    return replyQueue;
+  }
+
+  private String hint() {
+    String consumers;
+    try {
+      consumers = String.valueOf(consumerCount());
+    } catch (SpoolException e) {
+      consumers = "unknown";
+    }
+    return "consumers on " + workQueue + ": " + consumers + "; are they running?";
+  }
+
+  private void ensureOpen() {
+    if (closed) throw new IllegalStateException("the pool is closed");
+  }
+
+  /**
+   * Fails every waiting call, deletes the reply queue and closes the connection. Idempotent. Tasks
+   * already published stay in the work queue and still run.
+   */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    pending.failAll(new SpoolException("the pool was closed while waiting for this result"));
+    try {
+      publisher.awaitConfirms(Duration.ofSeconds(10));
+      if (replyChannel.isOpen()) replyChannel.queueDelete(replyQueue);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "could not delete reply queue {} ({}); the broker expires it", replyQueue, e.toString());
+    } finally {
+      try {
+        if (connection.isOpen()) connection.close(5000);
+      } catch (IOException | RuntimeException e) {
+        connection.abort(1000);
+      }
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.spool.producer.cli;
+
+import dev.spool.core.Durations;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.cli.ConnectionOptions;
+import dev.spool.producer.TaskPool;
+import dev.spool.producer.TaskPoolConfig;
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options every producer command takes: where, which queue, how long to wait. */
+final class PoolOptions {
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Option(
+      names = "--queue",
+      paramLabel = "NAME",
+      defaultValue = "tasks",
+      description = "Work queue (default ${DEFAULT-VALUE}).")
+  String queue;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10m",
+      description = "Longest wait for all results, e.g. 30s, 5m (default ${DEFAULT-VALUE}).")
+  String timeout;
+
+  SpoolConfig config() {
+    return connection.toConfig(System.getenv());
+  }
+
+  Duration timeout() {
+    return Durations.parsePositive("--timeout", timeout);
+  }
+
+  TaskPool open() {
+    SpoolConfig config = config();
+    TaskPoolConfig settings =
+        TaskPoolConfig.builder().queue(queue).defaultTimeout(timeout()).build();
+    return TaskPool.create(config, settings);
+  }
+}

@@ -1,0 +1,42 @@
+package dev.spool.producer.cli;
+
+import dev.spool.core.cli.SpoolCli;
+import dev.spool.core.wire.ProcessIdentity;
+import picocli.CommandLine.Command;
+
+/** {@code spool-producer}: map tasks over inputs, run the demo, stop consumers with pills. */
+@Command(
+    name = "spool-producer",
+    mixinStandardHelpOptions = true,
+    versionProvider = ProducerMain.Version.class,
+    description = "Publishes Spool tasks to consumer processes and collects their results.",
+    subcommands = {MapCommand.class, StopCommand.class, DemoCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done",
+      "1:a task failed, timed out, or RabbitMQ could not be reached",
+      "2:bad arguments or configuration"
+    })
+public final class ProducerMain implements Runnable {
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    SpoolCli.identify(ProcessIdentity.current("producer").toString());
+    System.exit(SpoolCli.commandLine(new ProducerMain()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        spec.commandLine(), "name a command: map, stop or demo");
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ProducerMain.class.getPackage().getImplementationVersion();
+      return new String[] {"spool-producer " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

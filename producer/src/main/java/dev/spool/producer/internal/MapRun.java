@@ -1,0 +1,182 @@
+package dev.spool.producer.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.spool.core.SpoolException;
+import dev.spool.core.TaskTimeoutException;
+import dev.spool.core.wire.TaskResult;
+import dev.spool.producer.internal.PendingTasks.Pending;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * One map over many inputs: a feeder thread publishes chunks while the caller iterates results,
+ * either in input order ({@code imap}) or as they complete ({@code imapUnordered}). The first
+ * failure (in iteration order) is thrown from {@link #hasNext()} and cancels the rest; the whole
+ * run shares one deadline.
+ *
+ * <p>Not thread-safe for iteration: one caller iterates.
+ */
+public final class MapRun<R> implements Iterator<R> {
+  /** Publishes one chunk and returns its pending result. */
+  @FunctionalInterface
+  public interface ChunkSubmitter {
+    Pending submit(List<Object> inputs, long position) throws InterruptedException;
+  }
+
+  private record End(long chunks) {}
+
+  private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
+  private final Deque<R> buffer = new ArrayDeque<>();
+  private final List<Pending> submitted = new ArrayList<>();
+  private final boolean ordered;
+  private final long deadlineNanos;
+  private final JavaType resultType;
+  private final ResultDecoder decoder;
+  private final PendingTasks pending;
+  private final Supplier<String> timeoutHint;
+  private volatile boolean cancelled;
+  private Thread feeder;
+  private Long totalChunks;
+  private long consumedChunks;
+  private long done;
+  private RuntimeException failure;
+
+  public MapRun(
+      boolean ordered,
+      long deadlineNanos,
+      JavaType resultType,
+      ResultDecoder decoder,
+      PendingTasks pending,
+      Supplier<String> timeoutHint) {
+    this.ordered = ordered;
+    this.deadlineNanos = deadlineNanos;
+    this.resultType = resultType;
+    this.decoder = decoder;
+    this.pending = pending;
+    this.timeoutHint = timeoutHint;
+  }
+
+  /** Starts publishing {@code inputs} in chunks of {@code chunksize} on a feeder thread. */
+  public MapRun<R> start(Iterator<?> inputs, int chunksize, ChunkSubmitter submitter) {
+    feeder =
+        Thread.ofVirtual().name("spool-map-feeder").start(() -> feed(inputs, chunksize, submitter));
+    return this;
+  }
+
+  private void feed(Iterator<?> inputs, int chunksize, ChunkSubmitter submitter) {
+    long position = 0;
+    long chunks = 0;
+    try {
+      while (!cancelled && inputs.hasNext()) {
+        List<Object> chunk = new ArrayList<>(chunksize);
+        while (chunk.size() < chunksize && inputs.hasNext()) {
+          chunk.add(inputs.next());
+        }
+        Pending p = submitter.submit(chunk, position);
+        synchronized (submitted) {
+          submitted.add(p);
+        }
+        position += chunk.size();
+        chunks++;
+        if (ordered) {
+          arrivals.add(p);
+        } else {
+          p.future().whenComplete((r, e) -> arrivals.add(p));
+        }
+      }
+      arrivals.add(new End(chunks));
+    } catch (InterruptedException e) {
+      arrivals.add(new SpoolException("map interrupted while publishing", e));
+    } catch (RuntimeException e) {
+      arrivals.add(e);
+    }
+  }
+
+  /** Inputs whose results have been returned so far. */
+  public long done() {
+    return done;
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (failure != null) throw failure;
+    try {
+      while (buffer.isEmpty()) {
+        if (totalChunks != null && consumedChunks == totalChunks) return false;
+        Object next = arrivals.poll(remainingNanos(), TimeUnit.NANOSECONDS);
+        if (next == null) {
+          throw new TaskTimeoutException(
+              "map timed out with " + done + " results in; " + timeoutHint.get());
+        }
+        take(next);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw fail(new SpoolException("interrupted while waiting for results", e));
+    } catch (RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  private void take(Object next) throws InterruptedException {
+    if (next instanceof End end) {
+      totalChunks = end.chunks();
+    } else if (next instanceof RuntimeException e) {
+      throw e;
+    } else {
+      Pending p = (Pending) next;
+      consumedChunks++;
+      TaskResult r = await(p);
+      buffer.addAll(decoder.<R>values(p, r, resultType));
+    }
+  }
+
+  private TaskResult await(Pending p) throws InterruptedException {
+    try {
+      return p.future().get(remainingNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw ResultDecoder.failure(p, e, timeoutHint.get());
+    } catch (ExecutionException e) {
+      throw ResultDecoder.failure(p, e, timeoutHint.get());
+    }
+  }
+
+  private long remainingNanos() {
+    return Math.max(0, deadlineNanos - System.nanoTime());
+  }
+
+  @Override
+  public R next() {
+    if (!hasNext()) throw new NoSuchElementException();
+    done++;
+    return buffer.poll();
+  }
+
+  private RuntimeException fail(RuntimeException e) {
+    failure = e;
+    cancel();
+    return e;
+  }
+
+  /** Stops publishing and forgets every task still waiting. */
+  public void cancel() {
+    cancelled = true;
+    if (feeder != null) feeder.interrupt();
+    synchronized (submitted) {
+      for (Pending p : submitted) {
+        pending.abandon(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.spool.producer.internal;
+
+import dev.spool.core.wire.TaskResult;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Tasks waiting for their result, by task id. The first result for an id completes it; any later
+ * one (a duplicate after a redelivery, or a late one) is counted and dropped. Thread-safe.
+ */
+public final class PendingTasks {
+  private final Map<String, Pending> byId = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> inputsByWorker = new ConcurrentHashMap<>();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder unmatched = new LongAdder();
+
+  /**
+   * A task waiting for its result.
+   *
+   * @param id the task id
+   * @param task the task name
+   * @param position index of its first input
+   * @param size inputs it carries (0 for a single input, else a chunk's size)
+   * @param future completed with the result, or exceptionally with a timeout or a close
+   */
+  public record Pending(
+      String id, String task, long position, int size, CompletableFuture<TaskResult> future) {
+    /** Inputs, counting a single input as 1. */
+    public int inputs() {
+      return Math.max(1, size);
+    }
+  }
+
+  /** Registers a task; its future fails with a {@code TimeoutException} after {@code timeout}. */
+  public Pending register(String id, String task, long position, int size, Duration timeout) {
+    CompletableFuture<TaskResult> f = new CompletableFuture<>();
+    Pending p = new Pending(id, task, position, size, f);
+    byId.put(id, p);
+    f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((r, e) -> byId.remove(id, p));
+    return p;
+  }
+
+  /** Hands a result to its waiting task. */
+  public void complete(TaskResult result) {
+    Pending p = byId.remove(result.taskId());
+    if (p == null || !p.future().complete(result)) {
+      unmatched.increment();
+      return;
+    }
+    received.increment();
+    inputsByWorker.computeIfAbsent(result.worker(), w -> new LongAdder()).add(p.inputs());
+  }
+
+  /** Forgets a task whose caller gave up. */
+  public void abandon(Pending p) {
+    byId.remove(p.id(), p);
+  }
+
+  /** Fails every waiting task with {@code cause}. */
+  public void failAll(RuntimeException cause) {
+    for (Pending p : byId.values()) {
+      p.future().completeExceptionally(cause);
+    }
+    byId.clear();
+  }
+
+  public int waiting() {
+    return byId.size();
+  }
+
+  public long received() {
+    return received.sum();
+  }
+
+  public long unmatched() {
+    return unmatched.sum();
+  }
+
+  /** Inputs computed per consumer, sorted by consumer id. */
+  public Map<String, Long> inputsByWorker() {
+    Map<String, Long> m = new TreeMap<>();
+    inputsByWorker.forEach((w, n) -> m.put(w, n.sum()));
+    return m;
+  }
+}
