@@ -68,7 +68,7 @@ public final class SpoolTestEnv {
 
   /** An AMQP connection for the test's own use, closed after the test. */
   public synchronized Connection connection() {
-    if (connection == null) {
+    if (connection == null || !connection.isOpen()) {
       connection = new AmqpConnector(config).open("spool-test " + namespace());
     }
     return connection;

@@ -1,0 +1,29 @@
+package dev.spool.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+final class DurationsTest {
+  @Test
+  void parsePositive_shortForms_parse() {
+    assertEquals(Duration.ofMillis(500), Durations.parsePositive("--t", "500ms"));
+    assertEquals(Duration.ofSeconds(30), Durations.parsePositive("--t", "30s"));
+    assertEquals(Duration.ofMinutes(2), Durations.parsePositive("--t", "2m"));
+    assertEquals(Duration.ofHours(1), Durations.parsePositive("--t", "1h"));
+    assertEquals(Duration.ofSeconds(90), Durations.parsePositive("--t", "PT1M30S"));
+  }
+
+  @Test
+  void parsePositive_zeroOrGarbage_namesTheSetting() {
+    IllegalArgumentException zero =
+        assertThrows(IllegalArgumentException.class, () -> Durations.parsePositive("--t", "0s"));
+    assertTrue(zero.getMessage().startsWith("--t: '0s'"), zero.getMessage());
+    IllegalArgumentException junk =
+        assertThrows(IllegalArgumentException.class, () -> Durations.parsePositive("--t", "soon"));
+    assertTrue(junk.getMessage().contains("not a duration"), junk.getMessage());
+  }
+}

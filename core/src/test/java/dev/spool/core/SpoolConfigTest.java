@@ -1,0 +1,122 @@
+package dev.spool.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class SpoolConfigTest {
+  @Test
+  void fromEnvironment_empty_usesDefaults() {
+    SpoolConfig c = SpoolConfig.fromEnvironment(Map.of());
+    assertEquals(SpoolConfig.DEFAULT_AMQP_URI, c.amqpUri().toString());
+    assertEquals(SpoolConfig.DEFAULT_REDIS_URI, c.redisUri().toString());
+    assertEquals("spool", c.namespace());
+  }
+
+  @Test
+  void fromEnvironment_variablesSet_usesThem() {
+    SpoolConfig c =
+        SpoolConfig.fromEnvironment(
+            Map.of(
+                "SPOOL_AMQP_URI", "amqps://u:p@rabbit:5671/prod",
+                "SPOOL_REDIS_URI", "rediss://redis:6380/2",
+                "SPOOL_NAMESPACE", "billing"));
+    assertEquals("rabbit", c.amqpUri().getHost());
+    assertEquals("rediss", c.redisUri().getScheme());
+    assertEquals("billing", c.namespace());
+  }
+
+  @Test
+  void fromEnvironment_fileVariant_readsSecretFromFile(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("amqp");
+    Files.writeString(secret, "amqp://app:s3cret@mq:5672/%2F\n");
+    SpoolConfig c = SpoolConfig.fromEnvironment(Map.of("SPOOL_AMQP_URI_FILE", secret.toString()));
+    assertEquals("mq", c.amqpUri().getHost());
+    assertFalse(c.toString().contains("s3cret"), c.toString());
+    assertTrue(c.amqpUriRedacted().contains("app:***@"), c.amqpUriRedacted());
+  }
+
+  @Test
+  void fromEnvironment_missingFile_namesTheSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SpoolConfig.fromEnvironment(Map.of("SPOOL_REDIS_URI_FILE", "/nonexistent/x")));
+    assertTrue(e.getMessage().startsWith("SPOOL_REDIS_URI_FILE"), e.getMessage());
+  }
+
+  @Test
+  void fromEnvironment_valueAndFileBothSet_isRejected() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SpoolConfig.fromEnvironment(
+                    Map.of("SPOOL_NAMESPACE", "a", "SPOOL_NAMESPACE_FILE", "/tmp/x")));
+    assertTrue(e.getMessage().contains("both set"), e.getMessage());
+  }
+
+  @Test
+  void build_wrongAmqpScheme_namesSettingAndValue() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SpoolConfig.builder().amqpUri("http://localhost:5672").build());
+    assertTrue(
+        e.getMessage().startsWith("SPOOL_AMQP_URI: 'http://localhost:5672'"), e.getMessage());
+    assertTrue(e.getMessage().contains("amqp://"), e.getMessage());
+  }
+
+  @Test
+  void build_wrongRedisScheme_namesSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SpoolConfig.builder().redisUri("amqp://localhost").build());
+    assertTrue(e.getMessage().startsWith("SPOOL_REDIS_URI"), e.getMessage());
+  }
+
+  @Test
+  void build_redisDatabaseNotANumber_isRejected() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SpoolConfig.builder().redisUri("redis://localhost:6379/abc").build());
+    assertTrue(e.getMessage().contains("database"), e.getMessage());
+  }
+
+  @Test
+  void build_noHost_isRejected() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SpoolConfig.builder().amqpUri("amqp:///x").build());
+    assertTrue(e.getMessage().contains("names no host"), e.getMessage());
+  }
+
+  @Test
+  void build_badNamespace_namesSettingAndValue() {
+    for (String bad : new String[] {"", "Upper", "has.dot", "has:colon", "-lead", "x".repeat(49)}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> SpoolConfig.builder().namespace(bad).build(),
+              bad);
+      assertTrue(e.getMessage().startsWith("SPOOL_NAMESPACE: '" + bad + "'"), e.getMessage());
+    }
+  }
+
+  @Test
+  void redact_passwordInUri_isHidden() {
+    SpoolConfig c = SpoolConfig.builder().redisUri("redis://default:hunter2@r:6379/0").build();
+    assertEquals("redis://default:***@r:6379/0", c.redisUriRedacted());
+    assertFalse(c.toString().contains("hunter2"));
+  }
+}
