@@ -1,0 +1,32 @@
+package dev.spool.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+final class ConsumerConfigTest {
+  @Test
+  void build_defaults_prefetchIsTwiceConcurrency() {
+    ConsumerConfig c = ConsumerConfig.builder().concurrency(3).build();
+    assertEquals("tasks", c.queue());
+    assertEquals(6, c.prefetch());
+  }
+
+  @Test
+  void build_outOfRange_namesTheSettingAndValue() {
+    assertMessage(() -> ConsumerConfig.builder().concurrency(0).build(), "concurrency", "was 0");
+    assertMessage(
+        () -> ConsumerConfig.builder().concurrency(4).prefetch(2).build(), "prefetch", "was 2");
+    assertMessage(() -> ConsumerConfig.builder().queue("Bad Name").build(), "'Bad Name'", "");
+    assertMessage(
+        () -> ConsumerConfig.builder().drainTimeout(Duration.ZERO).build(), "drainTimeout", "PT0S");
+  }
+
+  private static void assertMessage(Runnable r, String a, String b) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+    assertTrue(e.getMessage().contains(a) && e.getMessage().contains(b), e.getMessage());
+  }
+}
