@@ -58,6 +58,11 @@ public final class JsonCodec {
     }
   }
 
+  /** Writes {@code value} as a JSON string. */
+  public String asString(Object value) {
+    return new String(encode(value), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   /** Reads {@code json} as a {@code type}. */
   public <T> T decode(byte[] json, Class<T> type) {
     return decode(json, mapper.constructType(type));

@@ -1,0 +1,188 @@
+package dev.spool.producer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.consumer.ConsumerConfig;
+import dev.spool.consumer.HandlerRegistry;
+import dev.spool.consumer.SpoolConsumer;
+import dev.spool.core.TaskFailedException;
+import dev.spool.core.TaskTimeoutException;
+import dev.spool.core.wire.ProcessIdentity;
+import dev.spool.testing.SpoolServicesExtension;
+import dev.spool.testing.SpoolTestEnv;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SpoolServicesExtension.class)
+final class TaskPoolIT {
+  private static List<SpoolConsumer> consumers(SpoolTestEnv env, int n) {
+    List<SpoolConsumer> list = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      list.add(
+          SpoolConsumer.start(
+              env.config(),
+              ConsumerConfig.builder().concurrency(4).build(),
+              HandlerRegistry.withProviders(TaskPoolIT.class.getClassLoader()),
+              new ProcessIdentity("consumer", "it", i),
+              Clock.systemUTC()));
+    }
+    return list;
+  }
+
+  private static void closeAll(List<SpoolConsumer> consumers) {
+    consumers.forEach(SpoolConsumer::close);
+  }
+
+  private static List<Long> squares(int n) {
+    return LongStream.range(0, n).map(i -> i * i).boxed().toList();
+  }
+
+  private static List<Long> range(int n) {
+    return LongStream.range(0, n).boxed().toList();
+  }
+
+  @Test
+  void map_1000SquaresThrough3Consumers_resultsInInputOrder(SpoolTestEnv env) {
+    List<SpoolConsumer> cs = consumers(env, 3);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      List<Long> out = pool.map("square", range(1000), Long.class, new MapOptions(1, null));
+      assertEquals(squares(1000), out);
+      PoolStats stats = pool.stats();
+      assertEquals(1000, stats.tasksPublished());
+      assertEquals(1000, stats.resultsReceived());
+      assertEquals(3, stats.inputsByWorker().size(), stats.inputsByWorker().toString());
+      assertEquals(
+          1000L, stats.inputsByWorker().values().stream().mapToLong(Long::longValue).sum());
+    } finally {
+      closeAll(cs);
+    }
+  }
+
+  @Test
+  void map_autoChunksize_10000SquaresInOrderInFewMessages(SpoolTestEnv env) {
+    List<SpoolConsumer> cs = consumers(env, 2);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      assertEquals(squares(10_000), pool.map("square", range(10_000), Long.class));
+      assertTrue(pool.stats().tasksPublished() < 100, "chunked: " + pool.stats());
+    } finally {
+      closeAll(cs);
+    }
+  }
+
+  @Test
+  void map_remoteFailure_reRaisesFirstFailureInInputOrder(SpoolTestEnv env) {
+    List<SpoolConsumer> cs = consumers(env, 1);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      TaskFailedException e =
+          assertThrows(
+              TaskFailedException.class,
+              () ->
+                  pool.map(
+                      "square",
+                      List.of(2L, Long.MAX_VALUE, 3L),
+                      Long.class,
+                      new MapOptions(1, null)));
+      assertEquals("java.lang.ArithmeticException", e.remote().type());
+      assertEquals("long overflow", e.remote().message());
+      assertEquals("square", e.taskName());
+      assertFalse(e.remote().stack().isEmpty());
+
+      TaskFailedException chunked =
+          assertThrows(
+              TaskFailedException.class,
+              () ->
+                  pool.map(
+                      "fail", List.of("first", "second"), String.class, new MapOptions(2, null)));
+      assertEquals("first", chunked.remote().message());
+      assertEquals(0, chunked.remote().element());
+    } finally {
+      closeAll(cs);
+    }
+  }
+
+  @Test
+  void applyAndApplyAsync_returnOrFailLikeMultiprocessing(SpoolTestEnv env) throws Exception {
+    List<SpoolConsumer> cs = consumers(env, 1);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      assertEquals(144L, pool.apply("square", 12, Long.class));
+      CompletableFuture<Long> f = pool.applyAsync("sleep", 50, Long.class);
+      assertEquals(50L, f.get());
+      CompletableFuture<String> bad = pool.applyAsync("fail", "nope", String.class);
+      ExecutionException e = assertThrows(ExecutionException.class, bad::get);
+      TaskFailedException tf = (TaskFailedException) e.getCause();
+      assertEquals("nope", tf.remote().message());
+    } finally {
+      closeAll(cs);
+    }
+  }
+
+  @Test
+  void imapUnorderedAndStarmap_returnEveryResult(SpoolTestEnv env) {
+    List<SpoolConsumer> cs = consumers(env, 2);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      Set<Long> got = new HashSet<>();
+      pool.imapUnordered("square", range(50), Long.class).forEachRemaining(got::add);
+      assertEquals(new HashSet<>(squares(50)), got);
+
+      List<Long> sums = pool.starmap("add", List.of(List.of(1, 2), List.of(3, 4, 5)), Long.class);
+      assertEquals(List.of(3L, 12L), sums);
+    } finally {
+      closeAll(cs);
+    }
+  }
+
+  @Test
+  void map_noConsumers_timesOutNamingTheQueue(SpoolTestEnv env) {
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      TaskTimeoutException e =
+          assertThrows(
+              TaskTimeoutException.class,
+              () ->
+                  pool.map(
+                      "square",
+                      List.of(1, 2),
+                      Long.class,
+                      new MapOptions(1, Duration.ofMillis(500))));
+      assertTrue(e.getMessage().contains(pool.workQueue() + ": 0"), e.getMessage());
+    }
+  }
+
+  @Test
+  void close_deletesReplyQueue_andIsIdempotent(SpoolTestEnv env) throws Exception {
+    TaskPool pool = TaskPool.create(env.config());
+    String reply = pool.replyQueue();
+    assertTrue(env.queueExists(reply));
+    pool.close();
+    pool.close();
+    assertFalse(env.queueExists(reply));
+    assertThrows(IllegalStateException.class, () -> pool.map("square", List.of(1), Long.class));
+  }
+
+  @Test
+  void stopConsumers_onePillEach_stopsEveryConsumer(SpoolTestEnv env) throws Exception {
+    List<SpoolConsumer> cs = consumers(env, 3);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> pool.consumerCount() == 3);
+      assertEquals(3, pool.stopConsumers(pool.consumerCount()));
+      for (SpoolConsumer c : cs) {
+        assertNotNull(c.awaitStopRequest(Duration.ofSeconds(20)), c.id() + " did not stop");
+      }
+      closeAll(cs);
+      assertEquals(0, pool.queueDepth(), "every pill was taken");
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.spool.producer.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.core.RemoteError;
+import dev.spool.core.TaskFailedException;
+import dev.spool.core.TaskTimeoutException;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.TaskResult;
+import dev.spool.producer.internal.PendingTasks.Pending;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Result ordering without a broker: results are completed by hand, in reverse order. */
+final class MapRunTest {
+  private final JsonCodec codec = new JsonCodec();
+  private final PendingTasks pending = new PendingTasks();
+  private final List<Pending> published = new CopyOnWriteArrayList<>();
+
+  private MapRun<Long> run(boolean ordered, List<Long> inputs, int chunksize, Duration timeout) {
+    MapRun<Long> run =
+        new MapRun<>(
+            ordered,
+            System.nanoTime() + timeout.toNanos(),
+            codec.type(Long.class),
+            new ResultDecoder(codec),
+            pending,
+            () -> "hint");
+    return run.start(
+        inputs.iterator(),
+        chunksize,
+        (chunk, position) -> {
+          Pending p =
+              pending.register(
+                  "t" + position, "square", position, chunksize > 1 ? chunk.size() : 0, timeout);
+          published.add(p);
+          return p;
+        });
+  }
+
+  /** Completes each published task with the squares of its inputs, last task first. */
+  private void answerInReverse(int chunks, int chunksize) {
+    org.awaitility.Awaitility.await().until(() -> published.size() == chunks);
+    List<Pending> reversed = new ArrayList<>(published);
+    Collections.reverse(reversed);
+    for (Pending p : reversed) {
+      List<Long> squares = new ArrayList<>();
+      for (long i = p.position(); i < p.position() + p.inputs(); i++) squares.add(i * i);
+      byte[] body = codec.encode(chunksize > 1 ? squares : squares.getFirst());
+      pending.complete(new TaskResult(p.id(), true, "w" + (p.position() % 2), body));
+    }
+  }
+
+  @Test
+  void ordered_resultsCompletedInReverse_comeBackInInputOrder() {
+    List<Long> inputs = IntStream.range(0, 20).mapToObj(i -> (long) i).toList();
+    MapRun<Long> run = run(true, inputs, 3, Duration.ofSeconds(10));
+    answerInReverse(7, 3);
+    List<Long> out = new ArrayList<>();
+    run.forEachRemaining(out::add);
+    assertEquals(inputs.stream().map(i -> i * i).toList(), out);
+    assertEquals(20, pending.inputsByWorker().values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  @Test
+  void unordered_resultsCompletedInReverse_comeBackInCompletionOrder() {
+    List<Long> inputs = List.of(0L, 1L, 2L, 3L);
+    MapRun<Long> run = run(false, inputs, 1, Duration.ofSeconds(10));
+    answerInReverse(4, 1);
+    List<Long> out = new ArrayList<>();
+    run.forEachRemaining(out::add);
+    assertEquals(List.of(9L, 4L, 1L, 0L), out);
+  }
+
+  @Test
+  void ordered_failedTask_throwsRemoteErrorAndForgetsTheRest() {
+    MapRun<Long> run = run(true, List.of(0L, 1L, 2L), 1, Duration.ofSeconds(10));
+    org.awaitility.Awaitility.await().until(() -> published.size() == 3);
+    RemoteError err = new RemoteError("x.Boom", "bad input 1", List.of(), "w", null);
+    pending.complete(new TaskResult("t0", true, "w", "0".getBytes(StandardCharsets.UTF_8)));
+    pending.complete(new TaskResult("t1", false, "w", codec.encode(err)));
+    assertEquals(0L, run.next());
+    TaskFailedException e = assertThrows(TaskFailedException.class, run::hasNext);
+    assertEquals("bad input 1", e.remote().message());
+    assertEquals(0, pending.waiting(), "the unanswered task is forgotten");
+  }
+
+  @Test
+  void ordered_noResults_timesOutWithHint() {
+    MapRun<Long> run = run(true, List.of(1L), 1, Duration.ofMillis(200));
+    TaskTimeoutException e = assertThrows(TaskTimeoutException.class, run::hasNext);
+    assertTrue(e.getMessage().contains("hint"), e.getMessage());
+  }
+
+  @Test
+  void emptyInput_hasNoResults() {
+    assertFalse(run(true, List.of(), 1, Duration.ofSeconds(5)).hasNext());
+  }
+
+  @Test
+  void pending_secondResultForSameTask_isCountedNotDelivered() {
+    Pending p = pending.register("a", "square", 0, 0, Duration.ofSeconds(5));
+    pending.complete(new TaskResult("a", true, "w1", "1".getBytes(StandardCharsets.UTF_8)));
+    pending.complete(new TaskResult("a", true, "w2", "2".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("w1", p.future().join().worker());
+    assertEquals(1, pending.received());
+    assertEquals(1, pending.unmatched());
+  }
+}
