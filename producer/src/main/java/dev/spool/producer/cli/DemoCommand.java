@@ -55,6 +55,13 @@ final class DemoCommand implements Callable<Integer> {
       description = "How long to wait for a first consumer (default ${DEFAULT-VALUE}).")
   String waitForConsumers;
 
+  @Option(
+      names = "--expect-consumers",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Start once N consumers are attached (default ${DEFAULT-VALUE}).")
+  int expectConsumers;
+
   @Option(names = "--no-stop", description = "Leave the consumers running (send no pills).")
   boolean noStop;
 
@@ -65,11 +72,15 @@ final class DemoCommand implements Callable<Integer> {
     if (squares < 0 || sleeps < 0 || sleepMs < 0) {
       throw new IllegalArgumentException("--squares, --sleeps and --sleep-ms must be 0 or more");
     }
+    if (expectConsumers < 1) {
+      throw new IllegalArgumentException(
+          "--expect-consumers must be at least 1, was " + expectConsumers);
+    }
     Duration wait =
         dev.spool.core.Durations.parsePositive("--wait-for-consumers", waitForConsumers);
     PrintStream out = System.out;
     try (TaskPool p = pool.open()) {
-      int consumers = awaitConsumers(p, wait);
+      int consumers = awaitConsumers(p, expectConsumers, wait);
       out.printf("Spool demo on %s with %d consumer(s)%n", p.workQueue(), consumers);
       runSquares(p, out);
       runSleeps(p, out);
@@ -82,18 +93,21 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static int awaitConsumers(TaskPool p, Duration wait) throws InterruptedException {
+  private static int awaitConsumers(TaskPool p, int expected, Duration wait)
+      throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     int n;
-    while ((n = p.consumerCount()) == 0) {
+    while ((n = p.consumerCount()) < expected) {
       if (System.nanoTime() > deadline) {
         throw new SpoolException(
-            "no consumer attached to "
+            n
+                + " of "
+                + expected
+                + " consumer(s) attached to "
                 + p.workQueue()
                 + " after "
                 + wait
-                + "; start some with"
-                + " bin/spool-consumer (same SPOOL_NAMESPACE)");
+                + "; start them with bin/spool-consumer (same SPOOL_NAMESPACE)");
       }
       Thread.sleep(250);
     }
