@@ -1,0 +1,19 @@
+# shellcheck shell=bash
+# Sourced by bin/*: builds the runnable jars when they are missing or older than the sources.
+spool_build_if_needed() {
+  local root="$1" jar stale=""
+  for jar in "$root/consumer/target/spool-consumer.jar" "$root/producer/target/spool-producer.jar"; do
+    if [ ! -f "$jar" ]; then stale=1; break; fi
+    if [ -n "$(find "$root/pom.xml" "$root/core" "$root/consumer" "$root/producer" "$root/shared-state" \
+        \( -name target -prune \) -o \( -type f -newer "$jar" -print \) 2>/dev/null | head -n1)" ]; then
+      stale=1; break
+    fi
+  done
+  if [ -n "$stale" ]; then
+    echo "spool: building the jars (./mvnw -q -DskipTests package) ..." >&2
+    (cd "$root" && ./mvnw -q -B -DskipTests package) >&2 || {
+      echo "spool: the build failed; run ./mvnw -DskipTests package to see why" >&2
+      return 1
+    }
+  fi
+}
