@@ -82,6 +82,27 @@ final class ProcessesIT {
   }
 
   @Test
+  void sigterm_duringTask_taskFinishesResultArrivesConsumerExitsZero(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    logs = logDir(info);
+    Process consumer = startConsumers(env, 1).getFirst();
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      var result = pool.applyAsync("sleep", 1500, Long.class);
+      // Confirmed by the broker, then gone from the ready count: the consumer has it.
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().publishesConfirmed() == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.queueDepth() == 0);
+
+      consumer.destroy(); // SIGTERM
+
+      assertTrue(consumer.waitFor(EXIT_BOUND.toSeconds(), TimeUnit.SECONDS), "consumer exited");
+      assertEquals(0, consumer.exitValue(), read("consumer-0.err"));
+      assertEquals(1500L, result.get(1, TimeUnit.MINUTES), "the running task finished");
+      assertTrue(read("consumer-0.err").contains("stopping: SIGTERM"), read("consumer-0.err"));
+      assertEquals(0, pool.queueDepth());
+    }
+  }
+
+  @Test
   void demo_twoConsumers_printsSummaryAndStopsThem(SpoolTestEnv env, TestInfo info)
       throws Exception {
     logs = logDir(info);
