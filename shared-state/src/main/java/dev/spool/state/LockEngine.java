@@ -1,0 +1,134 @@
+package dev.spool.state;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes, tracks and releases locks for one {@link SharedState}: the grant loop (try, then sleep
+ * until a release is announced, the holder's lease ends, or the poll interval passes), nesting
+ * detection, hold-time warnings and the watchdog.
+ */
+final class LockEngine {
+  private static final Logger log = LoggerFactory.getLogger(LockEngine.class);
+
+  final Redis redis;
+  final SharedStateConfig config;
+  final LockMetrics metrics = new LockMetrics();
+  final ScheduledExecutorService timer;
+  private final LockNotifier notifier;
+  private final String process;
+  private final Map<Thread, Set<DefaultLease>> held = new ConcurrentHashMap<>();
+
+  LockEngine(
+      Redis redis,
+      SharedStateConfig config,
+      LockNotifier notifier,
+      ScheduledExecutorService timer,
+      String process) {
+    this.redis = redis;
+    this.config = config;
+    this.notifier = notifier;
+    this.timer = timer;
+    this.process = process;
+  }
+
+  String lockKey(String name) {
+    return config.namespace() + ":lock:" + name;
+  }
+
+  String channel() {
+    return config.namespace() + ":lock-released";
+  }
+
+  /** Null when {@code deadlineNanos} passed first; {@code lastHolder[0]} gets the holder seen. */
+  DefaultLease acquire(
+      String name, Duration lease, boolean watchdog, long deadlineNanos, String[] lastHolder)
+      throws InterruptedException {
+    notifier.start();
+    long start = System.nanoTime();
+    String key = lockKey(name);
+    String value = process + " " + Thread.currentThread().getName() + "#" + UUID.randomUUID();
+    List<String> keys = List.of(key, key + ":fence");
+    List<String> args = List.of(value, Long.toString(lease.toMillis()));
+    while (true) {
+      long seen = notifier.generation(name);
+      List<?> r =
+          (List<?>)
+              redis.call("acquiring lock '" + name + "'", j -> Scripts.ACQUIRE.run(j, keys, args));
+      if ((Long) r.getFirst() == 1) {
+        metrics.acquired(name, System.nanoTime() - start);
+        return granted(name, key, value, (Long) r.get(1), lease, watchdog);
+      }
+      long pttl = (Long) r.get(1);
+      lastHolder[0] = holderOf((String) r.get(2));
+      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (leftMs <= 0) {
+        metrics.timedOut(name);
+        return null;
+      }
+      long sleep = Math.min(leftMs, config.lockPollInterval().toMillis());
+      if (pttl > 0) sleep = Math.min(sleep, pttl + 1);
+      metrics.waitStarted();
+      try {
+        notifier.await(name, seen, sleep);
+      } finally {
+        metrics.waitEnded();
+      }
+    }
+  }
+
+  private DefaultLease granted(
+      String name, String key, String value, long fence, Duration lease, boolean watchdog) {
+    DefaultLease l =
+        new DefaultLease(
+            this, name, key, value, fence, config.clock().instant(), lease, Thread.currentThread());
+    held.computeIfAbsent(l.owner(), t -> ConcurrentHashMap.newKeySet()).add(l);
+    l.scheduleHoldWarning(config.holdWarning());
+    if (watchdog) l.startWatchdog();
+    return l;
+  }
+
+  /** Called before a lock is taken outside a multi-lock, or before a multi-lock. */
+  void checkNesting(String taking) {
+    Set<DefaultLease> mine = held.get(Thread.currentThread());
+    if (mine == null || mine.isEmpty()) return;
+    String holding =
+        mine.stream().map(DefaultLease::name).sorted().collect(Collectors.joining("', '"));
+    String message =
+        "thread '"
+            + Thread.currentThread().getName()
+            + "' takes lock '"
+            + taking
+            + "' while holding '"
+            + holding
+            + "': nested locks taken in different orders deadlock; take them together with"
+            + " state.locks(...)";
+    metrics.nested();
+    if (config.strictNesting()) throw new NestedLockException(message);
+    log.warn(message);
+  }
+
+  void forget(DefaultLease lease) {
+    Set<DefaultLease> set = held.get(lease.owner());
+    if (set != null) {
+      set.remove(lease);
+      if (set.isEmpty()) held.remove(lease.owner(), set);
+    }
+  }
+
+  /** The readable part of a lock's value: {@code host/pid thread}. */
+  static String holderOf(String value) {
+    if (value == null || value.isEmpty()) return null;
+    int hash = value.lastIndexOf('#');
+    return hash < 0 ? value : value.substring(0, hash);
+  }
+}

@@ -1,0 +1,115 @@
+package dev.spool.state;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Wakes lock waiters when a lock is released: one subscriber connection listens on the namespace's
+ * release channel. Each lock name has a generation counter; a waiter reads it before trying, and
+ * sleeps only while it is unchanged, so a release between the try and the sleep is never missed.
+ * Waits are still bounded (lock expiry is not announced).
+ */
+final class LockNotifier implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LockNotifier.class);
+
+  private static final class Generation {
+    long value;
+  }
+
+  private final URI uri;
+  private final String channel;
+  private final Map<String, Generation> generations = new ConcurrentHashMap<>();
+  private final CountDownLatch subscribed = new CountDownLatch(1);
+  private final Subscriber subscriber = new Subscriber();
+  private volatile boolean closed;
+  private Thread thread;
+
+  LockNotifier(URI uri, String channel) {
+    this.uri = uri;
+    this.channel = channel;
+  }
+
+  /** Starts listening (once); waits briefly for the subscription so early releases count. */
+  synchronized void start() {
+    if (thread != null) return;
+    thread = Thread.ofPlatform().daemon().name("spool-lock-notifier").start(this::listen);
+    try {
+      if (!subscribed.await(2, TimeUnit.SECONDS)) {
+        log.warn("lock release notifications not subscribed yet; waiters poll meanwhile");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void listen() {
+    while (!closed) {
+      try (Jedis jedis = new Jedis(uri)) {
+        jedis.subscribe(subscriber, channel);
+      } catch (JedisException e) {
+        if (closed) return;
+        log.warn("lock release channel lost ({}); resubscribing in 1 s", e.getMessage());
+        try {
+          Thread.sleep(1000); // back off before reconnecting; waiters poll meanwhile
+        } catch (InterruptedException ie) {
+          return;
+        }
+      }
+    }
+  }
+
+  long generation(String name) {
+    Generation g = generations.computeIfAbsent(name, n -> new Generation());
+    synchronized (g) {
+      return g.value;
+    }
+  }
+
+  /** Sleeps up to {@code millis} unless {@code name} was released after {@code seen} was read. */
+  void await(String name, long seen, long millis) throws InterruptedException {
+    Generation g = generations.computeIfAbsent(name, n -> new Generation());
+    synchronized (g) {
+      if (g.value == seen) g.wait(Math.max(1, millis));
+    }
+  }
+
+  private void released(String name) {
+    Generation g = generations.get(name);
+    if (g == null) return; // nobody has waited for it
+    synchronized (g) {
+      g.value++;
+      g.notifyAll();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      if (subscriber.isSubscribed()) subscriber.unsubscribe();
+    } catch (JedisException e) {
+      log.debug("unsubscribe failed: {}", e.getMessage());
+    }
+    if (thread != null) thread.interrupt();
+  }
+
+  private final class Subscriber extends JedisPubSub {
+    @Override
+    public void onSubscribe(String ch, int count) {
+      subscribed.countDown();
+    }
+
+    @Override
+    public void onMessage(String ch, String lockName) {
+      released(lockName);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.spool.state;
+
+import java.util.function.Function;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/** A Jedis pool that turns Jedis failures into messages saying what failed and where. */
+final class Redis implements AutoCloseable {
+  private final JedisPool pool;
+  private final String where;
+
+  Redis(JedisPool pool, String where) {
+    this.pool = pool;
+    this.where = where;
+  }
+
+  /** Runs {@code op} on a pooled connection; {@code what} says what it was for errors. */
+  <T> T call(String what, Function<Jedis, T> op) {
+    try (Jedis jedis = pool.getResource()) {
+      return op.apply(jedis);
+    } catch (JedisConnectionException e) {
+      throw new StateConnectionException(
+          "cannot reach Redis at "
+              + where
+              + " while "
+              + what
+              + " ("
+              + rootMessage(e)
+              + "); is it running? set SPOOL_REDIS_URI",
+          e);
+    } catch (JedisDataException e) {
+      throw new SharedStateException("Redis refused " + what + ": " + e.getMessage(), e);
+    } catch (JedisException e) {
+      throw new SharedStateException("Redis failed while " + what + ": " + rootMessage(e), e);
+    }
+  }
+
+  String where() {
+    return where;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,78 @@
+package dev.spool.state;
+
+/**
+ * The Lua scripts behind locks and fenced writes; each runs atomically inside Redis.
+ *
+ * <p>A lock is the string key {@code :lock:<name>} holding {@code <holder>#<token>} with a PX
+ * expiry; {@code :lock:<name>:fence} counts grants, so fencing tokens grow strictly.
+ */
+final class Scripts {
+  private Scripts() {}
+
+  /** KEYS lock, fence; ARGV value, leaseMs. Returns {1, fence} or {0, pttl, holderValue}. */
+  static final Script ACQUIRE =
+      new Script(
+          """
+          if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+            return {1, redis.call('INCR', KEYS[2])}
+          end
+          return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}
+          """);
+
+  /** KEYS lock; ARGV value, channel, name. Deletes and announces only our own lock. */
+  static final Script RELEASE =
+      new Script(
+          """
+          if redis.call('GET', KEYS[1]) == ARGV[1] then
+            redis.call('DEL', KEYS[1])
+            redis.call('PUBLISH', ARGV[2], ARGV[3])
+            return 1
+          end
+          return 0
+          """);
+
+  /** KEYS lock; ARGV value, leaseMs. Extends only our own lock. */
+  static final Script EXTEND =
+      new Script(
+          """
+          if redis.call('GET', KEYS[1]) == ARGV[1] then
+            return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          end
+          return 0
+          """);
+
+  /**
+   * KEYS lock, target; ARGV value, op, args... Applies one write to target only while the lock
+   * holds value. Returns {1, result} or {0} when the lease is lost.
+   */
+  static final Script FENCED =
+      new Script(
+          """
+          if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+          local op = ARGV[2]
+          if op == 'HSET' then return {1, redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])}
+          elseif op == 'HDEL' then return {1, redis.call('HDEL', KEYS[2], ARGV[3])}
+          elseif op == 'RPUSH' then return {1, redis.call('RPUSH', KEYS[2], ARGV[3])}
+          elseif op == 'LSET' then
+            local n = redis.call('LLEN', KEYS[2])
+            local i = tonumber(ARGV[3])
+            if i >= n then return {2, n} end
+            redis.call('LSET', KEYS[2], i, ARGV[4])
+            return {1, 1}
+          elseif op == 'SET' then redis.call('SET', KEYS[2], ARGV[3]) return {1, 1}
+          end
+          return redis.error_reply('unknown fenced op ' .. op)
+          """);
+
+  /** KEYS value; ARGV expected ('' for absent), new. Compare-and-set on the JSON encoding. */
+  static final Script COMPARE_AND_SET =
+      new Script(
+          """
+          local cur = redis.call('GET', KEYS[1])
+          if (cur == false and ARGV[1] == '') or cur == ARGV[1] then
+            redis.call('SET', KEYS[1], ARGV[2])
+            return 1
+          end
+          return 0
+          """);
+}

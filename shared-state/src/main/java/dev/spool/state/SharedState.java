@@ -1,0 +1,127 @@
+package dev.spool.state;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+
+/**
+ * The client for shared state: hands out shared objects and locks by name, under a namespace. Owns
+ * a Jedis pool, one subscriber connection (for lock releases) and one timer thread. Close it when
+ * done; closing twice is harmless. Thread-safe; share one per process.
+ */
+public final class SharedState implements AutoCloseable {
+  private final SharedStateConfig config;
+  private final Redis redis;
+  private final StateCodec codec = new StateCodec();
+  private final LockNotifier notifier;
+  private final ScheduledThreadPoolExecutor timer;
+  private final LockEngine locks;
+  private volatile boolean closed;
+
+  private SharedState(SharedStateConfig config) {
+    this.config = config;
+    GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
+    pool.setMaxTotal(config.poolSize());
+    pool.setMaxIdle(config.poolSize());
+    pool.setJmxEnabled(false);
+    this.redis =
+        new Redis(new JedisPool(pool, config.redisUri(), 10_000), config.redisUriRedacted());
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1, r -> Thread.ofPlatform().daemon().name("spool-state-timer").unstarted(r));
+    timer.setRemoveOnCancelPolicy(true);
+    this.notifier = new LockNotifier(config.redisUri(), config.namespace() + ":lock-released");
+    this.locks = new LockEngine(redis, config, notifier, timer, processId());
+  }
+
+  /**
+   * A client for {@code config}. Connects lazily: the first call that needs Redis reports an
+   * unreachable server ({@link StateConnectionException}); {@link #ping()} checks at once.
+   */
+  public static SharedState connect(SharedStateConfig config) {
+    return new SharedState(config);
+  }
+
+  public SharedStateConfig config() {
+    return config;
+  }
+
+  /** Round trip to Redis; throws {@link StateConnectionException} when it does not answer. */
+  public void ping() {
+    redis.call("PING", Jedis::ping);
+  }
+
+  public <K, V> SharedDict<K, V> dict(String name, Class<K> keyType, Class<V> valueType) {
+    return new SharedDict<>(redis, codec, key("dict", name), keyType, valueType);
+  }
+
+  public <V> SharedList<V> list(String name, Class<V> type) {
+    return new SharedList<>(redis, codec, key("list", name), type);
+  }
+
+  public SharedCounter counter(String name) {
+    return new SharedCounter(redis, key("counter", name));
+  }
+
+  public <V> SharedValue<V> value(String name, Class<V> type) {
+    return new SharedValue<>(redis, codec, key("value", name), type);
+  }
+
+  public DistributedLock lock(String name) {
+    return new DistributedLock(locks, Names.require("lock", name), false);
+  }
+
+  /** Several locks, taken together in canonical order, all or nothing. */
+  public MultiLock locks(String... names) {
+    if (names.length == 0) throw new IllegalArgumentException("locks() needs at least one name");
+    TreeSet<String> sorted = new TreeSet<>();
+    for (String n : names) sorted.add(Names.require("lock", n));
+    return new MultiLock(locks, sorted);
+  }
+
+  /** Wait and hold times per lock taken through this client. */
+  public Map<String, LockStats> lockStats() {
+    return locks.metrics.snapshot();
+  }
+
+  /** Threads of this client waiting for a lock right now. */
+  public long lockWaiters() {
+    return locks.metrics.waiting();
+  }
+
+  /** How many nested lock acquisitions were reported. */
+  public long nestedLockWarnings() {
+    return locks.metrics.nestedWarnings();
+  }
+
+  private String key(String kind, String name) {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return config.namespace() + ":" + kind + ":" + Names.require(kind, name);
+  }
+
+  private static String processId() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        host = "unknown-host";
+      }
+    }
+    return host + "/" + ProcessHandle.current().pid();
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    notifier.close();
+    timer.shutdownNow();
+    redis.close();
+  }
+}

@@ -1,0 +1,127 @@
+package dev.spool.state;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where Redis is and how shared state behaves. Immutable; build with {@link #builder()}, which
+ * validates every setting.
+ *
+ * @param redisUri {@code redis://} or {@code rediss://} (TLS), with password and database
+ * @param namespace prefix of every key
+ * @param poolSize most Redis connections at once
+ * @param strictNesting throw {@link NestedLockException} on nested locks instead of warning
+ * @param holdWarning a lease held longer than this logs a warning
+ * @param lockPollInterval longest a waiter sleeps between tries when no release is announced
+ * @param clock measures wait and hold times
+ */
+public record SharedStateConfig(
+    URI redisUri,
+    String namespace,
+    int poolSize,
+    boolean strictNesting,
+    Duration holdWarning,
+    Duration lockPollInterval,
+    Clock clock) {
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The URI with its password replaced by {@code ***}, safe to log. */
+  public String redisUriRedacted() {
+    String info = redisUri.getRawUserInfo();
+    if (info == null) return redisUri.toString();
+    String user = info.contains(":") ? info.substring(0, info.indexOf(':')) : "";
+    return redisUri.toString().replace(info + "@", user + ":***@");
+  }
+
+  @Override
+  public String toString() {
+    return "SharedStateConfig[redisUri=%s, namespace=%s, poolSize=%d, strictNesting=%s, holdWarning=%s]"
+        .formatted(redisUriRedacted(), namespace, poolSize, strictNesting, holdWarning);
+  }
+
+  /** Builds a {@link SharedStateConfig}. */
+  public static final class Builder {
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9][a-z0-9_-]{0,47}");
+    private String redisUri = "redis://localhost:6379/0";
+    private String namespace = "spool";
+    private int poolSize = 16;
+    private boolean strictNesting;
+    private Duration holdWarning = Duration.ofSeconds(30);
+    private Duration lockPollInterval = Duration.ofMillis(500);
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    public Builder redisUri(String redisUri) {
+      this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
+      return this;
+    }
+
+    public Builder namespace(String namespace) {
+      this.namespace = Objects.requireNonNull(namespace, "namespace");
+      return this;
+    }
+
+    public Builder poolSize(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    public Builder strictNesting(boolean strictNesting) {
+      this.strictNesting = strictNesting;
+      return this;
+    }
+
+    public Builder holdWarning(Duration holdWarning) {
+      this.holdWarning = Objects.requireNonNull(holdWarning, "holdWarning");
+      return this;
+    }
+
+    public Builder lockPollInterval(Duration lockPollInterval) {
+      this.lockPollInterval = Objects.requireNonNull(lockPollInterval, "lockPollInterval");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the setting and value, when one is invalid
+     */
+    public SharedStateConfig build() {
+      URI uri;
+      try {
+        uri = new URI(redisUri.trim());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("redisUri: '" + redisUri + "' is not a URI", e);
+      }
+      if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+        throw new IllegalArgumentException(
+            "redisUri: must start with redis:// or rediss://, was '" + uri.getScheme() + "://...'");
+      }
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("redisUri: names no host");
+      }
+      if (!NAMESPACE.matcher(namespace).matches()) {
+        throw new IllegalArgumentException(
+            "namespace: '" + namespace + "' must be 1 to 48 of a-z, 0-9, '-', '_'");
+      }
+      if (poolSize < 1 || poolSize > 1024) {
+        throw new IllegalArgumentException("poolSize must be 1 to 1024, was " + poolSize);
+      }
+      Durations.requirePositive("holdWarning", holdWarning);
+      Durations.requirePositive("lockPollInterval", lockPollInterval);
+      return new SharedStateConfig(
+          uri, namespace, poolSize, strictNesting, holdWarning, lockPollInterval, clock);
+    }
+  }
+}

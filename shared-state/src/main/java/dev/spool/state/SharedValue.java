@@ -1,0 +1,59 @@
+package dev.spool.state;
+
+import com.fasterxml.jackson.databind.JavaType;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One JSON value shared by every process, like {@code Manager().Value}, with compare-and-set.
+ * Thread-safe.
+ *
+ * @param <V> value type
+ */
+public final class SharedValue<V> {
+  private final Redis redis;
+  private final StateCodec codec;
+  private final String key;
+  private final JavaType type;
+
+  SharedValue(Redis redis, StateCodec codec, String key, Class<V> type) {
+    this.redis = redis;
+    this.codec = codec;
+    this.key = key;
+    this.type = codec.type(type);
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public Optional<V> get() {
+    return Optional.ofNullable(codec.decode(redis.call("GET " + key, j -> j.get(key)), type, key));
+  }
+
+  public void set(V v) {
+    String json = codec.encode(v, key);
+    redis.call("SET " + key, j -> j.set(key, json));
+  }
+
+  /** Sets only while {@code lease} holds; else throws {@link LockLostException}. */
+  public void set(V v, LockLease lease) {
+    Fencing.write(redis, lease, key, "SET", codec.encode(v, key));
+  }
+
+  /**
+   * Sets {@code next} if the value is {@code expected} (null: absent), comparing JSON encodings;
+   * true when it did.
+   */
+  public boolean compareAndSet(V expected, V next) {
+    String e = expected == null ? "" : codec.encode(expected, key);
+    String n = codec.encode(next, key);
+    Object r =
+        redis.call("CAS " + key, j -> Scripts.COMPARE_AND_SET.run(j, List.of(key), List.of(e, n)));
+    return Long.valueOf(1).equals(r);
+  }
+
+  public void delete() {
+    redis.call("DEL " + key, j -> j.del(key));
+  }
+}

@@ -1,0 +1,264 @@
+package dev.spool.state;
+
+import static dev.spool.state.StateFixture.ms;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.testing.SpoolServicesExtension;
+import dev.spool.testing.SpoolTestEnv;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SpoolServicesExtension.class)
+final class LockIT {
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  @Test
+  void acquire_free_grantsWithGrowingFencingTokens(SpoolTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      DistributedLock lock = state.lock("a");
+      long first;
+      try (LockLease l = lock.acquire(ms(100), LONG)) {
+        first = l.fencingToken();
+        assertTrue(l.isHeld());
+        assertEquals("a", l.name());
+        assertTrue(l.holder().contains("/" + ProcessHandle.current().pid()), l.holder());
+        assertEquals(Optional.of(l.holder()), lock.holder());
+      }
+      assertEquals(Optional.empty(), lock.holder());
+      try (LockLease l = lock.acquire(ms(100), LONG)) {
+        assertTrue(l.fencingToken() > first);
+      }
+      assertEquals(2, state.lockStats().get("a").acquired());
+    }
+  }
+
+  @Test
+  void acquire_held_timesOutNamingLockAndHolder(SpoolTestEnv env) throws Exception {
+    try (SharedState a = StateFixture.state(env);
+        SharedState b = StateFixture.state(env)) {
+      try (LockLease held = a.lock("busy").acquire(ms(100), LONG)) {
+        LockTimeoutException e =
+            CompletableFuture.supplyAsync(
+                    () ->
+                        assertThrows(
+                            LockTimeoutException.class,
+                            () -> b.lock("busy").acquire(ms(200), LONG)))
+                .get();
+        assertEquals("busy", e.lockName());
+        assertEquals(held.holder(), e.holder());
+        assertTrue(e.getMessage().contains("'busy' held by " + held.holder()), e.getMessage());
+        assertEquals(
+            Optional.empty(),
+            CompletableFuture.supplyAsync(() -> b.lock("busy").tryAcquire(ms(50), LONG)).get());
+        assertEquals(2, b.lockStats().get("busy").timeouts());
+      }
+    }
+  }
+
+  @Test
+  void waiter_wakesOnReleaseNotOnlyByPolling(SpoolTestEnv env) throws Exception {
+    // A poll interval of 20 s: only the release announcement can wake the waiter in time.
+    SharedStateConfig slowPoll =
+        StateFixture.config(env).lockPollInterval(Duration.ofSeconds(20)).build();
+    try (SharedState a = SharedState.connect(slowPoll);
+        SharedState b = SharedState.connect(slowPoll)) {
+      LockLease held = a.lock("w").acquire(ms(100), LONG);
+      CompletableFuture<Long> waiter =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (LockLease l = b.lock("w").acquire(Duration.ofSeconds(25), LONG)) {
+                  return l.fencingToken();
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> b.lockStats().isEmpty() && !waiter.isDone());
+      held.close();
+      assertTrue(waiter.get(10, TimeUnit.SECONDS) > held.fencingToken());
+    }
+  }
+
+  @Test
+  void expiredLease_nextHolderGetsIt_oldCloseThrowsAndLeavesNewLock(SpoolTestEnv env) {
+    try (SharedState a = StateFixture.state(env);
+        SharedState b = StateFixture.state(env)) {
+      LockLease old = a.lock("x").acquire(ms(100), ms(300));
+      LockLease next = b.lock("x").acquire(Duration.ofSeconds(5), LONG); // waits out the lease
+      assertTrue(next.fencingToken() > old.fencingToken());
+      assertFalse(old.isHeld());
+
+      SharedDict<String, String> d = a.dict("fenced", String.class, String.class);
+      LockLostException refused =
+          assertThrows(LockLostException.class, () -> d.put("k", "stale", old));
+      assertTrue(refused.getMessage().contains("lock 'x'"), refused.getMessage());
+      assertThrows(LockLostException.class, () -> a.list("fl", String.class).append("stale", old));
+      assertThrows(LockLostException.class, () -> a.value("fv", String.class).set("stale", old));
+      d.put("k", "fresh", next);
+      assertEquals(Optional.of("fresh"), d.get("k"));
+
+      assertThrows(LockLostException.class, old::close);
+      assertTrue(next.isHeld(), "the old holder's release must leave the new lock alone");
+      assertThrows(LockLostException.class, () -> old.extend(LONG));
+      next.close();
+      assertTrue(a.lockStats().get("x").lost() >= 1);
+    }
+  }
+
+  @Test
+  void fencedWrites_whileHeld_apply(SpoolTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      try (LockLease l = state.lock("f").acquire(ms(100), LONG)) {
+        SharedList<Integer> list = state.list("fl", Integer.class);
+        list.append(1, l);
+        list.append(2, l);
+        list.set(0, 10, l);
+        assertThrows(IndexOutOfBoundsException.class, () -> list.set(9, 0, l));
+        assertEquals(List.of(10, 2), list.range(0, 2));
+        SharedValue<String> v = state.value("fv", String.class);
+        v.set("ok", l);
+        assertEquals(Optional.of("ok"), v.get());
+        SharedDict<String, Long> d = state.dict("fd", String.class, Long.class);
+        d.put("a", 1L, l);
+        assertTrue(d.remove("a", l));
+      }
+    }
+  }
+
+  @Test
+  void watchdog_keepsShortLeaseAliveWhileHeld_andWithoutItItExpires(SpoolTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      try (LockLease l = state.lock("wd").withWatchdog().acquire(ms(100), Duration.ofSeconds(1))) {
+        await()
+            .during(Duration.ofSeconds(5))
+            .atMost(Duration.ofSeconds(7))
+            .pollInterval(ms(200))
+            .until(l::isHeld);
+      }
+      LockLease plain = state.lock("nowd").acquire(ms(100), Duration.ofSeconds(1));
+      await().atMost(Duration.ofSeconds(3)).until(() -> !plain.isHeld());
+      assertThrows(LockLostException.class, plain::close);
+    }
+  }
+
+  @Test
+  void extend_heldLease_pushesExpiryOut(SpoolTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      LockLease l = state.lock("ext").acquire(ms(100), ms(500));
+      l.extend(LONG);
+      assertEquals(LONG, l.leaseTime());
+      await().during(ms(800)).atMost(ms(1500)).until(l::isHeld);
+      l.close();
+      l.close(); // twice is harmless
+    }
+  }
+
+  @Test
+  void multiLock_oppositeOrdersFromManyThreads_neverDeadlock(SpoolTestEnv env) throws Exception {
+    try (SharedState state = StateFixture.state(env)) {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<Future<Integer>> runs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String[] order = t % 2 == 0 ? new String[] {"a", "b"} : new String[] {"b", "a"};
+        runs.add(
+            pool.submit(
+                () -> {
+                  int done = 0;
+                  for (int i = 0; i < 25; i++) {
+                    try (MultiLease m = state.locks(order).acquire(Duration.ofSeconds(20), LONG)) {
+                      assertEquals(
+                          List.of("a", "b"), m.leases().stream().map(LockLease::name).toList());
+                      done++;
+                    }
+                  }
+                  return done;
+                }));
+      }
+      for (Future<Integer> r : runs) assertEquals(25, r.get(60, TimeUnit.SECONDS));
+      pool.shutdown();
+      assertEquals(0, state.nestedLockWarnings());
+      assertEquals(100, state.lockStats().get("a").acquired());
+    }
+  }
+
+  @Test
+  void multiLock_oneTaken_timesOutAndReleasesWhatItTook(SpoolTestEnv env) throws Exception {
+    try (SharedState a = StateFixture.state(env);
+        SharedState b = StateFixture.state(env)) {
+      try (LockLease blocker = a.lock("m2").acquire(ms(100), LONG)) {
+        LockTimeoutException e =
+            CompletableFuture.supplyAsync(
+                    () ->
+                        assertThrows(
+                            LockTimeoutException.class,
+                            () -> b.locks("m2", "m1").acquire(ms(300), LONG)))
+                .get();
+        assertEquals("m2", e.lockName());
+        assertEquals(Optional.empty(), b.lock("m1").holder(), "m1 released again: all or nothing");
+        assertNotNull(blocker);
+      }
+    }
+  }
+
+  @Test
+  void nestedLock_warnsByDefault_throwsInStrictMode(SpoolTestEnv env) {
+    try (SharedState lenient = StateFixture.state(env);
+        SharedState strict =
+            SharedState.connect(StateFixture.config(env).strictNesting(true).build())) {
+      try (LockLease outer = lenient.lock("n1").acquire(ms(100), LONG);
+          LockLease inner = lenient.lock("n2").acquire(ms(100), LONG)) {
+        assertEquals(1, lenient.nestedLockWarnings());
+        assertTrue(inner.isHeld() && outer.isHeld());
+      }
+      try (LockLease outer = strict.lock("s1").acquire(ms(100), LONG)) {
+        NestedLockException e =
+            assertThrows(NestedLockException.class, () -> strict.lock("s2").acquire(ms(100), LONG));
+        assertTrue(e.getMessage().contains("'s2' while holding 's1'"), e.getMessage());
+        assertThrows(
+            NestedLockException.class, () -> strict.locks("s2", "s3").acquire(ms(100), LONG));
+        assertTrue(outer.isHeld());
+      }
+      try (LockLease again = strict.lock("s2").acquire(ms(100), LONG)) {
+        assertTrue(again.isHeld(), "released locks no longer count as held");
+      }
+    }
+  }
+
+  @Test
+  void holdTimes_areRecordedPerLock(SpoolTestEnv env) {
+    try (SharedState state =
+        SharedState.connect(StateFixture.config(env).holdWarning(ms(50)).build())) {
+      try (LockLease l = state.lock("h").acquire(ms(100), LONG)) {
+        await().pollDelay(ms(120)).atMost(ms(1000)).until(l::isHeld);
+      }
+      LockStats s = state.lockStats().get("h");
+      assertEquals(1, s.acquired());
+      assertTrue(s.maxHold().toMillis() >= 120, s.toString());
+    }
+  }
+
+  @Test
+  void badDurations_areRejectedNamingTheValue(SpoolTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> state.lock("d").acquire(Duration.ZERO, LONG));
+      assertTrue(e.getMessage().startsWith("wait must be a positive duration"), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> state.lock("d").acquire(LONG, ms(-1)));
+      assertThrows(IllegalArgumentException.class, () -> state.locks());
+    }
+  }
+}
