@@ -12,6 +12,8 @@ import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Topology;
+import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,6 +46,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final ConfirmingPublisher publisher;
   private final DeliveryDispatcher dispatcher;
   private final WorkerPool workers;
+  private final SharedState state;
   private final Counters counters = new Counters();
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
@@ -59,7 +62,13 @@ public final class SpoolConsumer implements AutoCloseable {
       throws IOException {
     this.identity = identity;
     this.settings = settings;
-    this.connection = new AmqpConnector(config).open(identity.connectionName());
+    this.state =
+        SharedState.connect(
+            SharedStateConfig.builder()
+                .redisUri(config.redisUri().toString())
+                .namespace(config.namespace())
+                .build());
+    this.connection = openOrRelease(config, identity, state);
     try {
       Topology topology = new Topology(config.namespace());
       this.consumeChannel = connection.createChannel();
@@ -74,6 +83,7 @@ public final class SpoolConsumer implements AutoCloseable {
               workers,
               publisher,
               identity.id(),
+              state,
               new JsonCodec(),
               counters,
               clock,
@@ -203,8 +213,19 @@ public final class SpoolConsumer implements AutoCloseable {
     }
   }
 
+  private static Connection openOrRelease(
+      SpoolConfig config, ProcessIdentity identity, SharedState state) {
+    try {
+      return new AmqpConnector(config).open(identity.connectionName());
+    } catch (RuntimeException e) {
+      state.close();
+      throw e;
+    }
+  }
+
   private void closeQuietly() {
     if (workers != null) workers.shutdownNow();
+    state.close();
     try {
       if (connection.isOpen()) connection.close(5000);
     } catch (IOException | RuntimeException e) {

@@ -16,4 +16,10 @@ public interface TaskContext {
 
   /** The consumer running the task, {@code host/pid}. */
   String workerId();
+
+  /**
+   * Shared dicts, lists, values and locks in Redis, under the consumer's namespace. Shared by every
+   * task of the consumer; do not close it.
+   */
+  dev.spool.state.SharedState state();
 }

@@ -156,8 +156,26 @@ final class ProcessesIT {
     }
     env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
     String queue = env.workQueue("tasks");
-    await().atMost(Duration.ofSeconds(60)).until(() -> consumerCount(env, queue) == n);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> allAlive(ps) && consumerCount(env, queue) == n);
     return ps;
+  }
+
+  /** Fails at once, with its log, when a consumer process died instead of attaching. */
+  private boolean allAlive(List<Process> ps) throws IOException {
+    for (int i = 0; i < ps.size(); i++) {
+      if (!ps.get(i).isAlive()) {
+        throw new AssertionError(
+            "consumer-"
+                + i
+                + " exited "
+                + ps.get(i).exitValue()
+                + ":\n"
+                + Files.readString(logs.resolve("consumer-" + i + ".err")));
+      }
+    }
+    return true;
   }
 
   private static long consumerCount(SpoolTestEnv env, String queue) throws Exception {

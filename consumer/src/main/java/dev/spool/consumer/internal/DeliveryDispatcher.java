@@ -48,6 +48,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       Executor workers,
       ConfirmingPublisher publisher,
       String workerId,
+      dev.spool.state.SharedState state,
       dev.spool.core.wire.JsonCodec codec,
       Counters counters,
       Clock clock,
@@ -56,7 +57,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     super(channel);
     this.registry = registry;
     this.workers = workers;
-    this.replies = new Replies(publisher, new Acks(channel), codec, workerId);
+    this.replies = new Replies(publisher, new Acks(channel), codec, workerId, state);
     this.counters = counters;
     this.clock = clock;
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.

@@ -21,12 +21,23 @@ final class Replies {
   private final Acks acks;
   private final JsonCodec codec;
   private final String workerId;
+  private final dev.spool.state.SharedState state;
 
-  Replies(ConfirmingPublisher publisher, Acks acks, JsonCodec codec, String workerId) {
+  Replies(
+      ConfirmingPublisher publisher,
+      Acks acks,
+      JsonCodec codec,
+      String workerId,
+      dev.spool.state.SharedState state) {
     this.publisher = publisher;
     this.acks = acks;
     this.codec = codec;
     this.workerId = workerId;
+    this.state = state;
+  }
+
+  dev.spool.state.SharedState state() {
+    return state;
   }
 
   String workerId() {

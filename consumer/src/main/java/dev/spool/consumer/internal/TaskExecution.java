@@ -134,4 +134,9 @@ final class TaskExecution implements Runnable, TaskContext {
   public String workerId() {
     return replies.workerId();
   }
+
+  @Override
+  public dev.spool.state.SharedState state() {
+    return replies.state();
+  }
 }

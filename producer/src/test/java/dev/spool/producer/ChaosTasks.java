@@ -1,0 +1,65 @@
+package dev.spool.producer;
+
+import dev.spool.consumer.HandlerRegistry;
+import dev.spool.consumer.TaskContext;
+import dev.spool.consumer.TaskHandlerProvider;
+import dev.spool.state.LockLease;
+import dev.spool.state.MultiLease;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Tasks for fault-injection tests, loaded into consumer processes from the test classpath the way a
+ * user's jar of tasks would be.
+ */
+public final class ChaosTasks implements TaskHandlerProvider {
+  /** Take {@code lock} for {@code leaseMs}, keep it {@code holdMs}, release. */
+  public record Hold(String lock, long leaseMs, long holdMs) {}
+
+  /** Take {@code lock}, wait {@code holdMs}, then write {@code dict[key] = value} fenced. */
+  public record FencedWrite(
+      String lock, long leaseMs, long holdMs, String dict, String key, String value) {}
+
+  /** Take {@code names} together {@code times} times. */
+  public record Multi(List<String> names, int times) {}
+
+  @Override
+  public void registerTasks(HandlerRegistry registry) {
+    registry.register("lock-hold", Hold.class, ChaosTasks::hold);
+    registry.register("fenced-write", FencedWrite.class, ChaosTasks::fencedWrite);
+    registry.register("multi-lock", Multi.class, ChaosTasks::multi);
+  }
+
+  static long hold(Hold h, TaskContext ctx) throws InterruptedException {
+    try (LockLease lease =
+        ctx.state()
+            .lock(h.lock())
+            .acquire(Duration.ofSeconds(30), Duration.ofMillis(h.leaseMs()))) {
+      Thread.sleep(h.holdMs());
+      return lease.fencingToken();
+    }
+  }
+
+  static String fencedWrite(FencedWrite w, TaskContext ctx) throws InterruptedException {
+    try (LockLease lease =
+        ctx.state()
+            .lock(w.lock())
+            .acquire(Duration.ofSeconds(30), Duration.ofMillis(w.leaseMs()))) {
+      Thread.sleep(w.holdMs()); // a SIGSTOP here outlives the lease
+      ctx.state().dict(w.dict(), String.class, String.class).put(w.key(), w.value(), lease);
+      return "written";
+    }
+  }
+
+  static int multi(Multi m, TaskContext ctx) {
+    for (int i = 0; i < m.times(); i++) {
+      try (MultiLease lease =
+          ctx.state()
+              .locks(m.names().toArray(String[]::new))
+              .acquire(Duration.ofSeconds(60), Duration.ofSeconds(10))) {
+        if (lease.leases().size() != m.names().size()) throw new IllegalStateException("partial");
+      }
+    }
+    return m.times();
+  }
+}
