@@ -107,11 +107,24 @@ final class ProcessesIT {
       throws Exception {
     logs = logDir(info);
     List<Process> consumers = startConsumers(env, 2);
-    Run demo = runProducer(env, "demo", "--squares", "3000", "--sleeps", "8", "--sleep-ms", "50");
+    Run demo =
+        runProducer(
+            env,
+            "demo",
+            "--squares",
+            "3000",
+            "--sleeps",
+            "8",
+            "--sleep-ms",
+            "50",
+            "--increments",
+            "40");
     assertEquals(0, demo.exit, demo.stderr);
     assertTrue(demo.stdout.contains("with 2 consumer(s)"), demo.stdout);
     assertTrue(demo.stdout.contains("square: 3000 tasks"), demo.stdout);
     assertTrue(demo.stdout.contains("sleep: 8 tasks of 50 ms"), demo.stdout);
+    assertTrue(demo.stdout.contains("top words in shared dict"), demo.stdout);
+    assertTrue(demo.stdout.contains("final value 40: no update lost"), demo.stdout);
     assertTrue(demo.stdout.contains("sent 2 poison pill(s)"), demo.stdout);
     assertAllExitZero(consumers);
   }

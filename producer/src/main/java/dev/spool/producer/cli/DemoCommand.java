@@ -49,6 +49,13 @@ final class DemoCommand implements Callable<Integer> {
   long sleepMs;
 
   @Option(
+      names = "--increments",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "How many locked-increment tasks (default ${DEFAULT-VALUE}).")
+  int increments;
+
+  @Option(
       names = "--wait-for-consumers",
       paramLabel = "DURATION",
       defaultValue = "60s",
@@ -69,8 +76,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (squares < 0 || sleeps < 0 || sleepMs < 0) {
-      throw new IllegalArgumentException("--squares, --sleeps and --sleep-ms must be 0 or more");
+    if (squares < 0 || sleeps < 0 || sleepMs < 0 || increments < 0) {
+      throw new IllegalArgumentException(
+          "--squares, --sleeps, --sleep-ms and --increments must be 0 or more");
     }
     if (expectConsumers < 1) {
       throw new IllegalArgumentException(
@@ -84,6 +92,7 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("Spool demo on %s with %d consumer(s)%n", p.workQueue(), consumers);
       runSquares(p, out);
       runSleeps(p, out);
+      new SharedStateDemo(p, pool.timeout(), out).run(increments);
       printPerConsumer(p.stats(), out);
       if (!noStop) {
         int n = p.stopConsumers(p.consumerCount());

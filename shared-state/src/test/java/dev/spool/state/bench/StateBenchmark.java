@@ -1,0 +1,190 @@
+package dev.spool.state.bench;
+
+import dev.spool.state.LockLease;
+import dev.spool.state.SharedDict;
+import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Lock cycles and dict increments through Spool, beside the same operations on raw Jedis, in one
+ * run against one Redis. Not a test: run it with {@code bin/spool-bench-state}.
+ *
+ * <p>Raw lock cycle: {@code SET key token NX PX} then the compare-token release script. Spool's
+ * cycle also takes a fencing token and announces the release. Each thread uses its own lock name,
+ * so the figures measure overhead, not contention.
+ */
+public final class StateBenchmark {
+  private static final String RELEASE =
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+  interface Op {
+    void run(int thread) throws Exception;
+  }
+
+  record Row(String what, int threads, double spool, double raw) {
+    double ratio() {
+      return spool / raw;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    String uri = System.getenv().getOrDefault("SPOOL_REDIS_URI", "redis://localhost:6379/0");
+    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3.0;
+    String ns = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    GenericObjectPoolConfig<Jedis> pc = new GenericObjectPoolConfig<>();
+    pc.setMaxTotal(16);
+    pc.setMaxIdle(16);
+    List<Row> rows = new ArrayList<>();
+    try (SharedState state =
+            SharedState.connect(
+                SharedStateConfig.builder().redisUri(uri).namespace(ns).poolSize(16).build());
+        JedisPool raw = new JedisPool(pc, java.net.URI.create(uri), 10_000)) {
+      String sha;
+      try (Jedis j = raw.getResource()) {
+        sha = j.scriptLoad(RELEASE);
+      }
+      for (int threads : new int[] {1, 8}) {
+        double s =
+            rate(
+                threads,
+                seconds,
+                t -> {
+                  try (LockLease l =
+                      state
+                          .lock("spool-" + t)
+                          .acquire(Duration.ofSeconds(5), Duration.ofSeconds(10))) {
+                    l.fencingToken();
+                  }
+                });
+        double r =
+            rate(
+                threads,
+                seconds,
+                t -> {
+                  String key = ns + ":raw-lock:" + t;
+                  String token = UUID.randomUUID().toString();
+                  try (Jedis j = raw.getResource()) {
+                    if (!"OK".equals(j.set(key, token, SetParams.setParams().nx().px(10_000)))) {
+                      throw new IllegalStateException("raw lock taken");
+                    }
+                    j.evalsha(sha, List.of(key), List.of(token));
+                  }
+                });
+        rows.add(new Row("lock cycles/s", threads, s, r));
+      }
+      SharedDict<String, Long> dict = state.dict("bench", String.class, Long.class);
+      String rawKey = ns + ":raw-hash";
+      for (int threads : new int[] {1, 8}) {
+        double s = rate(threads, seconds, t -> dict.increment("k" + t, 1));
+        double r =
+            rate(
+                threads,
+                seconds,
+                t -> {
+                  try (Jedis j = raw.getResource()) {
+                    j.hincrBy(rawKey, "k" + t, 1);
+                  }
+                });
+        rows.add(new Row("dict increments/s", threads, s, r));
+      }
+      cleanup(raw, ns);
+    }
+    print(rows, seconds);
+  }
+
+  /** Operations per second over {@code seconds}, after a warm-up of a third of that. */
+  static double rate(int threads, double seconds, Op op) throws InterruptedException {
+    run(threads, seconds / 3, op);
+    return run(threads, seconds, op);
+  }
+
+  private static double run(int threads, double seconds, Op op) throws InterruptedException {
+    LongAdder done = new LongAdder();
+    CountDownLatch start = new CountDownLatch(1);
+    long[] window = new long[1];
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      ts.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      start.await();
+                      while (System.nanoTime() < window[0]) {
+                        op.run(id);
+                        done.increment();
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+    }
+    long t0 = System.nanoTime();
+    window[0] = t0 + (long) (seconds * 1e9);
+    start.countDown();
+    for (Thread t : ts) t.join();
+    return done.sum() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static void cleanup(JedisPool raw, String ns) {
+    try (Jedis j = raw.getResource()) {
+      String cursor = ScanParams.SCAN_POINTER_START;
+      do {
+        var page = j.scan(cursor, new ScanParams().match(ns + ":*").count(1000));
+        if (!page.getResult().isEmpty()) j.del(page.getResult().toArray(String[]::new));
+        cursor = page.getCursor();
+      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    }
+  }
+
+  private static void print(List<Row> rows, double seconds) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-20s %7s %12s %12s %7s %7s%n",
+        "operation",
+        "threads",
+        "spool",
+        "raw jedis",
+        "ratio",
+        "target");
+    for (Row r : rows) {
+      double target = r.what().startsWith("lock") ? 0.5 : 0.7;
+      System.out.printf(
+          Locale.ROOT,
+          "%-20s %7d %12.0f %12.0f %7.2f %7s%n",
+          r.what(),
+          r.threads(),
+          r.spool(),
+          r.raw(),
+          r.ratio(),
+          ">=" + target + (r.ratio() >= target ? " ok" : " MISS"));
+    }
+    StringBuilder json = new StringBuilder("[");
+    for (Row r : rows) {
+      if (json.length() > 1) json.append(',');
+      json.append(
+          String.format(
+              Locale.ROOT,
+              "{\"operation\":\"%s\",\"threads\":%d,\"spool\":%.0f,\"raw\":%.0f,\"ratio\":%.3f}",
+              r.what(),
+              r.threads(),
+              r.spool(),
+              r.raw(),
+              r.ratio()));
+    }
+    System.out.println("json: " + json.append(']') + " (" + seconds + " s per figure)");
+  }
+}
