@@ -13,10 +13,6 @@ import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,15 +32,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Locks and shared state across real consumer processes, including SIGKILL and SIGSTOP. */
 @ExtendWith(SpoolServicesExtension.class)
 final class SharedStateProcessesIT {
-  private final List<Process> started = new ArrayList<>();
-  private Path logs;
+  private SpoolProcesses procs;
 
   @AfterEach
   void killLeftovers() throws Exception {
-    for (Process p : started) {
-      signal(p, "CONT");
-      p.destroyForcibly();
-    }
+    if (procs != null) procs.close();
   }
 
   /** One hold interval as the locked-increment task records it. */
@@ -53,8 +45,8 @@ final class SharedStateProcessesIT {
   @Test
   void lockedIncrement_1000Tasks4Processes_exactly1To1000AndHoldsNeverOverlap(
       SpoolTestEnv env, TestInfo info) throws Exception {
-    logs = logDir(info);
-    startConsumers(env, 4);
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(4, true);
     try (TaskPool pool = TaskPool.create(env.config());
         SharedState state = state(env)) {
       List<Map<String, Boolean>> inputs = Collections.nCopies(1000, Map.of("record", true));
@@ -88,8 +80,8 @@ final class SharedStateProcessesIT {
   @Test
   void holderKilled_anotherProcessAcquiresWithinLeasePlusBound(SpoolTestEnv env, TestInfo info)
       throws Exception {
-    logs = logDir(info);
-    Process holder = startConsumers(env, 1).getFirst();
+    procs = SpoolProcesses.forTest(env, info);
+    Process holder = procs.startConsumers(1, true).getFirst();
     try (TaskPool pool = TaskPool.create(env.config());
         SharedState state = state(env)) {
       pool.applyAsync("lock-hold", new ChaosTasks.Hold("victim", 3000, 60_000), Long.class);
@@ -110,8 +102,8 @@ final class SharedStateProcessesIT {
   @Test
   void holderPausedPastLease_itsFencedWriteIsRefusedAndReleaseLeavesNewLock(
       SpoolTestEnv env, TestInfo info) throws Exception {
-    logs = logDir(info);
-    Process holder = startConsumers(env, 1).getFirst();
+    procs = SpoolProcesses.forTest(env, info);
+    Process holder = procs.startConsumers(1, true).getFirst();
     try (TaskPool pool = TaskPool.create(env.config());
         SharedState state = state(env)) {
       CompletableFuture<String> stale =
@@ -121,13 +113,13 @@ final class SharedStateProcessesIT {
               String.class);
       await().atMost(Duration.ofSeconds(30)).until(() -> state.lock("paused").holder().isPresent());
 
-      signal(holder, "STOP"); // paused while holding, before its write
+      SpoolProcesses.signal(holder, "STOP"); // paused while holding, before its write
       await().atMost(Duration.ofSeconds(10)).until(() -> state.lock("paused").holder().isEmpty());
       SharedDict<String, String> ledger = state.dict("ledger", String.class, String.class);
       try (LockLease mine =
           state.lock("paused").acquire(Duration.ofSeconds(5), Duration.ofSeconds(30))) {
         ledger.put("k", "fresh", mine);
-        signal(holder, "CONT");
+        SpoolProcesses.signal(holder, "CONT");
 
         ExecutionException e =
             org.junit.jupiter.api.Assertions.assertThrows(
@@ -143,8 +135,8 @@ final class SharedStateProcessesIT {
   @Test
   void multiLock_oppositeOrdersAcrossProcesses_neverDeadlock(SpoolTestEnv env, TestInfo info)
       throws Exception {
-    logs = logDir(info);
-    startConsumers(env, 2);
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(2, true);
     try (TaskPool pool = TaskPool.create(env.config())) {
       List<ChaosTasks.Multi> work = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -159,8 +151,8 @@ final class SharedStateProcessesIT {
   @Test
   void wordcount_acrossProcesses_countsIntoSharedDict(SpoolTestEnv env, TestInfo info)
       throws Exception {
-    logs = logDir(info);
-    startConsumers(env, 2);
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(2, true);
     try (TaskPool pool = TaskPool.create(env.config())) {
       List<String> texts = Collections.nCopies(40, "the cat and the hat");
       List<Long> words = pool.map("wordcount", texts, Long.class, new MapOptions(1, null));
@@ -180,70 +172,5 @@ final class SharedStateProcessesIT {
             .redisUri(env.config().redisUri().toString())
             .namespace(env.namespace())
             .build());
-  }
-
-  private List<Process> startConsumers(SpoolTestEnv env, int n) throws Exception {
-    String jar = System.getProperty("spool.consumer.jar");
-    String tasks = System.getProperty("spool.test.classes");
-    assertTrue(jar != null && new File(jar).isFile(), "built jar missing: " + jar);
-    List<Process> ps = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      ProcessBuilder pb =
-          new ProcessBuilder(
-              ProcessHandle.current().info().command().orElse("java"),
-              "-cp",
-              jar + File.pathSeparator + tasks,
-              "dev.spool.consumer.cli.ConsumerMain",
-              "--concurrency",
-              "4");
-      pb.environment().put("SPOOL_AMQP_URI", env.config().amqpUri().toString());
-      pb.environment().put("SPOOL_REDIS_URI", env.config().redisUri().toString());
-      pb.environment().put("SPOOL_NAMESPACE", env.namespace());
-      pb.redirectOutput(logs.resolve("consumer-" + i + ".out").toFile());
-      pb.redirectError(logs.resolve("consumer-" + i + ".err").toFile());
-      Process p = pb.start();
-      started.add(p);
-      ps.add(p);
-    }
-    env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
-    String queue = env.workQueue("tasks");
-    await().atMost(Duration.ofSeconds(60)).until(() -> allAlive(ps) && consumers(env, queue) == n);
-    return ps;
-  }
-
-  /** Fails at once, with its log, when a consumer process died instead of attaching. */
-  private boolean allAlive(List<Process> ps) throws IOException {
-    for (int i = 0; i < ps.size(); i++) {
-      if (!ps.get(i).isAlive()) {
-        throw new AssertionError(
-            "consumer-"
-                + i
-                + " exited "
-                + ps.get(i).exitValue()
-                + ":\n"
-                + Files.readString(logs.resolve("consumer-" + i + ".err")));
-      }
-    }
-    return true;
-  }
-
-  private static long consumers(SpoolTestEnv env, String queue) throws Exception {
-    try (var ch = env.connection().createChannel()) {
-      return ch.queueDeclarePassive(queue).getConsumerCount();
-    }
-  }
-
-  private static void signal(Process p, String sig) throws Exception {
-    if (p.isAlive()) {
-      new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start().waitFor();
-    }
-  }
-
-  private static Path logDir(TestInfo info) throws IOException {
-    Path dir =
-        Path.of(System.getProperty("spool.e2e.logs", "target/e2e-logs"))
-            .resolve(info.getTestMethod().orElseThrow().getName());
-    Files.createDirectories(dir);
-    return dir;
   }
 }
