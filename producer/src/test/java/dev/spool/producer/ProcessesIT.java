@@ -139,6 +139,52 @@ final class ProcessesIT {
     assertEquals("", unreachable.stdout());
   }
 
+  @Test
+  void everyCommand_help_printsUsageAndExitsZero(SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    for (String cmd : new String[] {"map", "stop", "demo"}) {
+      SpoolProcesses.Run help = procs.run(procs.producer(cmd, "--help"), "help-" + cmd);
+      assertEquals(0, help.exit(), help.stderr());
+      assertTrue(help.stdout().startsWith("Usage: spool-producer " + cmd), help.stdout());
+    }
+    SpoolProcesses.Run top = procs.run(procs.producer("--help"), "help-producer");
+    assertEquals(0, top.exit());
+    assertTrue(top.stdout().contains("map") && top.stdout().contains("demo"), top.stdout());
+    SpoolProcesses.Run none = procs.run(procs.producer(), "no-command");
+    assertEquals(2, none.exit());
+    assertTrue(none.stderr().contains("name a command"), none.stderr());
+
+    SpoolProcesses.Run consumer = procs.run(procs.consumer("--help"), "help-consumer");
+    assertEquals(0, consumer.exit(), consumer.stderr());
+    assertTrue(consumer.stdout().startsWith("Usage: spool-consumer"), consumer.stdout());
+  }
+
+  @Test
+  void consumer_badConfigOrUnreachableBroker_oneLineAndNonZeroExit(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    SpoolProcesses.Run bad =
+        procs.run(procs.consumer("--prefetch", "1", "--concurrency", "4"), "bad");
+    assertEquals(2, bad.exit());
+    assertTrue(bad.stderr().contains("prefetch must be at least concurrency (4)"), bad.stderr());
+
+    ProcessBuilder pb = procs.consumer();
+    pb.environment().put("SPOOL_AMQP_URI", "amqp://guest:guest@127.0.0.1:1/%2F");
+    SpoolProcesses.Run down = procs.run(pb, "unreachable");
+    assertEquals(1, down.exit());
+    assertTrue(
+        down.stderr()
+            .contains("spool-consumer: cannot reach RabbitMQ at amqp://guest:***@127.0.0.1:1"),
+        down.stderr());
+    assertTrue(!down.stderr().contains("\tat "), "no stack trace: " + down.stderr());
+
+    ProcessBuilder ns = procs.consumer();
+    ns.environment().put("SPOOL_NAMESPACE", "Not Valid");
+    SpoolProcesses.Run badNs = procs.run(ns, "bad-namespace");
+    assertEquals(2, badNs.exit());
+    assertTrue(badNs.stderr().contains("SPOOL_NAMESPACE: 'Not Valid'"), badNs.stderr());
+  }
+
   private String expectedSquares(int n) {
     return codec.asString(LongStream.range(0, n).map(i -> i * i).boxed().toList());
   }

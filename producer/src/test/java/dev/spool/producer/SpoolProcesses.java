@@ -73,6 +73,13 @@ final class SpoolProcesses implements AutoCloseable {
     return java(cmd);
   }
 
+  /** A consumer process from the built jar alone, not yet started. */
+  ProcessBuilder consumer(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("-jar", builtJar("spool.consumer.jar")));
+    cmd.addAll(List.of(args));
+    return java(cmd);
+  }
+
   Run runProducer(String... args) throws Exception {
     return run(producer(args), "producer-" + args[0]);
   }

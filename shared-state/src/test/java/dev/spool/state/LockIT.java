@@ -237,6 +237,45 @@ final class LockIT {
   }
 
   @Test
+  void longHold_logsWarningWithNameAndHolder(SpoolTestEnv env) {
+    try (LogCapture log = new LogCapture(DefaultLease.class);
+        SharedState state =
+            SharedState.connect(StateFixture.config(env).holdWarning(ms(100)).build())) {
+      try (LockLease l = state.lock("slow").acquire(ms(100), LONG)) {
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(
+                () ->
+                    log.messages().stream()
+                        .anyMatch(m -> m.contains("lock 'slow' held by " + l.holder())));
+      }
+      try (LockLease quick = state.lock("quick").acquire(ms(100), LONG)) {
+        assertTrue(quick.isHeld());
+      }
+      // A hold shorter than the threshold cancels its warning (when this machine kept it short).
+      if (state.lockStats().get("quick").maxHold().toMillis() < 100) {
+        assertTrue(
+            log.messages().stream().noneMatch(m -> m.contains("'quick'")),
+            log.messages().toString());
+      }
+    }
+  }
+
+  @Test
+  void nestedLock_warningNamesBothLocks(SpoolTestEnv env) {
+    try (LogCapture log = new LogCapture(LockEngine.class);
+        SharedState state = StateFixture.state(env)) {
+      try (LockLease outer = state.lock("outer").acquire(ms(100), LONG);
+          LockLease inner = state.lock("inner").acquire(ms(100), LONG)) {
+        assertTrue(
+            log.messages().stream()
+                .anyMatch(m -> m.contains("takes lock 'inner' while holding 'outer'")),
+            log.messages().toString());
+      }
+    }
+  }
+
+  @Test
   void holdTimes_areRecordedPerLock(SpoolTestEnv env) {
     try (SharedState state =
         SharedState.connect(StateFixture.config(env).holdWarning(ms(50)).build())) {
