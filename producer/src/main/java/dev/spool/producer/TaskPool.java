@@ -273,13 +273,14 @@ public final class TaskPool implements AutoCloseable {
     Duration left = Duration.between(clock.instant(), deadline);
     Pending p =
         pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
+    tasksPublished.increment(); // before publishing: its result may arrive before we return
     try {
       publisher.publish(workQueue, m.toProperties(), body, () -> {});
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | InterruptedException e) {
+      tasksPublished.decrement();
       pending.abandon(p);
       throw e;
     }
-    tasksPublished.increment();
     return p;
   }
 

@@ -49,12 +49,19 @@ public final class PendingTasks {
   /** Hands a result to its waiting task. */
   public void complete(TaskResult result) {
     Pending p = byId.remove(result.taskId());
-    if (p == null || !p.future().complete(result)) {
+    if (p == null) {
       unmatched.increment();
       return;
     }
+    // Count before completing: a caller woken by the future must already see the counts.
+    LongAdder byWorker = inputsByWorker.computeIfAbsent(result.worker(), w -> new LongAdder());
     received.increment();
-    inputsByWorker.computeIfAbsent(result.worker(), w -> new LongAdder()).add(p.inputs());
+    byWorker.add(p.inputs());
+    if (!p.future().complete(result)) { // it timed out or the pool closed just now
+      received.decrement();
+      byWorker.add(-p.inputs());
+      unmatched.increment();
+    }
   }
 
   /** Forgets a task whose caller gave up. */

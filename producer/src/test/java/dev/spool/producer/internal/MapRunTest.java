@@ -107,6 +107,22 @@ final class MapRunTest {
   }
 
   @Test
+  void pending_countsAreVisibleToWhoeverTheResultWakes() {
+    Pending p = pending.register("c", "square", 0, 0, Duration.ofSeconds(5));
+    long[] seen = new long[2];
+    // Runs inside complete(), as a waiting map would wake: the counts must already be there.
+    p.future()
+        .thenRun(
+            () -> {
+              seen[0] = pending.received();
+              seen[1] = pending.inputsByWorker().getOrDefault("w", 0L);
+            });
+    pending.complete(new TaskResult("c", true, "w", "4".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(1, seen[0]);
+    assertEquals(1, seen[1]);
+  }
+
+  @Test
   void pending_secondResultForSameTask_isCountedNotDelivered() {
     Pending p = pending.register("a", "square", 0, 0, Duration.ofSeconds(5));
     pending.complete(new TaskResult("a", true, "w1", "1".getBytes(StandardCharsets.UTF_8)));
