@@ -31,14 +31,22 @@ final class LockNotifier implements AutoCloseable {
   private final Subscriber subscriber = new Subscriber();
   private volatile boolean closed;
   private Thread thread;
+  private volatile boolean started; // set once the first start() has waited for the subscription
 
   LockNotifier(URI uri, String channel) {
     this.uri = uri;
     this.channel = channel;
   }
 
-  /** Starts listening (once); waits briefly for the subscription so early releases count. */
-  synchronized void start() {
+  /**
+   * Starts listening (once); waits briefly for the subscription so early releases count. Called on
+   * every acquire, so the started case is a volatile read, not a lock.
+   */
+  void start() {
+    if (!started) startOnce();
+  }
+
+  private synchronized void startOnce() {
     if (thread != null) return;
     thread = Thread.ofPlatform().daemon().name("spool-lock-notifier").start(this::listen);
     try {
@@ -48,6 +56,7 @@ final class LockNotifier implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    started = true;
   }
 
   private void listen() {
@@ -98,7 +107,9 @@ final class LockNotifier implements AutoCloseable {
     } catch (JedisException e) {
       log.debug("unsubscribe failed: {}", e.getMessage());
     }
-    if (thread != null) thread.interrupt();
+    synchronized (this) {
+      if (thread != null) thread.interrupt();
+    }
   }
 
   private final class Subscriber extends JedisPubSub {

@@ -94,7 +94,6 @@ public final class ConsumerMain implements Callable<Integer> {
       Signal.handle(new Signal("TERM"), s -> consumer.requestStop("SIGTERM"));
       Signal.handle(new Signal("INT"), s -> consumer.requestStop("SIGINT"));
       StopReason why = consumer.awaitStopRequest();
-      consumer.close();
       return why.failure() ? SpoolCli.EXIT_FAILURE : SpoolCli.EXIT_OK;
     }
   }

@@ -36,7 +36,6 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   private final Object idle = new Object();
   private final ConcurrentNavigableMap<Long, Outgoing> outstanding = new ConcurrentSkipListMap<>();
   private final LongAdder confirmed = new LongAdder();
-  private final LongAdder republished = new LongAdder();
 
   private record Outgoing(
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed) {}
@@ -131,7 +130,6 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
     for (Outgoing o : messages) {
       try {
         send(o); // keeps the window permit it already holds
-        republished.increment();
       } catch (SpoolConnectionException e) {
         window.release();
         log.error("could not publish a message to {} again ({})", o.routingKey(), e.getMessage());
@@ -155,19 +153,9 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   @Override
   public void handleRecoveryStarted(Recoverable recoverable) {}
 
-  /** Messages published and not yet confirmed. */
-  public int outstanding() {
-    return outstanding.size();
-  }
-
   /** Messages confirmed so far. */
   public long confirmed() {
     return confirmed.sum();
-  }
-
-  /** Messages published again after a nack or a recovery. */
-  public long republished() {
-    return republished.sum();
   }
 
   /** Waits until every message is confirmed; false when {@code timeout} passed first. */
