@@ -5,11 +5,16 @@ package dev.spool.consumer;
  *
  * @param received task deliveries taken from the queue
  * @param succeeded tasks whose handler returned and whose result was confirmed
- * @param failed tasks whose handler threw (an error result was sent)
- * @param rejected deliveries rejected as bad input: not a task, undecodable, unknown task name
+ * @param failed handler runs that threw (each is retried or dead-lettered)
+ * @param rejected deliveries that were bad input: not a task, undecodable, unknown, too large
  * @param handedBack prefetched deliveries returned to the queue, unstarted, when stopping
  * @param expired tasks dropped because their producer's deadline had passed
  * @param stalePills poison pills dropped because they were issued before this consumer started
+ * @param retried failed tasks sent to a delay queue for another attempt
+ * @param deadLettered tasks sent to the dead-letter queue
+ * @param timedOut handler runs interrupted at their time limit
+ * @param requeued tasks put back for later because a service they needed (Redis) failed
+ * @param idempotentSkips tasks not run because their idempotency key had already succeeded
  */
 public record ConsumerStats(
     long received,
@@ -18,4 +23,9 @@ public record ConsumerStats(
     long rejected,
     long handedBack,
     long expired,
-    long stalePills) {}
+    long stalePills,
+    long retried,
+    long deadLettered,
+    long timedOut,
+    long requeued,
+    long idempotentSkips) {}

@@ -43,6 +43,8 @@ public final class SpoolConsumer implements AutoCloseable {
   private final ConsumerConfig settings;
   private final Connection connection;
   private final Channel consumeChannel;
+  private final Channel declareChannel;
+  private final java.util.concurrent.ScheduledExecutorService timer;
   private final ConfirmingPublisher publisher;
   private final DeliveryDispatcher dispatcher;
   private final WorkerPool workers;
@@ -70,18 +72,27 @@ public final class SpoolConsumer implements AutoCloseable {
                 .build());
     this.connection = openOrRelease(config, identity, state);
     try {
-      Topology topology = new Topology(config.namespace());
+      Topology topology = new Topology(config);
       this.consumeChannel = connection.createChannel();
-      this.queue = topology.declareWorkQueue(consumeChannel, settings.queue());
+      this.declareChannel = connection.createChannel();
+      this.queue = topology.declareWorkQueue(declareChannel, settings.queue());
       consumeChannel.basicQos(settings.prefetch());
       this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
       this.workers = new WorkerPool(settings.concurrency(), settings.virtualThreads());
+      this.timer =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
       this.dispatcher =
           new DeliveryDispatcher(
               consumeChannel,
               registry,
               workers,
+              timer,
               publisher,
+              declareChannel,
+              topology,
+              settings,
+              config.maxMessageBytes(),
               identity.id(),
               state,
               new JsonCodec(),
@@ -125,11 +136,32 @@ public final class SpoolConsumer implements AutoCloseable {
           config.amqpUriRedacted(),
           identity.connectionName(),
           registry.names());
+      c.warnAboutLimits(config);
       return c;
     } catch (IOException e) {
       throw new SpoolConnectionException(
           "cannot start consuming on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
           e);
+    }
+  }
+
+  private void warnAboutLimits(SpoolConfig config) {
+    Duration longest = settings.longestTimeLimit();
+    Duration brokerLimit = settings.brokerConsumerTimeout();
+    if (longest.compareTo(brokerLimit) >= 0) {
+      log.warn(
+          "a task time limit ({}) is not below the broker's consumer timeout ({}): the broker will"
+              + " close this consumer's channel before the time limit ends such a task; lower"
+              + " --time-limit or raise consumer_timeout in rabbitmq.conf (and"
+              + " --broker-consumer-timeout)",
+          longest,
+          brokerLimit);
+    }
+    if (config.queueType() == dev.spool.core.QueueType.CLASSIC) {
+      log.info(
+          "classic queues count no deliveries: a task that kills its consumer is delivered again"
+              + " without limit; quorum queues end that after {} deliveries",
+          config.deliveryLimit());
     }
   }
 
@@ -225,6 +257,7 @@ public final class SpoolConsumer implements AutoCloseable {
 
   private void closeQuietly() {
     if (workers != null) workers.shutdownNow();
+    if (timer != null) timer.shutdownNow();
     state.close();
     try {
       if (connection.isOpen()) connection.close(5000);

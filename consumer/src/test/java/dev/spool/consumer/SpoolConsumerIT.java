@@ -7,23 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.GetResponse;
 import dev.spool.core.RemoteError;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.core.wire.PoisonPill;
-import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,7 +27,7 @@ final class SpoolConsumerIT {
   @Test
   void badInput_undecodableOrUnknown_isRejectedAndConsumerKeepsRunning(SpoolTestEnv env)
       throws Exception {
-    Fixture f = new Fixture(env);
+    ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
       f.publishRaw(new AMQP.BasicProperties.Builder().messageId("no-type").build(), "1");
       String unknown = f.publish("nope", "1");
@@ -58,8 +50,9 @@ final class SpoolConsumerIT {
 
   @Test
   void handlerThrows_errorResultCarriesRemoteTypeAndMessage(SpoolTestEnv env) throws Exception {
-    Fixture f = new Fixture(env);
-    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
+    ConsumerFixture f = new ConsumerFixture(env);
+    ConsumerConfig fast = ConsumerConfig.builder().retry(RetryPolicy.NONE).build();
+    try (SpoolConsumer consumer = f.start(fast)) {
       String id = f.publish("fail", "\"disk on fire\"");
       TaskResult r = f.awaitResults(1).get(id);
       RemoteError e = f.error(r);
@@ -74,7 +67,7 @@ final class SpoolConsumerIT {
   @Test
   void pill_withPrefetchedDeliveries_handsThemBackUnstartedAndStops(SpoolTestEnv env)
       throws Exception {
-    Fixture f = new Fixture(env);
+    ConsumerFixture f = new ConsumerFixture(env);
     SpoolConsumer consumer = f.start(ConsumerConfig.builder().concurrency(1).prefetch(5).build());
     String running = f.publish("sleep", "1500");
     for (int i = 0; i < 3; i++) f.publish("sleep", "1");
@@ -92,7 +85,7 @@ final class SpoolConsumerIT {
 
   @Test
   void pill_issuedBeforeConsumerStarted_isDroppedAndWorkGoesOn(SpoolTestEnv env) throws Exception {
-    Fixture f = new Fixture(env);
+    ConsumerFixture f = new ConsumerFixture(env);
     f.declare();
     f.publishPill(Instant.now().minusSeconds(1)); // left over from an earlier job
     try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
@@ -106,7 +99,7 @@ final class SpoolConsumerIT {
 
   @Test
   void requestStop_whileTaskRuns_taskFinishesAndIsAcked(SpoolTestEnv env) throws Exception {
-    Fixture f = new Fixture(env);
+    ConsumerFixture f = new ConsumerFixture(env);
     SpoolConsumer consumer = f.start(ConsumerConfig.builder().build());
     String id = f.publish("sleep", "800");
     await().atMost(WAIT).until(() -> consumer.stats().received() == 1);
@@ -119,76 +112,12 @@ final class SpoolConsumerIT {
 
   @Test
   void userProvider_fromServiceLoader_runsWithContext(SpoolTestEnv env) throws Exception {
-    Fixture f = new Fixture(env);
+    ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
       String id = f.publish("test-echo", "\"hi\"");
       TaskResult r = f.awaitResults(1).get(id);
       assertEquals("\"hi@1\"", new String(r.body(), StandardCharsets.UTF_8));
       assertEquals(consumer.id(), r.worker());
-    }
-  }
-
-  /** Raw AMQP around one consumer under test: publishes tasks, reads its results. */
-  private final class Fixture {
-    final SpoolTestEnv env;
-    final String queue;
-    final String replies;
-    final Channel channel;
-    final List<TaskResult> seen = new ArrayList<>();
-
-    Fixture(SpoolTestEnv env) throws Exception {
-      this.env = env;
-      this.queue = env.workQueue("tasks");
-      this.replies = env.track(env.namespace() + ".reply.test");
-      this.channel = env.connection().createChannel();
-      channel.queueDeclare(replies, false, false, false, null);
-    }
-
-    void declare() {
-      env.topology().declareWorkQueue(channel, "tasks");
-    }
-
-    SpoolConsumer start(ConsumerConfig settings) {
-      return SpoolConsumer.start(
-          env.config(), settings, HandlerRegistry.withProviders(getClass().getClassLoader()));
-    }
-
-    String publish(String task, String json) throws Exception {
-      String id = UUID.randomUUID().toString();
-      TaskMessage m =
-          new TaskMessage(
-              id, task, replies, 1, 0, 0, null, "test", json.getBytes(StandardCharsets.UTF_8));
-      channel.basicPublish("", queue, m.toProperties(), m.body());
-      return id;
-    }
-
-    void publishRaw(AMQP.BasicProperties props, String body) throws Exception {
-      channel.basicPublish("", queue, props, body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    void publishPill(Instant issued) throws Exception {
-      PoisonPill p = PoisonPill.issue(issued, "test");
-      channel.basicPublish("", queue, p.toProperties(), p.body());
-    }
-
-    Map<String, TaskResult> awaitResults(int n) {
-      await()
-          .atMost(WAIT)
-          .until(
-              () -> {
-                GetResponse g;
-                while ((g = channel.basicGet(replies, true)) != null) {
-                  seen.add(TaskResult.from(g.getProps(), g.getBody()));
-                }
-                return seen.size() >= n;
-              });
-      Map<String, TaskResult> byId = new HashMap<>();
-      seen.forEach(r -> byId.put(r.taskId(), r));
-      return byId;
-    }
-
-    RemoteError error(TaskResult r) {
-      return codec.decode(r.body(), RemoteError.class);
     }
   }
 }

@@ -13,10 +13,19 @@ import java.util.Objects;
  * @param stack the first frames of its stack, then one line per cause
  * @param worker the consumer that ran the task
  * @param element for a chunk of several inputs, the index of the input that failed; else null
+ * @param attempts how many attempts were made, when the task was retried; else null
+ * @param deadLetter why the task was dead-lettered ({@code retries-exhausted}, {@code
+ *     unknown-task}, ...), or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RemoteError(
-    String type, String message, List<String> stack, String worker, Integer element) {
+    String type,
+    String message,
+    List<String> stack,
+    String worker,
+    Integer element,
+    Integer attempts,
+    String deadLetter) {
   /** How many stack frames an error result carries. */
   public static final int MAX_FRAMES = 20;
 
@@ -24,6 +33,16 @@ public record RemoteError(
     Objects.requireNonNull(type, "type");
     stack = stack == null ? List.of() : List.copyOf(stack);
     worker = worker == null ? "unknown" : worker;
+  }
+
+  public RemoteError(
+      String type, String message, List<String> stack, String worker, Integer element) {
+    this(type, message, stack, worker, element, null, null);
+  }
+
+  /** This error, saying it ended its task in the dead-letter queue after {@code attempts}. */
+  public RemoteError deadLettered(String reason, int attempts) {
+    return new RemoteError(type, message, stack, worker, element, attempts, reason);
   }
 
   /** Describes {@code t} with at most {@link #MAX_FRAMES} frames and a line per cause. */

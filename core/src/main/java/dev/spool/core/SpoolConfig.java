@@ -21,11 +21,31 @@ import java.util.regex.Pattern;
  * @param amqpUri RabbitMQ, {@code amqp://} or {@code amqps://} (TLS)
  * @param redisUri Redis, {@code redis://} or {@code rediss://} (TLS)
  * @param namespace prefix of every queue, exchange and Redis key Spool creates
+ * @param queueType the type of work, dead-letter and delay queues: {@code quorum} (replicated, with
+ *     a delivery limit) or {@code classic}; producers and consumers must agree
+ * @param deliveryLimit how often a quorum queue delivers a task that was never acked (its consumer
+ *     died) before the task is dead-lettered
+ * @param maxMessageBytes largest task body published or run, in bytes
  */
-public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
+public record SpoolConfig(
+    URI amqpUri,
+    URI redisUri,
+    String namespace,
+    QueueType queueType,
+    int deliveryLimit,
+    int maxMessageBytes) {
   public static final String AMQP_URI = "SPOOL_AMQP_URI";
   public static final String REDIS_URI = "SPOOL_REDIS_URI";
   public static final String NAMESPACE = "SPOOL_NAMESPACE";
+  public static final String QUEUE_TYPE = "SPOOL_QUEUE_TYPE";
+  public static final String DELIVERY_LIMIT = "SPOOL_DELIVERY_LIMIT";
+  public static final String MAX_MESSAGE_SIZE = "SPOOL_MAX_MESSAGE_SIZE";
+
+  public static final int DEFAULT_DELIVERY_LIMIT = 10;
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  /** RabbitMQ's own ceiling on a message's size (its {@code max_message_size} default). */
+  public static final int BROKER_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
   public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/%2F";
   public static final String DEFAULT_REDIS_URI = "redis://localhost:6379/0";
@@ -37,6 +57,18 @@ public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
     Objects.requireNonNull(amqpUri, "amqpUri");
     Objects.requireNonNull(redisUri, "redisUri");
     Objects.requireNonNull(namespace, "namespace");
+    Objects.requireNonNull(queueType, "queueType");
+  }
+
+  /** Services and namespace, with default queue settings. */
+  public SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
+    this(
+        amqpUri,
+        redisUri,
+        namespace,
+        QueueType.QUORUM,
+        DEFAULT_DELIVERY_LIMIT,
+        DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   public static Builder builder() {
@@ -48,7 +80,10 @@ public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
     return new Builder()
         .amqpUri(amqpUri.toString())
         .redisUri(redisUri.toString())
-        .namespace(namespace);
+        .namespace(namespace)
+        .queueType(queueType.toString())
+        .deliveryLimit(Integer.toString(deliveryLimit))
+        .maxMessageSize(Integer.toString(maxMessageBytes));
   }
 
   /**
@@ -72,6 +107,12 @@ public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
     if (amqp != null) b.amqpUri(amqp);
     if (redis != null) b.redisUri(redis);
     if (ns != null) b.namespace(ns);
+    String type = setting(env, QUEUE_TYPE);
+    String limit = setting(env, DELIVERY_LIMIT);
+    String size = setting(env, MAX_MESSAGE_SIZE);
+    if (type != null) b.queueType(type);
+    if (limit != null) b.deliveryLimit(limit);
+    if (size != null) b.maxMessageSize(size);
     return b;
   }
 
@@ -114,8 +155,15 @@ public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
 
   @Override
   public String toString() {
-    return "SpoolConfig[amqpUri=%s, redisUri=%s, namespace=%s]"
-        .formatted(amqpUriRedacted(), redisUriRedacted(), namespace);
+    return ("SpoolConfig[amqpUri=%s, redisUri=%s, namespace=%s, queueType=%s, deliveryLimit=%d,"
+            + " maxMessageBytes=%d]")
+        .formatted(
+            amqpUriRedacted(),
+            redisUriRedacted(),
+            namespace,
+            queueType,
+            deliveryLimit,
+            maxMessageBytes);
   }
 
   /** Builds a {@link SpoolConfig}; {@link #build()} validates every setting. */
@@ -123,8 +171,29 @@ public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
     private String amqpUri = DEFAULT_AMQP_URI;
     private String redisUri = DEFAULT_REDIS_URI;
     private String namespace = DEFAULT_NAMESPACE;
+    private String queueType = QueueType.QUORUM.toString();
+    private String deliveryLimit = Integer.toString(DEFAULT_DELIVERY_LIMIT);
+    private String maxMessageSize = Integer.toString(DEFAULT_MAX_MESSAGE_BYTES);
 
     private Builder() {}
+
+    /** {@code quorum} (the default) or {@code classic}. */
+    public Builder queueType(String type) {
+      this.queueType = Objects.requireNonNull(type, QUEUE_TYPE);
+      return this;
+    }
+
+    /** Deliveries of an unacked task before a quorum queue dead-letters it: 1 to 1000. */
+    public Builder deliveryLimit(String limit) {
+      this.deliveryLimit = Objects.requireNonNull(limit, DELIVERY_LIMIT);
+      return this;
+    }
+
+    /** Largest task body: bytes, or with a suffix: {@code 512KiB}, {@code 4MiB}, {@code 4MB}. */
+    public Builder maxMessageSize(String size) {
+      this.maxMessageSize = Objects.requireNonNull(size, MAX_MESSAGE_SIZE);
+      return this;
+    }
 
     public Builder amqpUri(String uri) {
       this.amqpUri = Objects.requireNonNull(uri, AMQP_URI);
@@ -160,7 +229,46 @@ public record SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
                 + "' is not a valid namespace; use 1 to 48 lower-case letters, digits, '-' or"
                 + " '_', starting with a letter or digit");
       }
-      return new SpoolConfig(amqp, redis, namespace);
+      QueueType type = QueueType.parse(QUEUE_TYPE, queueType);
+      int limit = parseInt(DELIVERY_LIMIT, deliveryLimit, 1, 1000);
+      int size = parseSize(MAX_MESSAGE_SIZE, maxMessageSize);
+      return new SpoolConfig(amqp, redis, namespace, type, limit, size);
+    }
+
+    private static int parseInt(String setting, String value, int min, int max) {
+      try {
+        int n = Integer.parseInt(value.trim());
+        if (n >= min && n <= max) return n;
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(
+          setting + ": '" + value + "' is invalid; use a whole number from " + min + " to " + max);
+    }
+
+    private static final Pattern SIZE =
+        Pattern.compile("(\\d{1,10})\\s*(|B|KB|KiB|MB|MiB)", Pattern.CASE_INSENSITIVE);
+
+    static int parseSize(String setting, String value) {
+      java.util.regex.Matcher m = SIZE.matcher(value.trim());
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        long factor =
+            switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+              case "kb" -> 1000;
+              case "kib" -> 1024;
+              case "mb" -> 1000_000;
+              case "mib" -> 1024 * 1024;
+              default -> 1;
+            };
+        long bytes = n * factor;
+        if (bytes >= 1024 && bytes <= BROKER_MAX_MESSAGE_BYTES) return (int) bytes;
+      }
+      throw new IllegalArgumentException(
+          setting
+              + ": '"
+              + value
+              + "' is invalid; use a size from 1KiB to 128MiB (RabbitMQ's limit), such as 4MiB");
     }
 
     private static URI parse(String setting, String value, String plain, String tls, String eg) {

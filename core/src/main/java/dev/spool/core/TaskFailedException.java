@@ -23,9 +23,14 @@ public class TaskFailedException extends SpoolException {
 
   private static String describe(String taskName, String taskId, RemoteError remote) {
     String where = remote.element() == null ? "" : " (element " + remote.element() + " of chunk)";
-    return "task '%s' (id %s)%s failed in %s: %s: %s"
+    String dead =
+        remote.deadLetter() == null
+            ? ""
+            : " [dead-lettered: %s after %d attempt(s)]"
+                .formatted(remote.deadLetter(), remote.attempts() == null ? 1 : remote.attempts());
+    return "task '%s' (id %s)%s failed in %s: %s: %s%s"
         .formatted(
-            taskName, taskId, where, remote.worker(), remote.type(), remote.messageOrEmpty());
+            taskName, taskId, where, remote.worker(), remote.type(), remote.messageOrEmpty(), dead);
   }
 
   public String taskName() {

@@ -33,8 +33,8 @@ public final class SpoolTestEnv {
             .redisUri(endpoints.redisUri().toString())
             .namespace(namespace)
             .build();
-    this.topology = new Topology(namespace);
-    queues.add(topology.workQueue(Topology.DEFAULT_QUEUE));
+    this.topology = new Topology(config);
+    queues.addAll(topology.queuesOf(Topology.DEFAULT_QUEUE));
   }
 
   /** The configuration every Spool object in this test should use. */
@@ -55,9 +55,13 @@ public final class SpoolTestEnv {
     return endpoints.source();
   }
 
-  /** The full name of work queue {@code name}, deleted after the test. */
+  /**
+   * The full name of work queue {@code name}, deleted after the test with its dead and delay
+   * queues.
+   */
   public String workQueue(String name) {
-    return track(topology.workQueue(name));
+    queues.addAll(topology.queuesOf(name));
+    return topology.workQueue(name);
   }
 
   /** Deletes queue {@code fullName} after the test. */
@@ -100,11 +104,12 @@ public final class SpoolTestEnv {
   long cleanup() throws IOException, TimeoutException {
     try {
       Connection c = connection();
+      Channel ch = c.createChannel();
       for (String q : queues) {
-        try (Channel ch = c.createChannel()) {
-          ch.queueDelete(q);
-        }
+        if (!ch.isOpen()) ch = c.createChannel();
+        ch.queueDelete(q); // deleting a queue that does not exist is a no-op
       }
+      if (ch.isOpen()) ch.close();
     } finally {
       if (connection != null && connection.isOpen()) connection.close();
     }

@@ -7,8 +7,10 @@ import java.time.Duration;
  *
  * @param chunksize inputs per message; null lets the pool choose, as {@code Pool.map} does
  * @param timeout how long the whole call may take; null for the pool's default
+ * @param idempotent run each task at most once to success, even when redelivered after a crash: its
+ *     id is its idempotency key (a Redis marker in the consumer)
  */
-public record MapOptions(Integer chunksize, Duration timeout) {
+public record MapOptions(Integer chunksize, Duration timeout, boolean idempotent) {
   /** Most inputs per message when the pool chooses the chunk size. */
   public static final int MAX_AUTO_CHUNKSIZE = 1000;
 
@@ -21,17 +23,26 @@ public record MapOptions(Integer chunksize, Duration timeout) {
     }
   }
 
+  public MapOptions(Integer chunksize, Duration timeout) {
+    this(chunksize, timeout, false);
+  }
+
   /** The pool picks the chunk size and uses its default timeout. */
   public static MapOptions defaults() {
     return new MapOptions(null, null);
   }
 
   public MapOptions withChunksize(int chunksize) {
-    return new MapOptions(chunksize, timeout);
+    return new MapOptions(chunksize, timeout, idempotent);
   }
 
   public MapOptions withTimeout(Duration timeout) {
-    return new MapOptions(chunksize, timeout);
+    return new MapOptions(chunksize, timeout, idempotent);
+  }
+
+  /** Each task succeeds at most once, however often it is delivered. */
+  public MapOptions idempotently() {
+    return new MapOptions(chunksize, timeout, true);
   }
 
   /**

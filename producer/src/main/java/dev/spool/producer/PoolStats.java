@@ -8,8 +8,10 @@ import java.util.Map;
  * @param tasksPublished task messages published (a chunk counts once)
  * @param publishesConfirmed messages the broker confirmed, pills included
  * @param resultsReceived results matched to a waiting task
- * @param resultsUnmatched results for no waiting task: duplicates after a redelivery, or late
- *     arrivals after a timeout
+ * @param resultsUnmatched results for no waiting task: late arrivals after a timeout, or results of
+ *     another pool's tasks
+ * @param resultsDuplicate further results for a task whose first result was already kept (it ran
+ *     again after a redelivery); dropped
  * @param inputsByWorker inputs computed per consumer ({@code host/pid}), from the results
  */
 public record PoolStats(
@@ -17,4 +19,5 @@ public record PoolStats(
     long publishesConfirmed,
     long resultsReceived,
     long resultsUnmatched,
+    long resultsDuplicate,
     Map<String, Long> inputsByWorker) {}

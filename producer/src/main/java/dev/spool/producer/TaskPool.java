@@ -1,6 +1,7 @@
 package dev.spool.producer;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.spool.core.SpoolConfig;
@@ -10,6 +11,7 @@ import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.ProcessIdentity;
@@ -26,8 +28,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -59,6 +63,7 @@ public final class TaskPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskPool.class);
 
   private final TaskPoolConfig settings;
+  private final int maxMessageBytes;
   private final String producerId;
   private final Connection connection;
   private final Channel replyChannel;
@@ -75,6 +80,7 @@ public final class TaskPool implements AutoCloseable {
   private TaskPool(SpoolConfig config, TaskPoolConfig settings, ProcessIdentity me, Clock clock)
       throws IOException {
     this.settings = settings;
+    this.maxMessageBytes = config.maxMessageBytes();
     this.clock = clock;
     this.producerId =
         me.host().replaceAll("[^A-Za-z0-9_-]", "_")
@@ -84,13 +90,14 @@ public final class TaskPool implements AutoCloseable {
             + UUID.randomUUID().toString().substring(0, 8);
     this.connection = new AmqpConnector(config).open(me.connectionName());
     try {
-      Topology topology = new Topology(config.namespace());
+      Topology topology = new Topology(config);
       Channel publishChannel = connection.createChannel();
       this.workQueue = topology.declareWorkQueue(publishChannel, settings.queue());
       this.publisher = new ConfirmingPublisher(publishChannel, settings.publishWindow());
       this.replyChannel = connection.createChannel();
       this.replyQueue = topology.declareReplyQueue(replyChannel, producerId);
-      replyChannel.basicConsume(replyQueue, true, new ReplyListener(replyChannel, pending));
+      replyChannel.basicQos(1000);
+      replyChannel.basicConsume(replyQueue, false, new ReplyListener(replyChannel, pending));
     } catch (IOException | RuntimeException e) {
       connection.abort(2000);
       throw e;
@@ -159,11 +166,18 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, Class<R> resultType, Duration timeout) {
+    return async(task, input, resultType, timeout, null);
+  }
+
+  private <R> CompletableFuture<R> async(
+      String task, Object input, Class<R> resultType, Duration timeout, String idempotencyKey) {
     JavaType type = codec.type(resultType);
     Instant deadline = clock.instant().plus(timeout);
     Pending p;
     try {
-      p = submit(task, java.util.Collections.singletonList(input), 0, false, deadline);
+      p =
+          submit(
+              task, java.util.Collections.singletonList(input), 0, false, deadline, idempotencyKey);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -174,6 +188,29 @@ public final class TaskPool implements AutoCloseable {
               if (e != null) throw ResultDecoder.failure(p, e, hint());
               return decoder.<R>values(p, r, type).getFirst();
             });
+  }
+
+  /**
+   * Runs {@code task} at most once to success under {@code idempotencyKey}: a consumer records the
+   * result in Redis under the key, and a later task with the same key (a retry by the caller, or a
+   * redelivery) gets that result without running again. The marker lasts the consumers' {@code
+   * --idempotency-ttl} (a day by default).
+   */
+  public <R> R applyOnce(
+      String idempotencyKey, String task, Object input, Class<R> resultType, Duration timeout) {
+    if (idempotencyKey == null || idempotencyKey.isBlank()) {
+      throw new IllegalArgumentException("idempotency key must not be empty");
+    }
+    CompletableFuture<R> f = async(task, input, resultType, timeout, idempotencyKey);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
+      throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
+    } catch (ExecutionException e) {
+      throw (RuntimeException) e.getCause(); // always a SpoolException, see async
+    }
   }
 
   /** {@code map} with the pool's chunk size and default timeout. */
@@ -249,7 +286,8 @@ public final class TaskPool implements AutoCloseable {
     return run.start(
         inputs.iterator(),
         chunksize,
-        (chunk, position) -> submit(task, chunk, position, chunked, deadline));
+        (chunk, position) ->
+            submit(task, chunk, position, chunked, deadline, options.idempotent() ? "" : null));
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {
@@ -258,8 +296,16 @@ public final class TaskPool implements AutoCloseable {
     return MapOptions.autoChunksize(c.size(), consumerCount());
   }
 
+  /**
+   * @param idempotencyKey null for none, empty for the task id, else the key
+   */
   private Pending submit(
-      String task, List<Object> inputs, long position, boolean chunked, Instant deadline)
+      String task,
+      List<Object> inputs,
+      long position,
+      boolean chunked,
+      Instant deadline,
+      String idempotencyKey)
       throws InterruptedException {
     ensureOpen();
     if (task == null || task.isBlank()) {
@@ -267,15 +313,34 @@ public final class TaskPool implements AutoCloseable {
     }
     String id = UUID.randomUUID().toString();
     byte[] body = codec.encode(chunked ? inputs : inputs.getFirst());
+    if (body.length > maxMessageBytes) {
+      throw new IllegalArgumentException(
+          "the input of task '"
+              + task
+              + "' at position "
+              + position
+              + " is "
+              + body.length
+              + " bytes of JSON, over the limit of "
+              + maxMessageBytes
+              + " (SPOOL_MAX_MESSAGE_SIZE); send a reference (a key in shared state, a path)"
+              + " instead, or a smaller chunksize");
+    }
     int size = chunked ? inputs.size() : 0;
     TaskMessage m =
         new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
+    AMQP.BasicProperties props = m.toProperties();
+    if (idempotencyKey != null) {
+      Map<String, Object> h = new HashMap<>(props.getHeaders());
+      h.put(Headers.IDEMPOTENCY_KEY, idempotencyKey.isEmpty() ? id : idempotencyKey);
+      props = props.builder().headers(h).build();
+    }
     Duration left = Duration.between(clock.instant(), deadline);
     Pending p =
         pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
     tasksPublished.increment(); // before publishing: its result may arrive before we return
     try {
-      publisher.publish(workQueue, m.toProperties(), body, () -> {});
+      publisher.publish(workQueue, props, body, () -> {});
     } catch (RuntimeException | InterruptedException e) {
       tasksPublished.decrement();
       pending.abandon(p);
@@ -332,6 +397,7 @@ public final class TaskPool implements AutoCloseable {
         publisher.confirmed(),
         pending.received(),
         pending.unmatched(),
+        pending.duplicates(),
         pending.inputsByWorker());
   }
 

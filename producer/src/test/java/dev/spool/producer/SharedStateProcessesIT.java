@@ -103,7 +103,8 @@ final class SharedStateProcessesIT {
   void holderPausedPastLease_itsFencedWriteIsRefusedAndReleaseLeavesNewLock(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
-    Process holder = procs.startConsumers(1, true).getFirst();
+    // One attempt: a retry would take the lock again legitimately and hide the refusal.
+    Process holder = procs.startConsumers(1, true, "--max-attempts", "1").getFirst();
     try (TaskPool pool = TaskPool.create(env.config());
         SharedState state = state(env)) {
       CompletableFuture<String> stale =

@@ -46,7 +46,7 @@ final class SpoolProcesses implements AutoCloseable {
    * testTasks} the test classes join the classpath (as a user's jar of tasks would), so {@link
    * ChaosTasks} are available; otherwise the jar runs alone with {@code java -jar}.
    */
-  List<Process> startConsumers(int n, boolean testTasks) throws Exception {
+  List<Process> startConsumers(int n, boolean testTasks, String... extraArgs) throws Exception {
     String jar = builtJar("spool.consumer.jar");
     List<Process> ps = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -59,6 +59,7 @@ final class SpoolProcesses implements AutoCloseable {
               : List.of("-jar", jar);
       List<String> args = new ArrayList<>(cmd);
       args.addAll(List.of("--concurrency", "4"));
+      args.addAll(List.of(extraArgs));
       ps.add(start(java(args), "consumer-" + i));
     }
     env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");

@@ -3,6 +3,7 @@ package dev.spool.state;
 import com.fasterxml.jackson.databind.JavaType;
 import java.util.List;
 import java.util.Optional;
+import redis.clients.jedis.params.SetParams;
 
 /**
  * One JSON value shared by every process, like {@code Manager().Value}, with compare-and-set.
@@ -51,6 +52,26 @@ public final class SharedValue<V> {
     Object r =
         redis.call("CAS " + key, j -> Scripts.COMPARE_AND_SET.run(j, List.of(key), List.of(e, n)));
     return Long.valueOf(1).equals(r);
+  }
+
+  /** Sets {@code v}, which Redis deletes after {@code ttl}. */
+  public void set(V v, java.time.Duration ttl) {
+    String json = codec.encode(v, key);
+    long ms = Math.max(1, ttl.toMillis());
+    redis.call("SET " + key + " PX", j -> j.set(key, json, SetParams.setParams().px(ms)));
+  }
+
+  /**
+   * Sets {@code v}, expiring after {@code ttl}, only when there is no value: true when it did. A
+   * marker that one process claims and every other sees.
+   */
+  public boolean setIfAbsent(V v, java.time.Duration ttl) {
+    String json = codec.encode(v, key);
+    long ms = Math.max(1, ttl.toMillis());
+    String r =
+        redis.call(
+            "SET " + key + " NX PX", j -> j.set(key, json, SetParams.setParams().nx().px(ms)));
+    return "OK".equals(r);
   }
 
   public void delete() {

@@ -2,6 +2,7 @@ package dev.spool.consumer.cli;
 
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.HandlerRegistry;
+import dev.spool.consumer.RetryPolicy;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.consumer.StopReason;
 import dev.spool.core.Durations;
@@ -70,6 +71,78 @@ public final class ConsumerMain implements Callable<Integer> {
       description = "Run handlers on virtual threads (for I/O-bound tasks).")
   boolean virtualThreads;
 
+  @Option(
+      names = "--max-attempts",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "Runs of a failing task, the first included, before it is dead-lettered"
+              + " (default ${DEFAULT-VALUE}; 1: no retries).")
+  int maxAttempts;
+
+  @Option(
+      names = "--retry-delay",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      description =
+          "Wait before the second attempt; it doubles for each further one, with"
+              + " jitter (default ${DEFAULT-VALUE}).")
+  String retryDelay;
+
+  @Option(
+      names = "--retry-max-delay",
+      paramLabel = "DURATION",
+      defaultValue = "5m",
+      description = "Longest wait between attempts (default ${DEFAULT-VALUE}).")
+  String retryMaxDelay;
+
+  @Option(
+      names = "--retry",
+      paramLabel = "TASK=N[/DELAY]",
+      description = "Retry policy of one task, e.g. --retry charge=5/2s (repeatable).")
+  java.util.List<String> retryByTask = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--not-retryable",
+      paramLabel = "CLASS",
+      description =
+          "Exception class (with its subclasses) that fails a task at once (repeatable);"
+              + " IllegalArgumentException and dev.spool.consumer.NotRetryableException always do.")
+  java.util.List<String> notRetryable = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--time-limit",
+      paramLabel = "DURATION",
+      defaultValue = "15m",
+      description =
+          "A task running longer is interrupted and counts as failed (default"
+              + " ${DEFAULT-VALUE}).")
+  String timeLimit;
+
+  @Option(
+      names = "--task-time-limit",
+      paramLabel = "TASK=DURATION",
+      description = "Time limit of one task, e.g. --task-time-limit report=1h (repeatable).")
+  java.util.List<String> timeLimitByTask = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--broker-consumer-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30m",
+      description =
+          "The broker's consumer_timeout, to warn about longer time limits (default"
+              + " ${DEFAULT-VALUE}, RabbitMQ's own default).")
+  String brokerConsumerTimeout;
+
+  @Option(
+      names = "--idempotency-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "24h",
+      description =
+          "How long a task run under an idempotency key is remembered (default"
+              + " ${DEFAULT-VALUE}).")
+  String idempotencyTtl;
+
   public static void main(String[] args) {
     ProcessIdentity me = ProcessIdentity.current("consumer");
     SpoolCli.identify(me.toString());
@@ -87,6 +160,31 @@ public final class ConsumerMain implements Callable<Integer> {
             .drainTimeout(Durations.parsePositive("--drain-timeout", drainTimeout))
             .virtualThreads(virtualThreads);
     if (prefetch != null) settings.prefetch(prefetch);
+    RetryPolicy retry =
+        new RetryPolicy(
+            maxAttempts,
+            Durations.parsePositive("--retry-delay", retryDelay),
+            Durations.parsePositive("--retry-max-delay", retryMaxDelay),
+            java.util.Set.copyOf(notRetryable));
+    settings
+        .retry(retry)
+        .timeLimit(Durations.parsePositive("--time-limit", timeLimit))
+        .brokerConsumerTimeout(
+            Durations.parsePositive("--broker-consumer-timeout", brokerConsumerTimeout))
+        .idempotencyTtl(Durations.parsePositive("--idempotency-ttl", idempotencyTtl));
+    for (String spec : retryByTask) {
+      String[] kv = pair("--retry", spec);
+      String[] nd = kv[1].split("/", 2);
+      int n = parseAttempts(spec, nd[0]);
+      java.time.Duration base =
+          nd.length > 1 ? Durations.parsePositive("--retry " + kv[0], nd[1]) : retry.baseDelay();
+      java.time.Duration max = base.compareTo(retry.maxDelay()) > 0 ? base : retry.maxDelay();
+      settings.retry(kv[0], new RetryPolicy(n, base, max, retry.notRetryable()));
+    }
+    for (String spec : timeLimitByTask) {
+      String[] kv = pair("--task-time-limit", spec);
+      settings.timeLimit(kv[0], Durations.parsePositive("--task-time-limit " + kv[0], kv[1]));
+    }
     ConsumerConfig cc = settings.build();
     log.info("starting: {}, {}", config, cc);
     HandlerRegistry registry = HandlerRegistry.withProviders(ConsumerMain.class.getClassLoader());
@@ -95,6 +193,30 @@ public final class ConsumerMain implements Callable<Integer> {
       Signal.handle(new Signal("INT"), s -> consumer.requestStop("SIGINT"));
       StopReason why = consumer.awaitStopRequest();
       return why.failure() ? SpoolCli.EXIT_FAILURE : SpoolCli.EXIT_OK;
+    }
+  }
+
+  private static String[] pair(String flag, String spec) {
+    int eq = spec.indexOf('=');
+    if (eq <= 0 || eq == spec.length() - 1) {
+      throw new IllegalArgumentException(
+          flag
+              + ": '"
+              + spec
+              + "' should be TASK=VALUE, e.g. "
+              + flag
+              + " charge="
+              + (flag.equals("--retry") ? "5/2s" : "1h"));
+    }
+    return new String[] {spec.substring(0, eq), spec.substring(eq + 1)};
+  }
+
+  private static int parseAttempts(String spec, String n) {
+    try {
+      return Integer.parseInt(n);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "--retry: '" + spec + "' should be TASK=ATTEMPTS[/DELAY], e.g. charge=5/2s", e);
     }
   }
 

@@ -12,6 +12,11 @@ public final class Counters {
   final LongAdder handedBack = new LongAdder();
   final LongAdder expired = new LongAdder();
   final LongAdder stalePills = new LongAdder();
+  final LongAdder retried = new LongAdder();
+  final LongAdder deadLettered = new LongAdder();
+  final LongAdder timedOut = new LongAdder();
+  final LongAdder requeued = new LongAdder();
+  final LongAdder idempotentSkips = new LongAdder();
 
   public ConsumerStats snapshot() {
     return new ConsumerStats(
@@ -21,6 +26,11 @@ public final class Counters {
         rejected.sum(),
         handedBack.sum(),
         expired.sum(),
-        stalePills.sum());
+        stalePills.sum(),
+        retried.sum(),
+        deadLettered.sum(),
+        timedOut.sum(),
+        requeued.sum(),
+        idempotentSkips.sum());
   }
 }

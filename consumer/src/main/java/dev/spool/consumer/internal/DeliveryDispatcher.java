@@ -5,51 +5,67 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.HandlerRegistry.RegisteredTask;
+import dev.spool.core.QueueType;
+import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.DeadLetter.Reason;
+import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.MalformedMessageException;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.TaskMessage;
+import dev.spool.core.wire.Topology;
+import dev.spool.state.SharedState;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes deliveries off the consuming channel without blocking: pills stop the consumer, bad input
- * is rejected, tasks go to the worker pool. Runs on the client's dispatch thread, one delivery at a
- * time.
+ * Takes deliveries off the consuming channel without blocking: pills stop the consumer; bad input
+ * (too large, not a task, an unknown task) and tasks past the delivery limit are dead-lettered;
+ * tasks go to the worker pool. Runs on the client's dispatch thread, one delivery at a time.
  */
 public final class DeliveryDispatcher extends DefaultConsumer {
   private static final Logger log = LoggerFactory.getLogger(DeliveryDispatcher.class);
 
   private final HandlerRegistry registry;
-  private final Executor workers;
-  private final Replies replies;
+  private final WorkerPool workers;
+  private final ScheduledExecutorService timer;
+  private final Outcomes outcomes;
   private final Counters counters;
   private final Clock clock;
   private final Instant startedAt;
+  private final int deliveryLimit;
   private final Consumer<String> stopRequest;
   private final Consumer<String> channelLost;
   private volatile boolean stopping;
 
   /**
+   * @param deliveryLimit deliveries of an unacked task before it is dead-lettered, or 0 when the
+   *     queue does not count deliveries (classic)
    * @param stopRequest called once with the reason when a pill that applies arrives
    * @param channelLost called when the broker closes the channel for good
    */
   public DeliveryDispatcher(
       Channel channel,
       HandlerRegistry registry,
-      Executor workers,
+      WorkerPool workers,
+      ScheduledExecutorService timer,
       ConfirmingPublisher publisher,
+      Channel declarations,
+      Topology topology,
+      ConsumerConfig settings,
+      int maxMessageBytes,
       String workerId,
-      dev.spool.state.SharedState state,
-      dev.spool.core.wire.JsonCodec codec,
+      SharedState state,
+      JsonCodec codec,
       Counters counters,
       Clock clock,
       Consumer<String> stopRequest,
@@ -57,9 +73,23 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     super(channel);
     this.registry = registry;
     this.workers = workers;
-    this.replies = new Replies(publisher, new Acks(channel), codec, workerId, state);
+    this.timer = timer;
+    this.outcomes =
+        new Outcomes(
+            publisher,
+            new Acks(channel),
+            codec,
+            workerId,
+            state,
+            topology,
+            declarations,
+            settings,
+            counters,
+            clock,
+            maxMessageBytes);
     this.counters = counters;
     this.clock = clock;
+    this.deliveryLimit = topology.queueType() == QueueType.QUORUM ? topology.deliveryLimit() : 0;
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.
     this.startedAt = Instant.ofEpochMilli(clock.millis());
     this.stopRequest = stopRequest;
@@ -84,17 +114,44 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       return;
     }
     counters.received.increment();
+    Delivery d =
+        new Delivery(tag, props, body == null ? new byte[0] : body, envelope.isRedeliver());
+    if (d.body().length > outcomes.maxMessageBytes()) {
+      reject(
+          d,
+          Reason.TOO_LARGE,
+          "task body is "
+              + d.body().length
+              + " bytes, over the limit of "
+              + outcomes.maxMessageBytes()
+              + " (SPOOL_MAX_MESSAGE_SIZE)");
+      return;
+    }
+    if (deliveryLimit > 0 && d.deliveryCount() >= deliveryLimit) {
+      log.warn(
+          "task {} ({}) delivered {} times without an ack (its consumers died?); dead-lettered",
+          d.taskId(),
+          d.taskName(),
+          d.deliveryCount() + 1);
+      outcomes.deadLetter(
+          d,
+          Reason.DELIVERY_LIMIT,
+          new RemoteError(
+              "DeliveryLimit",
+              "delivered "
+                  + (d.deliveryCount() + 1)
+                  + " times without an ack: the consumer running it died each time",
+              null,
+              outcomes.workerId(),
+              null),
+          (int) d.deliveryCount());
+      return;
+    }
     TaskMessage task;
     try {
-      task = TaskMessage.from(props, body);
+      task = TaskMessage.from(props, d.body());
     } catch (MalformedMessageException | ArithmeticException e) {
-      counters.rejected.increment();
-      log.warn(
-          "delivery {} (message id {}) is not a task, rejected: {}",
-          tag,
-          props.getMessageId(),
-          e.getMessage());
-      replies.acks().reject(tag, false);
+      reject(d, Reason.DECODE_ERROR, "not a task: " + e.getMessage());
       return;
     }
     if (task.deadline() != null && clock.instant().isAfter(task.deadline())) {
@@ -104,37 +161,47 @@ public final class DeliveryDispatcher extends DefaultConsumer {
           task.id(),
           task.name(),
           task.deadline());
-      replies.acks().ack(tag);
+      outcomes.acks().ack(tag);
       return;
     }
     Optional<RegisteredTask<?, ?>> registered = registry.find(task.name());
     if (registered.isEmpty()) {
-      counters.rejected.increment();
-      log.warn(
-          "task {} names unknown task '{}', rejected; known: {}",
-          task.id(),
-          task.name(),
-          registry.names());
-      replies.badInput(
-          task,
-          tag,
-          new SpoolException(
-              "unknown task '" + task.name() + "'; this consumer knows " + registry.names()));
+      reject(
+          d,
+          Reason.UNKNOWN_TASK,
+          "unknown task '" + task.name() + "'; this consumer knows " + registry.names());
       return;
     }
     try {
       workers.execute(
-          new TaskExecution(
-              task, registered.get(), tag, envelope.isRedeliver(), replies, counters));
+          new TaskExecution(task, d, registered.get(), outcomes, counters, timer, workers));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       handBack(tag); // stopping: the pool no longer takes work
     }
   }
 
+  /** Bad input: dead-lettered with the reason, the producer told, the consumer carries on. */
+  private void reject(Delivery d, Reason reason, String message) {
+    counters.rejected.increment();
+    log.warn(
+        "delivery {} (task {}, {}) dead-lettered, {}: {}",
+        d.tag(),
+        d.taskId(),
+        d.taskName(),
+        reason,
+        message);
+    // No stack: the fault is in the message, not in code the producer could look at.
+    outcomes.deadLetter(
+        d,
+        reason,
+        new RemoteError(SpoolException.class.getName(), message, null, outcomes.workerId(), null),
+        d.attempt());
+  }
+
   /** Returns an unstarted delivery to the queue. */
   public void handBack(long tag) {
     counters.handedBack.increment();
-    replies.acks().reject(tag, true);
+    outcomes.acks().reject(tag, true);
   }
 
   private void handlePill(long tag, AMQP.BasicProperties props) {
@@ -142,8 +209,8 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     try {
       pill = PoisonPill.from(props);
     } catch (MalformedMessageException e) {
-      log.warn("malformed poison pill rejected: {}", e.getMessage());
-      replies.acks().reject(tag, false);
+      log.warn("malformed poison pill dropped: {}", e.getMessage());
+      outcomes.acks().ack(tag);
       return;
     }
     if (!pill.appliesToConsumerStartedAt(startedAt)) {
@@ -153,15 +220,15 @@ public final class DeliveryDispatcher extends DefaultConsumer {
           pill.id(),
           pill.issuedAt(),
           startedAt);
-      replies.acks().ack(tag);
+      outcomes.acks().ack(tag);
       return;
     }
     if (stopping) {
-      replies.acks().reject(tag, true); // meant for another consumer
+      outcomes.acks().reject(tag, true); // meant for another consumer
       return;
     }
     stopping = true;
-    replies.acks().ack(tag);
+    outcomes.acks().ack(tag);
     stopRequest.accept("poison pill " + pill.id() + " from " + pill.sender());
   }
 

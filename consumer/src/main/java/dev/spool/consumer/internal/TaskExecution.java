@@ -5,102 +5,294 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.consumer.HandlerRegistry.RegisteredTask;
 import dev.spool.consumer.TaskContext;
 import dev.spool.consumer.TaskHandler;
+import dev.spool.consumer.TaskTimeLimitException;
+import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
+import dev.spool.core.wire.DeadLetter.Reason;
 import dev.spool.core.wire.TaskMessage;
+import dev.spool.state.SharedValue;
+import dev.spool.state.StateConnectionException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one delivered task on a worker thread: reads the input, calls the handler (once per input
- * for a chunk), and sends the result. Unstarted executions are handed back to the queue when the
- * consumer stops ({@link #deliveryTag()}).
+ * for a chunk), and settles the delivery through {@link Outcomes} exactly once.
+ *
+ * <p>Time limit: when the handler runs past it, its thread is interrupted. If it then ends, the run
+ * counts as a timeout. If it ignores the interrupt for a grace period, the delivery is settled as a
+ * timeout anyway, the thread is abandoned and the pool starts a replacement, so the consumer keeps
+ * its concurrency.
+ *
+ * <p>Unstarted executions are handed back to the queue when the consumer stops ({@link
+ * #deliveryTag()}).
  */
 final class TaskExecution implements Runnable, TaskContext {
   private static final Logger log = LoggerFactory.getLogger(TaskExecution.class);
 
+  /** How long an interrupted handler may take to end before its thread is abandoned, at most. */
+  static final Duration GRACE = Duration.ofSeconds(5);
+
   private final TaskMessage task;
+  private final Delivery delivery;
   private final RegisteredTask<?, ?> registered;
-  private final long deliveryTag;
-  private final boolean redelivered;
-  private final Replies replies;
+  private final Outcomes outcomes;
   private final Counters counters;
+  private final ScheduledExecutorService timer;
+  private final WorkerPool pool;
+  private final Duration timeLimit;
+  private final Duration grace;
+  private final AtomicBoolean settled = new AtomicBoolean();
+  private volatile boolean timedOut;
+  private Thread worker; // guarded by this
+  private boolean running; // guarded by this
 
   TaskExecution(
       TaskMessage task,
+      Delivery delivery,
       RegisteredTask<?, ?> registered,
-      long deliveryTag,
-      boolean redelivered,
-      Replies replies,
-      Counters counters) {
+      Outcomes outcomes,
+      Counters counters,
+      ScheduledExecutorService timer,
+      WorkerPool pool) {
     this.task = task;
+    this.delivery = delivery;
     this.registered = registered;
-    this.deliveryTag = deliveryTag;
-    this.redelivered = redelivered;
-    this.replies = replies;
+    this.outcomes = outcomes;
     this.counters = counters;
+    this.timer = timer;
+    this.pool = pool;
+    this.timeLimit = outcomes.settings().timeLimitFor(task.name());
+    this.grace = timeLimit.compareTo(GRACE) < 0 ? timeLimit : GRACE;
   }
 
   long deliveryTag() {
-    return deliveryTag;
+    return delivery.tag();
   }
 
   @Override
   public void run() {
+    synchronized (this) {
+      worker = Thread.currentThread();
+      running = true;
+    }
+    ScheduledFuture<?> alarm =
+        timer.schedule(this::timeUp, timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      execute();
+    } finally {
+      alarm.cancel(false);
+      synchronized (this) {
+        running = false;
+        worker = null;
+      }
+      Thread.interrupted(); // an interrupt meant for this task must not reach the next one
+      if (timedOut && settledByWatchdog) pool.releaseReplacement();
+    }
+  }
+
+  private volatile boolean settledByWatchdog;
+
+  private void execute() {
+    String key = delivery.idempotencyKey();
+    SharedValue<Marker> marker = null;
+    if (key != null) {
+      try {
+        marker = outcomes.state().value("idem." + sha256(key), Marker.class);
+        if (!claim(marker)) return;
+      } catch (StateConnectionException e) {
+        if (settle()) outcomes.requeueLater(delivery, e);
+        return;
+      }
+    }
     List<Object> inputs;
     try {
       inputs = readInputs();
     } catch (SpoolCodecException e) {
       counters.rejected.increment();
-      log.warn("task {} ({}): bad input, rejected: {}", task.id(), task.name(), e.getMessage());
-      replies.badInput(task, deliveryTag, e);
+      log.warn(
+          "task {} ({}): bad input, dead-lettered: {}", task.id(), task.name(), e.getMessage());
+      release(marker);
+      if (settle()) {
+        outcomes.deadLetter(
+            delivery,
+            Reason.DECODE_ERROR,
+            new RemoteError(
+                e.getClass().getName(), e.getMessage(), null, outcomes.workerId(), null),
+            task.attempt());
+      }
       return;
     }
     List<Object> results = new ArrayList<>(inputs.size());
     for (int i = 0; i < inputs.size(); i++) {
       try {
         results.add(call(inputs.get(i)));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        log.warn(
-            "task {} ({}) interrupted while stopping; returned to the queue",
-            task.id(),
-            task.name());
-        replies.acks().reject(deliveryTag, true);
-        return;
       } catch (Exception e) {
-        counters.failed.increment();
-        log.info("task {} ({}) failed: {}", task.id(), task.name(), e.toString());
-        replies.failure(task, deliveryTag, e, task.isChunk() ? i : null);
+        release(marker);
+        failed(e, task.isChunk() ? i : null);
         return;
       }
     }
     byte[] json;
     try {
-      json = replies.codec().encode(task.isChunk() ? results : results.getFirst());
+      json = outcomes.codec().encode(task.isChunk() ? results : results.getFirst());
     } catch (SpoolCodecException e) {
-      counters.failed.increment();
-      replies.failure(task, deliveryTag, e, null);
+      release(marker);
+      failed(e, null);
       return;
     }
-    counters.succeeded.increment();
-    replies.success(task, deliveryTag, json);
+    if (json.length > outcomes.maxMessageBytes()) {
+      release(marker);
+      failed(
+          new dev.spool.consumer.NotRetryableException(
+              "the result of task "
+                  + task.id()
+                  + " is "
+                  + json.length
+                  + " bytes, over the limit of "
+                  + outcomes.maxMessageBytes()),
+          null);
+      return;
+    }
+    if (marker != null) {
+      try {
+        marker.set(
+            new Marker("done", outcomes.workerId(), new String(json, StandardCharsets.UTF_8)),
+            outcomes.settings().idempotencyTtl());
+      } catch (StateConnectionException e) {
+        // The handler ran but its marker could not be written: keep the claim, come back later.
+        if (settle()) outcomes.requeueLater(delivery, e);
+        return;
+      }
+    }
+    if (settle()) outcomes.success(delivery, json);
+  }
+
+  private void failed(Exception e, Integer element) {
+    if (!settle()) return; // the watchdog already reported the timeout
+    if (isStateOutage(e)) {
+      outcomes.requeueLater(delivery, e);
+    } else if (timedOut) {
+      counters.timedOut.increment();
+      outcomes.failed(delivery, new TaskTimeLimitException(task.name(), timeLimit, false), element);
+    } else if (e instanceof InterruptedException) {
+      log.warn(
+          "task {} ({}) interrupted while stopping; returned to the queue", task.id(), task.name());
+      outcomes.acks().reject(delivery.tag(), true);
+    } else {
+      outcomes.failed(delivery, e, element);
+    }
+  }
+
+  /**
+   * True when {@code e} (or a cause) is Redis being unreachable: the task's fault is not its own.
+   */
+  private static boolean isStateOutage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StateConnectionException) return true;
+    }
+    return false;
+  }
+
+  private boolean settle() {
+    return settled.compareAndSet(false, true);
+  }
+
+  /**
+   * Claims the idempotency marker; false when the delivery was settled instead (already done: its
+   * stored result is sent; being run elsewhere: it comes back later).
+   */
+  private boolean claim(SharedValue<Marker> marker) {
+    Duration claim = timeLimit.plus(grace).plusSeconds(30);
+    if (marker.setIfAbsent(new Marker("running", outcomes.workerId(), null), claim)) return true;
+    Marker m = marker.get().orElse(null);
+    if (m != null && m.status().equals("done") && settle()) {
+      counters.idempotentSkips.increment();
+      log.info(
+          "task {} ({}) already succeeded under its idempotency key; not run again",
+          task.id(),
+          task.name());
+      outcomes.success(delivery, m.result().getBytes(StandardCharsets.UTF_8));
+    } else if (settle()) {
+      outcomes.requeueLater(
+          delivery,
+          new IllegalStateException(
+              "its idempotency key is claimed by " + (m == null ? "another run" : m.worker())));
+    }
+    return false;
+  }
+
+  /** Keys are the user's own strings; their hash makes a valid, bounded Redis name. */
+  static String sha256(String key) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(key.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no SHA-256 in this JVM", e);
+    }
+  }
+
+  private static void release(SharedValue<Marker> marker) {
+    if (marker == null) return;
+    try {
+      marker.delete();
+    } catch (RuntimeException e) {
+      log.warn("could not release an idempotency claim ({}); it expires by itself", e.toString());
+    }
+  }
+
+  private void timeUp() {
+    synchronized (this) {
+      if (!running || settled.get()) return;
+      timedOut = true;
+      log.warn(
+          "task {} ({}) ran past its time limit of {}; interrupting it",
+          task.id(),
+          task.name(),
+          timeLimit);
+      worker.interrupt();
+    }
+    timer.schedule(this::abandonIfStuck, grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void abandonIfStuck() {
+    synchronized (this) {
+      if (!running || !settle()) return;
+      settledByWatchdog = true;
+    }
+    log.warn(
+        "task {} ({}) ignored its interrupt for {}; abandoning its thread and starting another",
+        task.id(),
+        task.name(),
+        grace);
+    counters.timedOut.increment();
+    pool.addReplacement();
+    outcomes.failed(delivery, new TaskTimeLimitException(task.name(), timeLimit, true), null);
   }
 
   private List<Object> readInputs() {
-    JavaType type = replies.codec().type(registered.inputType());
+    JavaType type = outcomes.codec().type(registered.inputType());
     if (!task.isChunk()) {
-      return java.util.Collections.singletonList(replies.codec().decode(task.body(), type));
+      return java.util.Collections.singletonList(outcomes.codec().decode(task.body(), type));
     }
-    JsonNode array = replies.codec().tree(task.body());
+    JsonNode array = outcomes.codec().tree(task.body());
     if (!array.isArray() || array.size() != task.chunk()) {
       throw new SpoolCodecException(
           "chunk of task " + task.id() + " should be a JSON array of " + task.chunk() + " inputs");
     }
     List<Object> inputs = new ArrayList<>(array.size());
     for (JsonNode element : array) {
-      inputs.add(replies.codec().convert(element, type));
+      inputs.add(outcomes.codec().convert(element, type));
     }
     return inputs;
   }
@@ -127,16 +319,19 @@ final class TaskExecution implements Runnable, TaskContext {
 
   @Override
   public boolean redelivered() {
-    return redelivered;
+    return delivery.redelivered();
   }
 
   @Override
   public String workerId() {
-    return replies.workerId();
+    return outcomes.workerId();
   }
 
   @Override
   public dev.spool.state.SharedState state() {
-    return replies.state();
+    return outcomes.state();
   }
+
+  /** The idempotency marker: {@code running} while claimed, {@code done} with the result JSON. */
+  record Marker(String status, String worker, String result) {}
 }

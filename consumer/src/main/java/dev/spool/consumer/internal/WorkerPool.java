@@ -19,6 +19,7 @@ import java.util.function.LongConsumer;
  */
 public final class WorkerPool implements Executor {
   private final ThreadPoolExecutor executor;
+  private volatile int abandoned;
 
   public WorkerPool(int concurrency, boolean virtualThreads) {
     this.executor =
@@ -71,12 +72,34 @@ public final class WorkerPool implements Executor {
    */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     executor.shutdown();
-    if (executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      return true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (executor.awaitTermination(50, TimeUnit.MILLISECONDS)) return true;
+      // Threads abandoned in a handler that ignored its time limit hold no delivery: skip them.
+      if (executor.getActiveCount() <= abandoned && executor.getQueue().isEmpty()) return true;
     }
     executor.shutdownNow();
     executor.awaitTermination(5, TimeUnit.SECONDS);
     return false;
+  }
+
+  /** One more thread, standing in for one stuck in a handler that ignored its interrupt. */
+  synchronized void addReplacement() {
+    abandoned++;
+    executor.setMaximumPoolSize(executor.getMaximumPoolSize() + 1);
+    executor.setCorePoolSize(executor.getCorePoolSize() + 1);
+  }
+
+  /** The stuck thread came back: the pool shrinks to its size again. */
+  synchronized void releaseReplacement() {
+    abandoned--;
+    executor.setCorePoolSize(executor.getCorePoolSize() - 1);
+    executor.setMaximumPoolSize(executor.getMaximumPoolSize() - 1);
+  }
+
+  /** Threads the pool may run now, replacements included. */
+  public int threads() {
+    return executor.getMaximumPoolSize();
   }
 
   public void shutdownNow() {

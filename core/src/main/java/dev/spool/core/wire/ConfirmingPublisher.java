@@ -36,6 +36,9 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   private final Object idle = new Object();
   private final ConcurrentNavigableMap<Long, Outgoing> outstanding = new ConcurrentSkipListMap<>();
   private final LongAdder confirmed = new LongAdder();
+  private final boolean recovers;
+  private final List<Outgoing> parked = new ArrayList<>(); // guarded by publishLock
+  private boolean flushing; // guarded by publishLock
 
   private record Outgoing(
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed) {}
@@ -51,6 +54,7 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
     this.window = new Semaphore(window);
     channel.confirmSelect();
     channel.addConfirmListener(this);
+    this.recovers = channel instanceof Recoverable;
     if (channel instanceof Recoverable r) {
       r.addRecoveryListener(this);
     }
@@ -87,9 +91,41 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
         channel.basicPublish("", out.routingKey(), false, out.props(), out.body());
       } catch (IOException | RuntimeException e) {
         outstanding.remove(seq);
-        throw new SpoolConnectionException(
-            "cannot publish to " + out.routingKey() + ": " + AmqpConnector.reason(e), e);
+        if (!willRecover()) {
+          throw new SpoolConnectionException(
+              "cannot publish to " + out.routingKey() + ": " + AmqpConnector.reason(e), e);
+        }
+        // The connection is down and recovering: keep the message and send it on recovery.
+        parked.add(out);
+        if (parked.size() == 1) {
+          log.warn("connection lost ({}); holding publishes until it recovers", e.toString());
+        }
+        if (channel.isOpen() && !flushing) flushParked(); // recovery finished meanwhile
       }
+    }
+  }
+
+  /**
+   * True when the channel is closed because the connection failed and automatic recovery will
+   * reopen it; false when the application closed it or the broker closed just this channel.
+   */
+  private boolean willRecover() {
+    if (!recovers) return false;
+    com.rabbitmq.client.ShutdownSignalException why = channel.getCloseReason();
+    if (why == null) return true; // open again already, or closing right now
+    return !why.isInitiatedByApplication() && why.isHardError();
+  }
+
+  private void flushParked() {
+    List<Outgoing> again = new ArrayList<>(parked);
+    parked.clear();
+    flushing = true;
+    try {
+      for (Outgoing o : again) {
+        send(o);
+      }
+    } finally {
+      flushing = false;
     }
   }
 
@@ -143,6 +179,8 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
     synchronized (publishLock) {
       pending = new ArrayList<>(outstanding.values());
       outstanding.clear(); // sequence numbers restart on the recovered channel
+      pending.addAll(parked);
+      parked.clear();
     }
     if (!pending.isEmpty()) {
       log.info("connection recovered; publishing {} unconfirmed message(s) again", pending.size());
@@ -153,6 +191,17 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   @Override
   public void handleRecoveryStarted(Recoverable recoverable) {}
 
+  private boolean busy() {
+    return unconfirmed() > 0;
+  }
+
+  /** Messages published (or held for a recovering connection) and not yet confirmed. */
+  public int unconfirmed() {
+    synchronized (publishLock) {
+      return outstanding.size() + parked.size();
+    }
+  }
+
   /** Messages confirmed so far. */
   public long confirmed() {
     return confirmed.sum();
@@ -162,14 +211,14 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   public boolean awaitConfirms(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (idle) {
-      while (!outstanding.isEmpty() && channel.isOpen()) {
+      while (busy() && (channel.isOpen() || willRecover())) {
         long left = deadline - System.nanoTime();
         if (left <= 0) break;
         idle.wait(Math.max(1, left / 1_000_000));
       }
     }
-    if (outstanding.isEmpty()) return true;
-    log.warn("{} message(s) still unconfirmed after {}", outstanding.size(), timeout);
+    if (!busy()) return true;
+    log.warn("{} message(s) still unconfirmed after {}", unconfirmed(), timeout);
     return false;
   }
 }

@@ -31,6 +31,36 @@ public final class Headers {
   /** The process that published a message. */
   public static final String SENDER = "spool-sender";
 
+  /** On a task: a key under which it may succeed at most once (a Redis marker). */
+  public static final String IDEMPOTENCY_KEY = "spool-idempotency-key";
+
+  /** On a task: times it was put back because a service it needed (Redis) was down. */
+  public static final String REQUEUES = "spool-requeues";
+
+  /** On a dead letter: why, one of {@link DeadLetter.Reason}. */
+  public static final String DEAD_REASON = "spool-dead-reason";
+
+  /** On a dead letter: the error, as a JSON {@link dev.spool.core.RemoteError}. */
+  public static final String DEAD_ERROR = "spool-dead-error";
+
+  /** On a dead letter: how many attempts were made. */
+  public static final String DEAD_ATTEMPTS = "spool-dead-attempts";
+
+  /** On a dead letter: the consumer that dead-lettered it. */
+  public static final String DEAD_WORKER = "spool-dead-worker";
+
+  /** On a dead letter: epoch milliseconds when it was dead-lettered. */
+  public static final String DEAD_AT = "spool-dead-at";
+
+  /** On a dead letter: the short name of the work queue it came from. */
+  public static final String DEAD_QUEUE = "spool-dead-queue";
+
+  /** Set by quorum queues on a redelivery: how often the message was returned before. */
+  public static final String DELIVERY_COUNT = "x-delivery-count";
+
+  /** Set by the broker on a message it dead-lettered. */
+  public static final String X_DEATH = "x-death";
+
   public static final String KIND_TASK = "task";
   public static final String KIND_PILL = "pill";
   public static final String STATUS_OK = "ok";
@@ -38,12 +68,12 @@ public final class Headers {
 
   private Headers() {}
 
-  static String string(Map<String, Object> headers, String name) {
+  public static String string(Map<String, Object> headers, String name) {
     Object v = headers == null ? null : headers.get(name);
     return v == null ? null : v.toString(); // LongString prints its text
   }
 
-  static Long number(Map<String, Object> headers, String name) {
+  public static Long number(Map<String, Object> headers, String name) {
     Object v = headers == null ? null : headers.get(name);
     if (v instanceof Number n) {
       return n.longValue();

@@ -1,9 +1,14 @@
 package dev.spool.core.wire;
 
 import com.rabbitmq.client.Channel;
+import dev.spool.core.QueueType;
+import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -12,11 +17,15 @@ import java.util.regex.Pattern;
  * Queue names under a namespace, and their declarations.
  *
  * <ul>
- *   <li>work queue {@code <namespace>.work.<name>} (default name {@code tasks}): durable, tasks and
- *       poison pills;
- *   <li>reply queue {@code <namespace>.reply.<producer-id>}: one per producer; the producer deletes
- *       it on close, and the broker deletes it after {@link #REPLY_QUEUE_EXPIRY} unused if the
- *       producer died.
+ *   <li>work queue {@code <ns>.work.<name>} (default name {@code tasks}): tasks and poison pills.
+ *       Quorum by default, with a delivery limit; dead-letters to the dead-letter queue.
+ *   <li>dead-letter queue {@code <ns>.dead.<name>}: tasks that failed for good, with the reason.
+ *   <li>delay queues {@code <ns>.delay.<name>.<ms>}: a retried task waits in the one whose fixed
+ *       TTL matches its backoff, then the broker dead-letters it back to the work queue. Every
+ *       message in a delay queue has the same TTL, so none waits behind a longer one. Declared on
+ *       first use; the broker deletes one unused for {@link #DELAY_QUEUE_IDLE} past its TTL.
+ *   <li>reply queue {@code <ns>.reply.<producer-id>}: one per producer, classic; deleted on close,
+ *       or by the broker after {@link #REPLY_QUEUE_EXPIRY} unused.
  * </ul>
  *
  * Immutable and thread-safe.
@@ -27,16 +36,53 @@ public final class Topology {
   /** How long a reply queue survives without a consumer: long enough to ride out a reconnect. */
   public static final Duration REPLY_QUEUE_EXPIRY = Duration.ofMinutes(30);
 
+  /** How long a delay queue outlives its last use, beyond its TTL. */
+  public static final Duration DELAY_QUEUE_IDLE = Duration.ofMinutes(10);
+
+  /** The delays a retry can wait: 100 ms times powers of the square root of 2, up to 2 hours. */
+  private static final long[] DELAY_BUCKETS_MS = buckets();
+
   private static final Pattern QUEUE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
   private final String namespace;
+  private final QueueType type;
+  private final int deliveryLimit;
 
+  /** Names only, with default queue settings (quorum). */
   public Topology(String namespace) {
+    this(namespace, QueueType.QUORUM, SpoolConfig.DEFAULT_DELIVERY_LIMIT);
+  }
+
+  public Topology(SpoolConfig config) {
+    this(config.namespace(), config.queueType(), config.deliveryLimit());
+  }
+
+  public Topology(String namespace, QueueType type, int deliveryLimit) {
     this.namespace = Objects.requireNonNull(namespace, "namespace");
+    this.type = Objects.requireNonNull(type, "type");
+    this.deliveryLimit = deliveryLimit;
+  }
+
+  private static long[] buckets() {
+    List<Long> b = new ArrayList<>();
+    for (int i = 0; ; i++) {
+      long ms = Math.round(100 * Math.pow(2, i / 2.0));
+      if (ms > Duration.ofHours(2).toMillis()) break;
+      b.add(ms);
+    }
+    return b.stream().mapToLong(Long::longValue).toArray();
   }
 
   public String namespace() {
     return namespace;
+  }
+
+  public QueueType queueType() {
+    return type;
+  }
+
+  public int deliveryLimit() {
+    return deliveryLimit;
   }
 
   /**
@@ -48,6 +94,37 @@ public final class Topology {
   public String workQueue(String name) {
     requireQueueName(name);
     return namespace + ".work." + name;
+  }
+
+  /** The full name of the dead-letter queue of work queue {@code name}. */
+  public String deadQueue(String name) {
+    requireQueueName(name);
+    return namespace + ".dead." + name;
+  }
+
+  /** The full name of the delay queue of work queue {@code name} holding messages {@code ms}. */
+  public String delayQueue(String name, long ms) {
+    requireQueueName(name);
+    return namespace + ".delay." + name + "." + ms;
+  }
+
+  /** Every queue that work queue {@code name} may use: itself, its dead letters, its delays. */
+  public List<String> queuesOf(String name) {
+    List<String> all = new ArrayList<>();
+    all.add(workQueue(name));
+    all.add(deadQueue(name));
+    for (long ms : DELAY_BUCKETS_MS) all.add(delayQueue(name, ms));
+    return all;
+  }
+
+  /** The longest delay bucket not above {@code delay} (the shortest if all are above it). */
+  public static long delayBucket(Duration delay) {
+    long ms = delay.toMillis();
+    long chosen = DELAY_BUCKETS_MS[0];
+    for (long b : DELAY_BUCKETS_MS) {
+      if (b <= ms) chosen = b;
+    }
+    return chosen;
   }
 
   public String replyQueue(String producerId) {
@@ -65,20 +142,66 @@ public final class Topology {
     return name;
   }
 
-  /** Declares work queue {@code name} (idempotent) and returns its full name. */
+  /**
+   * Declares work queue {@code name} and its dead-letter queue (idempotent) and returns the work
+   * queue's full name.
+   */
   public String declareWorkQueue(Channel channel, String name) {
-    String queue = workQueue(name);
-    Map<String, Object> args = Map.of("x-queue-type", "classic");
+    declare(channel, deadQueue(name), typed());
+    Map<String, Object> args = typed();
+    deadLetterTo(args, deadQueue(name));
+    if (type == QueueType.QUORUM) args.put("x-delivery-limit", deliveryLimit);
+    return declare(channel, workQueue(name), args);
+  }
+
+  /** Declares the dead-letter queue of work queue {@code name} and returns its full name. */
+  public String declareDeadQueue(Channel channel, String name) {
+    return declare(channel, deadQueue(name), typed());
+  }
+
+  /**
+   * Declares the delay queue of {@code name} for {@code ms} (a {@link #delayBucket}) and returns
+   * its full name. Declaring again restarts its expiry clock, so declare it before each use.
+   */
+  public String declareDelayQueue(Channel channel, String name, long ms) {
+    Map<String, Object> args = typed();
+    args.put("x-message-ttl", ms);
+    args.put("x-expires", ms + DELAY_QUEUE_IDLE.toMillis());
+    deadLetterTo(args, workQueue(name));
+    return declare(channel, delayQueue(name, ms), args);
+  }
+
+  private Map<String, Object> typed() {
+    Map<String, Object> args = new HashMap<>();
+    args.put("x-queue-type", type.toString());
+    return args;
+  }
+
+  private void deadLetterTo(Map<String, Object> args, String queue) {
+    args.put("x-dead-letter-exchange", ""); // the default exchange routes by queue name
+    args.put("x-dead-letter-routing-key", queue);
+    if (type == QueueType.QUORUM) {
+      args.put("x-dead-letter-strategy", "at-least-once");
+      args.put("x-overflow", "reject-publish"); // required by at-least-once dead-lettering
+    }
+  }
+
+  private String declare(Channel channel, String queue, Map<String, Object> args) {
     try {
       channel.queueDeclare(queue, true, false, false, args);
       return queue;
     } catch (IOException e) {
       throw new SpoolException(
-          "cannot declare work queue "
+          "cannot declare queue "
               + queue
+              + " as "
+              + type
               + " ("
               + AmqpConnector.reason(e)
-              + "); if it exists with other settings, delete it in the RabbitMQ dashboard",
+              + "); if it exists with other settings (an older Spool, or another"
+              + " SPOOL_QUEUE_TYPE or SPOOL_DELIVERY_LIMIT), delete it (rabbitmqctl delete_queue "
+              + queue
+              + ") or use the settings it was made with",
           e);
     }
   }

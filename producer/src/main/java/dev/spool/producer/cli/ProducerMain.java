@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = ProducerMain.Version.class,
     description = "Publishes Spool tasks to consumer processes and collects their results.",
-    subcommands = {MapCommand.class, StopCommand.class, DemoCommand.class},
+    subcommands = {MapCommand.class, StopCommand.class, DemoCommand.class, DeadCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
@@ -28,7 +28,7 @@ public final class ProducerMain implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "name a command: map, stop or demo");
+        spec.commandLine(), "name a command: map, stop, demo or dead");
   }
 
   /** The version from the jar's manifest. */

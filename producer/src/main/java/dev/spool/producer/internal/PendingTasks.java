@@ -18,6 +18,20 @@ public final class PendingTasks {
   private final Map<String, LongAdder> inputsByWorker = new ConcurrentHashMap<>();
   private final LongAdder received = new LongAdder();
   private final LongAdder unmatched = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+
+  /** Ids of the tasks completed last, oldest first, to tell duplicates from strays. */
+  private final Map<String, Boolean> recent =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > RECENT_IDS;
+            }
+          });
+
+  /** How many completed task ids are remembered to count duplicates. */
+  static final int RECENT_IDS = 1 << 18;
 
   /**
    * A task waiting for its result.
@@ -50,9 +64,14 @@ public final class PendingTasks {
   public void complete(TaskResult result) {
     Pending p = byId.remove(result.taskId());
     if (p == null) {
-      unmatched.increment();
+      if (recent.containsKey(result.taskId())) {
+        duplicates.increment();
+      } else {
+        unmatched.increment();
+      }
       return;
     }
+    recent.put(result.taskId(), Boolean.TRUE);
     // Count before completing: a caller woken by the future must already see the counts.
     LongAdder byWorker = inputsByWorker.computeIfAbsent(result.worker(), w -> new LongAdder());
     received.increment();
@@ -87,6 +106,11 @@ public final class PendingTasks {
 
   public long unmatched() {
     return unmatched.sum();
+  }
+
+  /** Results for a task that already had its first: it ran twice (at-least-once delivery). */
+  public long duplicates() {
+    return duplicates.sum();
   }
 
   /** Inputs computed per consumer, sorted by consumer id. */

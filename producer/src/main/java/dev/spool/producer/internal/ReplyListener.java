@@ -10,7 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads results off the pool's reply queue and hands them to {@link PendingTasks}. Never blocks.
+ * Reads results off the pool's reply queue and hands them to {@link PendingTasks}, acking each once
+ * handed over, so that a result in flight when the connection drops is delivered again after
+ * recovery rather than lost. Never blocks.
  */
 public final class ReplyListener extends DefaultConsumer {
   private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
@@ -28,6 +30,12 @@ public final class ReplyListener extends DefaultConsumer {
       pending.complete(TaskResult.from(props, body));
     } catch (MalformedMessageException e) {
       log.warn("ignored a message on the reply queue that is not a result: {}", e.getMessage());
+    }
+    try {
+      getChannel().basicAck(envelope.getDeliveryTag(), false);
+    } catch (java.io.IOException | RuntimeException e) {
+      // The channel is gone: the broker delivers the result again, and a duplicate is dropped.
+      log.debug("could not ack a result ({})", e.toString());
     }
   }
 }

@@ -129,6 +129,14 @@ final class MapRunTest {
     pending.complete(new TaskResult("a", true, "w2", "2".getBytes(StandardCharsets.UTF_8)));
     assertEquals("w1", p.future().join().worker());
     assertEquals(1, pending.received());
+    assertEquals(1, pending.duplicates());
+    assertEquals(0, pending.unmatched());
+  }
+
+  @Test
+  void pending_resultForATaskNeverRegistered_isUnmatchedNotADuplicate() {
+    pending.complete(new TaskResult("stray", true, "w1", "1".getBytes(StandardCharsets.UTF_8)));
     assertEquals(1, pending.unmatched());
+    assertEquals(0, pending.duplicates());
   }
 }

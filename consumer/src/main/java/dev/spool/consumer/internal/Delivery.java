@@ -1,0 +1,63 @@
+package dev.spool.consumer.internal;
+
+import com.rabbitmq.client.AMQP;
+import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.MalformedMessageException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One delivery as it arrived: its tag on the consuming channel, properties and body. What is needed
+ * to answer, retry or dead-letter it, even when it is not a readable task.
+ */
+record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redelivered) {
+
+  String taskId() {
+    return props.getMessageId();
+  }
+
+  String taskName() {
+    return props.getType();
+  }
+
+  String replyTo() {
+    return props.getReplyTo();
+  }
+
+  /** The attempt this delivery is, 1 for the first; 1 when the header is unreadable. */
+  int attempt() {
+    return (int) number(Headers.ATTEMPT, 1);
+  }
+
+  /** Times this task was put back because a service was down. */
+  int requeues() {
+    return (int) number(Headers.REQUEUES, 0);
+  }
+
+  /** Times a quorum queue returned this message unacked before (its consumer died). */
+  long deliveryCount() {
+    return number(Headers.DELIVERY_COUNT, 0);
+  }
+
+  String idempotencyKey() {
+    return Headers.string(props.getHeaders(), Headers.IDEMPOTENCY_KEY);
+  }
+
+  /** The properties of a copy of this task with {@code header} set to {@code value}. */
+  AMQP.BasicProperties with(String header, Object value) {
+    Map<String, Object> h =
+        props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
+    h.put(header, value);
+    h.keySet().removeIf(k -> k.startsWith("x-")); // the broker's own records belong to this copy
+    return props.builder().deliveryMode(2).headers(h).build();
+  }
+
+  private long number(String header, long otherwise) {
+    try {
+      Long n = Headers.number(props.getHeaders(), header);
+      return n == null ? otherwise : n;
+    } catch (MalformedMessageException e) {
+      return otherwise;
+    }
+  }
+}

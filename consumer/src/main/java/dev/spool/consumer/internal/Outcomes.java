@@ -1,0 +1,238 @@
+package dev.spool.consumer.internal;
+
+import com.rabbitmq.client.Channel;
+import dev.spool.consumer.ConsumerConfig;
+import dev.spool.consumer.RetryPolicy;
+import dev.spool.core.RemoteError;
+import dev.spool.core.SpoolException;
+import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.DeadLetter;
+import dev.spool.core.wire.DeadLetter.Reason;
+import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.TaskResult;
+import dev.spool.core.wire.Topology;
+import dev.spool.state.SharedState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settles deliveries, always by publishing first and acking only once the broker confirmed what was
+ * published: a result (success), a copy in a delay queue (retry), or a dead letter plus an error
+ * result (the end). When nothing can be published the delivery goes back to its queue, so a task is
+ * never acked without its outcome stored.
+ */
+final class Outcomes {
+  private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+  /** Times a task is put back for a failed service before it is dead-lettered (about a day). */
+  static final int MAX_REQUEUES = 3000;
+
+  private static final Duration MAX_REQUEUE_DELAY = Duration.ofSeconds(30);
+  private static final long REDECLARE_MS = 60_000;
+
+  private final ConfirmingPublisher publisher;
+  private final Acks acks;
+  private final JsonCodec codec;
+  private final String workerId;
+  private final SharedState state;
+  private final Topology topology;
+  private final String queue;
+  private final Channel declarations;
+  private final ConsumerConfig settings;
+  private final Counters counters;
+  private final Clock clock;
+  private final int maxMessageBytes;
+  private final Map<Long, Long> declaredAt = new ConcurrentHashMap<>();
+
+  Outcomes(
+      ConfirmingPublisher publisher,
+      Acks acks,
+      JsonCodec codec,
+      String workerId,
+      SharedState state,
+      Topology topology,
+      Channel declarations,
+      ConsumerConfig settings,
+      Counters counters,
+      Clock clock,
+      int maxMessageBytes) {
+    this.publisher = publisher;
+    this.acks = acks;
+    this.codec = codec;
+    this.workerId = workerId;
+    this.state = state;
+    this.topology = topology;
+    this.queue = settings.queue();
+    this.declarations = declarations;
+    this.settings = settings;
+    this.counters = counters;
+    this.clock = clock;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /** The largest task body (and result) this consumer handles. */
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  SharedState state() {
+    return state;
+  }
+
+  String workerId() {
+    return workerId;
+  }
+
+  JsonCodec codec() {
+    return codec;
+  }
+
+  ConsumerConfig settings() {
+    return settings;
+  }
+
+  Acks acks() {
+    return acks;
+  }
+
+  /** Sends a value and acks the task once the broker has the result. */
+  void success(Delivery d, byte[] json) {
+    counters.succeeded.increment();
+    reply(d, new TaskResult(d.taskId(), true, workerId, json), () -> acks.ack(d.tag()));
+  }
+
+  /**
+   * A handler run failed: another attempt through a delay queue when the task's policy allows, else
+   * a dead letter and the error to the producer.
+   */
+  void failed(Delivery d, Throwable error, Integer element) {
+    counters.failed.increment();
+    RetryPolicy policy = settings.retryFor(d.taskName());
+    int attempt = d.attempt();
+    if (policy.retries(attempt, error)) {
+      Duration delay = policy.delayAfter(attempt, ThreadLocalRandom.current()::nextDouble);
+      log.info(
+          "task {} ({}) failed on attempt {} of {}: {}; retrying in about {} ms",
+          d.taskId(),
+          d.taskName(),
+          attempt,
+          policy.maxAttempts(),
+          error.toString(),
+          delay.toMillis());
+      counters.retried.increment();
+      later(d, delay, Headers.ATTEMPT, attempt + 1);
+      return;
+    }
+    Reason reason = policy.retryable(error) ? Reason.RETRIES_EXHAUSTED : Reason.NOT_RETRYABLE;
+    log.info(
+        "task {} ({}) failed on attempt {}: {}; dead-lettered ({})",
+        d.taskId(),
+        d.taskName(),
+        attempt,
+        error.toString(),
+        reason);
+    deadLetter(d, reason, RemoteError.of(error, workerId, element), attempt);
+  }
+
+  /** The task could not run now because a service it needs failed: it comes back later. */
+  void requeueLater(Delivery d, Throwable why) {
+    int n = d.requeues() + 1;
+    if (n > MAX_REQUEUES) {
+      deadLetter(d, Reason.RETRIES_EXHAUSTED, RemoteError.of(why, workerId, null), d.attempt());
+      return;
+    }
+    long ms = Math.min(MAX_REQUEUE_DELAY.toMillis(), 500L << Math.min(n - 1, 10));
+    Duration delay = Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    log.warn(
+        "task {} ({}) put back for {} ms: {}", d.taskId(), d.taskName(), delay.toMillis(), why);
+    counters.requeued.increment();
+    later(d, delay, Headers.REQUEUES, n);
+  }
+
+  private void later(Delivery d, Duration delay, String header, int value) {
+    long bucket = Topology.delayBucket(delay);
+    String delayQueue;
+    try {
+      delayQueue = declareDelayQueue(bucket);
+    } catch (SpoolException e) {
+      log.warn(
+          "cannot declare a delay queue ({}); returning task {} to its queue",
+          e.getMessage(),
+          d.taskId());
+      acks.reject(d.tag(), true);
+      return;
+    }
+    publish(d, delayQueue, d.with(header, value), d.body(), () -> acks.ack(d.tag()));
+  }
+
+  private String declareDelayQueue(long bucket) {
+    long now = clock.millis();
+    Long last = declaredAt.get(bucket);
+    if (last == null || now - last > REDECLARE_MS) {
+      synchronized (declarations) {
+        topology.declareDelayQueue(declarations, queue, bucket);
+      }
+      declaredAt.put(bucket, now);
+    }
+    return topology.delayQueue(queue, bucket);
+  }
+
+  /**
+   * Ends a task: a dead letter with the reason, and the error to the producer when it waits; acks
+   * once both are confirmed.
+   */
+  void deadLetter(Delivery d, Reason reason, RemoteError error, int attempts) {
+    counters.deadLettered.increment();
+    var props =
+        DeadLetter.properties(
+            d.props(), reason, error, attempts, workerId, clock.instant(), queue, codec);
+    boolean answer = d.taskId() != null && d.replyTo() != null && !d.replyTo().isEmpty();
+    AtomicInteger confirms = new AtomicInteger(answer ? 2 : 1);
+    Runnable settle =
+        () -> {
+          if (confirms.decrementAndGet() == 0) acks.ack(d.tag());
+        };
+    if (!publish(d, topology.deadQueue(queue), props, d.body(), settle)) return;
+    if (answer) {
+      RemoteError told = error.deadLettered(reason.toString(), attempts);
+      reply(d, new TaskResult(d.taskId(), false, workerId, codec.encode(told)), settle);
+    }
+  }
+
+  private void reply(Delivery d, TaskResult result, Runnable settle) {
+    if (d.replyTo() == null || d.replyTo().isEmpty()) {
+      settle.run(); // nobody waits for this result
+      return;
+    }
+    publish(d, d.replyTo(), result.toProperties(), result.body(), settle);
+  }
+
+  private boolean publish(
+      Delivery d,
+      String routingKey,
+      com.rabbitmq.client.AMQP.BasicProperties props,
+      byte[] body,
+      Runnable onConfirmed) {
+    try {
+      publisher.publish(routingKey, props, body, onConfirmed);
+      return true;
+    } catch (SpoolException e) {
+      log.warn(
+          "could not publish for task {} to {} ({}); returning it to the queue",
+          d.taskId(),
+          routingKey,
+          e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    acks.reject(d.tag(), true);
+    return false;
+  }
+}

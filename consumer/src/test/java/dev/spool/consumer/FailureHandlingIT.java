@@ -1,0 +1,219 @@
+package dev.spool.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.core.RemoteError;
+import dev.spool.core.wire.DeadLetter;
+import dev.spool.core.wire.DeadLetter.Reason;
+import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.TaskResult;
+import dev.spool.testing.SpoolServicesExtension;
+import dev.spool.testing.SpoolTestEnv;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Retries, dead letters, limits, time limits, Redis outages and idempotency, in one process. */
+@ExtendWith(SpoolServicesExtension.class)
+final class FailureHandlingIT {
+  private static final Duration WAIT = ConsumerFixture.WAIT;
+  private static final RetryPolicy QUICK = RetryPolicy.of(3, Duration.ofMillis(100));
+
+  @Test
+  void failingTask_retriesWithBackoffThenDeadLettersOnceAndTellsTheProducer(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      String id = f.publish("fail", "\"disk on fire\"");
+
+      RemoteError e = f.error(f.awaitResults(1).get(id));
+      assertEquals("disk on fire", e.message());
+      assertEquals("retries-exhausted", e.deadLetter());
+      assertEquals(3, e.attempts());
+
+      List<DeadLetter> dead = f.awaitDeadLetters(1);
+      assertEquals(1, dead.size());
+      DeadLetter d = dead.getFirst();
+      assertEquals(id, d.taskId());
+      assertEquals("fail", d.taskName());
+      assertEquals(Reason.RETRIES_EXHAUSTED, d.reason());
+      assertEquals(3, d.attempts());
+      assertEquals(consumer.id(), d.worker());
+      assertTrue(d.error().type().endsWith("IntentionalFailure"));
+      assertEquals("\"disk on fire\"", new String(d.body(), StandardCharsets.UTF_8));
+
+      ConsumerStats s = consumer.stats();
+      assertEquals(3, s.failed());
+      assertEquals(2, s.retried());
+      assertEquals(1, s.deadLettered());
+      assertEquals(0, env.ready(f.queue));
+      assertEquals(1, f.seen.size(), "one final error result, none for the retried attempts");
+    }
+  }
+
+  @Test
+  void retriedTask_succeedsOnALaterAttempt_handlerSeesTheAttemptNumber(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      // test-echo returns its input and attempt; a first-attempt header of 2 reads as a retry
+      String id = f.publish("test-echo", "\"x\"", Map.of(Headers.ATTEMPT, 2));
+      assertEquals("\"x@2\"", body(f.awaitResults(1).get(id)));
+    }
+  }
+
+  @Test
+  void notRetryableError_deadLettersAtOnce(SpoolTestEnv env) throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      String id = f.publish("square", "null"); // IllegalArgumentException: never retried
+      RemoteError e = f.error(f.awaitResults(1).get(id));
+      assertEquals("not-retryable", e.deadLetter());
+      DeadLetter d = f.awaitDeadLetters(1).getFirst();
+      assertEquals(Reason.NOT_RETRYABLE, d.reason());
+      assertEquals(1, d.attempts());
+      assertEquals(0, consumer.stats().retried());
+    }
+  }
+
+  @Test
+  void badInput_eachKindDeadLettersOnceWithItsReason_consumerKeepsRunning(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build(), "64KiB")) {
+      Map<String, Reason> expected = new HashMap<>();
+      expected.put(f.publish("nope", "1"), Reason.UNKNOWN_TASK);
+      expected.put(f.publish("square", "{not json"), Reason.DECODE_ERROR);
+      expected.put(
+          f.publish("square", "[".repeat(100_000) + "]".repeat(100_000)), Reason.TOO_LARGE);
+      expected.put(
+          f.publish("square", "[".repeat(20_000) + "]".repeat(20_000)), Reason.DECODE_ERROR);
+      expected.put(
+          f.publish("test-echo", "{\"@class\":\"java.lang.ProcessBuilder\",\"command\":[\"id\"]}"),
+          Reason.DECODE_ERROR);
+      expected.put(f.publish("square", "\"x\"".repeat(1) + " ".repeat(70_000)), Reason.TOO_LARGE);
+      String good = f.publish("square", "7");
+
+      Map<String, TaskResult> results = f.awaitResults(expected.size() + 1);
+      assertEquals("49", body(results.get(good)));
+      Map<String, DeadLetter> dead =
+          f.awaitDeadLetters(expected.size()).stream()
+              .collect(Collectors.toMap(DeadLetter::taskId, Function.identity()));
+      assertEquals(expected.size(), dead.size(), "each bad message dead-lettered exactly once");
+      expected.forEach(
+          (id, reason) -> {
+            assertEquals(reason, dead.get(id).reason(), id);
+            assertFalse(results.get(id).ok());
+            assertEquals(reason.toString(), f.error(results.get(id)).deadLetter());
+          });
+      assertEquals(0, env.ready(f.queue));
+      assertEquals(expected.size(), consumer.stats().rejected());
+      assertNull(consumer.awaitStopRequest(Duration.ofMillis(50)), "still running");
+    }
+  }
+
+  @Test
+  void deliveryCountAtTheLimit_isDeadLetteredWithoutRunning(SpoolTestEnv env) throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
+      int limit = env.config().deliveryLimit();
+      String id = f.publish("count", "\"x\"", Map.of(Headers.DELIVERY_COUNT, limit));
+      int before = TestTasks.counted.get();
+      assertEquals("delivery-limit", f.error(f.awaitResults(1).get(id)).deadLetter());
+      assertEquals(Reason.DELIVERY_LIMIT, f.awaitDeadLetters(1).getFirst().reason());
+      assertEquals(before, TestTasks.counted.get(), "the task did not run");
+    }
+  }
+
+  @Test
+  void taskPastItsTimeLimit_isInterruptedAndReportedAsTimeout(SpoolTestEnv env) throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    ConsumerConfig settings =
+        ConsumerConfig.builder()
+            .concurrency(1)
+            .retry(RetryPolicy.NONE)
+            .timeLimit("sleep", Duration.ofMillis(300))
+            .build();
+    try (SpoolConsumer consumer = f.start(settings)) {
+      String slow = f.publish("sleep", "60000");
+      String next = f.publish("square", "5");
+      Map<String, TaskResult> r = f.awaitResults(2);
+      RemoteError e = f.error(r.get(slow));
+      assertEquals(TaskTimeLimitException.class.getName(), e.type());
+      assertTrue(e.message().contains("interrupted"), e.message());
+      assertEquals("25", body(r.get(next)), "the worker was reclaimed");
+      assertEquals(1, consumer.stats().timedOut());
+      assertEquals(Reason.RETRIES_EXHAUSTED, f.awaitDeadLetters(1).getFirst().reason());
+    }
+  }
+
+  @Test
+  void handlerIgnoringTheInterrupt_isAbandonedAndItsThreadReplaced(SpoolTestEnv env)
+      throws Exception {
+    TestTasks.stubbornRelease = new CountDownLatch(1);
+    ConsumerFixture f = new ConsumerFixture(env);
+    ConsumerConfig settings =
+        ConsumerConfig.builder()
+            .concurrency(1)
+            .retry(RetryPolicy.NONE)
+            .timeLimit("stubborn", Duration.ofMillis(200))
+            .build();
+    try (SpoolConsumer consumer = f.start(settings)) {
+      String stuck = f.publish("stubborn", "\"s\"");
+      String next = f.publish("square", "6");
+      // With one worker thread, "next" can only run on the replacement for the stuck thread.
+      Map<String, TaskResult> r = f.awaitResults(2);
+      assertEquals("36", body(r.get(next)));
+      RemoteError e = f.error(r.get(stuck));
+      assertTrue(e.message().contains("abandoned"), e.message());
+      assertEquals(1, consumer.stats().timedOut());
+      TestTasks.stubbornRelease.countDown(); // the stuck thread may end now
+    } finally {
+      TestTasks.stubbornRelease.countDown();
+    }
+  }
+
+  @Test
+  void redisOutageInHandler_taskIsPutBackNotAckedAndSucceedsLater(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      String id = f.publish("redis-flaky", "2"); // fails twice as if Redis were down
+      TaskResult r = f.awaitResults(1).get(id);
+      assertTrue(r.ok());
+      assertEquals("1", body(r), "an outage does not use up the task's attempts");
+      assertEquals(2, consumer.stats().requeued());
+      assertEquals(0, consumer.stats().failed());
+      assertEquals(0, env.ready(env.topology().deadQueue("tasks")));
+    }
+  }
+
+  @Test
+  void idempotencyKey_secondTaskWithTheKeyGetsTheFirstResultWithoutRunning(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
+      String first = f.publish("count", "\"a\"", Map.of(Headers.IDEMPOTENCY_KEY, "order-42"));
+      String firstResult = body(f.awaitResults(1).get(first));
+      String second = f.publish("count", "\"a\"", Map.of(Headers.IDEMPOTENCY_KEY, "order-42"));
+      assertEquals(firstResult, body(f.awaitResults(2).get(second)));
+      assertEquals(1, consumer.stats().idempotentSkips());
+      assertEquals(1, consumer.stats().succeeded() - consumer.stats().idempotentSkips());
+    }
+  }
+
+  private static String body(TaskResult r) {
+    assertTrue(r.ok(), () -> "expected a value, got an error: " + new String(r.body()));
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.spool.core.wire;
+
+import com.rabbitmq.client.AMQP;
+import dev.spool.core.RemoteError;
+import dev.spool.core.SpoolCodecException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A task in a dead-letter queue, and why it is there. Consumers write dead letters with {@link
+ * #properties}: the original message with {@code spool-dead-*} headers added. The broker writes its
+ * own when a quorum queue's delivery limit ends a task that kept killing its consumer; those carry
+ * an {@code x-death} header instead, which {@link #from} reads too.
+ *
+ * @param taskId the task id ({@code message_id}), or null when the message had none
+ * @param taskName the task name ({@code type}), or null
+ * @param reason why it was dead-lettered
+ * @param error the last error, or null
+ * @param attempts attempts made (handler runs, or deliveries for a delivery limit)
+ * @param worker the consumer that dead-lettered it, or {@code broker}
+ * @param at when
+ * @param queue the short name of the work queue it came from, or null when unknown
+ * @param properties the message's properties, as stored
+ * @param body the task's JSON body, unchanged
+ */
+public record DeadLetter(
+    String taskId,
+    String taskName,
+    Reason reason,
+    RemoteError error,
+    int attempts,
+    String worker,
+    Instant at,
+    String queue,
+    AMQP.BasicProperties properties,
+    byte[] body) {
+
+  /** Why a task was dead-lettered. */
+  public enum Reason {
+    /** The body or the properties could not be read. */
+    DECODE_ERROR,
+    /** No handler for the task's name. */
+    UNKNOWN_TASK,
+    /** The body was over the size limit. */
+    TOO_LARGE,
+    /** The handler failed on every attempt its retry policy allowed. */
+    RETRIES_EXHAUSTED,
+    /** The handler threw an exception marked not retryable. */
+    NOT_RETRYABLE,
+    /** Delivered again and again without an ack: its consumer died each time. */
+    DELIVERY_LIMIT,
+    /** Dead-lettered by the broker for another reason (rejected, expired, overflow). */
+    BROKER;
+
+    /** The header value: {@code decode-error}, {@code retries-exhausted}, ... */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static Reason parse(String value) {
+      for (Reason r : values()) {
+        if (r.toString().equals(value)) return r;
+      }
+      return BROKER;
+    }
+  }
+
+  /**
+   * The properties of a dead letter made from a delivery's {@code original} properties: everything
+   * kept (so that a replay is the same task), plus the reason, error, attempts, worker and time.
+   */
+  public static AMQP.BasicProperties properties(
+      AMQP.BasicProperties original,
+      Reason reason,
+      RemoteError error,
+      int attempts,
+      String worker,
+      Instant at,
+      String queue,
+      JsonCodec codec) {
+    Map<String, Object> headers =
+        original.getHeaders() == null ? new HashMap<>() : new HashMap<>(original.getHeaders());
+    headers.put(Headers.DEAD_REASON, reason.toString());
+    if (error != null) headers.put(Headers.DEAD_ERROR, codec.asString(error));
+    headers.put(Headers.DEAD_ATTEMPTS, attempts);
+    headers.put(Headers.DEAD_WORKER, worker);
+    headers.put(Headers.DEAD_AT, at.toEpochMilli());
+    if (queue != null) headers.put(Headers.DEAD_QUEUE, queue);
+    return original.builder().deliveryMode(2).headers(headers).build();
+  }
+
+  /** Reads a message from a dead-letter queue, whether Spool or the broker dead-lettered it. */
+  public static DeadLetter from(AMQP.BasicProperties props, byte[] body, JsonCodec codec) {
+    Map<String, Object> h = props.getHeaders() == null ? Map.of() : props.getHeaders();
+    String reason = Headers.string(h, Headers.DEAD_REASON);
+    Long attempt = safeNumber(h, Headers.ATTEMPT);
+    if (reason != null) {
+      Long attempts = safeNumber(h, Headers.DEAD_ATTEMPTS);
+      Long at = safeNumber(h, Headers.DEAD_AT);
+      return new DeadLetter(
+          props.getMessageId(),
+          props.getType(),
+          Reason.parse(reason),
+          error(Headers.string(h, Headers.DEAD_ERROR), codec),
+          attempts == null ? 0 : attempts.intValue(),
+          Headers.string(h, Headers.DEAD_WORKER),
+          at == null ? null : Instant.ofEpochMilli(at),
+          Headers.string(h, Headers.DEAD_QUEUE),
+          props,
+          body);
+    }
+    // Dead-lettered by the broker: the newest x-death entry says why and from where.
+    Map<?, ?> death = newestDeath(h);
+    String why = death == null ? "unknown" : String.valueOf(death.get("reason"));
+    String from = death == null ? null : String.valueOf(death.get("queue"));
+    Instant at = death != null && death.get("time") instanceof Date d ? d.toInstant() : null;
+    Long delivered = safeNumber(h, Headers.DELIVERY_COUNT);
+    boolean limit = why.equals("delivery_limit");
+    String message =
+        limit
+            ? "delivered "
+                + (delivered == null ? "repeatedly" : (delivered + 1) + " times")
+                + " without an ack: the consumer running it died each time"
+            : "the broker dead-lettered it from " + from + " (" + why + ")";
+    return new DeadLetter(
+        props.getMessageId(),
+        props.getType(),
+        limit ? Reason.DELIVERY_LIMIT : Reason.BROKER,
+        new RemoteError("broker:" + why, message, null, "broker", null),
+        delivered == null ? (attempt == null ? 0 : attempt.intValue()) : delivered.intValue() + 1,
+        "broker",
+        at,
+        shortName(from),
+        props,
+        body);
+  }
+
+  /**
+   * The properties for putting this task back on its work queue: the dead-letter headers, the
+   * broker's death records and the deadline removed, attempts starting again from 1.
+   */
+  public AMQP.BasicProperties replayProperties() {
+    Map<String, Object> headers =
+        properties.getHeaders() == null ? new HashMap<>() : new HashMap<>(properties.getHeaders());
+    headers.keySet().removeIf(k -> k.startsWith("spool-dead-") || k.startsWith("x-"));
+    headers.remove(Headers.DEADLINE);
+    headers.remove(Headers.REQUEUES);
+    headers.put(Headers.ATTEMPT, 1);
+    return properties.builder().deliveryMode(2).headers(headers).build();
+  }
+
+  /** The first {@code max} characters of the body, for listings. */
+  public String bodyPreview(int max) {
+    String s = new String(body, StandardCharsets.UTF_8);
+    return s.length() <= max ? s : s.substring(0, max) + "... (" + body.length + " bytes)";
+  }
+
+  private static Map<?, ?> newestDeath(Map<String, Object> h) {
+    if (h.get(Headers.X_DEATH) instanceof List<?> deaths
+        && !deaths.isEmpty()
+        && deaths.getFirst() instanceof Map<?, ?> m) {
+      return m;
+    }
+    return null;
+  }
+
+  private static String shortName(String queue) {
+    if (queue == null) return null;
+    int work = queue.indexOf(".work.");
+    return work < 0 ? null : queue.substring(work + ".work.".length());
+  }
+
+  private static RemoteError error(String json, JsonCodec codec) {
+    if (json == null) return null;
+    try {
+      return codec.decode(json.getBytes(StandardCharsets.UTF_8), RemoteError.class);
+    } catch (SpoolCodecException e) {
+      return new RemoteError("unreadable", json, null, null, null);
+    }
+  }
+
+  private static Long safeNumber(Map<String, Object> h, String name) {
+    try {
+      return Headers.number(h, name);
+    } catch (MalformedMessageException e) {
+      return null;
+    }
+  }
+}

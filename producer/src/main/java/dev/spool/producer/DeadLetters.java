@@ -1,0 +1,155 @@
+package dev.spool.producer;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolConnectionException;
+import dev.spool.core.SpoolException;
+import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.DeadLetter;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.ProcessIdentity;
+import dev.spool.core.wire.Topology;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * The dead-letter queue of one work queue: tasks that failed for good, with why. List them, put
+ * them back on their work queue, or drop them.
+ *
+ * <pre>{@code
+ * try (DeadLetters dead = DeadLetters.open(config, "tasks")) {
+ *   for (DeadLetter d : dead.list(20)) System.out.println(d.taskId() + " " + d.reason());
+ *   dead.replay(d -> d.reason() == DeadLetter.Reason.RETRIES_EXHAUSTED);
+ * }
+ * }</pre>
+ *
+ * Not thread-safe; one per thread.
+ */
+public final class DeadLetters implements AutoCloseable {
+  private final Connection connection;
+  private final Topology topology;
+  private final String queue;
+  private final String deadQueue;
+  private final String workQueue;
+  private final JsonCodec codec = new JsonCodec();
+
+  private DeadLetters(SpoolConfig config, String queue) {
+    this.topology = new Topology(config);
+    this.queue = queue;
+    this.deadQueue = topology.deadQueue(queue);
+    this.workQueue = topology.workQueue(queue);
+    this.connection =
+        new AmqpConnector(config).open(ProcessIdentity.current("producer").connectionName());
+    try (Channel ch = connection.createChannel()) {
+      topology.declareWorkQueue(ch, queue);
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      connection.abort(2000);
+      throw e instanceof RuntimeException r ? r : new SpoolConnectionException(reason(e), e);
+    }
+  }
+
+  /**
+   * Opens the dead-letter queue of work queue {@code queue} (declaring both if missing).
+   *
+   * @throws SpoolConnectionException when RabbitMQ cannot be reached
+   */
+  public static DeadLetters open(SpoolConfig config, String queue) {
+    Topology.requireQueueName(queue);
+    return new DeadLetters(config, queue);
+  }
+
+  /** The full name of the dead-letter queue. */
+  public String queue() {
+    return deadQueue;
+  }
+
+  /** Dead letters in the queue now. */
+  public long count() {
+    try (Channel ch = connection.createChannel()) {
+      return ch.queueDeclarePassive(deadQueue).getMessageCount();
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(reason(e), e);
+    }
+  }
+
+  /**
+   * The first {@code limit} dead letters, oldest first, left in the queue: they are taken without
+   * an ack and handed back when the channel closes.
+   */
+  public List<DeadLetter> list(int limit) {
+    if (limit < 1) throw new IllegalArgumentException("--limit must be at least 1, was " + limit);
+    List<DeadLetter> out = new ArrayList<>();
+    try (Channel ch = connection.createChannel()) {
+      long available = ch.queueDeclarePassive(deadQueue).getMessageCount();
+      for (long i = 0; i < Math.min(limit, available); i++) {
+        GetResponse r = ch.basicGet(deadQueue, false);
+        if (r == null) break;
+        out.add(DeadLetter.from(r.getProps(), r.getBody(), codec));
+      }
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(reason(e), e);
+    }
+    return out;
+  }
+
+  /**
+   * Puts the dead letters that {@code which} accepts back on the work queue, as first attempts
+   * without a deadline, and removes them from the dead-letter queue once the broker confirmed the
+   * copy. Returns how many.
+   */
+  public int replay(Predicate<DeadLetter> which) {
+    int replayed = 0;
+    try (Channel ch = connection.createChannel()) {
+      ch.confirmSelect();
+      long available = ch.queueDeclarePassive(deadQueue).getMessageCount();
+      for (long i = 0; i < available; i++) {
+        GetResponse r = ch.basicGet(deadQueue, false);
+        if (r == null) break;
+        DeadLetter d = DeadLetter.from(r.getProps(), r.getBody(), codec);
+        if (!which.test(d)) continue; // left unacked: back in the queue when the channel closes
+        ch.basicPublish("", workQueue, false, d.replayProperties(), d.body());
+        ch.waitForConfirmsOrDie(30_000);
+        ch.basicAck(r.getEnvelope().getDeliveryTag(), false);
+        replayed++;
+      }
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(reason(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while replaying dead letters", e);
+    }
+    return replayed;
+  }
+
+  /** Deletes every dead letter; returns how many there were. */
+  public long purge() {
+    try (Channel ch = connection.createChannel()) {
+      return ch.queuePurge(deadQueue).getMessageCount();
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(reason(e), e);
+    }
+  }
+
+  private String reason(Exception e) {
+    return "dead-letter queue " + deadQueue + ": " + AmqpConnector.reason(e);
+  }
+
+  /** The short name of the work queue. */
+  public String workQueue() {
+    return queue;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (connection.isOpen()) connection.close(5000);
+    } catch (IOException | RuntimeException e) {
+      connection.abort(1000);
+    }
+  }
+}
