@@ -8,5 +8,6 @@ import java.net.URI;
  * @param amqpUri RabbitMQ
  * @param redisUri Redis
  * @param source {@code environment}, {@code testcontainers} or {@code local}
+ * @param faults how to inject faults into them (for the chaos suite)
  */
-record ServiceEndpoints(URI amqpUri, URI redisUri, String source) {}
+record ServiceEndpoints(URI amqpUri, URI redisUri, String source, Faults faults) {}

@@ -53,14 +53,16 @@ final class ServiceLocator implements AutoCloseable {
       URI a = URI.create(amqp);
       URI r = URI.create(redis);
       requireAnswers(a, r, "the environment (" + AMQP_ENV + ", " + REDIS_ENV + ")");
-      return new ServiceEndpoints(a, r, "environment");
+      return new ServiceEndpoints(
+          a, r, "environment", Faults.unavailable("the services are remote (" + AMQP_ENV + ")"));
     }
     if (!"never".equalsIgnoreCase(setting(DOCKER_ENV)) && dockerAnswers()) {
       return startContainers();
     }
     String problem = answers(LOCAL_AMQP, LOCAL_REDIS);
     if (problem == null) {
-      return new ServiceEndpoints(LOCAL_AMQP, LOCAL_REDIS, "local");
+      return new ServiceEndpoints(
+          LOCAL_AMQP, LOCAL_REDIS, "local", CommandFaults.local(LOCAL_AMQP, LOCAL_REDIS));
     }
     throw new IllegalStateException(
         "integration tests need RabbitMQ and Redis, and none were found: no "
@@ -110,7 +112,27 @@ final class ServiceLocator implements AutoCloseable {
                     rabbit.getHost(),
                     rabbit.getAmqpPort()));
     URI r = URI.create("redis://%s:%d/0".formatted(redis.getHost(), redis.getMappedPort(6379)));
-    return new ServiceEndpoints(amqp, r, "testcontainers");
+    var docker = DockerClientFactory.instance().client();
+    Faults faults =
+        new CommandFaults(
+            cmd -> {
+              try {
+                var result = rabbit.execInContainer(cmd.toArray(String[]::new));
+                if (result.getExitCode() != 0) {
+                  throw new IllegalStateException(cmd + " failed: " + result.getStderr());
+                }
+                return result.getStdout();
+              } catch (java.io.IOException e) {
+                throw new IllegalStateException(cmd + " failed: " + e, e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(cmd + " interrupted", e);
+              }
+            },
+            () -> docker.pauseContainerCmd(redis.getContainerId()).exec(),
+            () -> docker.unpauseContainerCmd(redis.getContainerId()).exec(),
+            amqp);
+    return new ServiceEndpoints(amqp, r, "testcontainers", faults);
   }
 
   private static void requireAnswers(URI amqp, URI redis, String where) {

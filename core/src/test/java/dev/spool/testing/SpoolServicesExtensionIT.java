@@ -40,7 +40,8 @@ final class SpoolServicesExtensionIT {
 
     SpoolTestEnv probe =
         new SpoolTestEnv(
-            new ServiceEndpoints(env.config().amqpUri(), env.config().redisUri(), env.source()),
+            new ServiceEndpoints(
+                env.config().amqpUri(), env.config().redisUri(), env.source(), env.faults()),
             env.namespace());
     assertFalse(probe.queueExists(queue));
     try (Jedis jedis = env.jedis()) {

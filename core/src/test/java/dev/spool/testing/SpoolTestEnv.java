@@ -50,6 +50,11 @@ public final class SpoolTestEnv {
     return topology;
   }
 
+  /** Fault injection on this test's services (chaos suite). */
+  public Faults faults() {
+    return endpoints.faults();
+  }
+
   /** How the services were found: {@code environment}, {@code testcontainers} or {@code local}. */
   public String source() {
     return endpoints.source();

@@ -28,6 +28,26 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("lock-hold", Hold.class, ChaosTasks::hold);
     registry.register("fenced-write", FencedWrite.class, ChaosTasks::fencedWrite);
     registry.register("multi-lock", Multi.class, ChaosTasks::multi);
+    registry.register("mark", Mark.class, ChaosTasks::mark);
+    registry.register(
+        "halt",
+        String.class,
+        (String s, TaskContext c) -> {
+          Runtime.getRuntime().halt(137); // dies like a SIGKILL: no drain, no ack
+          return s;
+        });
+  }
+
+  /** Count one run of task {@code n} in the shared dict {@code runs}, then work {@code ms}. */
+  public record Mark(long n, long ms) {}
+
+  /** The dict where {@code mark} counts runs per task. */
+  public static final String RUNS = "runs";
+
+  static long mark(Mark m, TaskContext ctx) throws InterruptedException {
+    ctx.state().dict(RUNS, Long.class, Long.class).increment(m.n(), 1);
+    if (m.ms() > 0) Thread.sleep(m.ms());
+    return m.n();
   }
 
   static long hold(Hold h, TaskContext ctx) throws InterruptedException {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.TestInfo;
 
@@ -47,25 +48,34 @@ final class SpoolProcesses implements AutoCloseable {
    * ChaosTasks} are available; otherwise the jar runs alone with {@code java -jar}.
    */
   List<Process> startConsumers(int n, boolean testTasks, String... extraArgs) throws Exception {
-    String jar = builtJar("spool.consumer.jar");
     List<Process> ps = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      List<String> cmd =
-          testTasks
-              ? List.of(
-                  "-cp",
-                  jar + File.pathSeparator + System.getProperty("spool.test.classes"),
-                  "dev.spool.consumer.cli.ConsumerMain")
-              : List.of("-jar", jar);
-      List<String> args = new ArrayList<>(cmd);
-      args.addAll(List.of("--concurrency", "4"));
-      args.addAll(List.of(extraArgs));
-      ps.add(start(java(args), "consumer-" + i));
+      ps.add(startConsumer("consumer-" + i, testTasks, Map.of(), extraArgs));
     }
     env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
     String queue = env.workQueue("tasks");
     await().atMost(Duration.ofSeconds(60)).until(() -> allAlive(ps) && consumers(queue) == n);
     return ps;
+  }
+
+  /** Starts one consumer named {@code name} (its log files) without waiting for it to attach. */
+  Process startConsumer(
+      String name, boolean testTasks, Map<String, String> environment, String... extraArgs)
+      throws IOException {
+    String jar = builtJar("spool.consumer.jar");
+    List<String> cmd =
+        testTasks
+            ? List.of(
+                "-cp",
+                jar + File.pathSeparator + System.getProperty("spool.test.classes"),
+                "dev.spool.consumer.cli.ConsumerMain")
+            : List.of("-jar", jar);
+    List<String> args = new ArrayList<>(cmd);
+    args.addAll(List.of("--concurrency", "4"));
+    args.addAll(List.of(extraArgs));
+    ProcessBuilder pb = java(args);
+    pb.environment().putAll(environment);
+    return start(pb, name);
   }
 
   ProcessBuilder producer(String... args) {

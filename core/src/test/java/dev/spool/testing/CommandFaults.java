@@ -1,0 +1,130 @@
+package dev.spool.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Faults through commands: {@code rabbitmqctl} run by {@code exec} (on this machine, or inside the
+ * broker's container), and Redis frozen by {@code pause}/{@code resume} actions.
+ */
+final class CommandFaults implements Faults {
+  private final Function<List<String>, String> exec;
+  private final Runnable pause;
+  private final Runnable resume;
+  private final String vhost;
+
+  CommandFaults(Function<List<String>, String> exec, Runnable pause, Runnable resume, URI amqpUri) {
+    this.exec = exec;
+    this.pause = pause;
+    this.resume = resume;
+    String path = amqpUri.getPath();
+    this.vhost = path == null || path.length() <= 1 ? "/" : path.substring(1).replace("%2F", "/");
+  }
+
+  /** Services on this machine: rabbitmqctl on the PATH, Redis frozen with SIGSTOP. */
+  static CommandFaults local(URI amqpUri, URI redisUri) {
+    return new CommandFaults(
+        CommandFaults::run,
+        () -> signalRedis(redisUri, "STOP"),
+        () -> signalRedis(redisUri, "CONT"),
+        amqpUri);
+  }
+
+  @Override
+  public void closeAllConnections() {
+    exec.apply(List.of("rabbitmqctl", "-q", "close_all_connections", "spool chaos test"));
+  }
+
+  @Override
+  public void restartBroker() {
+    exec.apply(List.of("rabbitmqctl", "-q", "stop_app"));
+    exec.apply(List.of("rabbitmqctl", "-q", "start_app"));
+    exec.apply(List.of("rabbitmqctl", "-q", "await_startup"));
+  }
+
+  @Override
+  public void pauseRedis() {
+    pause.run();
+  }
+
+  @Override
+  public void resumeRedis() {
+    resume.run();
+  }
+
+  @Override
+  public Map<String, long[]> queueCounts(String prefix) {
+    String out =
+        exec.apply(
+            List.of(
+                "rabbitmqctl",
+                "-q",
+                "--no-table-headers",
+                "list_queues",
+                "-p",
+                vhost,
+                "name",
+                "messages_ready",
+                "messages_unacknowledged"));
+    Map<String, long[]> counts = new TreeMap<>();
+    for (String line : out.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length == 3 && f[0].startsWith(prefix)) {
+        counts.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+      }
+    }
+    return counts;
+  }
+
+  static String run(List<String> cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(3, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(String.join(" ", cmd) + " did not finish in 3 minutes");
+      }
+      String text = new String(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new IllegalStateException(
+            String.join(" ", cmd) + " exited " + p.exitValue() + ": " + text.strip());
+      }
+      return text;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + cmd.getFirst() + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + cmd, e);
+    }
+  }
+
+  private static void signalRedis(URI redisUri, String signal) {
+    long pid;
+    if (signal.equals("STOP")) {
+      try (Jedis jedis = new Jedis(redisUri)) {
+        String info = jedis.info("server");
+        pid =
+            info.lines()
+                .filter(l -> l.startsWith("process_id:"))
+                .map(l -> Long.parseLong(l.substring("process_id:".length()).trim()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("Redis INFO has no process_id"));
+      }
+      pausedPid = pid;
+    } else {
+      pid = pausedPid;
+    }
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(pid)));
+    run(cmd);
+  }
+
+  private static volatile long pausedPid;
+}
