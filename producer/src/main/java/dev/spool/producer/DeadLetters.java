@@ -84,8 +84,9 @@ public final class DeadLetters implements AutoCloseable {
   public List<DeadLetter> list(int limit) {
     if (limit < 1) throw new IllegalArgumentException("--limit must be at least 1, was " + limit);
     List<DeadLetter> out = new ArrayList<>();
+    long available;
     try (Channel ch = connection.createChannel()) {
-      long available = ch.queueDeclarePassive(deadQueue).getMessageCount();
+      available = ch.queueDeclarePassive(deadQueue).getMessageCount();
       for (long i = 0; i < Math.min(limit, available); i++) {
         GetResponse r = ch.basicGet(deadQueue, false);
         if (r == null) break;
@@ -94,7 +95,24 @@ public final class DeadLetters implements AutoCloseable {
     } catch (IOException | TimeoutException e) {
       throw new SpoolConnectionException(reason(e), e);
     }
+    awaitReturned(available);
     return out;
+  }
+
+  /**
+   * A quorum queue takes back unacked messages asynchronously: wait (up to 5 s) until they are
+   * ready again, so that a listing is not followed by a count or a replay that misses them.
+   */
+  private void awaitReturned(long available) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (count() < available && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /**

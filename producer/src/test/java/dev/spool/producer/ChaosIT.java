@@ -222,8 +222,8 @@ final class ChaosIT {
             });
     Map<String, DeadLetter> dead = new HashMap<>();
     try (DeadLetters letters = DeadLetters.open(config, "tasks")) {
-      for (DeadLetter d : letters.list(100)) dead.merge(d.taskId(), d, (a, b) -> a);
       assertEquals(expected.size(), letters.count(), "each bad message dead-lettered once");
+      for (DeadLetter d : letters.list(100)) dead.merge(d.taskId(), d, (a, b) -> a);
     }
     expected.forEach((id, reason) -> assertEquals(reason, dead.get(id).reason(), id));
     chaos.shutdownNow();
