@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import dev.spool.consumer.internal.Counters;
 import dev.spool.consumer.internal.DeliveryDispatcher;
 import dev.spool.consumer.internal.WorkerPool;
+import dev.spool.core.QueueType;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.AmqpConnector;
@@ -157,7 +158,7 @@ public final class SpoolConsumer implements AutoCloseable {
           longest,
           brokerLimit);
     }
-    if (config.queueType() == dev.spool.core.QueueType.CLASSIC) {
+    if (config.queueType() == QueueType.CLASSIC) {
       log.info(
           "classic queues count no deliveries: a task that kills its consumer is delivered again"
               + " without limit; quorum queues end that after {} deliveries",

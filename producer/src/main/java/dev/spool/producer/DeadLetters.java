@@ -105,13 +105,15 @@ public final class DeadLetters implements AutoCloseable {
    */
   private void awaitReturned(long available) {
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (count() < available && System.nanoTime() < deadline) {
-      try {
+    try (Channel ch = connection.createChannel()) {
+      while (ch.queueDeclarePassive(deadQueue).getMessageCount() < available
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
       }
+    } catch (IOException | TimeoutException e) {
+      throw new SpoolConnectionException(reason(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

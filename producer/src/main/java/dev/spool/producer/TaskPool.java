@@ -143,7 +143,11 @@ public final class TaskPool implements AutoCloseable {
    * @throws TaskTimeoutException when no result came within {@code timeout}
    */
   public <R> R apply(String task, Object input, Class<R> resultType, Duration timeout) {
-    CompletableFuture<R> f = applyAsync(task, input, resultType, timeout);
+    return await(applyAsync(task, input, resultType, timeout), task);
+  }
+
+  /** Waits for a future from {@link #async}, rethrowing its {@code SpoolException}. */
+  private static <R> R await(CompletableFuture<R> f, String task) {
     try {
       return f.get();
     } catch (InterruptedException e) {
@@ -151,7 +155,7 @@ public final class TaskPool implements AutoCloseable {
       f.cancel(false);
       throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
     } catch (ExecutionException e) {
-      throw (RuntimeException) e.getCause(); // always a SpoolException, see applyAsync
+      throw (RuntimeException) e.getCause(); // always a SpoolException, see async
     }
   }
 
@@ -201,16 +205,7 @@ public final class TaskPool implements AutoCloseable {
     if (idempotencyKey == null || idempotencyKey.isBlank()) {
       throw new IllegalArgumentException("idempotency key must not be empty");
     }
-    CompletableFuture<R> f = async(task, input, resultType, timeout, idempotencyKey);
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      f.cancel(false);
-      throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
-    } catch (ExecutionException e) {
-      throw (RuntimeException) e.getCause(); // always a SpoolException, see async
-    }
+    return await(async(task, input, resultType, timeout, idempotencyKey), task);
   }
 
   /** {@code map} with the pool's chunk size and default timeout. */

@@ -2,7 +2,6 @@ package dev.spool.consumer.internal;
 
 import com.rabbitmq.client.AMQP;
 import dev.spool.core.wire.Headers;
-import dev.spool.core.wire.MalformedMessageException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -53,11 +52,7 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
   }
 
   private long number(String header, long otherwise) {
-    try {
-      Long n = Headers.number(props.getHeaders(), header);
-      return n == null ? otherwise : n;
-    } catch (MalformedMessageException e) {
-      return otherwise;
-    }
+    Long n = Headers.numberOrNull(props.getHeaders(), header);
+    return n == null ? otherwise : n;
   }
 }

@@ -12,6 +12,7 @@ import dev.spool.core.QueueType;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.DeadLetter;
 import dev.spool.core.wire.DeadLetter.Reason;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.MalformedMessageException;
@@ -138,9 +139,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
           Reason.DELIVERY_LIMIT,
           new RemoteError(
               "DeliveryLimit",
-              "delivered "
-                  + (d.deliveryCount() + 1)
-                  + " times without an ack: the consumer running it died each time",
+              DeadLetter.deliveryLimitMessage(d.deliveryCount() + 1),
               null,
               outcomes.workerId(),
               null),

@@ -52,6 +52,7 @@ final class TaskExecution implements Runnable, TaskContext {
   private final Duration grace;
   private final AtomicBoolean settled = new AtomicBoolean();
   private volatile boolean timedOut;
+  private volatile boolean abandoned; // settled by the watchdog; its thread was replaced
   private Thread worker; // guarded by this
   private boolean running; // guarded by this
 
@@ -95,11 +96,9 @@ final class TaskExecution implements Runnable, TaskContext {
         worker = null;
       }
       Thread.interrupted(); // an interrupt meant for this task must not reach the next one
-      if (timedOut && settledByWatchdog) pool.releaseReplacement();
+      if (abandoned) pool.releaseReplacement();
     }
   }
-
-  private volatile boolean settledByWatchdog;
 
   private void execute() {
     String key = delivery.idempotencyKey();
@@ -268,7 +267,7 @@ final class TaskExecution implements Runnable, TaskContext {
   private void abandonIfStuck() {
     synchronized (this) {
       if (!running || !settle()) return;
-      settledByWatchdog = true;
+      abandoned = true;
     }
     log.warn(
         "task {} ({}) ignored its interrupt for {}; abandoning its thread and starting another",

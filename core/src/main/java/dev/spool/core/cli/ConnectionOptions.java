@@ -74,9 +74,13 @@ public final class ConnectionOptions {
 
   /** Credentials come from the environment or files only, never from a command line. */
   static String noPassword(String flag, String variable, String uri) {
-    int at = uri.indexOf('@');
-    int scheme = uri.indexOf("://");
-    if (at > 0 && scheme > 0 && uri.substring(scheme + 3, at).contains(":")) {
+    String info;
+    try {
+      info = new java.net.URI(uri.trim()).getRawUserInfo();
+    } catch (java.net.URISyntaxException e) {
+      return uri; // SpoolConfig reports the malformed URI, naming the setting
+    }
+    if (info != null && info.contains(":")) {
       throw new IllegalArgumentException(
           flag
               + " carries a password, which every user of this machine can read through ps; put"

@@ -99,10 +99,10 @@ public record DeadLetter(
   public static DeadLetter from(AMQP.BasicProperties props, byte[] body, JsonCodec codec) {
     Map<String, Object> h = props.getHeaders() == null ? Map.of() : props.getHeaders();
     String reason = Headers.string(h, Headers.DEAD_REASON);
-    Long attempt = safeNumber(h, Headers.ATTEMPT);
+    Long attempt = Headers.numberOrNull(h, Headers.ATTEMPT);
     if (reason != null) {
-      Long attempts = safeNumber(h, Headers.DEAD_ATTEMPTS);
-      Long at = safeNumber(h, Headers.DEAD_AT);
+      Long attempts = Headers.numberOrNull(h, Headers.DEAD_ATTEMPTS);
+      Long at = Headers.numberOrNull(h, Headers.DEAD_AT);
       return new DeadLetter(
           props.getMessageId(),
           props.getType(),
@@ -120,13 +120,11 @@ public record DeadLetter(
     String why = death == null ? "unknown" : String.valueOf(death.get("reason"));
     String from = death == null ? null : String.valueOf(death.get("queue"));
     Instant at = death != null && death.get("time") instanceof Date d ? d.toInstant() : null;
-    Long delivered = safeNumber(h, Headers.DELIVERY_COUNT);
+    Long delivered = Headers.numberOrNull(h, Headers.DELIVERY_COUNT);
     boolean limit = why.equals("delivery_limit");
     String message =
         limit
-            ? "delivered "
-                + (delivered == null ? "repeatedly" : (delivered + 1) + " times")
-                + " without an ack: the consumer running it died each time"
+            ? deliveryLimitMessage(delivered == null ? null : delivered + 1)
             : "the broker dead-lettered it from " + from + " (" + why + ")";
     return new DeadLetter(
         props.getMessageId(),
@@ -153,6 +151,13 @@ public record DeadLetter(
     headers.remove(Headers.REQUEUES);
     headers.put(Headers.ATTEMPT, 1);
     return properties.builder().deliveryMode(2).headers(headers).build();
+  }
+
+  /** Why a task reached the delivery limit, for {@code deliveries} deliveries (null: unknown). */
+  public static String deliveryLimitMessage(Long deliveries) {
+    return "delivered "
+        + (deliveries == null ? "repeatedly" : deliveries + " times")
+        + " without an ack: the consumer running it died each time";
   }
 
   /** The first {@code max} characters of the body, for listings. */
@@ -182,14 +187,6 @@ public record DeadLetter(
       return codec.decode(json.getBytes(StandardCharsets.UTF_8), RemoteError.class);
     } catch (SpoolCodecException e) {
       return new RemoteError("unreadable", json, null, null, null);
-    }
-  }
-
-  private static Long safeNumber(Map<String, Object> h, String name) {
-    try {
-      return Headers.number(h, name);
-    } catch (MalformedMessageException e) {
-      return null;
     }
   }
 }

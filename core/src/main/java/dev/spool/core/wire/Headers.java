@@ -73,6 +73,15 @@ public final class Headers {
     return v == null ? null : v.toString(); // LongString prints its text
   }
 
+  /** As {@link #number}, but null instead of an exception when the header is not a number. */
+  public static Long numberOrNull(Map<String, Object> headers, String name) {
+    try {
+      return number(headers, name);
+    } catch (MalformedMessageException e) {
+      return null;
+    }
+  }
+
   public static Long number(Map<String, Object> headers, String name) {
     Object v = headers == null ? null : headers.get(name);
     if (v instanceof Number n) {
