@@ -4,10 +4,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.spool.consumer.internal.Counters;
 import dev.spool.consumer.internal.DeliveryDispatcher;
+import dev.spool.consumer.internal.StateMeters;
 import dev.spool.consumer.internal.WorkerPool;
 import dev.spool.core.QueueType;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
+import dev.spool.core.metrics.Health;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
@@ -15,9 +17,13 @@ import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +56,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final DeliveryDispatcher dispatcher;
   private final WorkerPool workers;
   private final SharedState state;
-  private final Counters counters = new Counters();
+  private final Counters counters;
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
   private final String consumerTag;
@@ -60,6 +66,7 @@ public final class SpoolConsumer implements AutoCloseable {
       SpoolConfig config,
       ConsumerConfig settings,
       HandlerRegistry registry,
+      MeterRegistry meters,
       ProcessIdentity identity,
       Clock clock)
       throws IOException {
@@ -70,6 +77,7 @@ public final class SpoolConsumer implements AutoCloseable {
             SharedStateConfig.builder()
                 .redisUri(config.redisUri().toString())
                 .namespace(config.namespace())
+                .listener(new StateMeters(meters))
                 .build());
     this.connection = openOrRelease(config, identity, state);
     try {
@@ -77,6 +85,7 @@ public final class SpoolConsumer implements AutoCloseable {
       this.consumeChannel = connection.createChannel();
       this.declareChannel = connection.createChannel();
       this.queue = topology.declareWorkQueue(declareChannel, settings.queue());
+      this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
       consumeChannel.basicQos(settings.prefetch());
       this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
       this.workers = new WorkerPool(settings.concurrency(), settings.virtualThreads());
@@ -116,8 +125,17 @@ public final class SpoolConsumer implements AutoCloseable {
    */
   public static SpoolConsumer start(
       SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry) {
+    return start(config, settings, registry, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, recording task, lock and
+   * shared-state meters in {@code meters} (see the README's metrics table).
+   */
+  public static SpoolConsumer start(
+      SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry, MeterRegistry meters) {
     return start(
-        config, settings, registry, ProcessIdentity.current("consumer"), Clock.systemUTC());
+        config, settings, registry, meters, ProcessIdentity.current("consumer"), Clock.systemUTC());
   }
 
   /** As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, with identity and clock. */
@@ -127,8 +145,19 @@ public final class SpoolConsumer implements AutoCloseable {
       HandlerRegistry registry,
       ProcessIdentity identity,
       Clock clock) {
+    return start(config, settings, registry, new SimpleMeterRegistry(), identity, clock);
+  }
+
+  /** The full form: meters, identity and clock given. */
+  public static SpoolConsumer start(
+      SpoolConfig config,
+      ConsumerConfig settings,
+      HandlerRegistry registry,
+      MeterRegistry meters,
+      ProcessIdentity identity,
+      Clock clock) {
     try {
-      SpoolConsumer c = new SpoolConsumer(config, settings, registry, identity, clock);
+      SpoolConsumer c = new SpoolConsumer(config, settings, registry, meters, identity, clock);
       log.info(
           "consuming {} (concurrency {}, prefetch {}) on {} as '{}'; tasks: {}",
           c.queue,
@@ -178,6 +207,30 @@ public final class SpoolConsumer implements AutoCloseable {
 
   public ConsumerStats stats() {
     return counters.snapshot();
+  }
+
+  /**
+   * Whether this consumer can work now: its broker connection and channel are open (not lost or
+   * recovering), it has not been asked to stop, and Redis answers a PING. Blocks for at most the
+   * Redis timeout.
+   */
+  public Health health() {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put(
+        "rabbitmq",
+        !connection.isOpen()
+            ? "connection lost; recovering"
+            : consumeChannel.isOpen() ? Health.UP : "channel closed");
+    c.put(
+        "consumer",
+        stopRequested.isDone() ? "stopping: " + stopRequested.getNow(null).reason() : Health.UP);
+    try {
+      state.ping();
+      c.put("redis", Health.UP);
+    } catch (RuntimeException e) {
+      c.put("redis", e.getMessage());
+    }
+    return new Health(c);
   }
 
   /** Asks the consumer to stop, as a pill would. The first request's reason wins. */

@@ -97,7 +97,8 @@ final class DefaultLease implements LockLease {
   @Override
   public boolean isHeld() {
     if (lost || closed) return false;
-    return value.equals(engine.redis.call("checking lock '" + name + "'", j -> j.get(key)));
+    return value.equals(
+        engine.redis.call("lock.check", "checking lock '" + name + "'", j -> j.get(key)));
   }
 
   @Override
@@ -113,6 +114,7 @@ final class DefaultLease implements LockLease {
   private boolean renew(Duration lease) {
     Object r =
         engine.redis.call(
+            "lock.extend",
             "extending lock '" + name + "'",
             j ->
                 Scripts.EXTEND.run(
@@ -164,6 +166,7 @@ final class DefaultLease implements LockLease {
     engine.metrics.released(name, System.nanoTime() - acquiredNanos);
     Object r =
         engine.redis.call(
+            "lock.release",
             "releasing lock '" + name + "'",
             j -> Scripts.RELEASE.run(j, List.of(key), List.of(value, engine.channel(), name)));
     if (!Long.valueOf(1).equals(r)) {

@@ -71,6 +71,7 @@ public final class DistributedLock {
   public Optional<String> holder() {
     String key = engine.lockKey(name);
     return Optional.ofNullable(
-        LockEngine.holderOf(engine.redis.call("reading lock '" + name + "'", j -> j.get(key))));
+        LockEngine.holderOf(
+            engine.redis.call("lock.read", "reading lock '" + name + "'", j -> j.get(key))));
   }
 }

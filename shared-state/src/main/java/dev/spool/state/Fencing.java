@@ -19,6 +19,7 @@ final class Fencing {
     List<?> r =
         (List<?>)
             redis.call(
+                "fenced." + op,
                 op + " " + target + " under lock '" + l.name() + "'",
                 j -> Scripts.FENCED.run(j, List.of(l.key(), target), argv));
     long status = (Long) r.getFirst();

@@ -22,7 +22,7 @@ final class LockEngine {
 
   final Redis redis;
   final SharedStateConfig config;
-  final LockMetrics metrics = new LockMetrics();
+  final LockMetrics metrics;
   final ScheduledExecutorService timer;
   private final LockNotifier notifier;
   private final String process;
@@ -39,6 +39,7 @@ final class LockEngine {
     this.notifier = notifier;
     this.timer = timer;
     this.process = process;
+    this.metrics = new LockMetrics(config.listener());
   }
 
   String lockKey(String name) {
@@ -63,7 +64,10 @@ final class LockEngine {
       long seen = notifier.generation(name);
       List<?> r =
           (List<?>)
-              redis.call("acquiring lock '" + name + "'", j -> Scripts.ACQUIRE.run(j, keys, args));
+              redis.call(
+                  "lock.acquire",
+                  "acquiring lock '" + name + "'",
+                  j -> Scripts.ACQUIRE.run(j, keys, args));
       if ((Long) r.getFirst() == 1) {
         metrics.acquired(name, System.nanoTime() - start);
         return granted(name, key, value, (Long) r.get(1), lease, watchdog);
@@ -72,7 +76,7 @@ final class LockEngine {
       lastHolder[0] = holderOf((String) r.get(2));
       long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
       if (leftMs <= 0) {
-        metrics.timedOut(name);
+        metrics.timedOut(name, System.nanoTime() - start);
         return null;
       }
       long sleep = Math.min(leftMs, config.lockPollInterval().toMillis());

@@ -22,6 +22,11 @@ final class LockMetrics {
   private final Map<String, Counters> byName = new ConcurrentHashMap<>();
   private final LongAdder nestedWarnings = new LongAdder();
   private final AtomicLong waiting = new AtomicLong();
+  private final StateListener listener;
+
+  LockMetrics(StateListener listener) {
+    this.listener = listener;
+  }
 
   void waitStarted() {
     waiting.incrementAndGet();
@@ -44,20 +49,24 @@ final class LockMetrics {
     c.acquired.increment();
     c.waitNanos.add(waitNanos);
     c.maxWaitNanos.accumulateAndGet(waitNanos, Math::max);
+    listener.lockAcquired(name, waitNanos);
   }
 
-  void timedOut(String name) {
+  void timedOut(String name, long waitNanos) {
     of(name).timeouts.increment();
+    listener.lockTimedOut(name, waitNanos);
   }
 
   void lost(String name) {
     of(name).lost.increment();
+    listener.lockLost(name);
   }
 
   void released(String name, long holdNanos) {
     Counters c = of(name);
     c.holdNanos.add(holdNanos);
     c.maxHoldNanos.accumulateAndGet(holdNanos, Math::max);
+    listener.lockReleased(name, holdNanos);
   }
 
   void nested() {

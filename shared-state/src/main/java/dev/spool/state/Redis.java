@@ -11,16 +11,31 @@ import redis.clients.jedis.exceptions.JedisException;
 final class Redis implements AutoCloseable {
   private final JedisPool pool;
   private final String where;
+  private final StateListener listener;
 
-  Redis(JedisPool pool, String where) {
+  Redis(JedisPool pool, String where, StateListener listener) {
     this.pool = pool;
     this.where = where;
+    this.listener = listener;
   }
 
-  /** Runs {@code op} on a pooled connection; {@code what} says what it was for errors. */
+  /**
+   * Runs {@code op} on a pooled connection; {@code what} says what it was for errors and starts
+   * with the Redis command, which names the operation for metrics.
+   */
   <T> T call(String what, Function<Jedis, T> op) {
+    int space = what.indexOf(' ');
+    return call(space < 0 ? what : what.substring(0, space), what, op);
+  }
+
+  /** As {@link #call(String, Function)}, with the operation's name for metrics given. */
+  <T> T call(String name, String what, Function<Jedis, T> op) {
+    long start = System.nanoTime();
+    boolean failed = true;
     try (Jedis jedis = pool.getResource()) {
-      return op.apply(jedis);
+      T result = op.apply(jedis);
+      failed = false;
+      return result;
     } catch (JedisConnectionException e) {
       throw new StateConnectionException(
           "cannot reach Redis at "
@@ -35,6 +50,8 @@ final class Redis implements AutoCloseable {
       throw new SharedStateException("Redis refused " + what + ": " + e.getMessage(), e);
     } catch (JedisException e) {
       throw new SharedStateException("Redis failed while " + what + ": " + rootMessage(e), e);
+    } finally {
+      listener.operation(name, System.nanoTime() - start, failed);
     }
   }
 

@@ -119,6 +119,7 @@ public final class SharedDict<K, V> {
     for (int attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
       Optional<V> done =
           redis.call(
+              "dict.update",
               "update " + key,
               j -> {
                 j.watch(key);

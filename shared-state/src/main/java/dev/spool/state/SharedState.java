@@ -30,7 +30,10 @@ public final class SharedState implements AutoCloseable {
     pool.setMaxIdle(config.poolSize());
     pool.setJmxEnabled(false);
     this.redis =
-        new Redis(new JedisPool(pool, config.redisUri(), 10_000), config.redisUriRedacted());
+        new Redis(
+            new JedisPool(pool, config.redisUri(), 10_000),
+            config.redisUriRedacted(),
+            config.listener());
     this.timer =
         new ScheduledThreadPoolExecutor(
             1, r -> Thread.ofPlatform().daemon().name("spool-state-timer").unstarted(r));

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * @param holdWarning a lease held longer than this logs a warning
  * @param lockPollInterval longest a waiter sleeps between tries when no release is announced
  * @param clock measures wait and hold times
+ * @param listener hears every Redis round trip and lock event, for metrics
  */
 public record SharedStateConfig(
     URI redisUri,
@@ -26,7 +27,8 @@ public record SharedStateConfig(
     boolean strictNesting,
     Duration holdWarning,
     Duration lockPollInterval,
-    Clock clock) {
+    Clock clock,
+    StateListener listener) {
 
   public static Builder builder() {
     return new Builder();
@@ -56,6 +58,7 @@ public record SharedStateConfig(
     private Duration holdWarning = Duration.ofSeconds(30);
     private Duration lockPollInterval = Duration.ofMillis(500);
     private Clock clock = Clock.systemUTC();
+    private StateListener listener = StateListener.NONE;
 
     private Builder() {}
 
@@ -94,6 +97,12 @@ public record SharedStateConfig(
       return this;
     }
 
+    /** Hears Redis round trips and lock events, for metrics (default: none). */
+    public Builder listener(StateListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException naming the setting and value, when one is invalid
      */
@@ -121,7 +130,7 @@ public record SharedStateConfig(
       Durations.requirePositive("holdWarning", holdWarning);
       Durations.requirePositive("lockPollInterval", lockPollInterval);
       return new SharedStateConfig(
-          uri, namespace, poolSize, strictNesting, holdWarning, lockPollInterval, clock);
+          uri, namespace, poolSize, strictNesting, holdWarning, lockPollInterval, clock, listener);
     }
   }
 }

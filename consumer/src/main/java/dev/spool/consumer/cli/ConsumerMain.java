@@ -8,8 +8,12 @@ import dev.spool.consumer.StopReason;
 import dev.spool.core.Durations;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
+import dev.spool.core.cli.LogOptions;
 import dev.spool.core.cli.SpoolCli;
+import dev.spool.core.metrics.MetricsServer;
+import dev.spool.core.metrics.SpoolMeters;
 import dev.spool.core.wire.ProcessIdentity;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +42,7 @@ import sun.misc.Signal;
     })
 public final class ConsumerMain implements Callable<Integer> {
   @Mixin ConnectionOptions connection = new ConnectionOptions();
+  @Mixin LogOptions logging = new LogOptions();
 
   @Option(
       names = "--queue",
@@ -143,7 +148,27 @@ public final class ConsumerMain implements Callable<Integer> {
               + " ${DEFAULT-VALUE}).")
   String idempotencyTtl;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:SPOOL_METRICS_PORT}",
+      description =
+          "Serve Prometheus /metrics and /health on this port (env SPOOL_METRICS_PORT; default:"
+              + " not served).")
+  Integer metricsPort;
+
+  @Option(
+      names = "--tasks",
+      paramLabel = "PATH",
+      description =
+          "A jar of your own task handlers, or a directory of them (repeatable; env"
+              + " SPOOL_TASKS_PATH, entries separated by '${sys:path.separator}').")
+  java.util.List<String> tasks = new java.util.ArrayList<>();
+
   public static void main(String[] args) {
+    if (!LogOptions.choose("spool-consumer", args, System.getenv(), System.err)) {
+      System.exit(SpoolCli.EXIT_USAGE);
+    }
     ProcessIdentity me = ProcessIdentity.current("consumer");
     SpoolCli.identify(me.toString());
     System.exit(SpoolCli.commandLine(new ConsumerMain()).execute(args));
@@ -186,9 +211,19 @@ public final class ConsumerMain implements Callable<Integer> {
       settings.timeLimit(kv[0], Durations.parsePositive("--task-time-limit " + kv[0], kv[1]));
     }
     ConsumerConfig cc = settings.build();
-    log.info("starting: {}, {}", config, cc);
-    HandlerRegistry registry = HandlerRegistry.withProviders(ConsumerMain.class.getClassLoader());
-    try (SpoolConsumer consumer = SpoolConsumer.start(config, cc, registry)) {
+    java.util.List<String> taskPath = new java.util.ArrayList<>(tasks);
+    String envPath = System.getenv("SPOOL_TASKS_PATH");
+    if (taskPath.isEmpty() && envPath != null && !envPath.isBlank()) taskPath.add(envPath);
+    java.util.List<java.nio.file.Path> jars = TaskJars.resolve(taskPath);
+    log.info("starting: {}, {}{}", config, cc, jars.isEmpty() ? "" : ", task jars " + jars);
+    HandlerRegistry registry =
+        HandlerRegistry.withProviders(TaskJars.loader(jars, ConsumerMain.class.getClassLoader()));
+    PrometheusMeterRegistry meters = SpoolMeters.prometheus();
+    try (SpoolConsumer consumer = SpoolConsumer.start(config, cc, registry, meters);
+        MetricsServer server =
+            metricsPort == null
+                ? null
+                : MetricsServer.start(metricsPort, meters, consumer::health)) {
       Signal.handle(new Signal("TERM"), s -> consumer.requestStop("SIGTERM"));
       Signal.handle(new Signal("INT"), s -> consumer.requestStop("SIGINT"));
       StopReason why = consumer.awaitStopRequest();

@@ -1,10 +1,27 @@
 package dev.spool.consumer.internal;
 
 import dev.spool.consumer.ConsumerStats;
+import dev.spool.core.metrics.SpoolMeters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
-/** What a consumer did, counted as it happens. Thread-safe. */
+/**
+ * What a consumer did, counted as it happens: totals for {@link ConsumerStats}, and the same per
+ * task name as Micrometer meters ({@code spool_tasks_*_total{queue,task}}, {@code
+ * spool_task_duration_seconds}, {@code spool_tasks_in_flight}). Task names the consumer does not
+ * know are counted as {@code unknown}, so bad input cannot grow the number of series. Thread-safe.
+ */
 public final class Counters {
+  static final String UNKNOWN = "unknown";
+
   final LongAdder received = new LongAdder();
   final LongAdder succeeded = new LongAdder();
   final LongAdder failed = new LongAdder();
@@ -17,6 +34,148 @@ public final class Counters {
   final LongAdder timedOut = new LongAdder();
   final LongAdder requeued = new LongAdder();
   final LongAdder idempotentSkips = new LongAdder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  private final MeterRegistry registry;
+  private final String queue;
+  private final Predicate<String> known;
+  private final Map<String, Map<String, Counter>> byTask = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Counter handedBackMeter;
+  private final Counter stalePillsMeter;
+
+  /**
+   * @param queue the work queue's full name, a tag on every task meter
+   * @param known whether a task name is registered; others are tagged {@value #UNKNOWN}
+   */
+  public Counters(MeterRegistry registry, String queue, Predicate<String> known) {
+    this.registry = registry;
+    this.queue = queue;
+    this.known = known;
+    this.handedBackMeter =
+        Counter.builder("spool.tasks.handed.back")
+            .description("Prefetched tasks returned to the queue unstarted when stopping")
+            .tag("queue", queue)
+            .register(registry);
+    this.stalePillsMeter =
+        Counter.builder("spool.pills.stale")
+            .description("Poison pills dropped because they were older than this consumer")
+            .tag("queue", queue)
+            .register(registry);
+    Gauge.builder("spool.tasks.in.flight", inFlight, AtomicInteger::get)
+        .description("Tasks running now")
+        .tag("queue", queue)
+        .register(registry);
+  }
+
+  void received(String task) {
+    received.increment();
+    meter("received", task, "Task deliveries taken from the queue").increment();
+  }
+
+  void succeeded(String task) {
+    succeeded.increment();
+    meter("succeeded", task, "Tasks whose result was confirmed").increment();
+  }
+
+  void failed(String task) {
+    failed.increment();
+    meter("failed", task, "Handler runs that threw (each is retried or dead-lettered)").increment();
+  }
+
+  void retried(String task) {
+    retried.increment();
+    meter("retried", task, "Failed tasks sent to a delay queue for another attempt").increment();
+  }
+
+  void deadLettered(String task, String reason) {
+    deadLettered.increment();
+    byTask
+        .computeIfAbsent("dead.lettered/" + reason, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(
+            label(task),
+            t ->
+                Counter.builder("spool.tasks.dead.lettered")
+                    .description("Tasks sent to the dead-letter queue, by reason")
+                    .tags("queue", queue, "task", t, "reason", reason)
+                    .register(registry))
+        .increment();
+  }
+
+  void rejected() {
+    rejected.increment(); // also dead-lettered, which the meters count by reason
+  }
+
+  void expired(String task) {
+    expired.increment();
+    meter("expired", task, "Tasks dropped because their producer's deadline had passed")
+        .increment();
+  }
+
+  void timedOut(String task) {
+    timedOut.increment();
+    meter("timed.out", task, "Handler runs interrupted at their time limit").increment();
+  }
+
+  void requeued(String task) {
+    requeued.increment();
+    meter("requeued", task, "Tasks put back because a service they needed (Redis) failed")
+        .increment();
+  }
+
+  void idempotentSkip(String task) {
+    idempotentSkips.increment();
+    meter("idempotent.skips", task, "Tasks not run: their idempotency key had succeeded")
+        .increment();
+  }
+
+  void handedBack() {
+    handedBack.increment();
+    handedBackMeter.increment();
+  }
+
+  void stalePill() {
+    stalePills.increment();
+    stalePillsMeter.increment();
+  }
+
+  void started() {
+    inFlight.incrementAndGet();
+  }
+
+  /**
+   * A run of a registered task ended after {@code nanos}; {@code outcome} is success, failure, or
+   * null when the handler was not called (bad input, an idempotent skip): no duration then.
+   */
+  void ended(String task, String outcome, long nanos) {
+    inFlight.decrementAndGet();
+    if (outcome == null) return;
+    durations
+        .computeIfAbsent(
+            task + "/" + outcome,
+            k ->
+                SpoolMeters.timer("spool.task.duration")
+                    .description("Handler run time, from start to result or error")
+                    .tags("queue", queue, "task", task, "outcome", outcome)
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Counter meter(String what, String task, String description) {
+    return byTask
+        .computeIfAbsent(what, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(
+            label(task),
+            t ->
+                Counter.builder("spool.tasks." + what)
+                    .description(description)
+                    .tags("queue", queue, "task", t)
+                    .register(registry));
+  }
+
+  private String label(String task) {
+    return task != null && known.test(task) ? task : UNKNOWN;
+  }
 
   public ConsumerStats snapshot() {
     return new ConsumerStats(

@@ -114,9 +114,9 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       handBack(tag);
       return;
     }
-    counters.received.increment();
     Delivery d =
         new Delivery(tag, props, body == null ? new byte[0] : body, envelope.isRedeliver());
+    counters.received(d.taskName());
     if (d.body().length > outcomes.maxMessageBytes()) {
       reject(
           d,
@@ -154,7 +154,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       return;
     }
     if (task.deadline() != null && clock.instant().isAfter(task.deadline())) {
-      counters.expired.increment();
+      counters.expired(task.name());
       log.info(
           "task {} ({}) dropped: its producer stopped waiting at {}",
           task.id(),
@@ -181,7 +181,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
 
   /** Bad input: dead-lettered with the reason, the producer told, the consumer carries on. */
   private void reject(Delivery d, Reason reason, String message) {
-    counters.rejected.increment();
+    counters.rejected();
     log.warn(
         "delivery {} (task {}, {}) dead-lettered, {}: {}",
         d.tag(),
@@ -199,7 +199,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
 
   /** Returns an unstarted delivery to the queue. */
   public void handBack(long tag) {
-    counters.handedBack.increment();
+    counters.handedBack();
     outcomes.acks().reject(tag, true);
   }
 
@@ -213,7 +213,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       return;
     }
     if (!pill.appliesToConsumerStartedAt(startedAt)) {
-      counters.stalePills.increment();
+      counters.stalePill();
       log.info(
           "dropped pill {} issued at {}, before this consumer started ({})",
           pill.id(),

@@ -104,7 +104,7 @@ final class Outcomes {
 
   /** Sends a value and acks the task once the broker has the result. */
   void success(Delivery d, byte[] json) {
-    counters.succeeded.increment();
+    counters.succeeded(d.taskName());
     reply(d, new TaskResult(d.taskId(), true, workerId, json), () -> acks.ack(d.tag()));
   }
 
@@ -113,7 +113,7 @@ final class Outcomes {
    * a dead letter and the error to the producer.
    */
   void failed(Delivery d, Throwable error, Integer element) {
-    counters.failed.increment();
+    counters.failed(d.taskName());
     RetryPolicy policy = settings.retryFor(d.taskName());
     int attempt = d.attempt();
     if (policy.retries(attempt, error)) {
@@ -126,7 +126,7 @@ final class Outcomes {
           policy.maxAttempts(),
           error.toString(),
           delay.toMillis());
-      counters.retried.increment();
+      counters.retried(d.taskName());
       later(d, delay, Headers.ATTEMPT, attempt + 1);
       return;
     }
@@ -152,7 +152,7 @@ final class Outcomes {
     Duration delay = Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
     log.warn(
         "task {} ({}) put back for {} ms: {}", d.taskId(), d.taskName(), delay.toMillis(), why);
-    counters.requeued.increment();
+    counters.requeued(d.taskName());
     later(d, delay, Headers.REQUEUES, n);
   }
 
@@ -189,7 +189,7 @@ final class Outcomes {
    * once both are confirmed.
    */
   void deadLetter(Delivery d, Reason reason, RemoteError error, int attempts) {
-    counters.deadLettered.increment();
+    counters.deadLettered(d.taskName(), reason.toString());
     var props =
         DeadLetter.properties(
             d.props(), reason, error, attempts, workerId, clock.instant(), queue, codec);

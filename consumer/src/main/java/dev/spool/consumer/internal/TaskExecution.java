@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs one delivered task on a worker thread: reads the input, calls the handler (once per input
@@ -53,6 +54,7 @@ final class TaskExecution implements Runnable, TaskContext {
   private final AtomicBoolean settled = new AtomicBoolean();
   private volatile boolean timedOut;
   private volatile boolean abandoned; // settled by the watchdog; its thread was replaced
+  private String outcome; // of the handler's run, for metrics; null while it has not run
   private Thread worker; // guarded by this
   private boolean running; // guarded by this
 
@@ -87,9 +89,14 @@ final class TaskExecution implements Runnable, TaskContext {
     }
     ScheduledFuture<?> alarm =
         timer.schedule(this::timeUp, timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
+    counters.started();
+    MDC.put("task", task.id());
     try {
       execute();
     } finally {
+      MDC.remove("task");
+      counters.ended(task.name(), outcome, System.nanoTime() - start);
       alarm.cancel(false);
       synchronized (this) {
         running = false;
@@ -116,7 +123,7 @@ final class TaskExecution implements Runnable, TaskContext {
     try {
       inputs = readInputs();
     } catch (SpoolCodecException e) {
-      counters.rejected.increment();
+      counters.rejected();
       log.warn(
           "task {} ({}): bad input, dead-lettered: {}", task.id(), task.name(), e.getMessage());
       release(marker);
@@ -135,6 +142,7 @@ final class TaskExecution implements Runnable, TaskContext {
       try {
         results.add(call(inputs.get(i)));
       } catch (Exception e) {
+        outcome = "failure";
         release(marker);
         failed(e, task.isChunk() ? i : null);
         return;
@@ -143,7 +151,9 @@ final class TaskExecution implements Runnable, TaskContext {
     byte[] json;
     try {
       json = outcomes.codec().encode(task.isChunk() ? results : results.getFirst());
+      outcome = json.length > outcomes.maxMessageBytes() ? "failure" : "success";
     } catch (SpoolCodecException e) {
+      outcome = "failure";
       release(marker);
       failed(e, null);
       return;
@@ -180,7 +190,7 @@ final class TaskExecution implements Runnable, TaskContext {
     if (isStateOutage(e)) {
       outcomes.requeueLater(delivery, e);
     } else if (timedOut) {
-      counters.timedOut.increment();
+      counters.timedOut(task.name());
       outcomes.failed(delivery, new TaskTimeLimitException(task.name(), timeLimit, false), element);
     } else if (e instanceof InterruptedException) {
       log.warn(
@@ -214,7 +224,7 @@ final class TaskExecution implements Runnable, TaskContext {
     if (marker.setIfAbsent(new Marker("running", outcomes.workerId(), null), claim)) return true;
     Marker m = marker.get().orElse(null);
     if (m != null && m.status().equals("done") && settle()) {
-      counters.idempotentSkips.increment();
+      counters.idempotentSkip(task.name());
       log.info(
           "task {} ({}) already succeeded under its idempotency key; not run again",
           task.id(),
@@ -274,7 +284,7 @@ final class TaskExecution implements Runnable, TaskContext {
         task.id(),
         task.name(),
         grace);
-    counters.timedOut.increment();
+    counters.timedOut(task.name());
     pool.addReplacement();
     outcomes.failed(delivery, new TaskTimeLimitException(task.name(), timeLimit, true), null);
   }

@@ -1,8 +1,10 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.cli.LogOptions;
 import dev.spool.core.cli.SpoolCli;
 import dev.spool.core.wire.ProcessIdentity;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code spool-producer}: map tasks over inputs, run the demo, stop consumers with pills. */
 @Command(
@@ -20,7 +22,12 @@ import picocli.CommandLine.Command;
 public final class ProducerMain implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
+  @Mixin LogOptions logging = new LogOptions();
+
   public static void main(String[] args) {
+    if (!LogOptions.choose("spool-producer", args, System.getenv(), System.err)) {
+      System.exit(SpoolCli.EXIT_USAGE);
+    }
     SpoolCli.identify(ProcessIdentity.current("producer").toString());
     System.exit(SpoolCli.commandLine(new ProducerMain()).execute(args));
   }
