@@ -73,6 +73,22 @@ final class FailureHandlingIT {
   }
 
   @Test
+  void handlerThrowingAnError_isSettledAsAFailure_notLeftUnacked(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      String id = f.publish("throws-error", "\"boom\"");
+      RemoteError e = f.error(f.awaitResults(1).get(id));
+      assertEquals(AssertionError.class.getName(), e.type());
+      assertEquals("retries-exhausted", e.deadLetter());
+      assertEquals(QUICK.maxAttempts(), consumer.stats().failed());
+      // and the consumer still works
+      String ok = f.publish("test-echo", "\"x\"");
+      assertEquals("\"x@1\"", body(f.awaitResults(2).get(ok)));
+    }
+  }
+
+  @Test
   void notRetryableError_deadLettersAtOnce(SpoolTestEnv env) throws Exception {
     ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {

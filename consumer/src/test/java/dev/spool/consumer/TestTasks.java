@@ -40,6 +40,12 @@ public final class TestTasks implements TaskHandlerProvider {
           }
         });
     registry.register(
+        "throws-error",
+        String.class,
+        (String s, TaskContext c) -> {
+          throw new AssertionError("an Error, not an Exception: " + s);
+        });
+    registry.register(
         "count", String.class, (String s, TaskContext c) -> counted.incrementAndGet());
     registry.register(
         "redis-flaky",

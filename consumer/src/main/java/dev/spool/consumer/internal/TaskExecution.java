@@ -94,6 +94,17 @@ final class TaskExecution implements Runnable, TaskContext {
     MDC.put("task", task.id());
     try {
       execute();
+    } catch (VirtualMachineError e) {
+      // Out of memory or broken: this JVM cannot be trusted with the task; another consumer can.
+      if (settle()) outcomes.acks().reject(delivery.tag(), true);
+      throw e;
+    } catch (RuntimeException | Error e) {
+      // A handler threw an Error (AssertionError, StackOverflowError, a missing class), or Spool
+      // failed: the delivery must still be settled, or it would stay unacked until the consumer
+      // dies.
+      outcome = "failure";
+      log.warn("task {} ({}) failed with {}", task.id(), task.name(), e.toString());
+      failed(e, null);
     } finally {
       MDC.remove("task");
       counters.ended(task.name(), outcome, System.nanoTime() - start);
@@ -141,7 +152,7 @@ final class TaskExecution implements Runnable, TaskContext {
     for (int i = 0; i < inputs.size(); i++) {
       try {
         results.add(call(inputs.get(i)));
-      } catch (Exception e) {
+      } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         outcome = "failure";
         release(marker);
         failed(e, task.isChunk() ? i : null);
@@ -185,7 +196,7 @@ final class TaskExecution implements Runnable, TaskContext {
     if (settle()) outcomes.success(delivery, json);
   }
 
-  private void failed(Exception e, Integer element) {
+  private void failed(Throwable e, Integer element) {
     if (!settle()) return; // the watchdog already reported the timeout
     if (isStateOutage(e)) {
       outcomes.requeueLater(delivery, e);
