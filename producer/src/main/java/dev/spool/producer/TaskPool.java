@@ -20,8 +20,11 @@ import dev.spool.core.wire.Topology;
 import dev.spool.producer.internal.MapRun;
 import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.PendingTasks.Pending;
+import dev.spool.producer.internal.ProducerMeters;
 import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,14 +75,22 @@ public final class TaskPool implements AutoCloseable {
   private final String replyQueue;
   private final JsonCodec codec = new JsonCodec();
   private final ResultDecoder decoder = new ResultDecoder(codec);
-  private final PendingTasks pending = new PendingTasks();
+  private final PendingTasks pending;
+  private final ProducerMeters meters;
+  private final MeterRegistry meterRegistry;
   private final LongAdder tasksPublished = new LongAdder();
   private final Clock clock;
   private volatile boolean closed;
 
-  private TaskPool(SpoolConfig config, TaskPoolConfig settings, ProcessIdentity me, Clock clock)
+  private TaskPool(
+      SpoolConfig config,
+      TaskPoolConfig settings,
+      MeterRegistry meterRegistry,
+      ProcessIdentity me,
+      Clock clock)
       throws IOException {
     this.settings = settings;
+    this.meterRegistry = meterRegistry;
     this.maxMessageBytes = config.maxMessageBytes();
     this.clock = clock;
     this.producerId =
@@ -94,6 +105,9 @@ public final class TaskPool implements AutoCloseable {
       Channel publishChannel = connection.createChannel();
       this.workQueue = topology.declareWorkQueue(publishChannel, settings.queue());
       this.publisher = new ConfirmingPublisher(publishChannel, settings.publishWindow());
+      this.meters = new ProducerMeters(meterRegistry, workQueue);
+      this.pending = new PendingTasks(meters);
+      meters.gauges(() -> pending.waiting(), publisher::unconfirmed);
       this.replyChannel = connection.createChannel();
       this.replyQueue = topology.declareReplyQueue(replyChannel, producerId);
       replyChannel.basicQos(1000);
@@ -115,9 +129,18 @@ public final class TaskPool implements AutoCloseable {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached
    */
   public static TaskPool create(SpoolConfig config, TaskPoolConfig settings) {
+    return create(config, settings, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #create(SpoolConfig, TaskPoolConfig)}, recording publishes, results, round trips and
+   * timeouts in {@code meters} (names in the README's metrics table).
+   */
+  public static TaskPool create(SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
     try {
       TaskPool pool =
-          new TaskPool(config, settings, ProcessIdentity.current("producer"), Clock.systemUTC());
+          new TaskPool(
+              config, settings, meters, ProcessIdentity.current("producer"), Clock.systemUTC());
       log.info(
           "pool {} publishing to {}, results on {}",
           pool.producerId,
@@ -334,6 +357,7 @@ public final class TaskPool implements AutoCloseable {
     Pending p =
         pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
     tasksPublished.increment(); // before publishing: its result may arrive before we return
+    meters.published(task);
     try {
       publisher.publish(workQueue, props, body, () -> {});
     } catch (RuntimeException | InterruptedException e) {
@@ -394,6 +418,11 @@ public final class TaskPool implements AutoCloseable {
         pending.unmatched(),
         pending.duplicates(),
         pending.inputsByWorker());
+  }
+
+  /** The registry this pool records its meters in. */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
   }
 
   /** The full name of the work queue. */

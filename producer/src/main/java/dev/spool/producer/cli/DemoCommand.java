@@ -74,6 +74,15 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin PoolOptions pool = new PoolOptions();
 
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description =
+          "auto (a bar on a terminal, else a line every 5 s), bar, lines or none; on stderr"
+              + " (default ${DEFAULT-VALUE}).")
+  Progress.Mode progress;
+
   @Override
   public Integer call() throws InterruptedException {
     if (squares < 0 || sleeps < 0 || sleepMs < 0 || increments < 0) {
@@ -127,7 +136,11 @@ final class DemoCommand implements Callable<Integer> {
     List<Long> inputs = LongStream.range(0, squares).boxed().toList();
     long t0 = System.nanoTime();
     List<Long> results =
-        p.map("square", inputs, Long.class, MapOptions.defaults().withTimeout(pool.timeout()));
+        collect(
+            "square",
+            squares,
+            p.imap(
+                "square", inputs, Long.class, MapOptions.defaults().withTimeout(pool.timeout())));
     double s = (System.nanoTime() - t0) / 1e9;
     for (int i = 0; i < squares; i++) {
       if (results.get(i) != (long) i * i) {
@@ -142,11 +155,23 @@ final class DemoCommand implements Callable<Integer> {
   private void runSleeps(TaskPool p, PrintStream out) {
     List<Long> inputs = Collections.nCopies(sleeps, sleepMs);
     long t0 = System.nanoTime();
-    p.map("sleep", inputs, Long.class, new MapOptions(1, pool.timeout()));
+    collect(
+        "sleep", sleeps, p.imap("sleep", inputs, Long.class, new MapOptions(1, pool.timeout())));
     double s = (System.nanoTime() - t0) / 1e9;
     out.printf(
         "sleep: %d tasks of %d ms in %.2f s (%.1f tasks/s; %.1f s if run one at a time)%n",
         sleeps, sleepMs, s, sleeps / Math.max(s, 1e-9), sleeps * sleepMs / 1000.0);
+  }
+
+  private <R> List<R> collect(String task, int total, java.util.Iterator<R> results) {
+    Progress bar = Progress.onStderr(task, total, progress);
+    List<R> out = new java.util.ArrayList<>(total);
+    while (results.hasNext()) {
+      out.add(results.next());
+      bar.update(out.size());
+    }
+    bar.finish(out.size());
+    return out;
   }
 
   private static void printPerConsumer(PoolStats stats, PrintStream out) {

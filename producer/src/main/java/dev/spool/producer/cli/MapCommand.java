@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.MapOptions;
 import dev.spool.producer.TaskPool;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -56,6 +55,15 @@ final class MapCommand implements Callable<Integer> {
 
   @Mixin PoolOptions pool = new PoolOptions();
 
+  @Option(
+      names = "--progress",
+      paramLabel = "MODE",
+      defaultValue = "auto",
+      description =
+          "auto (a bar on a terminal, else a line every 5 s), bar, lines or none; on stderr"
+              + " (default ${DEFAULT-VALUE}).")
+  Progress.Mode progress;
+
   @Override
   public Integer call() {
     JsonCodec codec = new JsonCodec();
@@ -63,13 +71,13 @@ final class MapCommand implements Callable<Integer> {
     MapOptions options = new MapOptions(chunksize, pool.timeout());
     List<JsonNode> results = new ArrayList<>(values.size());
     try (TaskPool p = pool.open()) {
-      Progress progress =
-          new Progress("map " + task, values.size(), System.err, Duration.ofSeconds(2));
+      Progress bar = Progress.onStderr("map " + task, values.size(), progress);
       Iterator<JsonNode> it = p.imap(task, values, JsonNode.class, options);
       while (it.hasNext()) {
         results.add(it.next());
-        progress.update(results.size());
+        bar.update(results.size());
       }
+      bar.finish(results.size());
     }
     System.out.println(new String(codec.encode(results), java.nio.charset.StandardCharsets.UTF_8));
     return 0;

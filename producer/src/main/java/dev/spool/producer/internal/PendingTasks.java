@@ -19,6 +19,11 @@ public final class PendingTasks {
   private final LongAdder received = new LongAdder();
   private final LongAdder unmatched = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
+  private final ProducerMeters meters;
+
+  public PendingTasks(ProducerMeters meters) {
+    this.meters = meters;
+  }
 
   /** Ids of the tasks completed last, oldest first, to tell duplicates from strays. */
   private final Map<String, Boolean> recent =
@@ -41,9 +46,15 @@ public final class PendingTasks {
    * @param position index of its first input
    * @param size inputs it carries (0 for a single input, else a chunk's size)
    * @param future completed with the result, or exceptionally with a timeout or a close
+   * @param registeredNanos {@link System#nanoTime()} when it was registered, for round trips
    */
   public record Pending(
-      String id, String task, long position, int size, CompletableFuture<TaskResult> future) {
+      String id,
+      String task,
+      long position,
+      int size,
+      CompletableFuture<TaskResult> future,
+      long registeredNanos) {
     /** Inputs, counting a single input as 1. */
     public int inputs() {
       return Math.max(1, size);
@@ -53,10 +64,15 @@ public final class PendingTasks {
   /** Registers a task; its future fails with a {@code TimeoutException} after {@code timeout}. */
   public Pending register(String id, String task, long position, int size, Duration timeout) {
     CompletableFuture<TaskResult> f = new CompletableFuture<>();
-    Pending p = new Pending(id, task, position, size, f);
+    Pending p = new Pending(id, task, position, size, f, System.nanoTime());
     byId.put(id, p);
     f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((r, e) -> byId.remove(id, p));
+        .whenComplete(
+            (r, e) -> {
+              if (byId.remove(id, p) && e instanceof java.util.concurrent.TimeoutException) {
+                meters.timedOut(task);
+              }
+            });
     return p;
   }
 
@@ -66,8 +82,10 @@ public final class PendingTasks {
     if (p == null) {
       if (recent.containsKey(result.taskId())) {
         duplicates.increment();
+        meters.duplicate();
       } else {
         unmatched.increment();
+        meters.unmatched();
       }
       return;
     }
@@ -76,10 +94,14 @@ public final class PendingTasks {
     LongAdder byWorker = inputsByWorker.computeIfAbsent(result.worker(), w -> new LongAdder());
     received.increment();
     byWorker.add(p.inputs());
+    if (!p.future().isDone()) {
+      meters.result(p.task(), result.ok(), System.nanoTime() - p.registeredNanos());
+    }
     if (!p.future().complete(result)) { // it timed out or the pool closed just now
       received.decrement();
       byWorker.add(-p.inputs());
       unmatched.increment();
+      meters.unmatched();
     }
   }
 

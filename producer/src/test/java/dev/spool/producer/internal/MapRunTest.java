@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
 /** Result ordering without a broker: results are completed by hand, in reverse order. */
 final class MapRunTest {
   private final JsonCodec codec = new JsonCodec();
-  private final PendingTasks pending = new PendingTasks();
+  private final PendingTasks pending =
+      new PendingTasks(
+          new ProducerMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), "q"));
   private final List<Pending> published = new CopyOnWriteArrayList<>();
 
   private MapRun<Long> run(boolean ordered, List<Long> inputs, int chunksize, Duration timeout) {

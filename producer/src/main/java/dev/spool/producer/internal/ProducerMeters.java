@@ -1,0 +1,112 @@
+package dev.spool.producer.internal;
+
+import dev.spool.core.metrics.SpoolMeters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A pool's meters: {@code spool_producer_tasks_published_total{queue,task}}, {@code
+ * spool_producer_results_total{queue,task,status}}, {@code
+ * spool_producer_round_trip_seconds{queue,task}} (publish to result), timeouts, duplicates,
+ * unmatched results, and gauges of tasks waiting and publishes unconfirmed. Thread-safe.
+ */
+public final class ProducerMeters {
+  private final MeterRegistry registry;
+  private final String queue;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> roundTrips = new ConcurrentHashMap<>();
+
+  public ProducerMeters(MeterRegistry registry, String queue) {
+    this.registry = registry;
+    this.queue = queue;
+  }
+
+  /** Registers the gauges: tasks waiting for a result, and publishes not yet confirmed. */
+  public void gauges(Supplier<Number> waiting, Supplier<Number> unconfirmed) {
+    Gauge.builder("spool.producer.tasks.waiting", waiting)
+        .description("Tasks published and waiting for their result")
+        .tag("queue", queue)
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("spool.producer.publishes.unconfirmed", unconfirmed)
+        .description("Messages published and not yet confirmed by the broker")
+        .tag("queue", queue)
+        .strongReference(true)
+        .register(registry);
+  }
+
+  public void published(String task) {
+    counter(
+            "published/" + task,
+            "spool.producer.tasks.published",
+            "Task messages published",
+            "task",
+            task)
+        .increment();
+  }
+
+  void result(String task, boolean ok, long roundTripNanos) {
+    String status = ok ? "ok" : "error";
+    counter(
+            "result/" + task + "/" + status,
+            "spool.producer.results",
+            "Results received for waiting tasks, by status",
+            "task",
+            task,
+            "status",
+            status)
+        .increment();
+    roundTrips
+        .computeIfAbsent(
+            task,
+            t ->
+                SpoolMeters.timer("spool.producer.round.trip")
+                    .description("From publishing a task to receiving its result")
+                    .tags("queue", queue, "task", t)
+                    .register(registry))
+        .record(roundTripNanos, TimeUnit.NANOSECONDS);
+  }
+
+  void timedOut(String task) {
+    counter(
+            "timeout/" + task,
+            "spool.producer.tasks.timed.out",
+            "Tasks whose caller stopped waiting before a result came",
+            "task",
+            task)
+        .increment();
+  }
+
+  void duplicate() {
+    counter(
+            "duplicate",
+            "spool.producer.results.duplicate",
+            "Further results of a task that had its first (it ran twice)")
+        .increment();
+  }
+
+  void unmatched() {
+    counter(
+            "unmatched",
+            "spool.producer.results.unmatched",
+            "Results for no waiting task: late ones, or another pool's")
+        .increment();
+  }
+
+  private Counter counter(String key, String name, String description, String... tags) {
+    return counters.computeIfAbsent(
+        key,
+        k ->
+            Counter.builder(name)
+                .description(description)
+                .tag("queue", queue)
+                .tags(tags)
+                .register(registry));
+  }
+}
