@@ -116,7 +116,13 @@ public record SpoolConfig(
     return b;
   }
 
-  private static String setting(Map<String, String> env, String name) {
+  /**
+   * The value of setting {@code name} from {@code env}, or from the file named by {@code
+   * name_FILE}; null when neither is set.
+   *
+   * @throws IllegalArgumentException when both are set or the file cannot be read
+   */
+  public static String setting(Map<String, String> env, String name) {
     String value = env.get(name);
     String file = env.get(name + "_FILE");
     if (value != null && file != null) {

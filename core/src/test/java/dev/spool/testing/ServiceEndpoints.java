@@ -7,7 +7,9 @@ import java.net.URI;
  *
  * @param amqpUri RabbitMQ
  * @param redisUri Redis
+ * @param managementUri RabbitMQ's management HTTP API, without credentials (those of amqpUri)
  * @param source {@code environment}, {@code testcontainers} or {@code local}
  * @param faults how to inject faults into them (for the chaos suite)
  */
-record ServiceEndpoints(URI amqpUri, URI redisUri, String source, Faults faults) {}
+record ServiceEndpoints(
+    URI amqpUri, URI redisUri, URI managementUri, String source, Faults faults) {}

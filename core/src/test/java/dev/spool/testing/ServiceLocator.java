@@ -30,6 +30,8 @@ final class ServiceLocator implements AutoCloseable {
   static final String AMQP_ENV = "SPOOL_TEST_AMQP_URI";
   static final String REDIS_ENV = "SPOOL_TEST_REDIS_URI";
   static final String DOCKER_ENV = "SPOOL_TEST_DOCKER";
+  static final String MANAGEMENT_ENV = "SPOOL_TEST_MANAGEMENT_URI";
+  static final URI LOCAL_MANAGEMENT = URI.create("http://127.0.0.1:15672");
   static final URI LOCAL_AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
   static final URI LOCAL_REDIS = URI.create("redis://127.0.0.1:6379/0");
 
@@ -53,8 +55,14 @@ final class ServiceLocator implements AutoCloseable {
       URI a = URI.create(amqp);
       URI r = URI.create(redis);
       requireAnswers(a, r, "the environment (" + AMQP_ENV + ", " + REDIS_ENV + ")");
+      String m = setting(MANAGEMENT_ENV);
+      URI management = m != null ? URI.create(m) : URI.create("http://" + a.getHost() + ":15672");
       return new ServiceEndpoints(
-          a, r, "environment", Faults.unavailable("the services are remote (" + AMQP_ENV + ")"));
+          a,
+          r,
+          management,
+          "environment",
+          Faults.unavailable("the services are remote (" + AMQP_ENV + ")"));
     }
     if (!"never".equalsIgnoreCase(setting(DOCKER_ENV)) && dockerAnswers()) {
       return startContainers();
@@ -62,7 +70,11 @@ final class ServiceLocator implements AutoCloseable {
     String problem = answers(LOCAL_AMQP, LOCAL_REDIS);
     if (problem == null) {
       return new ServiceEndpoints(
-          LOCAL_AMQP, LOCAL_REDIS, "local", CommandFaults.local(LOCAL_AMQP, LOCAL_REDIS));
+          LOCAL_AMQP,
+          LOCAL_REDIS,
+          LOCAL_MANAGEMENT,
+          "local",
+          CommandFaults.local(LOCAL_AMQP, LOCAL_REDIS));
     }
     throw new IllegalStateException(
         "integration tests need RabbitMQ and Redis, and none were found: no "
@@ -132,7 +144,7 @@ final class ServiceLocator implements AutoCloseable {
             () -> docker.pauseContainerCmd(redis.getContainerId()).exec(),
             () -> docker.unpauseContainerCmd(redis.getContainerId()).exec(),
             amqp);
-    return new ServiceEndpoints(amqp, r, "testcontainers", faults);
+    return new ServiceEndpoints(amqp, r, URI.create(rabbit.getHttpUrl()), "testcontainers", faults);
   }
 
   private static void requireAnswers(URI amqp, URI redis, String where) {

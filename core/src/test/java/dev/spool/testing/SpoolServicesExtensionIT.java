@@ -41,7 +41,11 @@ final class SpoolServicesExtensionIT {
     SpoolTestEnv probe =
         new SpoolTestEnv(
             new ServiceEndpoints(
-                env.config().amqpUri(), env.config().redisUri(), env.source(), env.faults()),
+                env.config().amqpUri(),
+                env.config().redisUri(),
+                env.managementUri(),
+                env.source(),
+                env.faults()),
             env.namespace());
     assertFalse(probe.queueExists(queue));
     try (Jedis jedis = env.jedis()) {

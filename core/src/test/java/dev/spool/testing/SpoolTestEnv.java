@@ -50,6 +50,14 @@ public final class SpoolTestEnv {
     return topology;
   }
 
+  /**
+   * RabbitMQ's management API (for {@code spool-producer status}), without credentials: use those
+   * of {@link #config()}'s AMQP URI. The plugin must be enabled: .ci/run enables it locally.
+   */
+  public java.net.URI managementUri() {
+    return endpoints.managementUri();
+  }
+
   /** Fault injection on this test's services (chaos suite). */
   public Faults faults() {
     return endpoints.faults();

@@ -71,7 +71,7 @@ final class SpoolProcesses implements AutoCloseable {
                 "dev.spool.consumer.cli.ConsumerMain")
             : List.of("-jar", jar);
     List<String> args = new ArrayList<>(cmd);
-    args.addAll(List.of("--concurrency", "4"));
+    if (!List.of(extraArgs).contains("--concurrency")) args.addAll(List.of("--concurrency", "4"));
     args.addAll(List.of(extraArgs));
     ProcessBuilder pb = java(args);
     pb.environment().putAll(environment);

@@ -57,7 +57,15 @@ final class LockEngine {
     notifier.start();
     long start = System.nanoTime();
     String key = lockKey(name);
-    String value = process + " " + Thread.currentThread().getName() + "#" + UUID.randomUUID();
+    // holder#nonce@acquired-at: the nonce makes it ours alone; status reads holder and age.
+    String value =
+        process
+            + " "
+            + Thread.currentThread().getName()
+            + "#"
+            + UUID.randomUUID()
+            + "@"
+            + config.clock().millis();
     List<String> keys = List.of(key, key + ":fence");
     List<String> args = List.of(value, Long.toString(lease.toMillis()));
     while (true) {

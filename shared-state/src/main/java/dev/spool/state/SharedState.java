@@ -92,6 +92,23 @@ public final class SharedState implements AutoCloseable {
     return locks.metrics.snapshot();
   }
 
+  /**
+   * The locks of this namespace held now, by any process, sorted by name. Scans Redis: meant for
+   * status displays, not for hot paths.
+   */
+  public java.util.List<HeldLock> locksHeld() {
+    return new StateInspector(redis, config.namespace()).locksHeld(config.clock().instant());
+  }
+
+  /**
+   * The shared objects of this namespace: counts per kind and up to {@code limit} of them. Scans
+   * Redis: meant for status displays, not for hot paths.
+   */
+  public SharedObjects objects(int limit) {
+    if (limit < 0) throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+    return new StateInspector(redis, config.namespace()).objects(limit);
+  }
+
   /** Threads of this client waiting for a lock right now. */
   public long lockWaiters() {
     return locks.metrics.waiting();

@@ -12,7 +12,13 @@ import picocli.CommandLine.Mixin;
     mixinStandardHelpOptions = true,
     versionProvider = ProducerMain.Version.class,
     description = "Publishes Spool tasks to consumer processes and collects their results.",
-    subcommands = {MapCommand.class, StopCommand.class, DemoCommand.class, DeadCommand.class},
+    subcommands = {
+      MapCommand.class,
+      StopCommand.class,
+      DemoCommand.class,
+      DeadCommand.class,
+      StatusCommand.class
+    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",

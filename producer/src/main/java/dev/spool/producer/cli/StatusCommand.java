@@ -1,0 +1,289 @@
+package dev.spool.producer.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spool.core.Durations;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.cli.ConnectionOptions;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.producer.status.ManagementApi;
+import dev.spool.producer.status.SpoolStatus;
+import dev.spool.producer.status.StatusCollector;
+import dev.spool.state.HeldLock;
+import dev.spool.state.SharedObjects;
+import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateConfig;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code spool-producer status}: queues, consumers, dead letters, locks and shared objects. */
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Shows a namespace now: its queues (ready, unacked, consumers, rates), the consumers",
+      "attached (by connection name), dead letters, locks held (holder, age) and shared objects.",
+      "Reads the RabbitMQ management API (its figures lag by up to 5 s) and Redis.",
+      "Credentials: SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD (or _FILE), else those of"
+          + " SPOOL_AMQP_URI."
+    })
+final class StatusCommand implements Callable<Integer> {
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Option(
+      names = "--management-uri",
+      paramLabel = "URI",
+      description =
+          "The RabbitMQ management API, e.g. http://localhost:15672 (env SPOOL_MANAGEMENT_URI;"
+              + " default: the AMQP host on port 15672).")
+  String managementUri;
+
+  @Option(
+      names = "--watch",
+      paramLabel = "INTERVAL",
+      arity = "0..1",
+      fallbackValue = "2s",
+      description = "Refresh every INTERVAL (default 2s) until interrupted.")
+  String watch;
+
+  @Option(names = "--json", description = "One JSON object (per refresh), for scripts.")
+  boolean json;
+
+  @Option(
+      names = "--objects",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "Shared objects listed by name, at most (default ${DEFAULT-VALUE}).")
+  int objects;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, String> env = System.getenv();
+    SpoolConfig config = connection.toConfig(env);
+    if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
+    Duration every = watch == null ? null : Durations.parsePositive("--watch", watch);
+    ManagementApi api = managementApi(config, env);
+    try (SharedState state =
+        SharedState.connect(
+            SharedStateConfig.builder()
+                .redisUri(config.redisUri().toString())
+                .namespace(config.namespace())
+                .build())) {
+      StatusCollector collector =
+          new StatusCollector(
+              api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());
+      PrintStream out = System.out;
+      boolean terminal = Progress.stderrIsTerminal(env) && System.console() != null;
+      while (true) {
+        SpoolStatus s = collector.collect();
+        if (json) {
+          out.println(new JsonCodec().asString(toJson(s)));
+        } else {
+          if (every != null && terminal) out.print("\u001b[H\u001b[2J");
+          out.print(render(s));
+        }
+        out.flush();
+        if (every == null) return 0;
+        Thread.sleep(every.toMillis());
+        if (!json && !terminal) out.println();
+      }
+    }
+  }
+
+  ManagementApi managementApi(SpoolConfig config, Map<String, String> env) {
+    String raw = managementUri;
+    if (raw == null) raw = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_URI");
+    URI uri;
+    try {
+      uri =
+          raw != null
+              ? new URI(raw.trim())
+              : new URI("http", null, config.amqpUri().getHost(), 15672, null, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--management-uri: '" + raw + "' is not a URI", e);
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException(
+          "--management-uri: must start with http:// or https://, was '" + raw + "'");
+    }
+    String[] credentials = credentials(env, uri, config.amqpUri());
+    URI base;
+    try {
+      base = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), "/", null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--management-uri: '" + raw + "' is not a URI", e);
+    }
+    return new ManagementApi(base, credentials[0], credentials[1]);
+  }
+
+  private String[] credentials(Map<String, String> env, URI management, URI amqp) {
+    String user = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_USER");
+    String password = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_PASSWORD");
+    if (user != null) return new String[] {user, password == null ? "" : password};
+    if (managementUri != null && management.getUserInfo() != null) {
+      throw new IllegalArgumentException(
+          "--management-uri carries credentials, which every user of this machine can read"
+              + " through ps; set SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD instead");
+    }
+    String info = management.getUserInfo() != null ? management.getUserInfo() : amqp.getUserInfo();
+    if (info == null) return new String[] {"guest", "guest"};
+    int colon = info.indexOf(':');
+    return colon < 0
+        ? new String[] {info, ""}
+        : new String[] {info.substring(0, colon), info.substring(colon + 1)};
+  }
+
+  /** The vhost of an AMQP URI: its path without the leading slash, decoded; "/" when empty. */
+  static String vhost(URI amqp) {
+    String path = amqp.getRawPath();
+    if (path == null || path.isEmpty() || path.equals("/")) return "/";
+    return URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);
+  }
+
+  static String render(SpoolStatus s) {
+    StringBuilder b = new StringBuilder();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Spool namespace '%s' on vhost '%s' at %s%n%n",
+            s.namespace(),
+            s.vhost(),
+            s.at()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%-44s %-7s %9s %8s %9s %10s %10s%n",
+            "QUEUE",
+            "TYPE",
+            "READY",
+            "UNACKED",
+            "CONSUMERS",
+            "PUBLISH/s",
+            "DELIVER/s"));
+    for (SpoolStatus.QueueStatus q : s.queues()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-44s %-7s %9d %8d %9d %10.1f %10.1f%n",
+              q.name(),
+              q.type(),
+              q.ready(),
+              q.unacked(),
+              q.consumers(),
+              q.publishRate(),
+              q.deliverRate()));
+    }
+    if (s.queues().isEmpty()) b.append("  (no queues in this namespace)\n");
+    b.append(String.format(Locale.ROOT, "%nCONSUMERS (%d)%n", s.consumers().size()));
+    for (SpoolStatus.ConsumerStatus c : s.consumers()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-36s %-30s prefetch %-4d from %s%n",
+              c.connection(),
+              c.queue(),
+              c.prefetch(),
+              c.peer()));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nDEAD LETTERS %d%s%n",
+            s.deadLetters(),
+            s.deadLetters() > 0 ? " (spool-producer dead list)" : ""));
+    b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
+    for (HeldLock l : s.locks()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-24s %-44s held %-8s lease left %s%n",
+              l.name(),
+              l.holder(),
+              l.age() == null ? "?" : seconds(l.age()),
+              l.expiresIn() == null ? "none" : seconds(l.expiresIn())));
+    }
+    SharedObjects o = s.objects();
+    long total = o.counts().values().stream().mapToLong(Long::longValue).sum();
+    b.append(String.format(Locale.ROOT, "%nSHARED OBJECTS (%d: %s)%n", total, o.counts()));
+    for (SharedObjects.Entry e : o.entries()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-8s %-40s size %-8d%s%n",
+              e.kind(),
+              e.name(),
+              e.size(),
+              e.ttl() == null ? "" : " expires in " + seconds(e.ttl())));
+    }
+    if (o.entries().size() < total) {
+      b.append(String.format(Locale.ROOT, "  ... and %d more%n", total - o.entries().size()));
+    }
+    return b.toString();
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+  }
+
+  static ObjectNode toJson(SpoolStatus s) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode root = f.objectNode();
+    root.put("at", s.at().toString());
+    root.put("namespace", s.namespace());
+    root.put("vhost", s.vhost());
+    ArrayNode queues = root.putArray("queues");
+    for (SpoolStatus.QueueStatus q : s.queues()) {
+      queues
+          .addObject()
+          .put("name", q.name())
+          .put("role", q.role())
+          .put("type", q.type())
+          .put("ready", q.ready())
+          .put("unacked", q.unacked())
+          .put("consumers", q.consumers())
+          .put("publishRate", q.publishRate())
+          .put("deliverRate", q.deliverRate())
+          .put("ackRate", q.ackRate());
+    }
+    ArrayNode consumers = root.putArray("consumers");
+    for (SpoolStatus.ConsumerStatus c : s.consumers()) {
+      consumers
+          .addObject()
+          .put("queue", c.queue())
+          .put("connection", c.connection())
+          .put("tag", c.tag())
+          .put("prefetch", c.prefetch())
+          .put("peer", c.peer());
+    }
+    root.put("deadLetters", s.deadLetters());
+    ArrayNode locks = root.putArray("locks");
+    for (HeldLock l : s.locks()) {
+      ObjectNode n = locks.addObject().put("name", l.name()).put("holder", l.holder());
+      if (l.age() != null) n.put("ageMs", l.age().toMillis());
+      if (l.expiresIn() != null) n.put("expiresInMs", l.expiresIn().toMillis());
+    }
+    ObjectNode objects = root.putObject("objects");
+    ObjectNode counts = objects.putObject("counts");
+    s.objects().counts().forEach(counts::put);
+    ArrayNode entries = objects.putArray("entries");
+    for (SharedObjects.Entry e : s.objects().entries()) {
+      ObjectNode n =
+          entries.addObject().put("kind", e.kind()).put("name", e.name()).put("size", e.size());
+      if (e.ttl() != null) n.put("ttlMs", e.ttl().toMillis());
+    }
+    return root;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.spool.producer.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.core.SpoolConnectionException;
+import dev.spool.core.SpoolException;
+import dev.spool.core.wire.JsonCodec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A read-only client of RabbitMQ's management HTTP API (the plugin {@code rabbitmq_management}):
+ * queues and consumers of one vhost whose names start with a prefix. Thread-safe.
+ */
+public final class ManagementApi {
+  private final URI base;
+  private final String authorization;
+  private final String user;
+  private final HttpClient http;
+  private final JsonCodec codec = new JsonCodec();
+
+  /**
+   * @param base e.g. {@code http://localhost:15672}, without credentials
+   */
+  public ManagementApi(URI base, String user, String password) {
+    this.base = base;
+    this.user = user;
+    this.authorization =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** The queues of {@code vhost} whose names start with {@code prefix}, sorted by name. */
+  public List<JsonNode> queues(String vhost, String prefix) {
+    return filtered("/api/queues/" + encode(vhost), "name", prefix);
+  }
+
+  /** The consumers of {@code vhost} on queues whose names start with {@code prefix}. */
+  public List<JsonNode> consumers(String vhost, String prefix) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode c : get("/api/consumers/" + encode(vhost))) {
+      if (c.path("queue").path("name").asText().startsWith(prefix)) out.add(c);
+    }
+    return out;
+  }
+
+  /**
+   * Connection names of {@code vhost}: the broker's name ({@code host:port -> host:port}) to the
+   * name the client gave ({@code user_provided_name}; Spool's is {@code spool-consumer host/pid}).
+   */
+  public java.util.Map<String, String> connectionNames(String vhost) {
+    java.util.Map<String, String> names = new java.util.HashMap<>();
+    for (JsonNode c : get("/api/vhosts/" + encode(vhost) + "/connections")) {
+      String given = c.path("user_provided_name").asText("");
+      if (given.isEmpty()) given = c.path("client_properties").path("connection_name").asText("");
+      if (!given.isEmpty()) names.put(c.path("name").asText(), given);
+    }
+    return names;
+  }
+
+  private List<JsonNode> filtered(String path, String field, String prefix) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode q : get(path)) {
+      if (q.path(field).asText().startsWith(prefix)) out.add(q);
+    }
+    out.sort(java.util.Comparator.comparing(q -> q.path(field).asText()));
+    return out;
+  }
+
+  private JsonNode get(String path) {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Authorization", authorization)
+            .header("Accept", "application/json")
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build();
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new SpoolConnectionException(
+          "cannot reach the RabbitMQ management API at "
+              + base
+              + " ("
+              + e
+              + "); enable it with 'rabbitmq-plugins enable rabbitmq_management', or set"
+              + " SPOOL_MANAGEMENT_URI",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while reading " + path, e);
+    }
+    int status = response.statusCode();
+    if (status == 401) {
+      throw new SpoolException(
+          "the RabbitMQ management API at "
+              + base
+              + " refused user '"
+              + user
+              + "' (401); it needs the 'management' or 'monitoring' tag, or set"
+              + " SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD");
+    }
+    if (status == 404) {
+      throw new SpoolException(
+          "the RabbitMQ management API has no " + path + " (404); check the vhost");
+    }
+    if (status != 200) {
+      throw new SpoolException("the RabbitMQ management API answered " + status + " for " + path);
+    }
+    JsonNode node = codec.tree(response.body());
+    if (!node.isArray()) {
+      throw new SpoolException("the RabbitMQ management API sent no list for " + path);
+    }
+    return node;
+  }
+
+  private static String encode(String vhost) {
+    return URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

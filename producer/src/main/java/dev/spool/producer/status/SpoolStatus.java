@@ -1,0 +1,71 @@
+package dev.spool.producer.status;
+
+import dev.spool.state.HeldLock;
+import dev.spool.state.SharedObjects;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a Spool namespace looks like now: its queues and their counts and rates, the consumers
+ * attached, dead letters, locks held and shared objects. Broker figures come from the RabbitMQ
+ * management API, which refreshes them every few seconds ({@code collect_statistics_interval}, 5 s
+ * by default), so they lag the broker by that much.
+ *
+ * @param at when it was read
+ * @param namespace the namespace
+ * @param vhost the RabbitMQ virtual host
+ * @param queues the namespace's queues, by name
+ * @param consumers consumers attached to them
+ * @param locks locks held now
+ * @param objects shared objects
+ */
+public record SpoolStatus(
+    Instant at,
+    String namespace,
+    String vhost,
+    List<QueueStatus> queues,
+    List<ConsumerStatus> consumers,
+    List<HeldLock> locks,
+    SharedObjects objects) {
+
+  /** Messages waiting in the dead-letter queues. */
+  public long deadLetters() {
+    return queues.stream().filter(q -> q.role().equals("dead")).mapToLong(QueueStatus::ready).sum();
+  }
+
+  /**
+   * One queue.
+   *
+   * @param name full name
+   * @param role work, dead, delay, reply, or other
+   * @param type quorum or classic
+   * @param ready messages ready to deliver
+   * @param unacked messages delivered and not yet acked
+   * @param consumers consumers attached
+   * @param publishRate messages published per second, recently
+   * @param deliverRate messages delivered per second, recently
+   * @param ackRate messages acked per second, recently
+   */
+  public record QueueStatus(
+      String name,
+      String role,
+      String type,
+      long ready,
+      long unacked,
+      int consumers,
+      double publishRate,
+      double deliverRate,
+      double ackRate) {}
+
+  /**
+   * One consumer.
+   *
+   * @param queue the queue it consumes
+   * @param connection its connection's name: {@code spool-consumer host/pid} for Spool consumers
+   * @param tag its consumer tag
+   * @param prefetch its prefetch count
+   * @param peer the address it connects from
+   */
+  public record ConsumerStatus(
+      String queue, String connection, String tag, int prefetch, String peer) {}
+}

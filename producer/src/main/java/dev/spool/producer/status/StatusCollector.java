@@ -1,0 +1,93 @@
+package dev.spool.producer.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.state.SharedState;
+import java.time.Clock;
+import java.util.List;
+
+/** Reads a {@link SpoolStatus} from the management API and Redis. Thread-safe. */
+public final class StatusCollector {
+  private final ManagementApi api;
+  private final SharedState state;
+  private final String vhost;
+  private final String namespace;
+  private final int objectLimit;
+  private final Clock clock;
+
+  /**
+   * @param objectLimit most shared objects listed by name (all are counted)
+   */
+  public StatusCollector(
+      ManagementApi api,
+      SharedState state,
+      String vhost,
+      String namespace,
+      int objectLimit,
+      Clock clock) {
+    this.api = api;
+    this.state = state;
+    this.vhost = vhost;
+    this.namespace = namespace;
+    this.objectLimit = objectLimit;
+    this.clock = clock;
+  }
+
+  /**
+   * Reads everything once.
+   *
+   * @throws dev.spool.core.SpoolException when the management API cannot be read
+   * @throws dev.spool.state.StateConnectionException when Redis cannot be reached
+   */
+  public SpoolStatus collect() {
+    String prefix = namespace + ".";
+    List<SpoolStatus.QueueStatus> queues =
+        api.queues(vhost, prefix).stream().map(q -> queue(q, prefix)).toList();
+    java.util.Map<String, String> names = api.connectionNames(vhost);
+    List<SpoolStatus.ConsumerStatus> consumers =
+        api.consumers(vhost, prefix).stream()
+            .map(c -> consumer(c, names))
+            .sorted(
+                java.util.Comparator.comparing(SpoolStatus.ConsumerStatus::queue)
+                    .thenComparing(SpoolStatus.ConsumerStatus::connection))
+            .toList();
+    return new SpoolStatus(
+        clock.instant(),
+        namespace,
+        vhost,
+        queues,
+        consumers,
+        state.locksHeld(),
+        state.objects(objectLimit));
+  }
+
+  private static SpoolStatus.QueueStatus queue(JsonNode q, String prefix) {
+    String name = q.path("name").asText();
+    String rest = name.substring(prefix.length());
+    int dot = rest.indexOf('.');
+    String role = dot < 0 ? "other" : rest.substring(0, dot);
+    if (!List.of("work", "dead", "delay", "reply").contains(role)) role = "other";
+    JsonNode stats = q.path("message_stats");
+    return new SpoolStatus.QueueStatus(
+        name,
+        role,
+        q.path("type").asText("classic"),
+        q.path("messages_ready").asLong(),
+        q.path("messages_unacknowledged").asLong(),
+        q.path("consumers").asInt(),
+        stats.path("publish_details").path("rate").asDouble(),
+        stats.path("deliver_get_details").path("rate").asDouble(),
+        stats.path("ack_details").path("rate").asDouble());
+  }
+
+  private static SpoolStatus.ConsumerStatus consumer(
+      JsonNode c, java.util.Map<String, String> names) {
+    JsonNode ch = c.path("channel_details");
+    String connection = ch.path("connection_name").asText();
+    return new SpoolStatus.ConsumerStatus(
+        c.path("queue").path("name").asText(),
+        names.getOrDefault(connection, connection),
+        c.path("consumer_tag").asText(),
+        c.path("prefetch_count").asInt(),
+        ch.path("peer_host").asText() + ":" + ch.path("peer_port").asText());
+  }
+}
