@@ -2,6 +2,7 @@
 # Spool: one image, two commands (spool-consumer, spool-producer).
 #   docker build -t spool .
 #   docker run --rm spool spool-consumer --help
+# Your own tasks: mount jars at /opt/spool/tasks, or build FROM this image and COPY them there.
 
 FROM maven:3.9-eclipse-temurin-21 AS build
 WORKDIR /src
@@ -15,11 +16,17 @@ RUN groupadd --system --gid 10001 spool \
 WORKDIR /opt/spool
 COPY --from=build /src/consumer/target/spool-consumer.jar /opt/spool/lib/
 COPY --from=build /src/producer/target/spool-producer.jar /opt/spool/lib/
-# Small launchers; extra jars of your own tasks go in /opt/spool/tasks (mount or COPY them).
+COPY --chmod=755 bin/spool-healthcheck /usr/local/bin/spool-healthcheck
 RUN mkdir -p /opt/spool/tasks \
- && printf '#!/bin/sh\nexec java $JAVA_OPTS -cp "/opt/spool/lib/spool-consumer.jar:/opt/spool/tasks/*" dev.spool.consumer.cli.ConsumerMain "$@"\n' > /usr/local/bin/spool-consumer \
- && printf '#!/bin/sh\nexec java $JAVA_OPTS -cp "/opt/spool/lib/spool-producer.jar" dev.spool.producer.cli.ProducerMain "$@"\n' > /usr/local/bin/spool-producer \
+ && printf '#!/bin/sh\nexec java $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
+ && printf '#!/bin/sh\nexec java $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
  && chmod 755 /usr/local/bin/spool-consumer /usr/local/bin/spool-producer
 USER spool
-ENV JAVA_OPTS="-XX:MaxRAMPercentage=75"
+# Consumers serve /metrics and /health here; they load every jar in SPOOL_TASKS_PATH.
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=75" \
+    SPOOL_METRICS_PORT=9400 \
+    SPOOL_TASKS_PATH=/opt/spool/tasks
+EXPOSE 9400
+# Healthy while the consumer's broker connection is up, it takes work, and Redis answers.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["spool-healthcheck"]
 CMD ["spool-consumer"]

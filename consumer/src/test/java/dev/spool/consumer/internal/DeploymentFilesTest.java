@@ -1,0 +1,231 @@
+package dev.spool.consumer.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.spool.core.Durations;
+import dev.spool.core.metrics.SpoolMeters;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The files users deploy with hold what the README promises: docker-compose.yml (images, ports,
+ * replicas, healthchecks, the drain grace, the observability profile), the Dockerfile, the
+ * Prometheus scrape config, and a Grafana dashboard whose every Spool metric a consumer serves.
+ * {@code docker-compose config} (run by .ci/run) checks the syntax; this checks the content.
+ */
+final class DeploymentFilesTest {
+  private static final Path ROOT = root();
+  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+  private final ObjectMapper json = new ObjectMapper();
+
+  /** The services, with YAML anchors resolved (SnakeYAML does; Jackson's tree does not). */
+  private JsonNode compose() throws IOException {
+    Object doc =
+        new org.yaml.snakeyaml.Yaml(
+                new org.yaml.snakeyaml.constructor.SafeConstructor(
+                    new org.yaml.snakeyaml.LoaderOptions()))
+            .load(read("docker-compose.yml"));
+    return json.valueToTree(doc).path("services");
+  }
+
+  @Test
+  void compose_brokerAndRedis_haveTheirImagesPortsPasswordsAndHealthchecks() throws IOException {
+    JsonNode s = compose();
+    JsonNode rabbit = s.path("rabbitmq");
+    assertTrue(rabbit.path("image").asText().matches("rabbitmq:3\\.\\d+-management"));
+    assertEquals(Set.of("5672:5672", "15672:15672", "15692:15692"), texts(rabbit.path("ports")));
+    assertTrue(rabbit.path("healthcheck").path("test").isArray());
+    assertTrue(texts(rabbit.path("volumes")).stream().anyMatch(v -> v.contains("enabled_plugins")));
+    String plugins = read("compose/rabbitmq/enabled_plugins");
+    assertTrue(plugins.contains("rabbitmq_management") && plugins.contains("rabbitmq_prometheus"));
+
+    JsonNode redis = s.path("redis");
+    assertTrue(redis.path("image").asText().startsWith("redis:7"));
+    assertTrue(redis.path("command").toString().contains("--requirepass"));
+    assertTrue(redis.path("healthcheck").path("test").toString().contains("redis-cli ping"));
+    // Spool logs in with the password, and as the least-privilege AMQP user
+    JsonNode env = s.path("consumer").path("environment");
+    assertTrue(env.path("SPOOL_REDIS_URI").asText().matches("redis://:[^@]+@redis:6379/0"));
+    assertTrue(env.path("SPOOL_AMQP_URI").asText().startsWith("amqp://spool-app:"));
+  }
+
+  @Test
+  void compose_consumers_threeScalableReplicas_startWhenHealthy_graceLongerThanDrain()
+      throws IOException {
+    JsonNode c = compose().path("consumer");
+    assertEquals(3, c.path("deploy").path("replicas").asInt());
+    assertTrue(c.path("ports").isMissingNode(), "a published port would block --scale");
+    assertEquals(
+        "service_healthy", c.path("depends_on").path("rabbitmq").path("condition").asText());
+    assertEquals("service_healthy", c.path("depends_on").path("redis").path("condition").asText());
+    assertEquals(
+        "service_completed_successfully",
+        c.path("depends_on").path("rabbitmq-init").path("condition").asText());
+    List<String> command = list(c.path("command"));
+    Duration drain =
+        Durations.parsePositive(
+            "--drain-timeout", command.get(command.indexOf("--drain-timeout") + 1));
+    Duration grace =
+        Durations.parsePositive("stop_grace_period", c.path("stop_grace_period").asText());
+    assertTrue(grace.compareTo(drain.plusSeconds(10)) > 0, grace + " vs drain " + drain);
+    assertTrue(texts(c.path("volumes")).contains("./compose/tasks:/opt/spool/tasks:ro"));
+    assertTrue(Files.isDirectory(ROOT.resolve("compose/tasks")));
+  }
+
+  @Test
+  void compose_producer_runsTheDemoOnce_withoutTheConsumersHealthcheck() throws IOException {
+    JsonNode p = compose().path("producer");
+    assertEquals(List.of("spool-producer", "demo"), list(p.path("command")).subList(0, 2));
+    assertEquals("no", p.path("restart").asText());
+    assertTrue(p.path("healthcheck").path("disable").asBoolean());
+  }
+
+  @Test
+  void dockerfile_nonRootJre21_withAHealthcheckOnTheMetricsPort() throws IOException {
+    String d = read("Dockerfile");
+    assertTrue(d.contains("FROM eclipse-temurin:21-jre"), "runs on a Java 21 JRE");
+    assertTrue(d.contains(" AS build"), "multi-stage");
+    assertTrue(Pattern.compile("(?m)^USER spool$").matcher(d).find(), "non-root");
+    assertTrue(Pattern.compile("(?m)^HEALTHCHECK .*spool-healthcheck").matcher(d).find());
+    assertTrue(d.contains("SPOOL_METRICS_PORT=9400") && d.contains("EXPOSE 9400"));
+    assertTrue(Files.isExecutable(ROOT.resolve("bin/spool-healthcheck")));
+  }
+
+  @Test
+  void observabilityProfile_prometheusScrapesConsumersAndBroker_grafanaIsProvisioned()
+      throws IOException {
+    JsonNode s = compose();
+    for (String name : List.of("prometheus", "grafana")) {
+      assertEquals(List.of("observability"), list(s.path(name).path("profiles")), name);
+    }
+    assertTrue(texts(s.path("prometheus").path("ports")).contains("9090:9090"));
+    assertTrue(texts(s.path("grafana").path("ports")).contains("3000:3000"));
+    JsonNode prom = yaml.readTree(ROOT.resolve("compose/prometheus/prometheus.yml").toFile());
+    String scrape = prom.path("scrape_configs").toString();
+    assertTrue(scrape.contains("\"names\":[\"consumer\"]") && scrape.contains("\"port\":9400"));
+    assertTrue(scrape.contains("rabbitmq:15692"));
+    for (String volume : texts(s.path("grafana").path("volumes"))) {
+      String host = volume.substring(2, volume.indexOf(':')); // "./x:/y:ro"
+      assertTrue(Files.exists(ROOT.resolve(host)), "grafana mounts " + host);
+    }
+    assertTrue(
+        Files.exists(ROOT.resolve("compose/grafana/provisioning/datasources/prometheus.yml")));
+    assertTrue(Files.exists(ROOT.resolve("compose/grafana/provisioning/dashboards/spool.yml")));
+  }
+
+  @Test
+  void dashboard_everySpoolMetricItQueries_isServedByAConsumer() throws IOException {
+    JsonNode dash = json.readTree(ROOT.resolve("compose/grafana/dashboards/spool.json").toFile());
+    Set<String> titles = new TreeSet<>();
+    Set<String> queried = new TreeSet<>();
+    Matcher m = Pattern.compile("spool_[a-z_]+").matcher("");
+    for (JsonNode panel : dash.path("panels")) {
+      titles.add(panel.path("title").asText());
+      for (JsonNode t : panel.path("targets")) {
+        m.reset(t.path("expr").asText());
+        while (m.find()) queried.add(m.group());
+      }
+    }
+    for (String needed :
+        List.of("Throughput", "Failures", "duration", "Queue depth", "Lock wait")) {
+      assertTrue(titles.stream().anyMatch(t -> t.contains(needed)), needed + " in " + titles);
+    }
+    String served = scrapeOfABusyConsumer();
+    for (String metric : queried) {
+      assertTrue(
+          Pattern.compile("(?m)^" + metric + "[{ ]").matcher(served).find(),
+          metric + " is queried by the dashboard but no consumer serves it");
+    }
+    assertFalse(queried.isEmpty());
+  }
+
+  @Test
+  void readme_namesEveryPublishedPortAndTheComposeCommands() throws IOException {
+    String readme = read("README.md");
+    for (JsonNode service : iterable(compose())) {
+      for (String port : texts(service.path("ports"))) {
+        String host = port.substring(0, port.indexOf(':'));
+        assertTrue(
+            readme.contains("localhost:" + host) || readme.contains(":" + host + " "),
+            "README mentions port " + host);
+      }
+    }
+    for (String command :
+        List.of(
+            "docker compose up --build --exit-code-from producer",
+            "--scale consumer=",
+            "--profile observability")) {
+      assertTrue(readme.contains(command), "README shows " + command);
+    }
+  }
+
+  /** Every meter a consumer can register, each recorded once, as Prometheus would scrape it. */
+  private static String scrapeOfABusyConsumer() {
+    PrometheusMeterRegistry r = SpoolMeters.prometheus();
+    Counters c = new Counters(r, "spool.work.tasks", name -> true);
+    c.received("t");
+    c.succeeded("t");
+    c.failed("t");
+    c.retried("t");
+    c.deadLettered("t", "retries-exhausted");
+    c.expired("t");
+    c.timedOut("t");
+    c.requeued("t");
+    c.idempotentSkip("t");
+    c.handedBack();
+    c.stalePill();
+    c.started();
+    c.ended("t", "success", 1_000_000);
+    StateMeters s = new StateMeters(r);
+    s.operation("HGET", 1000, false);
+    s.lockAcquired("l", 1000);
+    s.lockTimedOut("l", 1000);
+    s.lockReleased("l", 1000);
+    s.lockLost("l");
+    return r.scrape();
+  }
+
+  private static Iterable<JsonNode> iterable(JsonNode node) {
+    List<JsonNode> out = new ArrayList<>();
+    node.forEach(out::add);
+    return out;
+  }
+
+  private static Set<String> texts(JsonNode array) {
+    Set<String> out = new TreeSet<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static List<String> list(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static String read(String file) throws IOException {
+    return Files.readString(ROOT.resolve(file));
+  }
+
+  private static Path root() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve("docker-compose.yml"))) return p;
+    }
+    throw new IllegalStateException("no docker-compose.yml above " + Path.of("").toAbsolutePath());
+  }
+}
