@@ -200,6 +200,52 @@ final class ObservabilityIT {
     }
   }
 
+  @Test
+  void jsonLogs_oneObjectPerLine_withTheConsumerAndTheRunningTasksId(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    List<Process> consumers =
+        procs.startConsumers(1, false, "--log-format", "json", "--max-attempts", "1");
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      try {
+        pool.apply("fail", "for the log", String.class);
+        throw new AssertionError("fail should fail");
+      } catch (TaskFailedException expected) {
+        // logged by the consumer while the task ran
+      }
+    }
+    JsonCodec codec = new JsonCodec();
+    String id = "consumer@" + java.net.InetAddress.getLocalHost().getHostName() + "/";
+    List<JsonNode> lines = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              lines.clear();
+              for (String line : procs.read("consumer-0.err").split("\n")) {
+                if (!line.isBlank()) lines.add(codec.tree(line.getBytes(StandardCharsets.UTF_8)));
+              }
+              return lines.stream()
+                  .anyMatch(l -> l.path("formattedMessage").asText().contains("dead-lettered"));
+            });
+    for (JsonNode line : lines) {
+      assertTrue(
+          line.path("context").path("properties").path("spool.id").asText().startsWith(id),
+          line.toString());
+      assertTrue(line.has("level") && line.has("timestamp") && line.has("loggerName"));
+    }
+    JsonNode failed =
+        lines.stream()
+            .filter(l -> l.path("formattedMessage").asText().contains("dead-lettered"))
+            .findFirst()
+            .orElseThrow();
+    String task = failed.path("mdc").path("task").asText();
+    assertTrue(task.length() > 8, failed.toString());
+    assertTrue(
+        failed.path("formattedMessage").asText().contains("task " + task), failed.toString());
+    assertTrue(consumers.getFirst().isAlive());
+  }
+
   private JsonNode status(SpoolTestEnv env) throws Exception {
     ProcessBuilder pb = procs.producer("status", "--json");
     pb.environment().put("SPOOL_MANAGEMENT_URI", env.managementUri().toString());
