@@ -211,6 +211,9 @@ public final class ConsumerMain implements Callable<Integer> {
       settings.timeLimit(kv[0], Durations.parsePositive("--task-time-limit " + kv[0], kv[1]));
     }
     ConsumerConfig cc = settings.build();
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+      throw new IllegalArgumentException("--metrics-port must be 0..65535, was " + metricsPort);
+    }
     java.util.List<String> taskPath = new java.util.ArrayList<>(tasks);
     String envPath = System.getenv("SPOOL_TASKS_PATH");
     if (taskPath.isEmpty() && envPath != null && !envPath.isBlank()) taskPath.add(envPath);

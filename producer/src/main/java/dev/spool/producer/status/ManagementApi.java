@@ -93,7 +93,7 @@ public final class ManagementApi {
           "cannot reach the RabbitMQ management API at "
               + base
               + " ("
-              + e
+              + describe(e)
               + "); enable it with 'rabbitmq-plugins enable rabbitmq_management', or set"
               + " SPOOL_MANAGEMENT_URI",
           e);
@@ -123,6 +123,15 @@ public final class ManagementApi {
       throw new SpoolException("the RabbitMQ management API sent no list for " + path);
     }
     return node;
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof java.net.ConnectException) return "connection refused";
+    if (e instanceof java.net.http.HttpTimeoutException) return "timed out";
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
   }
 
   private static String encode(String vhost) {
