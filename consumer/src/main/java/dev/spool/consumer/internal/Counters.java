@@ -40,7 +40,7 @@ public final class Counters {
   private final String queue;
   private final Predicate<String> known;
   private final Map<String, Map<String, Counter>> byTask = new ConcurrentHashMap<>();
-  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<String, Timer[]> durations = new ConcurrentHashMap<>(); // {success, failure}
   private final Counter handedBackMeter;
   private final Counter stalePillsMeter;
 
@@ -150,15 +150,17 @@ public final class Counters {
   void ended(String task, String outcome, long nanos) {
     inFlight.decrementAndGet();
     if (outcome == null) return;
-    durations
-        .computeIfAbsent(
-            task + "/" + outcome,
-            k ->
-                SpoolMeters.timer("spool.task.duration")
-                    .description("Handler run time, from start to result or error")
-                    .tags("queue", queue, "task", task, "outcome", outcome)
-                    .register(registry))
-        .record(nanos, TimeUnit.NANOSECONDS);
+    Timer[] pair =
+        durations.computeIfAbsent(
+            task, t -> new Timer[] {duration(t, "success"), duration(t, "failure")});
+    pair["success".equals(outcome) ? 0 : 1].record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer duration(String task, String outcome) {
+    return SpoolMeters.timer("spool.task.duration")
+        .description("Handler run time, from start to result or error")
+        .tags("queue", queue, "task", task, "outcome", outcome)
+        .register(registry);
   }
 
   private Counter meter(String what, String task, String description) {

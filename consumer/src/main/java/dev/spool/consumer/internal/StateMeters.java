@@ -24,18 +24,21 @@ public final class StateMeters implements StateListener {
     this.registry = registry;
   }
 
+  /** By operation: {ok, error}; on every Redis round trip, so no key is built per call. */
+  private final Map<String, Timer[]> ops = new ConcurrentHashMap<>();
+
   @Override
   public void operation(String op, long nanos, boolean failed) {
-    String outcome = failed ? "error" : "ok";
-    timer(
-            "op/" + op + "/" + outcome,
-            "spool.state.op",
-            "Redis round trips of shared state and locks",
-            "op",
-            op,
-            "outcome",
-            outcome)
-        .record(nanos, TimeUnit.NANOSECONDS);
+    Timer[] pair =
+        ops.computeIfAbsent(op, o -> new Timer[] {opTimer(o, "ok"), opTimer(o, "error")});
+    pair[failed ? 1 : 0].record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer opTimer(String op, String outcome) {
+    return SpoolMeters.timer("spool.state.op")
+        .description("Redis round trips of shared state and locks")
+        .tags("op", op, "outcome", outcome)
+        .register(registry);
   }
 
   @Override

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code GET /metrics} (Prometheus text format) and {@code GET /health} (JSON; 200 when up,
- * 503 when down) on one port, from a single daemon thread.
+ * 503 when down) on one port, from two daemon threads.
  *
  * <pre>{@code
  * try (MetricsServer server = MetricsServer.start(9400, registry, consumer::health)) { ... }
@@ -59,9 +59,10 @@ public final class MetricsServer implements AutoCloseable {
               + " with --metrics-port or SPOOL_METRICS_PORT",
           e);
     }
+    // Two threads: a health check waiting on a frozen Redis must not hold up a scrape.
     ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().daemon().name("spool-metrics").unstarted(r));
+        Executors.newFixedThreadPool(
+            2, r -> Thread.ofPlatform().daemon().name("spool-metrics").unstarted(r));
     server.setExecutor(executor);
     server.createContext(
         "/metrics",

@@ -74,14 +74,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin PoolOptions pool = new PoolOptions();
 
-  @Option(
-      names = "--progress",
-      paramLabel = "MODE",
-      defaultValue = "auto",
-      description =
-          "auto (a bar on a terminal, else a line every 5 s), bar, lines or none; on stderr"
-              + " (default ${DEFAULT-VALUE}).")
-  Progress.Mode progress;
+  @Mixin ProgressOptions progress = new ProgressOptions();
 
   @Override
   public Integer call() throws InterruptedException {
@@ -164,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private <R> List<R> collect(String task, int total, java.util.Iterator<R> results) {
-    Progress bar = Progress.onStderr(task, total, progress);
+    Progress bar = progress.start(task, total);
     List<R> out = new java.util.ArrayList<>(total);
     while (results.hasNext()) {
       out.add(results.next());

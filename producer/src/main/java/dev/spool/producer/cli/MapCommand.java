@@ -55,14 +55,7 @@ final class MapCommand implements Callable<Integer> {
 
   @Mixin PoolOptions pool = new PoolOptions();
 
-  @Option(
-      names = "--progress",
-      paramLabel = "MODE",
-      defaultValue = "auto",
-      description =
-          "auto (a bar on a terminal, else a line every 5 s), bar, lines or none; on stderr"
-              + " (default ${DEFAULT-VALUE}).")
-  Progress.Mode progress;
+  @Mixin ProgressOptions progress = new ProgressOptions();
 
   @Override
   public Integer call() {
@@ -71,7 +64,7 @@ final class MapCommand implements Callable<Integer> {
     MapOptions options = new MapOptions(chunksize, pool.timeout());
     List<JsonNode> results = new ArrayList<>(values.size());
     try (TaskPool p = pool.open()) {
-      Progress bar = Progress.onStderr("map " + task, values.size(), progress);
+      Progress bar = progress.start("map " + task, values.size());
       Iterator<JsonNode> it = p.imap(task, values, JsonNode.class, options);
       while (it.hasNext()) {
         results.add(it.next());
