@@ -1,4 +1,4 @@
-package dev.spool.state.bench;
+package dev.spool.bench;
 
 import dev.spool.state.LockLease;
 import dev.spool.state.SharedDict;
@@ -19,7 +19,8 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * Lock cycles and dict increments through Spool, beside the same operations on raw Jedis, in one
- * run against one Redis. Not a test: run it with {@code bin/spool-bench-state}.
+ * run against one Redis. Not a test: run it with {@code bin/spool-bench-state}, or as part of
+ * {@code bin/spool-bench}.
  *
  * <p>Raw lock cycle: {@code SET key token NX PX} then the compare-token release script. Spool's
  * cycle also takes a fencing token and announces the release. Each thread uses its own lock name,
@@ -42,6 +43,11 @@ public final class StateBenchmark {
   public static void main(String[] args) throws Exception {
     String uri = System.getenv().getOrDefault("SPOOL_REDIS_URI", "redis://localhost:6379/0");
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3.0;
+    print(measure(uri, seconds), seconds);
+  }
+
+  /** Lock cycles and increments at 1 and 8 threads, Spool and raw, {@code seconds} each. */
+  static List<Row> measure(String uri, double seconds) throws Exception {
     String ns = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     GenericObjectPoolConfig<Jedis> pc = new GenericObjectPoolConfig<>();
     pc.setMaxTotal(16);
@@ -101,7 +107,7 @@ public final class StateBenchmark {
       }
       cleanup(raw, ns);
     }
-    print(rows, seconds);
+    return rows;
   }
 
   /** Operations per second over {@code seconds}, after a warm-up of a third of that. */

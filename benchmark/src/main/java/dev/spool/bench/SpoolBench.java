@@ -1,0 +1,326 @@
+package dev.spool.bench;
+
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.wire.Topology;
+import dev.spool.producer.MapOptions;
+import dev.spool.producer.TaskPool;
+import dev.spool.producer.TaskPoolConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Spool beside the limits of the broker and Redis it runs on, in one run: PerfTest's ceiling, map
+ * throughput unchunked and auto-chunked through 2 consumer processes, apply latency, lock cycles
+ * and increments against raw Jedis, a consumer's memory after many tasks and its start-up time.
+ * Prints a table (figure, reference, ratio, target) and writes the same as JSON.
+ */
+@Command(
+    name = "spool-bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures Spool beside RabbitMQ PerfTest and raw Jedis on the same broker and Redis, in one",
+      "run, and prints each figure, its reference, the ratio and the target; writes JSON too.",
+      "Uses SPOOL_AMQP_URI and SPOOL_REDIS_URI (defaults: localhost) and a namespace of its own."
+    })
+public final class SpoolBench implements Callable<Integer> {
+  @Option(
+      names = "--tasks",
+      defaultValue = "100000",
+      description = "Tasks per map (default ${DEFAULT-VALUE}).")
+  int tasks;
+
+  @Option(
+      names = "--perftest-seconds",
+      defaultValue = "15",
+      description = "How long PerfTest runs (default ${DEFAULT-VALUE}).")
+  int perfTestSeconds;
+
+  @Option(
+      names = "--state-seconds",
+      defaultValue = "3",
+      description = "Seconds per shared-state figure (default ${DEFAULT-VALUE}).")
+  double stateSeconds;
+
+  @Option(
+      names = "--json",
+      defaultValue = "benchmark/target/bench-results.json",
+      description = "Where the JSON goes (default ${DEFAULT-VALUE}).")
+  Path json;
+
+  @Option(
+      names = "--only",
+      split = ",",
+      description = "Run only these parts: perftest, map, apply, state, consumer.")
+  List<String> only = new ArrayList<>();
+
+  private final String java = ProcessHandle.current().info().command().orElse("java");
+
+  @Option(
+      names = "--consumer-args",
+      split = " ",
+      paramLabel = "ARGS",
+      description = "Extra arguments for every consumer, e.g. '--prefetch 50' (space-separated).")
+  List<String> consumerArgs = new ArrayList<>();
+
+  private final String consumerLauncher =
+      System.getProperty("spool.consumer.launcher", "bin/spool-consumer");
+  private Path logs;
+  private SpoolConfig config;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SpoolBench()).execute(args));
+  }
+
+  private boolean runs(String part) {
+    return only.isEmpty() || only.contains(part);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (tasks < 1000) throw new IllegalArgumentException("--tasks must be at least 1000");
+    String ns = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    config = SpoolConfig.builderFromEnvironment(System.getenv()).namespace(ns).build();
+    logs = json.toAbsolutePath().getParent().resolve("bench-logs");
+    Files.createDirectories(logs);
+    List<Figure> figures = new ArrayList<>();
+    say("namespace %s, %,d tasks per map, logs in %s", ns, tasks, logs);
+    try {
+      double perfTest = Double.NaN;
+      if (runs("perftest") || runs("map")) {
+        say(
+            "PerfTest, %d s: 1 producer, 1 consumer, quorum queue, persistent, confirms 100, prefetch 100",
+            perfTestSeconds);
+        PerfTestRun.Rates rates =
+            PerfTestRun.run(
+                java,
+                System.getProperty("perftest.classpath"),
+                config.amqpUri().toString(),
+                ns + ".perftest",
+                perfTestSeconds,
+                logs.resolve("perftest.log"));
+        perfTest = rates.received();
+        say("  sent %,.0f msg/s, received %,.0f msg/s", rates.sent(), rates.received());
+      }
+      if (runs("consumer")) figures.addAll(consumerFigures());
+      if (runs("map") || runs("apply")) figures.addAll(poolFigures(perfTest));
+      if (runs("state")) figures.addAll(stateFigures());
+    } finally {
+      cleanup(ns);
+    }
+    report(figures);
+    return figures.stream().allMatch(Figure::met) ? 0 : 3;
+  }
+
+  /** A consumer at concurrency 8: time to its first task, then resident memory after the tasks. */
+  private List<Figure> consumerFigures() throws Exception {
+    try (TaskPool pool = pool()) {
+      CompletableFuture<Long> first = pool.applyAsync("square", 3L, Long.class);
+      try (ConsumerProcess c =
+          ConsumerProcess.start(
+              consumerLauncher,
+              consumerArgs,
+              env(),
+              logs.resolve("consumer-memory.log"),
+              "--concurrency",
+              "8")) {
+        first.get(60, TimeUnit.SECONDS);
+        double startSeconds = (System.nanoTime() - c.startedNanos) / 1e9;
+        say(
+            "consumer at concurrency 8: first task done %.2f s after its process started",
+            startSeconds);
+        long t0 = System.nanoTime();
+        pool.map("square", inputs(tasks), Long.class, new MapOptions(1, Duration.ofMinutes(30)));
+        double s = (System.nanoTime() - t0) / 1e9;
+        long rss = c.residentBytes();
+        say("  then %,d tasks unchunked in %.1f s; resident memory %,d MB", tasks, s, rss >> 20);
+        pool.stopConsumers(1);
+        if (!c.awaitExit(60))
+          throw new IllegalStateException("the consumer did not stop on its pill");
+        return List.of(
+            new Figure(
+                "consumer start to first task", "s", startSeconds, Double.NaN, "", 2.0, false),
+            new Figure(
+                "consumer RSS after " + tasks + " tasks (concurrency 8)",
+                "MB",
+                rss / 1048576.0,
+                Double.NaN,
+                "",
+                256,
+                false));
+      }
+    }
+  }
+
+  /** Two consumers with default settings: map unchunked and auto-chunked, then apply latency. */
+  private List<Figure> poolFigures(double perfTest) throws Exception {
+    List<Figure> out = new ArrayList<>();
+    List<ConsumerProcess> consumers = new ArrayList<>();
+    try (TaskPool pool = pool()) {
+      for (int i = 0; i < 2; i++) {
+        consumers.add(
+            ConsumerProcess.start(
+                consumerLauncher, consumerArgs, env(), logs.resolve("consumer-" + i + ".log")));
+      }
+      while (pool.consumerCount() < 2) Thread.sleep(100);
+      pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
+      if (runs("map")) {
+        double unchunked = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
+        say("map, chunksize 1: %,.0f tasks/s", unchunked);
+        out.add(
+            new Figure(
+                "map unchunked (tasks/s)",
+                "tasks/s",
+                unchunked,
+                perfTest / 2,
+                "PerfTest msg/s / 2",
+                0.6,
+                true));
+        double chunked = mapRate(pool, MapOptions.defaults().withTimeout(Duration.ofMinutes(30)));
+        say("map, automatic chunksize: %,.0f tasks/s", chunked);
+        out.add(
+            new Figure(
+                "map auto-chunked (tasks/s)", "tasks/s", chunked, Double.NaN, "", 50_000, true));
+      }
+      if (runs("apply")) {
+        long[] nanos = applyLatencies(pool, 2000);
+        double p50 = nanos[nanos.length / 2] / 1e6;
+        double p99 = nanos[(int) (nanos.length * 0.99)] / 1e6;
+        say("apply round trip over %d calls: p50 %.2f ms, p99 %.2f ms", nanos.length, p50, p99);
+        out.add(new Figure("apply p50", "ms", p50, Double.NaN, "", 1.5, false));
+        out.add(new Figure("apply p99", "ms", p99, Double.NaN, "", 5.0, false));
+      }
+      pool.stopConsumers(consumers.size());
+      for (ConsumerProcess c : consumers) c.awaitExit(60);
+    } finally {
+      consumers.forEach(ConsumerProcess::close);
+    }
+    return out;
+  }
+
+  private double mapRate(TaskPool pool, MapOptions options) {
+    List<Long> in = inputs(tasks);
+    long t0 = System.nanoTime();
+    List<Long> results = pool.map("square", in, Long.class, options);
+    double s = (System.nanoTime() - t0) / 1e9;
+    if (results.get(tasks - 1) != (long) (tasks - 1) * (tasks - 1)) {
+      throw new IllegalStateException("wrong result: " + results.get(tasks - 1));
+    }
+    return tasks / s;
+  }
+
+  private static long[] applyLatencies(TaskPool pool, int n) {
+    for (int i = 0; i < 200; i++) pool.apply("square", (long) i, Long.class); // warm-up
+    long[] nanos = new long[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      pool.apply("square", (long) i, Long.class);
+      nanos[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(nanos);
+    return nanos;
+  }
+
+  private List<Figure> stateFigures() throws Exception {
+    List<Figure> out = new ArrayList<>();
+    for (StateBenchmark.Row r :
+        StateBenchmark.measure(config.redisUri().toString(), stateSeconds)) {
+      say(
+          "%s, %d thread(s): spool %,.0f, raw %,.0f (%.2f)",
+          r.what(), r.threads(), r.spool(), r.raw(), r.ratio());
+      boolean lock = r.what().startsWith("lock");
+      out.add(
+          new Figure(
+              r.what() + ", " + r.threads() + " thread(s)",
+              "ops/s",
+              r.spool(),
+              r.raw(),
+              lock ? "raw Jedis SET NX PX + release" : "raw Jedis HINCRBY",
+              lock ? 0.5 : 0.7,
+              true));
+    }
+    return out;
+  }
+
+  private TaskPool pool() {
+    return TaskPool.create(
+        config, TaskPoolConfig.builder().defaultTimeout(Duration.ofMinutes(30)).build());
+  }
+
+  private Map<String, String> env() {
+    return Map.of(
+        "SPOOL_AMQP_URI", config.amqpUri().toString(),
+        "SPOOL_REDIS_URI", config.redisUri().toString(),
+        "SPOOL_NAMESPACE", config.namespace(),
+        "SPOOL_QUEUE_TYPE", config.queueType().toString().toLowerCase(Locale.ROOT));
+  }
+
+  private static List<Long> inputs(int n) {
+    return LongStream.range(0, n).boxed().toList();
+  }
+
+  private void cleanup(String ns) {
+    try (var connection =
+            new dev.spool.core.wire.AmqpConnector(config).open("spool-bench cleanup");
+        var ch = connection.createChannel()) {
+      List<String> queues = new ArrayList<>(new Topology(config).queuesOf(Topology.DEFAULT_QUEUE));
+      queues.add(ns + ".perftest");
+      for (String q : queues) ch.queueDelete(q);
+    } catch (Exception e) {
+      say("cleanup of namespace %s failed (%s); delete its queues by hand", ns, e);
+    }
+  }
+
+  private void report(List<Figure> figures) throws Exception {
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "%-44s %12s %12s %-30s %7s %12s %5s%n",
+        "figure",
+        "spool",
+        "reference",
+        "reference is",
+        "ratio",
+        "target",
+        "");
+    for (Figure f : figures) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-44s %12s %12s %-30s %7s %12s %5s%n",
+          f.name(),
+          Figure.format(f.spool()) + " " + f.unit().replace("tasks/s", "").replace("ops/s", ""),
+          Figure.format(f.reference()),
+          f.referenceName(),
+          Figure.format(f.ratio()),
+          f.targetText(),
+          f.met() ? "ok" : "MISS");
+    }
+    StringBuilder b = new StringBuilder("{\"figures\":[");
+    for (int i = 0; i < figures.size(); i++)
+      b.append(i > 0 ? "," : "").append(figures.get(i).json());
+    b.append("],\"tasks\":")
+        .append(tasks)
+        .append(",\"cores\":")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append('}');
+    Files.writeString(json, b.append('\n').toString());
+    System.out.println("\nJSON: " + json);
+  }
+
+  private static void say(String format, Object... args) {
+    System.out.printf(Locale.ROOT, "spool-bench: " + format + "%n", args);
+  }
+}
