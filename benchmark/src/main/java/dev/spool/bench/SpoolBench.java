@@ -178,8 +178,9 @@ public final class SpoolBench implements Callable<Integer> {
       while (pool.consumerCount() < 2) Thread.sleep(100);
       pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
       if (runs("map")) {
+        CpuUse cpu = CpuUse.start(consumers);
         double unchunked = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
-        say("map, chunksize 1: %,.0f tasks/s", unchunked);
+        say("map, chunksize 1: %,.0f tasks/s; %s", unchunked, cpu.perThousand(tasks));
         out.add(
             new Figure(
                 "map unchunked (tasks/s)",

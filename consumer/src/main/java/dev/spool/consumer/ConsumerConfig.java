@@ -61,6 +61,20 @@ public record ConsumerConfig(
         .reduce(timeLimit, (a, b) -> a.compareTo(b) >= 0 ? a : b);
   }
 
+  /**
+   * The prefetch when none is set: 2 x concurrency, and at least {@value #MIN_DEFAULT_PREFETCH}. A
+   * delivery holds its slot until its result is confirmed and the ack is sent, a few ms after it
+   * ends, so short tasks need that many slots to keep the workers busy (bin/spool-bench: 4,400
+   * tasks/s at prefetch 8, 7,600 at 32, no more at 64). Long tasks want prefetch = concurrency, so
+   * that an idle consumer is not left waiting while another holds the queue's work.
+   */
+  public static int defaultPrefetch(int concurrency) {
+    return Math.min(Math.max(2 * concurrency, MIN_DEFAULT_PREFETCH), 65535);
+  }
+
+  /** The least default prefetch. */
+  public static final int MIN_DEFAULT_PREFETCH = 32;
+
   /** Builds a {@link ConsumerConfig}. */
   public static final class Builder {
     private String queue = Topology.DEFAULT_QUEUE;
@@ -147,7 +161,7 @@ public record ConsumerConfig(
       if (concurrency < 1 || concurrency > 1024) {
         throw new IllegalArgumentException("concurrency must be 1 to 1024, was " + concurrency);
       }
-      int p = prefetch == null ? Math.min(2 * concurrency, 65535) : prefetch;
+      int p = prefetch == null ? defaultPrefetch(concurrency) : prefetch;
       if (p < concurrency || p > 65535) {
         throw new IllegalArgumentException(
             "prefetch must be at least concurrency ("

@@ -282,6 +282,7 @@ public final class SpoolConsumer implements AutoCloseable {
         log.warn("tasks still running after {}; interrupting them", settings.drainTimeout());
       }
       publisher.awaitConfirms(Duration.ofSeconds(10));
+      dispatcher.flushAcks();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

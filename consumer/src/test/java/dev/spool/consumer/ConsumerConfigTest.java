@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 
 final class ConsumerConfigTest {
   @Test
-  void build_defaults_prefetchIsTwiceConcurrency() {
+  void build_defaults_prefetchIsTwiceConcurrencyAndAtLeast32() {
     ConsumerConfig c = ConsumerConfig.builder().concurrency(3).build();
     assertEquals("tasks", c.queue());
-    assertEquals(6, c.prefetch());
+    assertEquals(32, c.prefetch());
+    assertEquals(40, ConsumerConfig.builder().concurrency(20).build().prefetch());
   }
 
   @Test

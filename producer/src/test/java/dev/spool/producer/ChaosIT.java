@@ -52,7 +52,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class ChaosIT {
   private static final int SCALE = Integer.getInteger("spool.chaos.scale", 1);
   private static final Duration LONG = Duration.ofMinutes(3L * SCALE);
-  private static final int PREFETCH = 8; // --concurrency 4, prefetch 2 x concurrency
+  private static final int PREFETCH = 32; // --concurrency 4: the default prefetch, 32
 
   private SpoolProcesses procs;
   private final ScheduledExecutorService chaos = Executors.newScheduledThreadPool(2);

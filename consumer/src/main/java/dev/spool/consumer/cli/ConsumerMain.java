@@ -61,7 +61,9 @@ public final class ConsumerMain implements Callable<Integer> {
   @Option(
       names = "--prefetch",
       paramLabel = "N",
-      description = "Deliveries taken ahead of acks (default 2 x concurrency).")
+      description =
+          "Deliveries taken ahead of acks (default 2 x concurrency, at least 32); for long"
+              + " tasks set it to --concurrency, so that idle consumers get the work.")
   Integer prefetch;
 
   @Option(

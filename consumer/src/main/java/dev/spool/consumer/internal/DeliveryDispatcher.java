@@ -97,6 +97,11 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     this.channelLost = channelLost;
   }
 
+  /** Sends the acks still waiting to be coalesced; call before closing the channel. */
+  public void flushAcks() {
+    outcomes.acks().close();
+  }
+
   /** From now on, deliveries go straight back to the queue. */
   public void stopTaking() {
     stopping = true;
@@ -106,6 +111,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
     long tag = envelope.getDeliveryTag();
+    outcomes.acks().delivered(tag);
     if (PoisonPill.isPill(props)) {
       handlePill(tag, props);
       return;
