@@ -18,7 +18,7 @@ COPY --from=build /src/consumer/target/spool-consumer.jar /opt/spool/lib/
 COPY --from=build /src/producer/target/spool-producer.jar /opt/spool/lib/
 COPY --chmod=755 bin/spool-healthcheck /usr/local/bin/spool-healthcheck
 RUN mkdir -p /opt/spool/tasks \
- && printf '#!/bin/sh\nexec java $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
+ && printf '#!/bin/sh\nexec java -Xms32m $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
  && printf '#!/bin/sh\nexec java $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
  && chmod 755 /usr/local/bin/spool-consumer /usr/local/bin/spool-producer
 USER spool

@@ -224,7 +224,7 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   private static long[] applyLatencies(TaskPool pool, int n) {
-    for (int i = 0; i < 200; i++) pool.apply("square", (long) i, Long.class); // warm-up
+    for (int i = 0; i < 2000; i++) pool.apply("square", (long) i, Long.class); // warm-up
     long[] nanos = new long[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
