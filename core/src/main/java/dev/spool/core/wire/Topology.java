@@ -127,6 +127,25 @@ public final class Topology {
     return chosen;
   }
 
+  /** The full name of the typed queue {@code name} ({@code SpoolQueue}, {@code JoinableQueue}). */
+  public String plainQueue(String name) {
+    requireQueueName(name);
+    return namespace + ".queue." + name;
+  }
+
+  /**
+   * The full name of the queue holding messages to end {@code end} (a or b) of pipe {@code name}.
+   */
+  public String pipeQueue(String name, String end) {
+    requireQueueName(name);
+    return namespace + ".pipe." + name + "." + end;
+  }
+
+  /** Declares a durable queue of the configured type with no further arguments. */
+  public String declarePlainQueue(Channel channel, String fullName) {
+    return declare(channel, fullName, typed());
+  }
+
   public String replyQueue(String producerId) {
     return namespace + ".reply." + producerId;
   }

@@ -1,0 +1,8 @@
+package dev.spool.core;
+
+/** A queue had no item within the time given (Python's {@code queue.Empty}). */
+public class QueueEmptyException extends SpoolException {
+  public QueueEmptyException(String message) {
+    super(message);
+  }
+}

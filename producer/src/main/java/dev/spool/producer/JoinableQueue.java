@@ -1,0 +1,144 @@
+package dev.spool.producer;
+
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolException;
+import dev.spool.state.SharedCounter;
+import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateConfig;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * A {@link SpoolQueue} whose items are marked done, like {@code multiprocessing.JoinableQueue}: an
+ * item handed over by {@link #get} stays unacked until {@link #taskDone()}, so if its reader dies
+ * first the broker gives it to another reader; {@link #join()} returns when every item put has been
+ * marked done, by any process.
+ *
+ * <pre>{@code
+ * try (JoinableQueue<String> q = JoinableQueue.open(config, "jobs", String.class)) {
+ *   String job = q.get();
+ *   process(job);
+ *   q.taskDone();
+ * }
+ * }</pre>
+ *
+ * <p>The count of unfinished items lives in Redis ({@code <ns>:counter:queue.<name>.unfinished}): a
+ * put adds one before it publishes, a {@code taskDone} takes one off after its ack. A process dying
+ * between that ack and the decrement leaves the count one high, so {@code join} waits (give it a
+ * timeout); it never returns early. A reader holds up to {@code unfinished} items at once.
+ */
+public final class JoinableQueue<T> extends SpoolQueue<T> {
+  private final SharedState state;
+  private final SharedCounter unfinished;
+  private final Deque<Long> notDone = new ArrayDeque<>(); // tags handed over, oldest first
+
+  private JoinableQueue(SpoolConfig config, String name, Class<T> type, int maxUnfinished) {
+    super(config, name, type, maxUnfinished);
+    this.state =
+        SharedState.connect(
+            SharedStateConfig.builder()
+                .redisUri(config.redisUri().toString())
+                .namespace(config.namespace())
+                .build());
+    this.unfinished = state.counter("queue." + name + ".unfinished");
+  }
+
+  /** Opens the joinable queue {@code name}; a reader holds one unfinished item at a time. */
+  public static <T> JoinableQueue<T> open(SpoolConfig config, String name, Class<T> type) {
+    return open(config, name, type, 1);
+  }
+
+  /** As {@link #open(SpoolConfig, String, Class)}, a reader holding up to {@code maxUnfinished}. */
+  public static <T> JoinableQueue<T> open(
+      SpoolConfig config, String name, Class<T> type, int maxUnfinished) {
+    if (maxUnfinished < 1) {
+      throw new IllegalArgumentException("maxUnfinished must be >= 1, was " + maxUnfinished);
+    }
+    return new JoinableQueue<>(config, name, type, maxUnfinished);
+  }
+
+  @Override
+  public void put(T item, Duration timeout) {
+    unfinished.incrementAndGet(); // first: join must not see the item's gap
+    try {
+      super.put(item, timeout);
+    } catch (RuntimeException e) {
+      unfinished.addAndGet(-1);
+      throw e;
+    }
+  }
+
+  @Override
+  synchronized void taken(long tag) {
+    notDone.addLast(tag);
+  }
+
+  /**
+   * Marks the oldest item this reader got and has not marked done as done: acks it, then counts it
+   * finished.
+   *
+   * @throws IllegalStateException when every item got here is already done
+   */
+  public void taskDone() {
+    long tag;
+    synchronized (this) {
+      Long t = notDone.pollFirst();
+      if (t == null) {
+        throw new IllegalStateException(
+            "taskDone() called more times than items were got from " + queueName());
+      }
+      tag = t;
+    }
+    ack(tag);
+    unfinished.addAndGet(-1);
+  }
+
+  /** Items put and not yet marked done, by any process. */
+  public long unfinished() {
+    return unfinished.get();
+  }
+
+  /** Blocks until every item put has been marked done. */
+  public void join() {
+    join(FOREVER);
+  }
+
+  /**
+   * Waits up to {@code timeout} until every item put has been marked done.
+   *
+   * @throws SpoolException when items are still unfinished after {@code timeout}
+   */
+  public void join(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long sleep = 1;
+    long left;
+    while ((left = unfinished.get()) > 0) {
+      if (System.nanoTime() > deadline) {
+        throw new SpoolException(
+            left + " item(s) of " + queueName() + " unfinished after " + timeout);
+      }
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SpoolException("interrupted in join on " + queueName(), e);
+      }
+      sleep = Math.min(50, sleep * 2);
+    }
+  }
+
+  /** Resets the count of unfinished items to 0, e.g. after {@link #delete()}. */
+  public void resetUnfinished() {
+    unfinished.reset();
+  }
+
+  @Override
+  public void disconnect() {
+    try {
+      super.disconnect();
+    } finally {
+      state.close();
+    }
+  }
+}
