@@ -141,6 +141,17 @@ public final class Topology {
     return namespace + ".pipe." + name + "." + end;
   }
 
+  /**
+   * Declares a durable classic queue for a pipe end, whatever the configured type: a pipe end is
+   * held by an exclusive consumer, and quorum queues do not enforce exclusive consumers (RabbitMQ
+   * 3.x accepts a second one).
+   */
+  public String declarePipeQueue(Channel channel, String fullName) {
+    Map<String, Object> args = new HashMap<>();
+    args.put("x-queue-type", QueueType.CLASSIC.toString());
+    return declare(channel, fullName, args);
+  }
+
   /** Declares a durable queue of the configured type with no further arguments. */
   public String declarePlainQueue(Channel channel, String fullName) {
     return declare(channel, fullName, typed());

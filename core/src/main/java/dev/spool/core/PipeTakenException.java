@@ -1,0 +1,8 @@
+package dev.spool.core;
+
+/** Both ends of a pipe are open in other processes: a pipe connects exactly two. */
+public class PipeTakenException extends SpoolException {
+  public PipeTakenException(String message) {
+    super(message);
+  }
+}
