@@ -116,6 +116,37 @@ final class QueueIT {
   }
 
   @Test
+  void joinable_readerProcessKilledBeforeTaskDone_itsItemGoesToAnotherReader(SpoolTestEnv env) {
+    try (JoinableQueue<String> writer = joinable(env, "crash", String.class)) {
+      writer.put("survives");
+      SpoolProcess reader =
+          SpoolProcess.start(
+              QueueReaderMain.class,
+              env.config().amqpUri().toString(),
+              env.config().redisUri().toString(),
+              env.namespace(),
+              "crash");
+      try {
+        // the reader process holds the item: none waits in the queue, one is unfinished
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> writer.size() == 0 && writer.readers() == 1);
+        assertEquals(1, writer.unfinished());
+      } finally {
+        reader.kill(); // SIGKILL between get and taskDone
+      }
+      reader.join(Duration.ofSeconds(30));
+      try (JoinableQueue<String> next = joinable(env, "crash", String.class)) {
+        assertEquals("survives", next.get(Duration.ofSeconds(30)));
+        next.taskDone();
+        writer.join(Duration.ofSeconds(5));
+        next.disconnect();
+      }
+      writer.disconnect();
+    }
+  }
+
+  @Test
   void joinable_joinReturnsOnlyOnceEveryItemIsDone(SpoolTestEnv env) throws Exception {
     try (JoinableQueue<Integer> writer = joinable(env, "batch", Integer.class);
         JoinableQueue<Integer> reader =
