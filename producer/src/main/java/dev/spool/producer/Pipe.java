@@ -184,16 +184,8 @@ public final class Pipe<T> implements AutoCloseable {
     byte[] body = codec.encode(message);
     AMQP.BasicProperties props =
         new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).build();
-    try {
-      publisher.publish(outbound, props, body, () -> {});
-      if (!publisher.awaitConfirms(Duration.ofSeconds(30))) {
-        throw new SpoolException(
-            "the broker did not confirm a send on pipe '" + name + "' in 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SpoolException("interrupted while sending on pipe '" + name + "'", e);
-    }
+    publisher.publishConfirmed(
+        outbound, props, body, Duration.ofSeconds(30), "a send on pipe '" + name + "'");
   }
 
   /** Blocks until a message arrives and returns it. */
@@ -260,11 +252,7 @@ public final class Pipe<T> implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    try {
-      if (connection.isOpen()) connection.close(5000);
-    } catch (IOException | RuntimeException e) {
-      connection.abort(1000);
-    }
+    AmqpConnector.closeQuietly(connection);
   }
 
   /** Deletes both of the pipe's queues and what they hold. */

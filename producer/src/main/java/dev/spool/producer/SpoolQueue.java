@@ -129,20 +129,7 @@ public class SpoolQueue<T> implements AutoCloseable {
   void publishAndConfirm(AMQP.BasicProperties props, byte[] body, Duration timeout) {
     if (closed) throw new IllegalStateException(queue + ": this handle is closed");
     wrote = true;
-    try {
-      publisher.publish(queue, props, body, () -> {});
-      if (!publisher.awaitConfirms(timeout)) {
-        throw new SpoolException(
-            "the broker did not confirm a put to "
-                + queue
-                + " within "
-                + timeout
-                + "; is it blocked (memory or disk alarm)?");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SpoolException("interrupted while putting to " + queue, e);
-    }
+    publisher.publishConfirmed(queue, props, body, timeout, "a put to " + queue);
   }
 
   /** Blocks until an item arrives and returns it. */
@@ -308,11 +295,7 @@ public class SpoolQueue<T> implements AutoCloseable {
   public void disconnect() {
     if (closed) return;
     closed = true;
-    try {
-      if (connection.isOpen()) connection.close(5000);
-    } catch (IOException | RuntimeException e) {
-      connection.abort(1000);
-    }
+    AmqpConnector.closeQuietly(connection);
   }
 
   /** Deletes the queue and what it holds. */

@@ -467,11 +467,7 @@ public final class TaskPool implements AutoCloseable {
       log.warn(
           "could not delete reply queue {} ({}); the broker expires it", replyQueue, e.toString());
     } finally {
-      try {
-        if (connection.isOpen()) connection.close(5000);
-      } catch (IOException | RuntimeException e) {
-        connection.abort(1000);
-      }
+      AmqpConnector.closeQuietly(connection);
     }
   }
 }

@@ -86,6 +86,15 @@ public final class AmqpConnector {
     return f;
   }
 
+  /** Closes {@code connection}, aborting it when a clean close fails; harmless when closed. */
+  public static void closeQuietly(Connection connection) {
+    try {
+      if (connection.isOpen()) connection.close(5000);
+    } catch (IOException | RuntimeException e) {
+      connection.abort(1000);
+    }
+  }
+
   /** The innermost useful message of an AMQP failure, for one-line errors. */
   public static String reason(Throwable e) {
     Throwable t = e;

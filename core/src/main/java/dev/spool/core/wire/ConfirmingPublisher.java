@@ -207,6 +207,30 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
     return confirmed.sum();
   }
 
+  /**
+   * Publishes and waits until the broker confirmed everything published so far.
+   *
+   * @param what what is published, for the error, e.g. "a put to spool.queue.numbers"
+   * @throws dev.spool.core.SpoolException when not confirmed within {@code timeout}, or interrupted
+   */
+  public void publishConfirmed(
+      String routingKey, AMQP.BasicProperties props, byte[] body, Duration timeout, String what) {
+    try {
+      publish(routingKey, props, body, () -> {});
+      if (!awaitConfirms(timeout)) {
+        throw new dev.spool.core.SpoolException(
+            "the broker did not confirm "
+                + what
+                + " within "
+                + timeout
+                + "; is it blocked (memory or disk alarm)?");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new dev.spool.core.SpoolException("interrupted during " + what, e);
+    }
+  }
+
   /** Waits until every message is confirmed; false when {@code timeout} passed first. */
   public boolean awaitConfirms(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
