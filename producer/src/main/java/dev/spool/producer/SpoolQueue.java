@@ -48,7 +48,6 @@ import java.util.concurrent.TimeUnit;
  * queue and its items stay until {@link #delete()}.
  */
 public class SpoolQueue<T> implements AutoCloseable {
-  private final String name;
   private final Class<T> type;
   private final String queue;
   private final Connection connection;
@@ -67,7 +66,6 @@ public class SpoolQueue<T> implements AutoCloseable {
   record Message(long tag, AMQP.BasicProperties props, byte[] body) {}
 
   SpoolQueue(SpoolConfig config, String name, Class<T> type, int prefetch) {
-    this.name = name;
     this.type = type;
     this.prefetch = prefetch;
     Topology topology = new Topology(config);
@@ -347,9 +345,5 @@ public class SpoolQueue<T> implements AutoCloseable {
 
   private QueueClosedException closed() {
     return new QueueClosedException(queue + " was closed (a poison pill was read)");
-  }
-
-  String name() {
-    return name;
   }
 }

@@ -23,7 +23,7 @@ final class StateInspector {
   List<HeldLock> locksHeld(Instant now) {
     String prefix = namespace + ":lock:";
     List<HeldLock> out = new ArrayList<>();
-    for (String key : scan(prefix + "*", Integer.MAX_VALUE)) {
+    for (String key : scan(prefix + "*")) {
       if (key.endsWith(":fence")) continue;
       String[] valueAndTtl =
           redis.call(
@@ -61,7 +61,7 @@ final class StateInspector {
     List<SharedObjects.Entry> shown = new ArrayList<>();
     for (String kind : List.of("dict", "list", "counter", "value")) {
       String prefix = namespace + ":" + kind + ":";
-      for (String key : scan(prefix + "*", Integer.MAX_VALUE)) {
+      for (String key : scan(prefix + "*")) {
         counts.merge(kind, 1L, Long::sum);
         if (shown.size() >= limit) continue;
         long[] sizeAndTtl =
@@ -90,7 +90,7 @@ final class StateInspector {
     };
   }
 
-  private List<String> scan(String pattern, int max) {
+  private List<String> scan(String pattern) {
     List<String> keys = new ArrayList<>();
     ScanParams params = new ScanParams().match(pattern).count(1000);
     String cursor = ScanParams.SCAN_POINTER_START;
@@ -99,7 +99,7 @@ final class StateInspector {
       ScanResult<String> r = redis.call("SCAN", "scanning " + pattern, j -> j.scan(c, params));
       keys.addAll(r.getResult());
       cursor = r.getCursor();
-    } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && keys.size() < max);
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     return keys;
   }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StateMeters implements StateListener {
   private final MeterRegistry registry;
-  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Map<String, Timer[]> locks = new ConcurrentHashMap<>();
   private final Map<String, Counter> lost = new ConcurrentHashMap<>();
 
   public StateMeters(MeterRegistry registry) {
@@ -43,18 +43,17 @@ public final class StateMeters implements StateListener {
 
   @Override
   public void lockAcquired(String lock, long waitNanos) {
-    wait(lock, "acquired").record(waitNanos, TimeUnit.NANOSECONDS);
+    lockTimers(lock)[0].record(waitNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void lockTimedOut(String lock, long waitNanos) {
-    wait(lock, "timeout").record(waitNanos, TimeUnit.NANOSECONDS);
+    lockTimers(lock)[1].record(waitNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void lockReleased(String lock, long holdNanos) {
-    timer("hold/" + lock, "spool.lock.hold", "How long locks were held", "lock", lock)
-        .record(holdNanos, TimeUnit.NANOSECONDS);
+    lockTimers(lock)[2].record(holdNanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -69,19 +68,21 @@ public final class StateMeters implements StateListener {
         .increment();
   }
 
-  private Timer wait(String lock, String outcome) {
-    return timer(
-        "wait/" + lock + "/" + outcome,
-        "spool.lock.wait",
-        "Time spent waiting for locks, granted or timed out",
-        "lock",
+  /** By lock: {wait acquired, wait timed out, hold}. */
+  private Timer[] lockTimers(String lock) {
+    return locks.computeIfAbsent(
         lock,
-        "outcome",
-        outcome);
+        l ->
+            new Timer[] {
+              lockTimer("spool.lock.wait", "Time spent waiting for locks", l, "acquired"),
+              lockTimer("spool.lock.wait", "Time spent waiting for locks", l, "timeout"),
+              lockTimer("spool.lock.hold", "How long locks were held", l, null)
+            });
   }
 
-  private Timer timer(String key, String name, String description, String... tags) {
-    return timers.computeIfAbsent(
-        key, k -> SpoolMeters.timer(name).description(description).tags(tags).register(registry));
+  private Timer lockTimer(String name, String description, String lock, String outcome) {
+    Timer.Builder b = SpoolMeters.timer(name).description(description).tag("lock", lock);
+    if (outcome != null) b.tag("outcome", outcome);
+    return b.register(registry);
   }
 }

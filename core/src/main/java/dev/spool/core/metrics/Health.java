@@ -1,5 +1,6 @@
 package dev.spool.core.metrics;
 
+import dev.spool.core.wire.JsonCodec;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,30 +21,11 @@ public record Health(Map<String, String> components) {
     return components.values().stream().allMatch(UP::equals);
   }
 
-  /** {@code {"status":"up"|"down","components":{...}}}, hand-written: no codec needed here. */
+  /** {@code {"status":"up"|"down","components":{...}}}. */
   public String toJson() {
-    StringBuilder b = new StringBuilder("{\"status\":\"").append(up() ? "up" : "down");
-    b.append("\",\"components\":{");
-    String sep = "";
-    for (Map.Entry<String, String> e : components.entrySet()) {
-      b.append(sep).append(quote(e.getKey())).append(':').append(quote(e.getValue()));
-      sep = ",";
-    }
-    return b.append("}}").toString();
-  }
-
-  private static String quote(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    return b.append('"').toString();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", up() ? "up" : "down");
+    body.put("components", components);
+    return new JsonCodec().asString(body);
   }
 }
