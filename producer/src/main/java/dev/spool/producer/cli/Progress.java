@@ -55,13 +55,19 @@ final class Progress {
     return new Progress(label, total, System.err, m, Duration.ofSeconds(5), System::nanoTime);
   }
 
-  /**
-   * Java cannot ask whether stderr is a terminal, so bin/spool-producer tells it ({@code [ -t 2 ]}
-   * into SPOOL_STDERR_TTY); without the launcher, a console on stdin and stdout counts.
-   */
+  /** Whether stderr is a terminal: {@link #isTerminal} with the launcher's SPOOL_STDERR_TTY. */
   static boolean stderrIsTerminal(Map<String, String> env) {
+    return isTerminal(env, "SPOOL_STDERR_TTY");
+  }
+
+  /**
+   * Java cannot ask whether stdout or stderr is a terminal, so bin/spool-producer tells it ({@code
+   * [ -t 1 ]}, {@code [ -t 2 ]}) in {@code hint} (SPOOL_STDOUT_TTY, SPOOL_STDERR_TTY); without the
+   * launcher, a console on stdin and stdout counts. TERM=dumb never does.
+   */
+  static boolean isTerminal(Map<String, String> env, String hintVariable) {
     if ("dumb".equals(env.get("TERM"))) return false;
-    String hint = env.get("SPOOL_STDERR_TTY");
+    String hint = env.get(hintVariable);
     if (hint != null) return hint.equals("1");
     java.io.Console console = System.console();
     if (console == null) return false;

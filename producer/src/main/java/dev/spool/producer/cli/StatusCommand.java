@@ -86,7 +86,7 @@ final class StatusCommand implements Callable<Integer> {
           new StatusCollector(
               api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());
       PrintStream out = System.out;
-      boolean terminal = Progress.stderrIsTerminal(env) && System.console() != null;
+      boolean terminal = Progress.isTerminal(env, "SPOOL_STDOUT_TTY"); // the screen is redrawn
       while (true) {
         SpoolStatus s = collector.collect();
         if (json) {

@@ -98,4 +98,11 @@ final class ProgressTest {
     assertFalse(Progress.stderrIsTerminal(Map.of("SPOOL_STDERR_TTY", "0")));
     assertFalse(Progress.stderrIsTerminal(Map.of("SPOOL_STDERR_TTY", "1", "TERM", "dumb")));
   }
+
+  @Test
+  void isTerminal_readsTheHintOfTheStreamAsked() {
+    Map<String, String> env = Map.of("SPOOL_STDERR_TTY", "1", "SPOOL_STDOUT_TTY", "0");
+    assertTrue(Progress.isTerminal(env, "SPOOL_STDERR_TTY"));
+    assertFalse(Progress.isTerminal(env, "SPOOL_STDOUT_TTY"), "stdout redirected: no redraw codes");
+  }
 }
