@@ -14,6 +14,7 @@ import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +136,44 @@ final class FailureHandlingIT {
       assertEquals(0, env.ready(f.queue));
       assertEquals(expected.size(), consumer.stats().rejected());
       assertNull(consumer.awaitStopRequest(Duration.ofMillis(50)), "still running");
+    }
+  }
+
+  @Test
+  void outOfRangeHeaders_eachDeadLetteredOnceWithAReply_consumerKeepsConsuming(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      List<Map<String, Object>> hostile =
+          List.of(
+              Map.of(Headers.ATTEMPT, 0),
+              Map.of(Headers.ATTEMPT, 99_999_999_999L),
+              Map.of(Headers.ATTEMPT, -3),
+              Map.of(Headers.CHUNK, -1),
+              Map.of(Headers.CHUNK, 99_999_999_999L),
+              Map.of(Headers.POSITION, -5),
+              Map.of(Headers.DEADLINE, Long.MAX_VALUE),
+              Map.of(Headers.ATTEMPT, Map.of("nested", "table")),
+              Map.of(Headers.CHUNK, new byte[] {1, 2, 3}));
+      List<String> ids = new ArrayList<>();
+      for (Map<String, Object> h : hostile) ids.add(f.publish("square", "3", h));
+      String good = f.publish("square", "7");
+
+      Map<String, TaskResult> results = f.awaitResults(hostile.size() + 1);
+      assertEquals("49", body(results.get(good)), "the consumer kept consuming");
+      Map<String, DeadLetter> dead =
+          f.awaitDeadLetters(hostile.size()).stream()
+              .collect(Collectors.toMap(DeadLetter::taskId, Function.identity()));
+      assertEquals(hostile.size(), dead.size(), "each hostile message dead-lettered exactly once");
+      for (String id : ids) {
+        assertEquals(Reason.DECODE_ERROR, dead.get(id).reason(), id);
+        assertEquals(1, dead.get(id).attempts(), "an absurd attempt header is not reported");
+        assertFalse(results.get(id).ok(), "the producer is answered");
+        assertEquals("decode-error", f.error(results.get(id)).deadLetter());
+      }
+      assertEquals(hostile.size(), consumer.stats().rejected());
+      assertNull(consumer.awaitStopRequest(Duration.ofMillis(50)), "still running");
+      assertEquals("up", consumer.health().components().get("rabbitmq"));
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolException;
@@ -394,17 +395,20 @@ public final class TaskPool implements AutoCloseable {
    */
   public int stopConsumers(int count) {
     if (count < 0) throw new IllegalArgumentException("pill count must be >= 0, was " + count);
+    List<ConfirmingPublisher.Message> pills = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      PoisonPill pill = PoisonPill.issue(clock.instant(), producerId);
+      pills.add(new ConfirmingPublisher.Message(workQueue, pill.toProperties(), pill.body()));
+    }
     try {
-      for (int i = 0; i < count; i++) {
-        PoisonPill pill = PoisonPill.issue(clock.instant(), producerId);
-        publisher.publish(workQueue, pill.toProperties(), pill.body(), () -> {});
-      }
-      if (!publisher.awaitConfirms(Duration.ofSeconds(30))) {
-        throw new SpoolConnectionException("the broker did not confirm the poison pills in 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SpoolException("interrupted while sending poison pills", e);
+      publisher.publishAllConfirmed(
+          pills, Duration.ofSeconds(30), count + " poison pill(s) to " + workQueue);
+    } catch (SpoolBrokerBlockedException e) {
+      throw new SpoolBrokerBlockedException(
+          e.getMessage()
+              + "; the pills may still reach consumers once the alarm clears: check"
+              + " 'spool-producer status' before sending more",
+          e.alarm());
     }
     log.info("sent {} poison pill(s) to {}", count, workQueue);
     return count;
@@ -436,6 +440,8 @@ public final class TaskPool implements AutoCloseable {
   }
 
   private String hint() {
+    String alarm = publisher.alarmLine();
+    if (alarm != null) return alarm;
     String consumers;
     try {
       consumers = String.valueOf(consumerCount());

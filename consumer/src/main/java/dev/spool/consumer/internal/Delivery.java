@@ -2,6 +2,7 @@ package dev.spool.consumer.internal;
 
 import com.rabbitmq.client.AMQP;
 import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.TaskMessage;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,19 +24,21 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     return props.getReplyTo();
   }
 
-  /** The attempt this delivery is, 1 for the first; 1 when the header is unreadable. */
+  /** The attempt this delivery is, 1 for the first; 1 when the header is unreadable or absurd. */
   int attempt() {
-    return (int) number(Headers.ATTEMPT, 1);
+    long n = number(Headers.ATTEMPT, 1);
+    return n < 1 || n > TaskMessage.MAX_ATTEMPT ? 1 : (int) n;
   }
 
-  /** Times this task was put back because a service was down. */
+  /** Times this task was put back because a service was down; 0 when unreadable or absurd. */
   int requeues() {
-    return (int) number(Headers.REQUEUES, 0);
+    long n = number(Headers.REQUEUES, 0);
+    return n < 0 || n > TaskMessage.MAX_ATTEMPT ? 0 : (int) n;
   }
 
   /** Times a quorum queue returned this message unacked before (its consumer died). */
   long deliveryCount() {
-    return number(Headers.DELIVERY_COUNT, 0);
+    return Math.max(0, number(Headers.DELIVERY_COUNT, 0));
   }
 
   String idempotencyKey() {

@@ -107,11 +107,38 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     stopping = true;
   }
 
+  /**
+   * Never throws: an exception here would make the client close the consuming channel, leaving the
+   * process alive and idle. A delivery that breaks this code is dead-lettered with the reason.
+   */
   @Override
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
     long tag = envelope.getDeliveryTag();
     outcomes.acks().delivered(tag);
+    try {
+      dispatch(tag, envelope, props, body);
+    } catch (RuntimeException e) {
+      deadLetterUnusable(tag, envelope, props, body, e);
+    }
+  }
+
+  private void deadLetterUnusable(
+      long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body, RuntimeException e) {
+    log.warn("delivery {} cannot be used ({}); dead-lettering it", tag, e.toString());
+    try {
+      Delivery d =
+          new Delivery(tag, props, body == null ? new byte[0] : body, envelope.isRedeliver());
+      reject(d, Reason.DECODE_ERROR, "not a usable task: " + e.getMessage());
+    } catch (RuntimeException again) {
+      // Not even a dead letter of our own could be made: let the broker dead-letter it (the work
+      // queue's dead-letter exchange), with its x-death record as the only reason.
+      log.warn("delivery {} rejected to the broker's dead-lettering: {}", tag, again.toString());
+      outcomes.acks().reject(tag, false);
+    }
+  }
+
+  private void dispatch(long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
     if (PoisonPill.isPill(props)) {
       handlePill(tag, props);
       return;
@@ -155,7 +182,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     TaskMessage task;
     try {
       task = TaskMessage.from(props, d.body());
-    } catch (MalformedMessageException | ArithmeticException e) {
+    } catch (MalformedMessageException | ArithmeticException | IllegalArgumentException e) {
       reject(d, Reason.DECODE_ERROR, "not a task: " + e.getMessage());
       return;
     }
@@ -242,12 +269,19 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     channelLost.accept("the broker cancelled the subscription (queue deleted?)");
   }
 
+  /**
+   * A channel closed while this consumer is not stopping is lost for good, whoever closed it (the
+   * broker, or the client after an exception in a callback): the process must end, non-zero, so
+   * that its supervisor starts another, never stay alive and idle. A lost connection recovers.
+   */
   @Override
   public void handleShutdownSignal(String consumerTag, ShutdownSignalException sig) {
-    if (sig.isInitiatedByApplication() || stopping) {
+    if (stopping) {
       return;
     }
-    if (!sig.isHardError()) {
+    if (sig.isInitiatedByApplication() && !sig.isHardError()) {
+      channelLost.accept("the client closed the consuming channel: " + sig.getMessage());
+    } else if (!sig.isHardError()) {
       // A channel error is not recovered automatically: without a channel we cannot work.
       channelLost.accept("the broker closed the channel: " + sig.getMessage());
     } else {

@@ -20,6 +20,9 @@ import javax.net.ssl.SSLContext;
  * what failed, where, and which setting to change.
  */
 public final class AmqpConnector {
+  /** How long a channel RPC (declare, purge, cancel...) may take before it fails. */
+  public static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
+
   private final SpoolConfig config;
   private final Duration connectTimeout;
 
@@ -51,6 +54,17 @@ public final class AmqpConnector {
               + SpoolConfig.AMQP_URI,
           e);
     } catch (IOException | TimeoutException e) {
+      String refused = refusal(e);
+      if (refused != null) {
+        throw new SpoolConnectionException(
+            "RabbitMQ at "
+                + config.amqpUriRedacted()
+                + " refused the connection: "
+                + refused
+                + "; set "
+                + SpoolConfig.AMQP_URI,
+            e);
+      }
       throw new SpoolConnectionException(
           "cannot reach RabbitMQ at "
               + config.amqpUriRedacted()
@@ -60,6 +74,37 @@ public final class AmqpConnector {
               + SpoolConfig.AMQP_URI,
           e);
     }
+  }
+
+  /**
+   * The broker's own refusal, said plainly, when it answered and refused (a missing vhost, a user
+   * without access to it); null when it did not answer.
+   */
+  private String refusal(Exception e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof ShutdownSignalException s
+          && s.getReason() instanceof com.rabbitmq.client.AMQP.Connection.Close close) {
+        String text = close.getReplyText() == null ? "" : close.getReplyText();
+        if (close.getReplyCode() == 530 && text.contains("vhost")) {
+          String vhost = vhostOf(config.amqpUri());
+          return "its virtual host '"
+              + vhost
+              + "' does not exist or the user may not use it (create it with 'rabbitmqctl"
+              + " add_vhost "
+              + vhost
+              + "' and grant access with 'rabbitmqctl set_permissions', or fix the path of the"
+              + " URI)";
+        }
+        return text + " (AMQP reply code " + close.getReplyCode() + ")";
+      }
+    }
+    return null;
+  }
+
+  private static String vhostOf(URI uri) {
+    String path = uri.getRawPath();
+    if (path == null || path.isEmpty() || path.equals("/")) return "/";
+    return java.net.URLDecoder.decode(path.substring(1), java.nio.charset.StandardCharsets.UTF_8);
   }
 
   ConnectionFactory factory() {
@@ -83,6 +128,8 @@ public final class AmqpConnector {
     f.setTopologyRecoveryEnabled(true);
     f.setNetworkRecoveryInterval(2000);
     f.setRequestedHeartbeat(30);
+    // The client waits 10 minutes for a channel RPC by default: a command would hang that long.
+    f.setChannelRpcTimeout(Math.toIntExact(RPC_TIMEOUT.toMillis()));
     return f;
   }
 

@@ -1,10 +1,12 @@
 package dev.spool.core.wire;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BlockedListener;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmListener;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConnectionException;
 import java.io.IOException;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #publish} blocks only while the window is full.
  */
-public final class ConfirmingPublisher implements ConfirmListener, RecoveryListener {
+public final class ConfirmingPublisher
+    implements ConfirmListener, RecoveryListener, BlockedListener {
   private static final Logger log = LoggerFactory.getLogger(ConfirmingPublisher.class);
 
   private final Channel channel;
@@ -39,6 +43,9 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   private final boolean recovers;
   private final List<Outgoing> parked = new ArrayList<>(); // guarded by publishLock
   private boolean flushing; // guarded by publishLock
+  private volatile String blockedReason; // set while the broker blocks this connection
+  private volatile long blockedSinceNanos;
+  private Duration blockedPatience = BLOCKED_PATIENCE;
 
   private record Outgoing(
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed) {}
@@ -58,6 +65,36 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
     if (channel instanceof Recoverable r) {
       r.addRecoveryListener(this);
     }
+    if (channel.getConnection() != null) channel.getConnection().addBlockedListener(this);
+  }
+
+  @Override
+  public void handleBlocked(String reason) {
+    blockedSinceNanos = System.nanoTime();
+    blockedReason = reason == null || reason.isBlank() ? "a resource alarm" : reason;
+    log.warn("the broker blocked this connection ({}): {}", blockedReason, ALARM_ADVICE);
+  }
+
+  @Override
+  public void handleUnblocked() {
+    if (blockedReason != null) log.info("the broker unblocked this connection");
+    blockedReason = null;
+  }
+
+  /** What the broker gave as the reason it blocks this connection, or null when it does not. */
+  public String blockedReason() {
+    return blockedReason;
+  }
+
+  /** What to tell a user about an alarm: where to look and what to do. */
+  public static final String ALARM_ADVICE =
+      "RabbitMQ raised a memory or disk alarm and accepts no messages until it clears;"
+          + " see 'rabbitmq-diagnostics alarms' and free memory or disk on the broker";
+
+  /** One line about the alarm, or null when the broker does not block this connection. */
+  public String alarmLine() {
+    String r = blockedReason;
+    return r == null ? null : "the broker is blocking publishes (" + r + "): " + ALARM_ADVICE;
   }
 
   /**
@@ -71,9 +108,13 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed)
       throws InterruptedException {
     while (!window.tryAcquire(10, TimeUnit.SECONDS)) {
+      String alarm = alarmLine();
       log.warn(
-          "{} publishes unconfirmed for 10 s; is the broker blocked (memory or disk alarm)?",
-          outstanding.size());
+          "{} publishes unconfirmed for 10 s; {}",
+          outstanding.size(),
+          alarm != null
+              ? alarm
+              : "is the broker overloaded, or blocked by a memory or disk alarm?");
     }
     try {
       send(new Outgoing(routingKey, props, body, onConfirmed));
@@ -208,26 +249,64 @@ public final class ConfirmingPublisher implements ConfirmListener, RecoveryListe
   }
 
   /**
-   * Publishes and waits until the broker confirmed everything published so far.
+   * Publishes one message and waits until the broker confirmed that message (not others published
+   * meanwhile by other threads). Gives up after {@code timeout}, or sooner, after {@link
+   * #BLOCKED_PATIENCE}, when the broker blocks the connection with a resource alarm.
    *
    * @param what what is published, for the error, e.g. "a put to spool.queue.numbers"
+   * @throws SpoolBrokerBlockedException when the broker blocked it and did not confirm in time
    * @throws dev.spool.core.SpoolException when not confirmed within {@code timeout}, or interrupted
    */
   public void publishConfirmed(
       String routingKey, AMQP.BasicProperties props, byte[] body, Duration timeout, String what) {
+    publishAllConfirmed(List.of(new Message(routingKey, props, body)), timeout, what);
+  }
+
+  /** A message for {@link #publishAllConfirmed}. */
+  public record Message(String routingKey, AMQP.BasicProperties props, byte[] body) {}
+
+  /**
+   * As {@link #publishConfirmed} for several messages: returns once every one of them is confirmed.
+   */
+  public void publishAllConfirmed(List<Message> messages, Duration timeout, String what) {
+    CountDownLatch confirmedHere = new CountDownLatch(messages.size());
     try {
-      publish(routingKey, props, body, () -> {});
-      if (!awaitConfirms(timeout)) {
+      for (Message m : messages) {
+        publish(m.routingKey(), m.props(), m.body(), confirmedHere::countDown);
+      }
+      awaitLatch(confirmedHere, timeout, what);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new dev.spool.core.SpoolException("interrupted during " + what, e);
+    }
+  }
+
+  /** How long a publisher waits for a confirm once the broker says it blocks the connection. */
+  public static final Duration BLOCKED_PATIENCE = Duration.ofSeconds(5);
+
+  /** For tests: how long to wait for a confirm once the connection is blocked. */
+  void blockedPatience(Duration patience) {
+    this.blockedPatience = patience;
+  }
+
+  private void awaitLatch(CountDownLatch latch, Duration timeout, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!latch.await(100, TimeUnit.MILLISECONDS)) {
+      long now = System.nanoTime();
+      String alarm = alarmLine();
+      if (alarm != null && now - blockedSinceNanos > blockedPatience.toNanos()) {
+        throw new SpoolBrokerBlockedException(
+            "the broker did not confirm " + what + ": " + alarm, blockedReason);
+      }
+      if (now - deadline > 0) {
         throw new dev.spool.core.SpoolException(
             "the broker did not confirm "
                 + what
                 + " within "
                 + timeout
-                + "; is it blocked (memory or disk alarm)?");
+                + (alarm != null ? "; " + alarm : "; is it overloaded, or blocked by an alarm?"));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new dev.spool.core.SpoolException("interrupted during " + what, e);
     }
   }
 

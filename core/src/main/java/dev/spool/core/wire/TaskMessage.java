@@ -32,6 +32,12 @@ public record TaskMessage(
     String sender,
     byte[] body) {
 
+  /** The highest attempt number a task may carry; a header above it is malformed. */
+  public static final int MAX_ATTEMPT = 1_000_000;
+
+  /** Epoch milliseconds of 9999-12-31: a deadline past it is malformed. */
+  private static final long MAX_EPOCH_MILLI = 253_402_300_799_999L;
+
   public TaskMessage {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
@@ -79,20 +85,35 @@ public record TaskMessage(
     if (name == null || name.isBlank()) {
       throw new MalformedMessageException("task " + id + " has no type (task name)");
     }
-    Long attempt = Headers.number(h, Headers.ATTEMPT);
-    Long position = Headers.number(h, Headers.POSITION);
-    Long chunk = Headers.number(h, Headers.CHUNK);
+    long attempt = inRange(h, Headers.ATTEMPT, 1, 1, MAX_ATTEMPT);
+    long position = inRange(h, Headers.POSITION, 0, 0, Long.MAX_VALUE);
+    long chunk = inRange(h, Headers.CHUNK, 0, 0, Integer.MAX_VALUE);
     Long deadline = Headers.number(h, Headers.DEADLINE);
+    if (deadline != null && (deadline < 0 || deadline > MAX_EPOCH_MILLI)) {
+      throw new MalformedMessageException(
+          "header " + Headers.DEADLINE + " is not a time in epoch milliseconds: " + deadline);
+    }
     return new TaskMessage(
         id,
         name,
         props.getReplyTo(),
-        attempt == null ? 1 : Math.toIntExact(attempt),
-        position == null ? 0 : position,
-        chunk == null ? 0 : Math.toIntExact(chunk),
+        (int) attempt,
+        position,
+        (int) chunk,
         deadline == null ? null : Instant.ofEpochMilli(deadline),
         Headers.string(h, Headers.SENDER),
         body == null ? new byte[0] : body);
+  }
+
+  /** Header {@code name} as a number from {@code min} to {@code max}; {@code absent} if missing. */
+  private static long inRange(Map<String, Object> h, String name, long absent, long min, long max) {
+    Long v = Headers.number(h, name);
+    if (v == null) return absent;
+    if (v < min || v > max) {
+      throw new MalformedMessageException(
+          "header " + name + " is " + v + ", outside " + min + ".." + max);
+    }
+    return v;
   }
 
   @Override
