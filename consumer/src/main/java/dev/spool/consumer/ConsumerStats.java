@@ -15,6 +15,8 @@ package dev.spool.consumer;
  * @param timedOut handler runs interrupted at their time limit
  * @param requeued tasks put back for later because a service they needed (Redis) failed
  * @param idempotentSkips tasks not run because their idempotency key had already succeeded
+ * @param abandoned tasks skipped because nobody could receive their result any more (their
+ *     producer's reply queue was gone or had no consumer)
  */
 public record ConsumerStats(
     long received,
@@ -28,4 +30,5 @@ public record ConsumerStats(
     long deadLettered,
     long timedOut,
     long requeued,
-    long idempotentSkips) {}
+    long idempotentSkips,
+    long abandoned) {}

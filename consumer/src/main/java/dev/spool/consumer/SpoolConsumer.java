@@ -80,6 +80,7 @@ public final class SpoolConsumer implements AutoCloseable {
                 .listener(new StateMeters(meters))
                 .build());
     this.connection = openOrRelease(config, identity, state);
+    Clock shared = sharedClock(state, clock, config);
     try {
       Topology topology = new Topology(config);
       this.consumeChannel = connection.createChannel();
@@ -88,7 +89,12 @@ public final class SpoolConsumer implements AutoCloseable {
       this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
       consumeChannel.basicQos(settings.prefetch());
       this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
-      this.workers = new WorkerPool(settings.concurrency(), settings.virtualThreads());
+      this.workers =
+          new WorkerPool(
+              settings.concurrency(),
+              settings.virtualThreads(),
+              settings.concurrency(),
+              why -> requestStop(new StopReason(why, true)));
       this.timer =
           java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
@@ -110,6 +116,7 @@ public final class SpoolConsumer implements AutoCloseable {
               clock,
               why -> requestStop(new StopReason(why, false)),
               why -> requestStop(new StopReason(why, true)));
+      if (shared != null) dispatcher.datePillsBy(shared);
       this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -297,6 +304,35 @@ public final class SpoolConsumer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       log.warn(
           "could not cancel the subscription ({}); closing the connection instead", e.toString());
+    }
+  }
+
+  /**
+   * The Redis server's clock, through an offset to {@code host}: pills and consumers then date
+   * themselves by one clock, whatever their hosts' clocks say. Null when Redis does not answer,
+   * with a warning: that is also the start-up check that Redis answers.
+   */
+  private static Clock sharedClock(SharedState state, Clock host, SpoolConfig config) {
+    try {
+      long before = host.millis();
+      java.time.Instant redis = state.serverTime();
+      long after = host.millis();
+      long offset = redis.toEpochMilli() - (before + after) / 2;
+      if (Math.abs(offset) > 2000) {
+        log.warn(
+            "this host's clock is {} ms {} the Redis server's; Spool dates pills by Redis's clock",
+            Math.abs(offset),
+            offset > 0 ? "behind" : "ahead of");
+      }
+      return Clock.offset(host, Duration.ofMillis(offset));
+    } catch (RuntimeException e) {
+      log.warn(
+          "Redis does not answer at {} ({}): tasks that use shared state, locks or idempotency keys"
+              + " will be put back until it does, and pills are dated by this host's clock; check"
+              + " SPOOL_REDIS_URI",
+          config.redisUriRedacted(),
+          e.getMessage());
+      return null;
     }
   }
 

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.spool.core.RemoteError;
 import dev.spool.core.wire.DeadLetter;
+import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.TaskMessage;
@@ -62,8 +63,18 @@ final class ConsumerFixture {
     TaskMessage m =
         new TaskMessage(
             id, task, replies, 1, 0, 0, null, "test", json.getBytes(StandardCharsets.UTF_8));
-    channel.basicPublish("", queue, m.toProperties(), m.body());
+    channel.basicPublish("", queue, runEvenIfAbandoned(m.toProperties()), m.body());
     return id;
+  }
+
+  /**
+   * This fixture reads results with basic.get, so its reply queue has no consumer: without the
+   * header a consumer would take its tasks for a dead producer's after a while and skip them.
+   */
+  static AMQP.BasicProperties runEvenIfAbandoned(AMQP.BasicProperties p) {
+    Map<String, Object> h = new HashMap<>(p.getHeaders());
+    h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
+    return p.builder().headers(h).build();
   }
 
   void publishRaw(AMQP.BasicProperties props, String body) throws Exception {
@@ -97,7 +108,7 @@ final class ConsumerFixture {
     TaskMessage m =
         new TaskMessage(
             id, task, replies, 1, 0, 0, null, "test", json.getBytes(StandardCharsets.UTF_8));
-    AMQP.BasicProperties p = m.toProperties();
+    AMQP.BasicProperties p = runEvenIfAbandoned(m.toProperties());
     Map<String, Object> h = new HashMap<>(p.getHeaders());
     h.putAll(headers);
     channel.basicPublish("", queue, p.builder().headers(h).build(), m.body());

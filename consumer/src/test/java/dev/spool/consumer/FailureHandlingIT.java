@@ -2,6 +2,7 @@ package dev.spool.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -233,6 +234,33 @@ final class FailureHandlingIT {
       assertTrue(e.message().contains("abandoned"), e.message());
       assertEquals(1, consumer.stats().timedOut());
       TestTasks.stubbornRelease.countDown(); // the stuck thread may end now
+    } finally {
+      TestTasks.stubbornRelease.countDown();
+    }
+  }
+
+  @Test
+  void handlersIgnoringInterruptsPastTheBound_consumerAsksToBeReplacedWithAFailure(SpoolTestEnv env)
+      throws Exception {
+    TestTasks.stubbornRelease = new CountDownLatch(1);
+    ConsumerFixture f = new ConsumerFixture(env);
+    ConsumerConfig settings =
+        ConsumerConfig.builder()
+            .concurrency(1)
+            .retry(RetryPolicy.NONE)
+            .timeLimit("stubborn", Duration.ofMillis(200))
+            .build();
+    try (SpoolConsumer consumer = f.start(settings)) {
+      String first = f.publish("stubborn", "\"a\"");
+      String second = f.publish("stubborn", "\"b\"");
+      Map<String, TaskResult> r = f.awaitResults(2);
+      assertFalse(r.get(first).ok());
+      assertFalse(r.get(second).ok());
+      StopReason why = consumer.awaitStopRequest(WAIT);
+      assertNotNull(why, "the consumer asked to stop");
+      assertTrue(why.failure(), "so that it exits non-zero");
+      assertTrue(why.reason().contains("2 worker threads are stuck"), why.reason());
+      assertEquals(2, consumer.stats().timedOut());
     } finally {
       TestTasks.stubbornRelease.countDown();
     }

@@ -50,6 +50,27 @@ final class CommandFaults implements Faults {
     exec.apply(List.of("rabbitmqctl", "-q", "await_startup"));
   }
 
+  private volatile String watermark = "0.4";
+
+  @Override
+  public void raiseMemoryAlarm() {
+    String was =
+        exec.apply(
+                List.of(
+                    "rabbitmqctl",
+                    "-q",
+                    "eval",
+                    "vm_memory_monitor:get_vm_memory_high_watermark()."))
+            .strip();
+    if (was.matches("[0-9.]+")) watermark = was;
+    exec.apply(List.of("rabbitmqctl", "-q", "set_vm_memory_high_watermark", "0.0000001"));
+  }
+
+  @Override
+  public void clearMemoryAlarm() {
+    exec.apply(List.of("rabbitmqctl", "-q", "set_vm_memory_high_watermark", watermark));
+  }
+
   @Override
   public void pauseRedis() {
     pause.run();

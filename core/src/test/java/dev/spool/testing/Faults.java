@@ -15,6 +15,15 @@ public interface Faults {
   /** Stops the broker application and starts it again; durable queues and their messages stay. */
   void restartBroker();
 
+  /**
+   * Raises the broker's memory alarm (a high-water mark near zero): it blocks every publishing
+   * connection until {@link #clearMemoryAlarm()}.
+   */
+  void raiseMemoryAlarm();
+
+  /** Undoes {@link #raiseMemoryAlarm()}: the high-water mark as it was before. */
+  void clearMemoryAlarm();
+
   /** Freezes Redis (SIGSTOP, or a paused container): it accepts connections but never answers. */
   void pauseRedis();
 
@@ -45,6 +54,16 @@ public interface Faults {
 
       @Override
       public void restartBroker() {
+        throw no();
+      }
+
+      @Override
+      public void raiseMemoryAlarm() {
+        throw no();
+      }
+
+      @Override
+      public void clearMemoryAlarm() {
         throw no();
       }
 

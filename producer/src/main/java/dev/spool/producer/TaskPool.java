@@ -394,15 +394,24 @@ public final class TaskPool implements AutoCloseable {
    * confirmed them. Each stops one consumer that started before now.
    */
   public int stopConsumers(int count) {
+    return stopConsumers(count, clock.instant(), PoisonPill.CLOCK_HOST);
+  }
+
+  /**
+   * As {@link #stopConsumers(int)}, with pills dated {@code issuedAt} by {@code clockSource}: pass
+   * the Redis server's time ({@code SharedState.serverTime()}) and {@link PoisonPill#CLOCK_REDIS}
+   * so that consumers on hosts whose clocks disagree still judge the pills right.
+   */
+  public int stopConsumers(int count, Instant issuedAt, String clockSource) {
     if (count < 0) throw new IllegalArgumentException("pill count must be >= 0, was " + count);
     List<ConfirmingPublisher.Message> pills = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      PoisonPill pill = PoisonPill.issue(clock.instant(), producerId);
+      PoisonPill pill = PoisonPill.issue(issuedAt, producerId, clockSource);
       pills.add(new ConfirmingPublisher.Message(workQueue, pill.toProperties(), pill.body()));
     }
     try {
       publisher.publishAllConfirmed(
-          pills, Duration.ofSeconds(30), count + " poison pill(s) to " + workQueue);
+          pills, settings.defaultTimeout(), count + " poison pill(s) to " + workQueue);
     } catch (SpoolBrokerBlockedException e) {
       throw new SpoolBrokerBlockedException(
           e.getMessage()
@@ -464,6 +473,17 @@ public final class TaskPool implements AutoCloseable {
     if (closed) return;
     closed = true;
     pending.failAll(new SpoolException("the pool was closed while waiting for this result"));
+    if (publisher.blockedReason() != null) {
+      // A blocked connection is not read by the broker at all: no confirm, no queue.delete and no
+      // connection.close would be answered. Let go at once; the reply queue expires by itself.
+      log.warn(
+          "the broker blocks this connection ({}); reply queue {} is left to expire in {}",
+          publisher.blockedReason(),
+          replyQueue,
+          Topology.REPLY_QUEUE_EXPIRY);
+      connection.abort(1000);
+      return;
+    }
     try {
       publisher.awaitConfirms(Duration.ofSeconds(10));
       if (replyChannel.isOpen()) replyChannel.queueDelete(replyQueue);

@@ -59,6 +59,19 @@ public final class SharedState implements AutoCloseable {
     redis.call("PING", Jedis::ping);
   }
 
+  /**
+   * The Redis server's clock ({@code TIME}), in milliseconds: one clock that every process of an
+   * application shares, whatever its own host's clock says.
+   *
+   * @throws StateConnectionException when Redis does not answer
+   */
+  public java.time.Instant serverTime() {
+    java.util.List<String> t = redis.call("TIME", Jedis::time);
+    long seconds = Long.parseLong(t.get(0));
+    long micros = Long.parseLong(t.get(1));
+    return java.time.Instant.ofEpochSecond(seconds, micros * 1000);
+  }
+
   public <K, V> SharedDict<K, V> dict(String name, Class<K> keyType, Class<V> valueType) {
     return new SharedDict<>(redis, codec, key("dict", name), keyType, valueType);
   }

@@ -28,6 +28,7 @@ public final class Counters {
   final LongAdder rejected = new LongAdder();
   final LongAdder handedBack = new LongAdder();
   final LongAdder expired = new LongAdder();
+  final LongAdder abandoned = new LongAdder();
   final LongAdder stalePills = new LongAdder();
   final LongAdder retried = new LongAdder();
   final LongAdder deadLettered = new LongAdder();
@@ -112,6 +113,12 @@ public final class Counters {
         .increment();
   }
 
+  void abandoned(String task) {
+    abandoned.increment();
+    meter("abandoned", task, "Tasks skipped because nobody could receive their result any more")
+        .increment();
+  }
+
   void timedOut(String task) {
     timedOut.increment();
     meter("timed.out", task, "Handler runs interrupted at their time limit").increment();
@@ -192,6 +199,7 @@ public final class Counters {
         deadLettered.sum(),
         timedOut.sum(),
         requeued.sum(),
-        idempotentSkips.sum());
+        idempotentSkips.sum(),
+        abandoned.sum());
   }
 }

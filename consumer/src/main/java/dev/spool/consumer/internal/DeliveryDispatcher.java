@@ -21,6 +21,7 @@ import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,9 +44,18 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   private final Counters counters;
   private final Clock clock;
   private final Instant startedAt;
+  private volatile Clock sharedClock; // the Redis server's, or null
+  private volatile Instant startedAtShared;
   private final int deliveryLimit;
   private final Consumer<String> stopRequest;
   private final Consumer<String> channelLost;
+
+  /** A pill dated further ahead of this consumer's clock than this is warned about. */
+  private static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(2);
+
+  /** A stale pill dated this little before the consumer started is warned about. */
+  private static final Duration RECENT_PILL = Duration.ofMinutes(1);
+
   private volatile boolean stopping;
 
   /**
@@ -95,6 +105,16 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     this.startedAt = Instant.ofEpochMilli(clock.millis());
     this.stopRequest = stopRequest;
     this.channelLost = channelLost;
+    outcomes.replyQueues(ReplyQueues.on(channel.getConnection(), clock));
+  }
+
+  /**
+   * Judges pills dated by the Redis server's clock ({@link PoisonPill#CLOCK_REDIS}) by {@code
+   * redisClock}: this consumer's start is dated by it now. Call before consuming.
+   */
+  public void datePillsBy(Clock redisClock) {
+    this.startedAtShared = Instant.ofEpochMilli(redisClock.millis());
+    this.sharedClock = redisClock;
   }
 
   /** Sends the acks still waiting to be coalesced; call before closing the channel. */
@@ -245,13 +265,41 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       outcomes.acks().ack(tag);
       return;
     }
+    boolean shared = PoisonPill.CLOCK_REDIS.equals(pill.clock()) && sharedClock != null;
+    Instant now = shared ? sharedClock.instant() : clock.instant();
+    Instant startedAt = shared ? startedAtShared : this.startedAt;
+    if (pill.issuedAt().isAfter(now.plus(CLOCK_TOLERANCE))) {
+      log.warn(
+          "pill {} from {} is dated {} ({} clock), {} ms ahead of this consumer's clock: clocks"
+              + " disagree, and a pill left in the queue would stop consumers started later;"
+              + " give the sender and this consumer the same Redis (SPOOL_REDIS_URI) so that both"
+              + " use its clock",
+          pill.id(),
+          pill.sender(),
+          pill.issuedAt(),
+          pill.clock(),
+          Duration.between(now, pill.issuedAt()).toMillis());
+    }
     if (!pill.appliesToConsumerStartedAt(startedAt)) {
       counters.stalePill();
-      log.info(
-          "dropped pill {} issued at {}, before this consumer started ({})",
-          pill.id(),
-          pill.issuedAt(),
-          startedAt);
+      Duration before = Duration.between(pill.issuedAt(), startedAt);
+      if (before.compareTo(RECENT_PILL) < 0) {
+        log.warn(
+            "dropped pill {} from {} dated {} ({} clock), {} ms before this consumer started: if"
+                + " it was sent for this consumer, the sender's clock is behind; give both the"
+                + " same Redis (SPOOL_REDIS_URI) so that both use its clock",
+            pill.id(),
+            pill.sender(),
+            pill.issuedAt(),
+            pill.clock(),
+            before.toMillis());
+      } else {
+        log.info(
+            "dropped pill {} issued at {}, before this consumer started ({})",
+            pill.id(),
+            pill.issuedAt(),
+            startedAt);
+      }
       outcomes.acks().ack(tag);
       return;
     }

@@ -77,6 +77,23 @@ final class Outcomes {
     this.maxMessageBytes = maxMessageBytes;
   }
 
+  private ReplyQueues replyQueues; // set once, before consuming
+
+  void replyQueues(ReplyQueues replyQueues) {
+    this.replyQueues = replyQueues;
+  }
+
+  /**
+   * True when nobody can receive the task's result any more (its producer died) and it did not ask
+   * to run anyway ({@link Headers#IF_ABANDONED}): it is then skipped.
+   */
+  boolean abandoned(Delivery d) {
+    String replyTo = d.replyTo();
+    if (replyQueues == null || replyTo == null || replyTo.isEmpty()) return false;
+    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
+    return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && replyQueues.abandoned(replyTo);
+  }
+
   /** The largest task body (and result) this consumer handles. */
   int maxMessageBytes() {
     return maxMessageBytes;

@@ -83,6 +83,14 @@ final class TaskExecution implements Runnable, TaskContext {
 
   @Override
   public void run() {
+    if (outcomes.abandoned(delivery)) {
+      // Its producer died: nobody would receive the result. Skipped, counted, acked.
+      if (settle()) {
+        counters.abandoned(task.name());
+        outcomes.acks().ack(delivery.tag());
+      }
+      return;
+    }
     synchronized (this) {
       worker = Thread.currentThread();
       running = true;

@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -19,9 +20,24 @@ import java.util.function.LongConsumer;
  */
 public final class WorkerPool implements Executor {
   private final ThreadPoolExecutor executor;
+  private final int maxAbandoned;
+  private final Consumer<String> tooManyStuck;
   private volatile int abandoned;
 
+  /** A pool with no bound on threads abandoned to handlers that ignore interrupts (tests). */
   public WorkerPool(int concurrency, boolean virtualThreads) {
+    this(concurrency, virtualThreads, Integer.MAX_VALUE, why -> {});
+  }
+
+  /**
+   * @param maxAbandoned most threads left stuck in handlers that ignored their interrupt; one more
+   *     is not replaced, and {@code tooManyStuck} is told, so the process can exit and be replaced
+   *     (as Celery replaces a worker past its hard time limit) instead of growing without bound
+   */
+  public WorkerPool(
+      int concurrency, boolean virtualThreads, int maxAbandoned, Consumer<String> tooManyStuck) {
+    this.maxAbandoned = maxAbandoned;
+    this.tooManyStuck = tooManyStuck;
     this.executor =
         new ThreadPoolExecutor(
             concurrency,
@@ -83,18 +99,40 @@ public final class WorkerPool implements Executor {
     return false;
   }
 
-  /** One more thread, standing in for one stuck in a handler that ignored its interrupt. */
-  synchronized void addReplacement() {
-    abandoned++;
-    executor.setMaximumPoolSize(executor.getMaximumPoolSize() + 1);
-    executor.setCorePoolSize(executor.getCorePoolSize() + 1);
+  /**
+   * One more thread, standing in for one stuck in a handler that ignored its interrupt; past the
+   * bound, no thread is added and the pool asks for the process to be replaced.
+   */
+  void addReplacement() {
+    String over = null;
+    synchronized (this) {
+      abandoned++;
+      if (abandoned <= maxAbandoned) {
+        executor.setMaximumPoolSize(executor.getMaximumPoolSize() + 1);
+        executor.setCorePoolSize(executor.getCorePoolSize() + 1);
+      } else {
+        over =
+            abandoned
+                + " worker threads are stuck in handlers that ignored their time limit's interrupt"
+                + " (at most "
+                + maxAbandoned
+                + " are replaced); exiting so that a fresh process takes over";
+      }
+    }
+    if (over != null) tooManyStuck.accept(over);
   }
 
   /** The stuck thread came back: the pool shrinks to its size again. */
   synchronized void releaseReplacement() {
-    abandoned--;
-    executor.setCorePoolSize(executor.getCorePoolSize() - 1);
-    executor.setMaximumPoolSize(executor.getMaximumPoolSize() - 1);
+    if (abandoned-- <= maxAbandoned) {
+      executor.setCorePoolSize(executor.getCorePoolSize() - 1);
+      executor.setMaximumPoolSize(executor.getMaximumPoolSize() - 1);
+    }
+  }
+
+  /** Threads left stuck in handlers that ignored their interrupt, now. */
+  public int abandoned() {
+    return abandoned;
   }
 
   /** Threads the pool may run now, replacements included. */

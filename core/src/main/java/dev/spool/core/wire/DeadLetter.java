@@ -150,6 +150,8 @@ public record DeadLetter(
     headers.remove(Headers.DEADLINE);
     headers.remove(Headers.REQUEUES);
     headers.put(Headers.ATTEMPT, 1);
+    // Whoever replays it wants it run, whether or not its first producer still waits.
+    headers.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     return properties.builder().deliveryMode(2).headers(headers).build();
   }
 

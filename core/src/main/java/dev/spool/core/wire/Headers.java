@@ -28,11 +28,25 @@ public final class Headers {
   /** On a pill: epoch milliseconds when it was issued. */
   public static final String ISSUED_AT = "spool-issued-at";
 
+  /**
+   * On a pill: whose clock dated it, {@code redis} (the Redis server's TIME, shared by every
+   * process) or {@code host} (the sender's own clock).
+   */
+  public static final String CLOCK = "spool-clock";
+
   /** The process that published a message. */
   public static final String SENDER = "spool-sender";
 
   /** On a task: a key under which it may succeed at most once (a Redis marker). */
   public static final String IDEMPOTENCY_KEY = "spool-idempotency-key";
+
+  /**
+   * On a task: {@code run} to run it even when nobody can receive its result any more (its producer
+   * is gone); without it such a task is skipped.
+   */
+  public static final String IF_ABANDONED = "spool-if-abandoned";
+
+  public static final String IF_ABANDONED_RUN = "run";
 
   /** On a task: times it was put back because a service it needed (Redis) was down. */
   public static final String REQUEUES = "spool-requeues";

@@ -13,22 +13,34 @@ import java.util.UUID;
  * <p>A pill carries the instant it was issued. A consumer obeys only pills issued after it started;
  * an older pill (left over from an earlier job, for example when fewer consumers were alive than
  * pills were sent) is acknowledged and dropped, so it can never stop a consumer started later.
- * Across hosts this assumes clocks agree to within the time between a consumer's start and the pill
- * meant for it (NTP gives milliseconds).
+ *
+ * <p>Both instants come from the Redis server's clock when the sender and the consumer reach Redis
+ * ({@link #CLOCK_REDIS}), so host clocks need not agree; otherwise from the host's own clock
+ * ({@link #CLOCK_HOST}), which assumes clocks agree to within the time between a consumer's start
+ * and the pill meant for it.
  *
  * @param id the message id
  * @param issuedAt when the pill was issued
  * @param sender the process that sent it
+ * @param clock whose clock dated it: {@link #CLOCK_REDIS} or {@link #CLOCK_HOST}
  */
-public record PoisonPill(String id, Instant issuedAt, String sender) {
+public record PoisonPill(String id, Instant issuedAt, String sender, String clock) {
+  public static final String CLOCK_REDIS = "redis";
+  public static final String CLOCK_HOST = "host";
 
   public PoisonPill {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(issuedAt, "issuedAt");
   }
 
+  /** A pill dated by this host's clock. */
   public static PoisonPill issue(Instant now, String sender) {
-    return new PoisonPill("pill-" + UUID.randomUUID(), now, sender);
+    return issue(now, sender, CLOCK_HOST);
+  }
+
+  /** A pill dated {@code now} by {@code clock} ({@link #CLOCK_REDIS} or {@link #CLOCK_HOST}). */
+  public static PoisonPill issue(Instant now, String sender, String clock) {
+    return new PoisonPill("pill-" + UUID.randomUUID(), now, sender, clock);
   }
 
   /**
@@ -52,7 +64,9 @@ public record PoisonPill(String id, Instant issuedAt, String sender) {
                 Headers.ISSUED_AT,
                 issuedAt.toEpochMilli(),
                 Headers.SENDER,
-                sender == null ? "unknown" : sender))
+                sender == null ? "unknown" : sender,
+                Headers.CLOCK,
+                clock == null ? CLOCK_HOST : clock))
         .build();
   }
 
@@ -78,7 +92,11 @@ public record PoisonPill(String id, Instant issuedAt, String sender) {
       throw new MalformedMessageException("poison pill " + props.getMessageId() + " has no time");
     }
     String id = props.getMessageId() == null ? "pill-unnamed" : props.getMessageId();
+    String clock = Headers.string(props.getHeaders(), Headers.CLOCK);
     return new PoisonPill(
-        id, Instant.ofEpochMilli(issued), Headers.string(props.getHeaders(), Headers.SENDER));
+        id,
+        Instant.ofEpochMilli(issued),
+        Headers.string(props.getHeaders(), Headers.SENDER),
+        CLOCK_REDIS.equals(clock) ? CLOCK_REDIS : CLOCK_HOST);
   }
 }

@@ -64,16 +64,48 @@ final class MapCommand implements Callable<Integer> {
     MapOptions options = new MapOptions(chunksize, pool.timeout());
     List<JsonNode> results = new ArrayList<>(values.size());
     try (TaskPool p = pool.open()) {
+      warnIfNoConsumer(p);
       Progress bar = progress.start("map " + task, values.size());
-      Iterator<JsonNode> it = p.imap(task, values, JsonNode.class, options);
-      while (it.hasNext()) {
-        results.add(it.next());
-        bar.update(results.size());
+      // Results may not come for a long time (no consumer, long tasks): a line every 5 s anyway.
+      java.util.concurrent.ScheduledExecutorService ticker =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> Thread.ofPlatform().daemon().name("spool-progress").unstarted(r));
+      ticker.scheduleAtFixedRate(
+          () -> {
+            synchronized (bar) {
+              bar.update(results.size());
+            }
+          },
+          1,
+          1,
+          java.util.concurrent.TimeUnit.SECONDS);
+      try {
+        Iterator<JsonNode> it = p.imap(task, values, JsonNode.class, options);
+        while (it.hasNext()) {
+          JsonNode next = it.next();
+          synchronized (bar) {
+            results.add(next);
+            bar.update(results.size());
+          }
+        }
+      } finally {
+        ticker.shutdownNow();
       }
       bar.finish(results.size());
     }
     System.out.println(new String(codec.encode(results), java.nio.charset.StandardCharsets.UTF_8));
     return 0;
+  }
+
+  /** Says at once when no consumer would take the tasks, instead of waiting in silence. */
+  static void warnIfNoConsumer(TaskPool p) {
+    if (p.consumerCount() == 0) {
+      System.err.println(
+          "spool-producer: no consumer is attached to "
+              + p.workQueue()
+              + " now; the tasks wait there until one starts (bin/spool-consumer, or"
+              + " docker compose up consumer)");
+    }
   }
 
   static List<Long> range(String text) {

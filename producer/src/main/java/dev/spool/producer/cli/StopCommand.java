@@ -1,6 +1,15 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.Durations;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.cli.ConnectionOptions;
+import dev.spool.core.wire.PoisonPill;
 import dev.spool.producer.TaskPool;
+import dev.spool.producer.TaskPoolConfig;
+import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateConfig;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,26 +19,75 @@ import picocli.CommandLine.Option;
 @Command(
     name = "stop",
     mixinStandardHelpOptions = true,
+    sortOptions = false,
     description = {
       "Sends poison pills behind the queued work: each stops one consumer after it drains.",
-      "By default one per consumer attached to the queue now, as the broker reports it."
+      "By default one per consumer attached to the queue now, as the broker reports it.",
+      "Pills are dated by the Redis server's clock (--redis-uri), which the consumers share, so"
+          + " that host clocks need not agree; without Redis, by this host's clock.",
+      "Exits 1 when the broker does not confirm the pills in time (for example during a memory"
+          + " or disk alarm, which it names)."
     })
 final class StopCommand implements Callable<Integer> {
   @Option(names = "--count", paramLabel = "N", description = "How many pills to send.")
   Integer count;
 
-  @Mixin PoolOptions pool = new PoolOptions();
+  @Option(
+      names = "--queue",
+      paramLabel = "NAME",
+      defaultValue = "tasks",
+      description = "Work queue (default ${DEFAULT-VALUE}).")
+  String queue;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      description =
+          "Longest wait for the broker to confirm the pills (default ${DEFAULT-VALUE}); 5 s"
+              + " once the broker says it blocks publishes.")
+  String timeout;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
 
   @Override
   public Integer call() {
     if (count != null && count < 0) {
       throw new IllegalArgumentException("--count must be 0 or more, was " + count);
     }
-    try (TaskPool p = pool.open()) {
+    SpoolConfig config = connection.toConfig(System.getenv());
+    TaskPoolConfig settings =
+        TaskPoolConfig.builder()
+            .queue(queue)
+            .defaultTimeout(Durations.parsePositive("--timeout", timeout))
+            .build();
+    try (TaskPool p = TaskPool.create(config, settings)) {
       int n = count == null ? p.consumerCount() : count;
-      p.stopConsumers(n);
+      Dated now = now(config);
+      p.stopConsumers(n, now.instant(), now.clock());
       System.out.println("sent " + n + " poison pill(s) to " + p.workQueue());
     }
     return 0;
+  }
+
+  private record Dated(Instant instant, String clock) {}
+
+  /** The Redis server's time, which consumers date their start by; else this host's. */
+  private static Dated now(SpoolConfig config) {
+    try (SharedState state =
+        SharedState.connect(
+            SharedStateConfig.builder()
+                .redisUri(config.redisUri().toString())
+                .namespace(config.namespace())
+                .build())) {
+      return new Dated(state.serverTime(), PoisonPill.CLOCK_REDIS);
+    } catch (RuntimeException e) {
+      System.err.println(
+          "spool-producer stop: Redis does not answer ("
+              + e.getMessage()
+              + "); dating the pills by this host's clock, so a consumer whose clock is ahead"
+              + " may drop them as stale");
+      return new Dated(Clock.systemUTC().instant(), PoisonPill.CLOCK_HOST);
+    }
   }
 }

@@ -50,14 +50,19 @@ public final class StatusCollector {
                 java.util.Comparator.comparing(SpoolStatus.ConsumerStatus::queue)
                     .thenComparing(SpoolStatus.ConsumerStatus::connection))
             .toList();
-    return new SpoolStatus(
-        clock.instant(),
-        namespace,
-        vhost,
-        queues,
-        consumers,
-        state.locksHeld(),
-        state.objects(objectLimit));
+    try {
+      return new SpoolStatus(
+          clock.instant(),
+          namespace,
+          vhost,
+          queues,
+          consumers,
+          state.locksHeld(),
+          state.objects(objectLimit));
+    } catch (dev.spool.state.SharedStateException e) {
+      throw new dev.spool.core.SpoolConnectionException(
+          e.getMessage() + "; status reads locks and shared objects from Redis", e);
+    }
   }
 
   private static SpoolStatus.QueueStatus queue(JsonNode q, String prefix) {

@@ -1,0 +1,114 @@
+package dev.spool.consumer.internal;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.spool.core.wire.AmqpConnector;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells whether anybody can still receive results on a reply queue, so that tasks of a producer
+ * that died are skipped instead of run for nobody. A reply queue is abandoned when it is gone, or
+ * when it has had no consumer for {@link #GRACE} (longer than a producer takes to reconnect). The
+ * broker is asked at most once per {@link #RECHECK} per reply queue, so a consumer pays no round
+ * trip per task. Thread-safe: worker threads ask just before they run a task, so that tasks
+ * prefetched before the producer died are skipped too.
+ */
+final class ReplyQueues {
+  private static final Logger log = LoggerFactory.getLogger(ReplyQueues.class);
+
+  /** How long a reply queue may have no consumer before its tasks are skipped. */
+  static final Duration GRACE = Duration.ofSeconds(10);
+
+  /** How long an answer about one reply queue is reused. */
+  static final Duration RECHECK = Duration.ofSeconds(1);
+
+  private static final int MAX_TRACKED = 10_000;
+
+  /** Asks the broker how many consumers a queue has; -1 when the queue does not exist. */
+  @FunctionalInterface
+  interface Probe {
+    int consumers(String queue) throws IOException;
+  }
+
+  private record Seen(long checkedAt, long unattendedSince, boolean abandoned) {}
+
+  private final Probe probe;
+  private final Clock clock;
+  private final Map<String, Seen> seen = new HashMap<>();
+
+  ReplyQueues(Probe probe, Clock clock) {
+    this.probe = probe;
+    this.clock = clock;
+  }
+
+  /** Probes through a channel of {@code connection} of its own, reopened after a 404. */
+  static ReplyQueues on(Connection connection, Clock clock) {
+    return new ReplyQueues(new ChannelProbe(connection), clock);
+  }
+
+  /**
+   * True when nobody can receive results on {@code replyQueue}. When the broker cannot be asked,
+   * false: a task is never skipped on a guess.
+   */
+  synchronized boolean abandoned(String replyQueue) {
+    long now = clock.millis();
+    Seen last = seen.get(replyQueue);
+    if (last != null && now - last.checkedAt() < RECHECK.toMillis()) return last.abandoned();
+    int consumers;
+    try {
+      consumers = probe.consumers(replyQueue);
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot check reply queue {}: {}", replyQueue, e.toString());
+      return false;
+    }
+    long unattendedSince =
+        consumers != 0
+            ? -1
+            : last == null || last.unattendedSince() < 0 ? now : last.unattendedSince();
+    boolean abandoned =
+        consumers < 0 || (consumers == 0 && now - unattendedSince >= GRACE.toMillis());
+    if (seen.size() >= MAX_TRACKED) seen.clear();
+    seen.put(replyQueue, new Seen(now, unattendedSince, abandoned));
+    if (abandoned && (last == null || !last.abandoned())) {
+      log.warn(
+          "nobody receives results on {} ({}): its tasks are skipped, not run",
+          replyQueue,
+          consumers < 0 ? "the queue is gone" : "no consumer for " + GRACE.toSeconds() + " s");
+    }
+    return abandoned;
+  }
+
+  /** A passive declare on a channel of its own; a 404 closes that channel, so it is reopened. */
+  private static final class ChannelProbe implements Probe {
+    private final Connection connection;
+    private Channel channel;
+
+    ChannelProbe(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public int consumers(String queue) throws IOException {
+      if (channel == null || !channel.isOpen()) channel = connection.createChannel();
+      try {
+        return channel.queueDeclarePassive(queue).getConsumerCount();
+      } catch (IOException e) {
+        if (AmqpConnector.reason(e).contains("404") || isNotFound(e)) return -1;
+        throw e;
+      }
+    }
+
+    private static boolean isNotFound(IOException e) {
+      Throwable t = e.getCause();
+      return t instanceof com.rabbitmq.client.ShutdownSignalException s
+          && s.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close c
+          && c.getReplyCode() == 404;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.spool.consumer.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+final class ReplyQueuesTest {
+  private Instant now = Instant.parse("2026-12-01T00:00:00Z");
+  private final Map<String, Integer> consumers = new HashMap<>();
+  private int probes;
+
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public Instant instant() {
+          return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
+      };
+
+  private final ReplyQueues queues =
+      new ReplyQueues(
+          q -> {
+            probes++;
+            Integer n = consumers.get(q);
+            if (n == null) throw new IOException("broker unreachable");
+            return n;
+          },
+          clock);
+
+  private void advance(Duration d) {
+    now = now.plus(d);
+  }
+
+  @Test
+  void abandoned_queueGone_skippedAtOnce() {
+    consumers.put("r", -1);
+    assertTrue(queues.abandoned("r"));
+  }
+
+  @Test
+  void abandoned_queueWithAConsumer_neverAbandoned() {
+    consumers.put("r", 1);
+    assertFalse(queues.abandoned("r"));
+    advance(Duration.ofMinutes(5));
+    assertFalse(queues.abandoned("r"));
+  }
+
+  @Test
+  void abandoned_noConsumer_onlyAfterTheGrace_soAReconnectingProducerKeepsItsTasks() {
+    consumers.put("r", 0);
+    assertFalse(queues.abandoned("r"));
+    advance(ReplyQueues.GRACE.minusSeconds(1));
+    assertFalse(queues.abandoned("r"));
+    consumers.put("r", 1); // it reconnected
+    advance(Duration.ofSeconds(2));
+    assertFalse(queues.abandoned("r"));
+    consumers.put("r", 0); // gone again: the grace starts over
+    advance(Duration.ofSeconds(2));
+    assertFalse(queues.abandoned("r"));
+    advance(ReplyQueues.GRACE);
+    assertTrue(queues.abandoned("r"));
+  }
+
+  @Test
+  void abandoned_manyTasksWithinOneRecheck_oneBrokerRoundTrip() {
+    consumers.put("r", 1);
+    for (int i = 0; i < 1000; i++) queues.abandoned("r");
+    assertEquals(1, probes);
+    advance(ReplyQueues.RECHECK);
+    queues.abandoned("r");
+    assertEquals(2, probes);
+  }
+
+  @Test
+  void abandoned_brokerCannotBeAsked_taskRuns() {
+    assertFalse(queues.abandoned("unknown-to-the-fake"));
+  }
+}

@@ -1,0 +1,177 @@
+package dev.spool.producer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.PoisonPill;
+import dev.spool.testing.SpoolServicesExtension;
+import dev.spool.testing.SpoolTestEnv;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What a bad day does to real processes: a blocked broker, a producer killed, Redis away. */
+@ExtendWith(SpoolServicesExtension.class)
+final class FailuresIT {
+  private final JsonCodec codec = new JsonCodec();
+  private SpoolProcesses procs;
+
+  @AfterEach
+  void killLeftovers() throws Exception {
+    if (procs != null) procs.close();
+  }
+
+  @Test
+  void stopAndMap_brokerInAMemoryAlarm_exitOneInBoundedTimeNamingTheAlarm(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
+    env.faults().raiseMemoryAlarm();
+    try {
+      long start = System.nanoTime();
+      SpoolProcesses.Run stop = procs.runProducer("stop", "--count", "1");
+      long stopSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+      assertEquals(1, stop.exit(), stop.stderr());
+      assertTrue(stop.stderr().contains("low on memory"), stop.stderr());
+      assertTrue(stop.stderr().contains("memory or disk alarm"), stop.stderr());
+      assertTrue(stop.stderr().contains("may still reach consumers"), stop.stderr());
+      assertFalse(stop.stderr().contains("\tat "), "no stack trace: " + stop.stderr());
+      assertTrue(stopSeconds < 20, "stop took " + stopSeconds + " s");
+
+      SpoolProcesses.Run map =
+          procs.runProducer("map", "square", "--range", "0:3", "--timeout", "8s");
+      assertEquals(1, map.exit(), map.stderr());
+      assertTrue(map.stderr().contains("low on memory"), map.stderr());
+      assertFalse(map.stderr().contains("are they running"), map.stderr());
+    } finally {
+      env.faults().clearMemoryAlarm();
+    }
+  }
+
+  @Test
+  void map_producerKilled_itsRemainingTasksAreSkippedNotRun(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    List<Process> consumers = procs.startConsumers(1, false, "--concurrency", "2");
+    String inputs = codec.asString(Collections.nCopies(100, 1000)); // 100 tasks of 1 s
+    Process map =
+        procs.start(procs.producer("map", "sleep", "--inputs", inputs, "--chunksize", "1"), "map");
+    String queue = env.workQueue("tasks");
+    await().atMost(Duration.ofSeconds(60)).until(() -> unacked(env, queue) > 0);
+    map.destroyForcibly(); // kill -9: its reply queue stays, with nobody reading it
+    assertTrue(map.waitFor(10, TimeUnit.SECONDS));
+
+    // Run for nobody, the rest would take 50 s at 2 at a time; skipped, about 10 s.
+    await()
+        .atMost(Duration.ofSeconds(35))
+        .until(() -> env.ready(queue) == 0 && unacked(env, queue) == 0);
+    assertEquals(0, procs.runProducer("stop").exit());
+    assertTrue(consumers.getFirst().waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, consumers.getFirst().exitValue());
+    String log = procs.read("consumer-0.err");
+    assertTrue(log.contains("nobody receives results on " + env.namespace() + ".reply."), log);
+    long succeeded = stat(log, "succeeded");
+    long abandoned = stat(log, "abandoned");
+    assertEquals(100, succeeded + abandoned, log);
+    assertTrue(abandoned >= 60, "skipped " + abandoned + ", ran " + succeeded);
+  }
+
+  @Test
+  void redisAway_consumerWarnsAtStart_statusSaysSoInOneLine_stopDatesByHostClock(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    String closed = "redis://127.0.0.1:1/0";
+    ProcessBuilder consumer = procs.consumer("--redis-uri", closed);
+    Process c = procs.start(consumer, "consumer-0");
+    String queue = env.workQueue("tasks");
+    await().atMost(Duration.ofSeconds(60)).until(() -> consumersOn(env, queue) == 1);
+    String log = procs.read("consumer-0.err");
+    assertTrue(log.contains("Redis does not answer at redis://127.0.0.1:1/0"), log);
+
+    SpoolProcesses.Run status = procs.runProducer("status", "--redis-uri", closed);
+    assertEquals(1, status.exit(), status.stderr());
+    assertTrue(status.stderr().contains("cannot reach Redis at"), status.stderr());
+    assertFalse(status.stderr().contains("\tat "), "no stack trace: " + status.stderr());
+
+    SpoolProcesses.Run stop = procs.runProducer("stop", "--redis-uri", closed);
+    assertEquals(0, stop.exit(), stop.stderr());
+    assertTrue(stop.stderr().contains("dating the pills by this host's clock"), stop.stderr());
+    assertTrue(c.waitFor(60, TimeUnit.SECONDS), "the host-dated pill still stops it");
+    assertEquals(0, c.exitValue());
+  }
+
+  @Test
+  void pillDatedInTheFuture_consumerWarnsThatClocksDisagree(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    List<Process> consumers = procs.startConsumers(1, false);
+    PoisonPill pill =
+        PoisonPill.issue(Instant.now().plus(Duration.ofHours(1)), "test", PoisonPill.CLOCK_HOST);
+    env.connection()
+        .createChannel()
+        .basicPublish("", env.workQueue("tasks"), pill.toProperties(), pill.body());
+    assertTrue(consumers.getFirst().waitFor(60, TimeUnit.SECONDS));
+    String log = procs.read("consumer-0.err");
+    assertTrue(log.contains("ahead of this consumer's clock"), log);
+  }
+
+  @Test
+  void stop_withRedis_datesPillsByRedisTime_andALeftoverPillNeverStopsALaterConsumer(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
+    SpoolProcesses.Run stop = procs.runProducer("stop", "--count", "1"); // nobody to stop yet
+    assertEquals(0, stop.exit(), stop.stderr());
+    assertFalse(stop.stderr().contains("host's clock"), stop.stderr());
+    List<Process> consumers = procs.startConsumers(1, false);
+    String queue = env.workQueue("tasks");
+    await().atMost(Duration.ofSeconds(30)).until(() -> env.ready(queue) == 0);
+    assertTrue(consumers.getFirst().isAlive(), "the leftover pill was dropped");
+    assertEquals(0, procs.runProducer("stop").exit());
+    assertTrue(consumers.getFirst().waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, consumers.getFirst().exitValue());
+    assertTrue(procs.read("consumer-0.err").contains("dropped pill"));
+  }
+
+  @Test
+  void missingVhost_saidPlainly(SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    String uri = env.config().amqpUri().toString().replaceFirst("/[^/]*$", "/no-such-vhost");
+    ProcessBuilder pb = procs.producer("stop", "--count", "0");
+    pb.environment().put("SPOOL_AMQP_URI", uri);
+    SpoolProcesses.Run run = procs.run(pb, "producer-stop");
+    assertEquals(1, run.exit(), run.stderr());
+    assertTrue(run.stderr().contains("virtual host 'no-such-vhost' does not exist"), run.stderr());
+    assertFalse(run.stderr().contains("is it running"), run.stderr());
+  }
+
+  private static long stat(String log, String name) {
+    Matcher m = Pattern.compile("ConsumerStats\\[.*\\b" + name + "=(\\d+)").matcher(log);
+    assertTrue(m.find(), name + " in " + log);
+    return Long.parseLong(m.group(1));
+  }
+
+  private static long unacked(SpoolTestEnv env, String queue) {
+    long[] counts = env.faults().queueCounts(queue).get(queue);
+    return counts == null ? 0 : counts[1];
+  }
+
+  private static long consumersOn(SpoolTestEnv env, String queue) {
+    try (var ch = env.connection().createChannel()) {
+      return ch.queueDeclarePassive(queue).getConsumerCount();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
