@@ -31,6 +31,14 @@ spool_find_java_home() {
 if SPOOL_JAVA_HOME=$(spool_find_java_home); then
   export JAVA_HOME="$SPOOL_JAVA_HOME"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven's Guice calls sun.misc.Unsafe, which JDK 24+ warns about (4 lines before anything else);
+  # the option exists only from JDK 23, so it is set only there.
+  if [ "$(spool_java_major "$JAVA_HOME/bin/java")" -ge 23 ] 2>/dev/null; then
+    case " ${MAVEN_OPTS:-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 else
   echo "spool: no JDK 21 or newer found (looked at JAVA_HOME=${JAVA_HOME:-unset}, /usr/lib/jvm/*, and java on PATH)." >&2
   echo "spool: install one (for example: apt-get install openjdk-21-jdk-headless, or Temurin 21) or set JAVA_HOME to it." >&2

@@ -74,8 +74,14 @@ public final class JsonCodec {
       return mapper.readValue(json, type);
     } catch (IOException e) {
       throw new SpoolCodecException(
-          "cannot read " + json.length + " bytes of JSON as " + type + ": " + firstLine(e), e);
+          "cannot read " + json.length + " bytes of JSON as " + named(type) + ": " + firstLine(e),
+          e);
     }
+  }
+
+  /** A type as a reader writes it, {@code Long} or {@code List<Long>}, not Jackson's form. */
+  static String named(JavaType type) {
+    return type.toCanonical().replaceAll("\\bjava\\.(lang|util)\\.", "");
   }
 
   /** Reads {@code json} as a tree. */
@@ -92,7 +98,7 @@ public final class JsonCodec {
     try {
       return mapper.treeToValue(node, type);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new SpoolCodecException("cannot read JSON as " + type + ": " + firstLine(e), e);
+      throw new SpoolCodecException("cannot read JSON as " + named(type) + ": " + firstLine(e), e);
     }
   }
 

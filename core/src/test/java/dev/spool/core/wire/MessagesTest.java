@@ -108,4 +108,24 @@ final class MessagesTest {
     TaskMessage t = new TaskMessage("i", "square", null, 1, 0, 0, null, null, new byte[] {'1'});
     assertFalse(PoisonPill.isPill(t.toProperties()));
   }
+
+  @Test
+  void taskFrom_headersOutOfRange_malformedNotIllegalArgument() {
+    for (Map<String, Object> h :
+        java.util.List.<Map<String, Object>>of(
+            Map.of(Headers.ATTEMPT, 0),
+            Map.of(Headers.ATTEMPT, 99_999_999_999L),
+            Map.of(Headers.CHUNK, -1),
+            Map.of(Headers.CHUNK, 99_999_999_999L),
+            Map.of(Headers.POSITION, -1),
+            Map.of(Headers.DEADLINE, -5L))) {
+      AMQP.BasicProperties p =
+          new AMQP.BasicProperties.Builder().messageId("m").type("square").headers(h).build();
+      MalformedMessageException e =
+          assertThrows(MalformedMessageException.class, () -> TaskMessage.from(p, new byte[0]));
+      assertTrue(
+          e.getMessage().contains("outside") || e.getMessage().contains("epoch"),
+          h + ": " + e.getMessage());
+    }
+  }
 }

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
     name = "dead",
     mixinStandardHelpOptions = true,
     description = {
-      "Tasks that failed for good: bad input, an unknown task, too large, retries exhausted, or",
-      "delivered again and again to consumers that died. List them, replay them, or purge them."
+      "Lists, replays or purges dead letters: tasks that failed for good.",
+      "Why a task dies: bad input, an unknown task, too large, retries exhausted, or delivered"
+          + " again and again to consumers that died."
     },
     subcommands = {DeadCommand.List.class, DeadCommand.Replay.class, DeadCommand.Purge.class})
 final class DeadCommand implements Runnable {
@@ -137,11 +138,16 @@ final class DeadCommand implements Runnable {
     public Integer call() {
       try (DeadLetters dead = where.open()) {
         int n = dead.replay(d -> which.all || which.id.equals(d.taskId()));
-        System.out.printf("replayed %d dead letter(s) to %s%n", n, dead.workQueue());
         if (n == 0 && !which.all) {
-          System.err.println("no dead letter with id " + which.id + " in " + dead.queue());
+          System.err.println(
+              "spool-producer: no dead letter with id "
+                  + which.id
+                  + " in "
+                  + dead.queue()
+                  + "; nothing replayed (see 'spool-producer dead list')");
           return 1;
         }
+        System.out.printf("replayed %d dead letter(s) to %s%n", n, dead.workQueue());
       }
       return 0;
     }

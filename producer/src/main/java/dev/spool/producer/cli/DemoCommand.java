@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "The demo job: square over 0..N-1 (results checked), a batch of sleep tasks, a summary",
-      "(tasks, seconds, tasks per second, tasks per consumer), then one poison pill per consumer."
+      "Runs the demo job, then stops the consumers with one poison pill each.",
+      "The job: square over 0..N-1 (results checked), a batch of sleep tasks, and a summary"
+          + " (tasks, seconds, tasks per second, tasks per consumer)."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(

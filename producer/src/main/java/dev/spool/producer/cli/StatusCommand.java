@@ -34,8 +34,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Shows a namespace now: its queues (ready, unacked, consumers, rates), the consumers",
-      "attached (by connection name), dead letters, locks held (holder, age) and shared objects.",
+      "Shows a namespace's queues, consumers, dead letters, locks and shared objects now.",
+      "Queues with ready, unacked, consumers and rates; consumers by connection name; locks held"
+          + " with holder and age. Empty delay queues (left to expire after retries) are not"
+          + " listed.",
       "Reads the RabbitMQ management API (its figures lag by up to 5 s) and Redis.",
       "Credentials: SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD (or _FILE), else those of"
           + " SPOOL_AMQP_URI."

@@ -41,7 +41,11 @@ public final class StatusCollector {
   public SpoolStatus collect() {
     String prefix = namespace + ".";
     List<SpoolStatus.QueueStatus> queues =
-        api.queues(vhost, prefix).stream().map(q -> queue(q, prefix)).toList();
+        api.queues(vhost, prefix).stream()
+            .map(q -> queue(q, prefix))
+            // Retries leave delay queues behind for a while; empty ones only clutter the view.
+            .filter(q -> !(q.role().equals("delay") && q.ready() == 0 && q.unacked() == 0))
+            .toList();
     java.util.Map<String, String> names = api.connectionNames(vhost);
     List<SpoolStatus.ConsumerStatus> consumers =
         api.consumers(vhost, prefix).stream()
