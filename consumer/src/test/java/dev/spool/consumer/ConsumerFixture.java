@@ -32,6 +32,7 @@ final class ConsumerFixture {
   final String replies;
   final Channel channel;
   final List<TaskResult> seen = new ArrayList<>();
+  final FixtureTasks tasks = new FixtureTasks();
 
   ConsumerFixture(SpoolTestEnv env) throws Exception {
     this.env = env;
@@ -48,14 +49,18 @@ final class ConsumerFixture {
   /** Starts a consumer with a lower message size limit. */
   SpoolConsumer start(ConsumerConfig settings, String maxMessageSize) {
     return SpoolConsumer.start(
-        env.config().toBuilder().maxMessageSize(maxMessageSize).build(),
-        settings,
-        HandlerRegistry.withProviders(getClass().getClassLoader()));
+        env.config().toBuilder().maxMessageSize(maxMessageSize).build(), settings, registry());
   }
 
   SpoolConsumer start(ConsumerConfig settings) {
-    return SpoolConsumer.start(
-        env.config(), settings, HandlerRegistry.withProviders(getClass().getClassLoader()));
+    return SpoolConsumer.start(env.config(), settings, registry());
+  }
+
+  /** The providers on the classpath (as a consumer process finds them) plus this test's tasks. */
+  private HandlerRegistry registry() {
+    HandlerRegistry registry = HandlerRegistry.withProviders(getClass().getClassLoader());
+    tasks.registerTasks(registry);
+    return registry;
   }
 
   String publish(String task, String json) throws Exception {

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -184,10 +183,10 @@ final class FailureHandlingIT {
     try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
       int limit = env.config().deliveryLimit();
       String id = f.publish("count", "\"x\"", Map.of(Headers.DELIVERY_COUNT, limit));
-      int before = TestTasks.counted.get();
+      int before = f.tasks.counted.get();
       assertEquals("delivery-limit", f.error(f.awaitResults(1).get(id)).deadLetter());
       assertEquals(Reason.DELIVERY_LIMIT, f.awaitDeadLetters(1).getFirst().reason());
-      assertEquals(before, TestTasks.counted.get(), "the task did not run");
+      assertEquals(before, f.tasks.counted.get(), "the task did not run");
     }
   }
 
@@ -216,7 +215,6 @@ final class FailureHandlingIT {
   @Test
   void handlerIgnoringTheInterrupt_isAbandonedAndItsThreadReplaced(SpoolTestEnv env)
       throws Exception {
-    TestTasks.stubbornRelease = new CountDownLatch(1);
     ConsumerFixture f = new ConsumerFixture(env);
     ConsumerConfig settings =
         ConsumerConfig.builder()
@@ -233,16 +231,15 @@ final class FailureHandlingIT {
       RemoteError e = f.error(r.get(stuck));
       assertTrue(e.message().contains("abandoned"), e.message());
       assertEquals(1, consumer.stats().timedOut());
-      TestTasks.stubbornRelease.countDown(); // the stuck thread may end now
+      f.tasks.stubbornRelease.countDown(); // the stuck thread may end now
     } finally {
-      TestTasks.stubbornRelease.countDown();
+      f.tasks.stubbornRelease.countDown();
     }
   }
 
   @Test
   void handlersIgnoringInterruptsPastTheBound_consumerAsksToBeReplacedWithAFailure(SpoolTestEnv env)
       throws Exception {
-    TestTasks.stubbornRelease = new CountDownLatch(1);
     ConsumerFixture f = new ConsumerFixture(env);
     ConsumerConfig settings =
         ConsumerConfig.builder()
@@ -262,7 +259,7 @@ final class FailureHandlingIT {
       assertTrue(why.reason().contains("2 worker threads are stuck"), why.reason());
       assertEquals(2, consumer.stats().timedOut());
     } finally {
-      TestTasks.stubbornRelease.countDown();
+      f.tasks.stubbornRelease.countDown();
     }
   }
 

@@ -31,11 +31,8 @@ final class CommandFaults implements Faults {
 
   /** Services on this machine: rabbitmqctl on the PATH, Redis frozen with SIGSTOP. */
   static CommandFaults local(URI amqpUri, URI redisUri) {
-    return new CommandFaults(
-        CommandFaults::run,
-        () -> signalRedis(redisUri, "STOP"),
-        () -> signalRedis(redisUri, "CONT"),
-        amqpUri);
+    LocalRedis redis = new LocalRedis(redisUri);
+    return new CommandFaults(CommandFaults::run, redis::pause, redis::resume, amqpUri);
   }
 
   @Override
@@ -127,25 +124,31 @@ final class CommandFaults implements Faults {
     }
   }
 
-  private static void signalRedis(URI redisUri, String signal) {
-    long pid;
-    if (signal.equals("STOP")) {
-      try (Jedis jedis = new Jedis(redisUri)) {
-        String info = jedis.info("server");
-        pid =
-            info.lines()
+  /** A Redis server on this machine, frozen and thawed by signals to its process. */
+  private static final class LocalRedis {
+    private final URI uri;
+    private volatile long pausedPid;
+
+    LocalRedis(URI uri) {
+      this.uri = uri;
+    }
+
+    void pause() {
+      try (Jedis jedis = new Jedis(uri)) {
+        pausedPid =
+            jedis
+                .info("server")
+                .lines()
                 .filter(l -> l.startsWith("process_id:"))
                 .map(l -> Long.parseLong(l.substring("process_id:".length()).trim()))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("Redis INFO has no process_id"));
       }
-      pausedPid = pid;
-    } else {
-      pid = pausedPid;
+      run(new ArrayList<>(List.of("kill", "-STOP", Long.toString(pausedPid))));
     }
-    List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(pid)));
-    run(cmd);
-  }
 
-  private static volatile long pausedPid;
+    void resume() {
+      run(new ArrayList<>(List.of("kill", "-CONT", Long.toString(pausedPid))));
+    }
+  }
 }

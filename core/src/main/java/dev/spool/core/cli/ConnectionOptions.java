@@ -69,7 +69,28 @@ public final class ConnectionOptions {
     if (queueType != null) b.queueType(queueType);
     if (deliveryLimit != null) b.deliveryLimit(deliveryLimit);
     if (maxMessageSize != null) b.maxMessageSize(maxMessageSize);
-    return b.build();
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(byFlag(e.getMessage()), e);
+    }
+  }
+
+  /** An error about a setting that a flag gave names the flag, not the variable it overrode. */
+  private String byFlag(String message) {
+    String m = message;
+    m = flagged(m, amqpUri, SpoolConfig.AMQP_URI, "--amqp-uri");
+    m = flagged(m, redisUri, SpoolConfig.REDIS_URI, "--redis-uri");
+    m = flagged(m, namespace, SpoolConfig.NAMESPACE, "--namespace");
+    m = flagged(m, queueType, SpoolConfig.QUEUE_TYPE, "--queue-type");
+    m = flagged(m, deliveryLimit, SpoolConfig.DELIVERY_LIMIT, "--delivery-limit");
+    return flagged(m, maxMessageSize, SpoolConfig.MAX_MESSAGE_SIZE, "--max-message-size");
+  }
+
+  private static String flagged(String message, String given, String variable, String flag) {
+    return given != null && message.startsWith(variable + ":")
+        ? flag + message.substring(variable.length())
+        : message;
   }
 
   /** Credentials come from the environment or files only, never from a command line. */

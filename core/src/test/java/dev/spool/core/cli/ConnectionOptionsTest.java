@@ -25,4 +25,20 @@ final class ConnectionOptionsTest {
         "amqp://h:5672/%2F",
         ConnectionOptions.noPassword("--amqp-uri", "SPOOL_AMQP_URI", "amqp://h:5672/%2F"));
   }
+
+  @Test
+  void toConfig_badValueFromAFlag_errorNamesTheFlag_fromTheEnvironment_theVariable() {
+    ConnectionOptions flags = new ConnectionOptions();
+    flags.namespace = "Bad Name";
+    IllegalArgumentException byFlag =
+        assertThrows(IllegalArgumentException.class, () -> flags.toConfig(java.util.Map.of()));
+    assertTrue(byFlag.getMessage().startsWith("--namespace: 'Bad Name'"), byFlag.getMessage());
+
+    IllegalArgumentException byEnv =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new ConnectionOptions().toConfig(java.util.Map.of("SPOOL_NAMESPACE", "Bad Name")));
+    assertTrue(byEnv.getMessage().startsWith("SPOOL_NAMESPACE: 'Bad Name'"), byEnv.getMessage());
+  }
 }

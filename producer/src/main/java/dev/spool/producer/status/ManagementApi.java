@@ -108,8 +108,9 @@ public final class ManagementApi {
               + base
               + " refused user '"
               + user
-              + "' (401); it needs the 'management' or 'monitoring' tag, or set"
-              + " SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD");
+              + "' (401): a wrong user or password, or a user without the 'management' or"
+              + " 'monitoring' tag; set SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD (or"
+              + " _FILE)");
     }
     if (status == 404) {
       throw new SpoolException(
