@@ -31,8 +31,9 @@ import sun.misc.Signal;
     description = {
       "Runs tasks from a Spool work queue until a poison pill or SIGTERM arrives.",
       "On stop it finishes running tasks, returns prefetched ones to the queue, and exits 0.",
-      "Tasks: the built-in square, sleep, fail, add, plus every TaskHandlerProvider on the"
-          + " classpath."
+      "Tasks: the built-in square, sleep, fail, add, wordcount, wordcount-top and"
+          + " locked-increment, plus every TaskHandlerProvider on the classpath and in --tasks"
+          + " jars."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
