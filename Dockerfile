@@ -1,16 +1,20 @@
-# syntax=docker/dockerfile:1
 # Spool: one image, two commands (spool-consumer, spool-producer).
-#   docker build -t spool .
+#   DOCKER_BUILDKIT=1 docker build -t spool .
 #   docker run --rm spool spool-consumer --help
 # Your own tasks: mount jars at /opt/spool/tasks, or build FROM this image and COPY them there.
+# Needs BuildKit (RUN --mount keeps Maven's repository between builds): Docker 23+ and Compose v2
+# use it by default; on Docker 20.10 set DOCKER_BUILDKIT=1. It names no remote front end, so it
+# builds where no registry answers, given local base images (see bin/spool-standins).
+ARG SPOOL_BUILD_IMAGE=maven:3.9-eclipse-temurin-21
+ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:21-jre
 
-FROM maven:3.9-eclipse-temurin-21 AS build
+FROM ${SPOOL_BUILD_IMAGE} AS build
 WORKDIR /src
 COPY . .
 # The cache mount keeps ~/.m2 between builds, so only changed sources cost time.
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
 
-FROM eclipse-temurin:21-jre
+FROM ${SPOOL_RUNTIME_IMAGE}
 RUN groupadd --system --gid 10001 spool \
  && useradd --system --uid 10001 --gid spool --home-dir /opt/spool --shell /usr/sbin/nologin spool
 WORKDIR /opt/spool

@@ -151,12 +151,16 @@ public record SpoolConfig(
   }
 
   static String redact(URI uri) {
-    String info = uri.getRawUserInfo();
-    if (info == null || !info.contains(":")) {
-      return uri.toString();
-    }
-    String user = info.substring(0, info.indexOf(':'));
-    return uri.toString().replace(info + "@", user + ":***@");
+    return redact(uri.toString());
+  }
+
+  /**
+   * The text with the password of a {@code scheme://user:password@host} part replaced by {@code
+   * ***}. Works on the text, so also on a URI Java parses without a user part (a host name with an
+   * underscore makes the authority "registry-based") or cannot parse at all.
+   */
+  static String redact(String uri) {
+    return uri.replaceAll("(//[^/@:]*):[^/@]*@", "$1:***@");
   }
 
   @Override
@@ -283,7 +287,14 @@ public record SpoolConfig(
         uri = new URI(value.trim());
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException(
-            setting + ": '" + value + "' is not a URI (" + e.getReason() + "); expected " + eg, e);
+            setting
+                + ": '"
+                + redact(value)
+                + "' is not a URI ("
+                + redact(e.getReason())
+                + "); expected "
+                + eg,
+            e);
       }
       String scheme = uri.getScheme();
       if (scheme == null || !(scheme.equals(plain) || scheme.equals(tls))) {

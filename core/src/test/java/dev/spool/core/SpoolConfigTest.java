@@ -119,4 +119,25 @@ final class SpoolConfigTest {
     assertEquals("redis://default:***@r:6379/0", c.redisUriRedacted());
     assertFalse(c.toString().contains("hunter2"));
   }
+
+  @Test
+  void build_badUriWithAPassword_errorNeverShowsThePassword() {
+    for (String uri :
+        java.util.List.of(
+            "amqp://admin:s3cret@rab_bit:5672/",
+            "amqp://admin:s3cret@:5672/",
+            "amqp://admin:s3cret@host:99999/",
+            "amqp://admin:s3cret@ho st/",
+            "http://admin:s3cret@host/")) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> SpoolConfig.builder().amqpUri(uri).build(),
+              uri);
+      org.junit.jupiter.api.Assertions.assertFalse(
+          e.getMessage().contains("s3cret"), "password shown: " + e.getMessage());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().startsWith("SPOOL_AMQP_URI: "), e.getMessage());
+    }
+  }
 }

@@ -3,6 +3,7 @@ package dev.spool.testing;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,11 @@ import redis.clients.jedis.Jedis;
  * <ol>
  *   <li>{@code SPOOL_TEST_AMQP_URI} and {@code SPOOL_TEST_REDIS_URI} (environment or system
  *       properties of the same name);
- *   <li>Testcontainers, when a Docker engine answers ({@code SPOOL_TEST_DOCKER=never} skips the
- *       probe);
+ *   <li>Testcontainers, when a Docker engine answers and its images can be had: present, or pulled
+ *       within seconds ({@link DockerProbe}). The images are {@code SPOOL_TEST_RABBITMQ_IMAGE} and
+ *       {@code SPOOL_TEST_REDIS_IMAGE} (official ones by default; bin/spool-standins builds
+ *       stand-ins), plus Testcontainers' Ryuk unless {@code TESTCONTAINERS_RYUK_DISABLED=true}.
+ *       {@code SPOOL_TEST_DOCKER=never} skips this; {@code =require} fails instead of falling back;
  *   <li>RabbitMQ and Redis on their default local ports, when both answer;
  *   <li>else an error saying how to provide them. Tests fail; they never skip.
  * </ol>
@@ -31,6 +35,10 @@ final class ServiceLocator implements AutoCloseable {
   static final String REDIS_ENV = "SPOOL_TEST_REDIS_URI";
   static final String DOCKER_ENV = "SPOOL_TEST_DOCKER";
   static final String MANAGEMENT_ENV = "SPOOL_TEST_MANAGEMENT_URI";
+  static final String RABBITMQ_IMAGE_ENV = "SPOOL_TEST_RABBITMQ_IMAGE";
+  static final String REDIS_IMAGE_ENV = "SPOOL_TEST_REDIS_IMAGE";
+  static final String DEFAULT_RABBITMQ_IMAGE = "rabbitmq:3.13-management";
+  static final String DEFAULT_REDIS_IMAGE = "redis:7.4-alpine";
   static final URI LOCAL_MANAGEMENT = URI.create("http://127.0.0.1:15672");
   static final URI LOCAL_AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
   static final URI LOCAL_REDIS = URI.create("redis://127.0.0.1:6379/0");
@@ -64,8 +72,17 @@ final class ServiceLocator implements AutoCloseable {
           "environment",
           Faults.unavailable("the services are remote (" + AMQP_ENV + ")"));
     }
-    if (!"never".equalsIgnoreCase(setting(DOCKER_ENV)) && dockerAnswers()) {
-      return startContainers();
+    String docker = setting(DOCKER_ENV);
+    if (!"never".equalsIgnoreCase(docker)) {
+      String rabbitImage = orDefault(setting(RABBITMQ_IMAGE_ENV), DEFAULT_RABBITMQ_IMAGE);
+      String redisImage = orDefault(setting(REDIS_IMAGE_ENV), DEFAULT_REDIS_IMAGE);
+      String problem = dockerProblem(rabbitImage, redisImage);
+      if (problem == null) return startContainers(rabbitImage, redisImage);
+      if ("require".equalsIgnoreCase(docker)) {
+        throw new IllegalStateException(
+            DOCKER_ENV + "=require, but Testcontainers cannot be used: " + problem);
+      }
+      log.info("fixture: not using Testcontainers: {}; trying the local services", problem);
     }
     String problem = answers(LOCAL_AMQP, LOCAL_REDIS);
     if (problem == null) {
@@ -97,20 +114,51 @@ final class ServiceLocator implements AutoCloseable {
     return v == null || v.isBlank() ? null : v.trim();
   }
 
-  private static boolean dockerAnswers() {
-    try {
-      return DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException | LinkageError e) {
-      log.info("fixture: no Docker engine for Testcontainers ({})", e.toString());
-      return false;
-    }
+  private static String orDefault(String value, String otherwise) {
+    return value == null ? otherwise : value;
   }
 
-  private ServiceEndpoints startContainers() {
+  /** Null when Testcontainers can run both images here, else why not: found in seconds. */
+  private String dockerProblem(String rabbitImage, String redisImage) {
+    DockerProbe probe = DockerProbe.fromEnvironment(env);
+    String problem = probe.engineProblem();
+    if (problem != null) return problem;
+    java.util.List<String> images = new ArrayList<>(List.of(rabbitImage, redisImage));
+    var tc = org.testcontainers.utility.TestcontainersConfiguration.getInstance();
+    if (!"true".equalsIgnoreCase(env.get("TESTCONTAINERS_RYUK_DISABLED"))) {
+      images.add(tc.getRyukImage());
+    }
+    // Testcontainers runs its tiny image for its start-up checks, and, inside a container (a
+    // /.dockerenv), to find the engine's address unless TESTCONTAINERS_HOST_OVERRIDE names it.
+    boolean hostKnown = env.get("TESTCONTAINERS_HOST_OVERRIDE") != null;
+    if (!tc.isDisableChecks()
+        || (!hostKnown && java.nio.file.Files.exists(Path.of("/.dockerenv")))) {
+      images.add(tc.getTinyImage());
+    }
+    for (String image : images) {
+      problem = probe.imageProblem(image);
+      if (problem != null) {
+        return problem
+            + " (set "
+            + RABBITMQ_IMAGE_ENV
+            + "/"
+            + REDIS_IMAGE_ENV
+            + " to images that are here, e.g. from bin/spool-standins, and"
+            + " TESTCONTAINERS_RYUK_DISABLED=true, TESTCONTAINERS_CHECKS_DISABLE=true and"
+            + " TESTCONTAINERS_HOST_OVERRIDE=localhost where Testcontainers' own images cannot be"
+            + " had)";
+      }
+    }
+    return null;
+  }
+
+  private ServiceEndpoints startContainers(String rabbitImage, String redisImage) {
+    log.info("fixture: Testcontainers with {} and {}", rabbitImage, redisImage);
     RabbitMQContainer rabbit =
-        new RabbitMQContainer(DockerImageName.parse("rabbitmq:3.13-management"));
+        new RabbitMQContainer(
+            DockerImageName.parse(rabbitImage).asCompatibleSubstituteFor("rabbitmq"));
     GenericContainer<?> redis =
-        new GenericContainer<>(DockerImageName.parse("redis:7.4-alpine")).withExposedPorts(6379);
+        new GenericContainer<>(DockerImageName.parse(redisImage)).withExposedPorts(6379);
     containers.add(rabbit);
     containers.add(redis);
     rabbit.start();

@@ -1,0 +1,16 @@
+#!/bin/sh
+# What the official image's entrypoint does that Spool's compose file relies on: the default
+# user from RABBITMQ_DEFAULT_USER/PASS (an administrator), reachable from other containers.
+set -eu
+mkdir -p /etc/rabbitmq
+{
+  echo "loopback_users = none"
+  echo "listeners.tcp.default = 5672"
+  echo "management.tcp.port = 15672"
+  if [ -n "${RABBITMQ_DEFAULT_USER:-}" ]; then echo "default_user = $RABBITMQ_DEFAULT_USER"; fi
+  if [ -n "${RABBITMQ_DEFAULT_PASS:-}" ]; then echo "default_pass = $RABBITMQ_DEFAULT_PASS"; fi
+  echo "default_user_tags.administrator = true"
+  echo "default_vhost = /"
+} > /etc/rabbitmq/rabbitmq.conf
+chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
+exec rabbitmq-server "$@"
