@@ -13,4 +13,8 @@ mkdir -p /etc/rabbitmq
   echo "default_vhost = /"
 } > /etc/rabbitmq/rabbitmq.conf
 chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
-exec rabbitmq-server "$@"
+# Debian's /usr/sbin/rabbitmq-server runs the server through 'su', leaving a shell as PID 1 that
+# ignores SIGTERM (docker stop would SIGKILL the broker 10 s later). The server's own script,
+# run directly as the rabbitmq user, stops the node cleanly on SIGTERM, as the official image.
+export HOME=/var/lib/rabbitmq
+exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups /usr/lib/rabbitmq/bin/rabbitmq-server "$@"

@@ -47,15 +47,29 @@ final class DeploymentFilesTest {
   void compose_brokerAndRedis_haveTheirImagesPortsPasswordsAndHealthchecks() throws IOException {
     JsonNode s = compose();
     JsonNode rabbit = s.path("rabbitmq");
-    assertTrue(rabbit.path("image").asText().matches("rabbitmq:3\\.\\d+-management"));
-    assertEquals(Set.of("5672:5672", "15672:15672", "15692:15692"), texts(rabbit.path("ports")));
+    assertTrue(
+        rabbit
+            .path("image")
+            .asText()
+            .matches("\\$\\{SPOOL_RABBITMQ_IMAGE:-rabbitmq:3\\.\\d+-management\\}"),
+        "the official image by default, a variable to replace it");
+    assertEquals(
+        Set.of(
+            "${SPOOL_BIND:-127.0.0.1}:${SPOOL_AMQP_PORT:-5672}:5672",
+            "${SPOOL_BIND:-127.0.0.1}:${SPOOL_DASHBOARD_PORT:-15672}:15672",
+            "${SPOOL_BIND:-127.0.0.1}:${SPOOL_BROKER_METRICS_PORT:-15692}:15692"),
+        texts(rabbit.path("ports")),
+        "on 127.0.0.1 unless SPOOL_BIND says otherwise, each port a variable");
     assertTrue(rabbit.path("healthcheck").path("test").isArray());
     assertTrue(texts(rabbit.path("volumes")).stream().anyMatch(v -> v.contains("enabled_plugins")));
     String plugins = read("compose/rabbitmq/enabled_plugins");
     assertTrue(plugins.contains("rabbitmq_management") && plugins.contains("rabbitmq_prometheus"));
 
     JsonNode redis = s.path("redis");
-    assertTrue(redis.path("image").asText().startsWith("redis:7"));
+    assertTrue(redis.path("image").asText().startsWith("${SPOOL_REDIS_IMAGE:-redis:7"));
+    assertEquals(
+        Set.of("${SPOOL_BIND:-127.0.0.1}:${SPOOL_REDIS_PORT:-6379}:6379"),
+        texts(redis.path("ports")));
     assertTrue(redis.path("command").toString().contains("--requirepass"));
     assertTrue(redis.path("healthcheck").path("test").toString().contains("redis-cli ping"));
     // Spool logs in with the password, and as the least-privilege AMQP user
@@ -91,6 +105,7 @@ final class DeploymentFilesTest {
   void compose_producer_runsTheDemoOnce_withoutTheConsumersHealthcheck() throws IOException {
     JsonNode p = compose().path("producer");
     assertEquals(List.of("spool-producer", "demo"), list(p.path("command")).subList(0, 2));
+    assertEquals(List.of("job"), list(p.path("profiles")), "a plain up never runs the demo");
     assertEquals("no", p.path("restart").asText());
     assertTrue(p.path("healthcheck").path("disable").asBoolean());
   }
@@ -98,7 +113,9 @@ final class DeploymentFilesTest {
   @Test
   void dockerfile_nonRootJre21_withAHealthcheckOnTheMetricsPort() throws IOException {
     String d = read("Dockerfile");
-    assertTrue(d.contains("FROM eclipse-temurin:21-jre"), "runs on a Java 21 JRE");
+    assertTrue(d.contains("ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:21-jre"), "a Java 21 JRE");
+    assertTrue(d.contains("FROM ${SPOOL_RUNTIME_IMAGE}"), "a base that can be replaced");
+    assertFalse(d.contains("# syntax="), "no remote Dockerfile front end: builds offline");
     assertTrue(d.contains(" AS build"), "multi-stage");
     assertTrue(Pattern.compile("(?m)^USER spool$").matcher(d).find(), "non-root");
     assertTrue(Pattern.compile("(?m)^HEALTHCHECK .*spool-healthcheck").matcher(d).find());
@@ -113,8 +130,12 @@ final class DeploymentFilesTest {
     for (String name : List.of("prometheus", "grafana")) {
       assertEquals(List.of("observability"), list(s.path(name).path("profiles")), name);
     }
-    assertTrue(texts(s.path("prometheus").path("ports")).contains("9090:9090"));
-    assertTrue(texts(s.path("grafana").path("ports")).contains("3000:3000"));
+    assertTrue(
+        texts(s.path("prometheus").path("ports"))
+            .contains("${SPOOL_BIND:-127.0.0.1}:${SPOOL_PROMETHEUS_PORT:-9090}:9090"));
+    assertTrue(
+        texts(s.path("grafana").path("ports"))
+            .contains("${SPOOL_BIND:-127.0.0.1}:${SPOOL_GRAFANA_PORT:-3000}:3000"));
     JsonNode prom = yaml.readTree(ROOT.resolve("compose/prometheus/prometheus.yml").toFile());
     String scrape = prom.path("scrape_configs").toString();
     assertTrue(scrape.contains("\"names\":[\"consumer\"]") && scrape.contains("\"port\":9400"));
@@ -159,7 +180,12 @@ final class DeploymentFilesTest {
     String readme = read("README.md");
     for (JsonNode service : iterable(compose())) {
       for (String port : texts(service.path("ports"))) {
-        String host = port.substring(0, port.indexOf(':'));
+        // "${SPOOL_BIND:-127.0.0.1}:${SPOOL_X_PORT:-5672}:5672": the default host port
+        java.util.regex.Matcher m =
+            Pattern.compile("\\$\\{(SPOOL_[A-Z_]+_PORT):-(\\d+)\\}").matcher(port);
+        assertTrue(m.find(), port);
+        assertTrue(readme.contains("`" + m.group(1) + "`"), "README names " + m.group(1));
+        String host = m.group(2);
         assertTrue(
             readme.contains("localhost:" + host) || readme.contains(":" + host + " "),
             "README mentions port " + host);
@@ -167,7 +193,8 @@ final class DeploymentFilesTest {
     }
     for (String command :
         List.of(
-            "docker compose up --build --exit-code-from producer",
+            "docker compose up --build --exit-code-from producer producer",
+            "docker compose run --rm --no-deps producer spool-producer status",
             "--scale consumer=",
             "--profile observability")) {
       assertTrue(readme.contains(command), "README shows " + command);
