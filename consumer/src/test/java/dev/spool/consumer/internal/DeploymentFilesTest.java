@@ -201,6 +201,25 @@ final class DeploymentFilesTest {
     }
   }
 
+  @Test
+  void composeTest_runsEveryCommandAsTheReadmePrintsIt() throws IOException {
+    String readme = read("README.md");
+    String script = read("bin/spool-compose-test");
+    java.util.regex.Matcher m =
+        Pattern.compile("(?m)^\\s*step(?:_bg)? \"([^\"]+)\"").matcher(script);
+    List<String> steps = new ArrayList<>();
+    while (m.find()) steps.add(m.group(1));
+    assertTrue(steps.size() >= 12, "the script's steps: " + steps);
+    for (String step : steps) {
+      // The test moves the dashboard's port off this machine's own RabbitMQ; and with no Grafana
+      // image it starts the observability profile's Prometheus alone (the README says so).
+      String printed =
+          step.replace("$SPOOL_DASHBOARD_PORT", "15672").replaceFirst(" -d prometheus$", " -d");
+      assertTrue(readme.contains(printed), "README prints the test's step: " + printed);
+    }
+    assertTrue(steps.contains("docker compose up --build --exit-code-from producer producer"));
+  }
+
   /** Every meter a consumer can register, each recorded once, as Prometheus would scrape it. */
   private static String scrapeOfABusyConsumer() {
     PrometheusMeterRegistry r = SpoolMeters.prometheus();
