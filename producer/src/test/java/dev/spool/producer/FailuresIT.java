@@ -145,6 +145,18 @@ final class FailuresIT {
   }
 
   @Test
+  void map_noConsumerAttached_saysSoAtOnceAndPrintsProgressWhileWaiting(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    SpoolProcesses.Run map =
+        procs.runProducer(
+            "map", "square", "--range", "0:2", "--timeout", "7s", "--progress", "lines");
+    assertEquals(1, map.exit(), map.stderr());
+    assertTrue(map.stderr().contains("no consumer is attached to " + env.workQueue("tasks")));
+    assertTrue(map.stderr().contains("map square: 0 of 2"), "a progress line: " + map.stderr());
+  }
+
+  @Test
   void missingVhost_saidPlainly(SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     String uri = env.config().amqpUri().toString().replaceFirst("/[^/]*$", "/no-such-vhost");
