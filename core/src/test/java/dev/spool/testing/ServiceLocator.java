@@ -73,16 +73,17 @@ final class ServiceLocator implements AutoCloseable {
           Faults.unavailable("the services are remote (" + AMQP_ENV + ")"));
     }
     String docker = setting(DOCKER_ENV);
+    String dockerProblem = null;
     if (!"never".equalsIgnoreCase(docker)) {
       String rabbitImage = orDefault(setting(RABBITMQ_IMAGE_ENV), DEFAULT_RABBITMQ_IMAGE);
       String redisImage = orDefault(setting(REDIS_IMAGE_ENV), DEFAULT_REDIS_IMAGE);
-      String problem = dockerProblem(rabbitImage, redisImage);
-      if (problem == null) return startContainers(rabbitImage, redisImage);
+      dockerProblem = dockerProblem(rabbitImage, redisImage);
+      if (dockerProblem == null) return startContainers(rabbitImage, redisImage);
       if ("require".equalsIgnoreCase(docker)) {
         throw new IllegalStateException(
-            DOCKER_ENV + "=require, but Testcontainers cannot be used: " + problem);
+            DOCKER_ENV + "=require, but Testcontainers cannot be used: " + dockerProblem);
       }
-      log.info("fixture: not using Testcontainers: {}; trying the local services", problem);
+      log.info("fixture: not using Testcontainers: {}; trying the local services", dockerProblem);
     }
     String problem = answers(LOCAL_AMQP, LOCAL_REDIS);
     if (problem == null) {
@@ -98,14 +99,18 @@ final class ServiceLocator implements AutoCloseable {
             + AMQP_ENV
             + "/"
             + REDIS_ENV
-            + " set, no Docker engine for Testcontainers, and the local ports did not answer ("
+            + " set; Testcontainers: "
+            + (dockerProblem == null ? "skipped (" + DOCKER_ENV + "=never)" : dockerProblem)
+            + "; the local ports did not answer ("
             + problem
-            + "). Provide them one of these ways: set "
+            + "). Provide them one of these ways: run RabbitMQ on 127.0.0.1:5672 (guest/guest)"
+            + " and Redis on 127.0.0.1:6379 (Debian: sudo apt-get install rabbitmq-server"
+            + " redis-server); or a Docker engine (Debian: sudo bin/spool-docker-setup; without a"
+            + " registry also eval \"$(bin/spool-standins)\", see the README's Tests section); or set "
             + AMQP_ENV
             + "=amqp://user:pass@host:5672/%2F and "
             + REDIS_ENV
-            + "=redis://host:6379/0; or start Docker; or run RabbitMQ on 127.0.0.1:5672"
-            + " (guest/guest) and Redis on 127.0.0.1:6379 (.ci/run shows how).");
+            + "=redis://host:6379/0.");
   }
 
   private String setting(String name) {

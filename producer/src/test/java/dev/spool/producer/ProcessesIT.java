@@ -140,6 +140,25 @@ final class ProcessesIT {
   }
 
   @Test
+  void spoolDemo_noServicesAndNoDocker_oneLineSayingBothWaysAndExitOne(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    java.nio.file.Path demo = java.nio.file.Path.of("..", "bin", "spool-demo").toAbsolutePath();
+    ProcessBuilder pb = new ProcessBuilder(demo.toString(), "--consumers", "1");
+    pb.environment().put("SPOOL_AMQP_URI", "amqp://guest:guest@127.0.0.1:1/%2F");
+    pb.environment().put("SPOOL_REDIS_URI", "redis://127.0.0.1:2/0");
+    pb.environment().put("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+    SpoolProcesses.Run run = procs.run(pb, "spool-demo");
+    assertEquals(1, run.exit(), run.stderr());
+    String err = run.stderr().strip();
+    assertEquals(1, err.lines().count(), "one line: " + err);
+    assertTrue(err.contains("nothing answers on 127.0.0.1:1 (RabbitMQ) and 127.0.0.1:2 (Redis)"));
+    assertTrue(err.contains("apt-get install rabbitmq-server redis-server"), err);
+    assertTrue(err.contains("bin/spool-docker-setup"), err);
+    assertEquals("", run.stdout());
+  }
+
+  @Test
   void everyCommand_help_printsUsageAndExitsZero(SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     for (String cmd : new String[] {"map", "stop", "demo"}) {
