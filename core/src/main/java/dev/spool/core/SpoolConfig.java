@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -18,7 +19,8 @@ import java.util.regex.Pattern;
  *     .toBuilder().namespace("billing").build();
  * }</pre>
  *
- * @param amqpUri RabbitMQ, {@code amqp://} or {@code amqps://} (TLS)
+ * @param amqpUri RabbitMQ, {@code amqp://} or {@code amqps://} (TLS); with several nodes, the URI
+ *     of the first (its user, password, virtual host and scheme hold for all)
  * @param redisUri Redis, {@code redis://} or {@code rediss://} (TLS)
  * @param namespace prefix of every queue, exchange and Redis key Spool creates
  * @param queueType the type of work, dead-letter and delay queues: {@code quorum} (replicated, with
@@ -26,6 +28,9 @@ import java.util.regex.Pattern;
  * @param deliveryLimit how often a quorum queue delivers a task that was never acked (its consumer
  *     died) before the task is dead-lettered
  * @param maxMessageBytes largest task body published or run, in bytes
+ * @param amqpAddresses every broker node as {@code host:port}, the first being {@code amqpUri}'s:
+ *     {@code SPOOL_AMQP_URI} may name several, as {@code amqp://user@h1:5672,h2:5672,h3/vhost} or
+ *     as comma-separated URIs that differ only in host and port
  */
 public record SpoolConfig(
     URI amqpUri,
@@ -33,7 +38,8 @@ public record SpoolConfig(
     String namespace,
     QueueType queueType,
     int deliveryLimit,
-    int maxMessageBytes) {
+    int maxMessageBytes,
+    List<String> amqpAddresses) {
   public static final String AMQP_URI = "SPOOL_AMQP_URI";
   public static final String REDIS_URI = "SPOOL_REDIS_URI";
   public static final String NAMESPACE = "SPOOL_NAMESPACE";
@@ -58,6 +64,38 @@ public record SpoolConfig(
     Objects.requireNonNull(redisUri, "redisUri");
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(queueType, "queueType");
+    amqpAddresses =
+        amqpAddresses == null || amqpAddresses.isEmpty()
+            ? List.of(hostPort(amqpUri))
+            : List.copyOf(amqpAddresses);
+  }
+
+  /** One broker node, its URI's host and port. */
+  public SpoolConfig(
+      URI amqpUri,
+      URI redisUri,
+      String namespace,
+      QueueType queueType,
+      int deliveryLimit,
+      int maxMessageBytes) {
+    this(amqpUri, redisUri, namespace, queueType, deliveryLimit, maxMessageBytes, List.of());
+  }
+
+  static String hostPort(URI uri) {
+    int port = uri.getPort() > 0 ? uri.getPort() : "amqps".equals(uri.getScheme()) ? 5671 : 5672;
+    return uri.getHost() + ":" + port;
+  }
+
+  /** The AMQP setting as given: one URI, or the first URI with every node's host and port. */
+  public String amqpUriText() {
+    if (amqpAddresses.size() == 1) return amqpUri.toString();
+    String first = amqpUri.toString();
+    String authorityHost = amqpUri.getRawAuthority();
+    String info = amqpUri.getRawUserInfo();
+    String hosts = String.join(",", amqpAddresses);
+    return first.replaceFirst(
+        java.util.regex.Pattern.quote(authorityHost),
+        java.util.regex.Matcher.quoteReplacement((info == null ? "" : info + "@") + hosts));
   }
 
   /** Services and namespace, with default queue settings. */
@@ -78,7 +116,7 @@ public record SpoolConfig(
   /** A builder that starts from this configuration. */
   public Builder toBuilder() {
     return new Builder()
-        .amqpUri(amqpUri.toString())
+        .amqpUri(amqpUriText())
         .redisUri(redisUri.toString())
         .namespace(namespace)
         .queueType(queueType.toString())
@@ -142,7 +180,7 @@ public record SpoolConfig(
 
   /** The AMQP URI with its password replaced by {@code ***}, safe to log. */
   public String amqpUriRedacted() {
-    return redact(amqpUri);
+    return redact(amqpUriText());
   }
 
   /** The Redis URI with its password replaced by {@code ***}, safe to log. */
@@ -224,7 +262,8 @@ public record SpoolConfig(
      * @throws IllegalArgumentException naming the setting and the value, when one is invalid
      */
     public SpoolConfig build() {
-      URI amqp = parse(AMQP_URI, amqpUri, "amqp", "amqps", "amqp://user:password@host:5672/vhost");
+      List<String> nodes = new java.util.ArrayList<>();
+      URI amqp = parseAmqp(amqpUri, nodes);
       URI redis = parse(REDIS_URI, redisUri, "redis", "rediss", "redis://host:6379/0");
       String db = redis.getPath();
       if (db != null && !db.isEmpty() && !db.matches("/\\d{0,2}")) {
@@ -242,7 +281,63 @@ public record SpoolConfig(
       QueueType type = QueueType.parse(QUEUE_TYPE, queueType);
       int limit = parseInt(DELIVERY_LIMIT, deliveryLimit, 1, 1000);
       int size = parseSize(MAX_MESSAGE_SIZE, maxMessageSize);
-      return new SpoolConfig(amqp, redis, namespace, type, limit, size);
+      return new SpoolConfig(amqp, redis, namespace, type, limit, size, nodes);
+    }
+
+    private static final String AMQP_EXAMPLE =
+        "amqp://user:password@host:5672/vhost, or for a cluster amqp://user:password@h1:5672,"
+            + "h2:5672,h3:5672/vhost";
+
+    /**
+     * One URI, {@code scheme://user:pass@h1:p1,h2:p2/vhost}, or comma-separated URIs that differ
+     * only in host and port. Returns the first node's URI; adds every node's host:port to {@code
+     * nodes}.
+     */
+    private static URI parseAmqp(String text, List<String> nodes) {
+      String value = text.trim();
+      java.util.regex.Matcher hostList =
+          Pattern.compile("^(amqps?://)(?:([^@/]*)@)?([^/@?]+,[^/@?]+)(.*)$").matcher(value);
+      List<URI> uris = new java.util.ArrayList<>();
+      if (hostList.matches()) {
+        String prefix =
+            hostList.group(1) + (hostList.group(2) == null ? "" : hostList.group(2) + "@");
+        for (String host : hostList.group(3).split(",", -1)) {
+          uris.add(
+              parse(
+                  AMQP_URI,
+                  prefix + host.trim() + hostList.group(4),
+                  "amqp",
+                  "amqps",
+                  AMQP_EXAMPLE));
+        }
+      } else {
+        for (String one : value.split(",", -1)) {
+          uris.add(parse(AMQP_URI, one, "amqp", "amqps", AMQP_EXAMPLE));
+        }
+      }
+      URI first = uris.getFirst();
+      for (URI u : uris) {
+        boolean same =
+            Objects.equals(u.getScheme(), first.getScheme())
+                && Objects.equals(u.getRawUserInfo(), first.getRawUserInfo())
+                && Objects.equals(u.getRawPath(), first.getRawPath());
+        if (!same) {
+          throw new IllegalArgumentException(
+              AMQP_URI
+                  + ": '"
+                  + redact(value)
+                  + "' names nodes with different schemes, users or virtual hosts; a cluster's"
+                  + " nodes share them: use "
+                  + AMQP_EXAMPLE);
+        }
+        String node = hostPort(u);
+        if (nodes.contains(node)) {
+          throw new IllegalArgumentException(
+              AMQP_URI + ": '" + redact(value) + "' names " + node + " twice");
+        }
+        nodes.add(node);
+      }
+      return first;
     }
 
     private static int parseInt(String setting, String value, int min, int max) {

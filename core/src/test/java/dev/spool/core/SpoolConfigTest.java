@@ -140,4 +140,44 @@ final class SpoolConfigTest {
           e.getMessage().startsWith("SPOOL_AMQP_URI: "), e.getMessage());
     }
   }
+
+  @Test
+  void build_severalNodesInOneUri_everyNodeKept_passwordHidden_roundTrips() {
+    SpoolConfig c =
+        SpoolConfig.builder().amqpUri("amqp://app:s3cret@h1:5672,h2:5673,h3/spool").build();
+    org.junit.jupiter.api.Assertions.assertEquals(
+        java.util.List.of("h1:5672", "h2:5673", "h3:5672"), c.amqpAddresses());
+    org.junit.jupiter.api.Assertions.assertEquals("h1", c.amqpUri().getHost());
+    org.junit.jupiter.api.Assertions.assertEquals("/spool", c.amqpUri().getPath());
+    org.junit.jupiter.api.Assertions.assertEquals(
+        "amqp://app:***@h1:5672,h2:5673,h3:5672/spool", c.amqpUriRedacted());
+    org.junit.jupiter.api.Assertions.assertEquals(c, c.toBuilder().build());
+  }
+
+  @Test
+  void build_commaSeparatedUris_sameAsOneUri_tlsPortDefaultsTo5671() {
+    SpoolConfig c =
+        SpoolConfig.builder()
+            .amqpUri("amqps://app:pw@h1/spool,amqps://app:pw@h2:5999/spool")
+            .build();
+    org.junit.jupiter.api.Assertions.assertEquals(
+        java.util.List.of("h1:5671", "h2:5999"), c.amqpAddresses());
+  }
+
+  @Test
+  void build_nodesThatDiffer_orTwice_areRefusedNamingTheSettingWithoutThePassword() {
+    for (String uri :
+        java.util.List.of(
+            "amqp://app:s3cret@h1/a,amqp://app:s3cret@h2/b",
+            "amqp://app:s3cret@h1/a,amqps://app:s3cret@h2/a",
+            "amqp://app:s3cret@h1:5672,h1:5672/a",
+            "amqp://app:s3cret@h1,,h2/a")) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> SpoolConfig.builder().amqpUri(uri).build());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().startsWith("SPOOL_AMQP_URI: "), e.getMessage());
+      org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("s3cret"), uri);
+    }
+  }
 }

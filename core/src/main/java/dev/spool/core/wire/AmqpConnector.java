@@ -1,5 +1,6 @@
 package dev.spool.core.wire;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.PossibleAuthenticationFailureException;
@@ -11,6 +12,9 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 
@@ -43,6 +47,18 @@ public final class AmqpConnector {
   public Connection open(String connectionName) {
     ConnectionFactory factory = factory();
     try {
+      if (config.amqpAddresses().size() > 1) {
+        // Every node, in random order, so that processes spread over the cluster; recovery
+        // tries them all again.
+        List<Address> nodes = new ArrayList<>();
+        for (String node : config.amqpAddresses()) {
+          int colon = node.lastIndexOf(':');
+          nodes.add(
+              new Address(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
+        }
+        Collections.shuffle(nodes);
+        return factory.newConnection(nodes, connectionName);
+      }
       return factory.newConnection(connectionName);
     } catch (PossibleAuthenticationFailureException e) {
       throw new SpoolConnectionException(
