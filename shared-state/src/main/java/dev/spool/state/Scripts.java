@@ -4,7 +4,11 @@ package dev.spool.state;
  * The Lua scripts behind locks and fenced writes; each runs atomically inside Redis.
  *
  * <p>A lock is the string key {@code :lock:<name>} holding {@code <holder>#<token>} with a PX
- * expiry; {@code :lock:<name>:fence} counts grants, so fencing tokens grow strictly.
+ * expiry; {@code :lock:<name>:fence} counts grants, so fencing tokens grow strictly. Each token is
+ * at least the Redis server's clock in microseconds ({@code TIME}), so tokens keep growing even
+ * when Redis lost the counter (a restart without persistence, a failover that lost the last
+ * writes): a new token is always above every token granted before, as long as the server's clock
+ * does not go back. (Microseconds since 1970 stay below 2^53, exact in Lua's numbers.)
  */
 final class Scripts {
   private Scripts() {}
@@ -14,7 +18,14 @@ final class Scripts {
       new Script(
           """
           if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-            return {1, redis.call('INCR', KEYS[2])}
+            local now = redis.call('TIME')
+            local floor = tonumber(now[1]) * 1000000 + tonumber(now[2])
+            local token = redis.call('INCR', KEYS[2])
+            if token < floor then
+              token = floor
+              redis.call('SET', KEYS[2], string.format('%d', token))
+            end
+            return {1, token}
           end
           return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}
           """);

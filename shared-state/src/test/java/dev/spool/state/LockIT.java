@@ -47,6 +47,25 @@ final class LockIT {
   }
 
   @Test
+  void acquire_afterRedisLostTheFenceCounter_tokenStillGrowsPastEveryEarlierOne(SpoolTestEnv env) {
+    try (SharedState state = StateFixture.state(env);
+        redis.clients.jedis.Jedis jedis = env.jedis()) {
+      DistributedLock lock = state.lock("lost");
+      long before;
+      try (LockLease l = lock.acquire(ms(100), LONG)) {
+        before = l.fencingToken();
+      }
+      // What a restart without persistence, or a failover that lost the last writes, leaves.
+      assertEquals(1, jedis.del(env.namespace() + ":lock:lost:fence"));
+      try (LockLease l = lock.acquire(ms(100), LONG)) {
+        assertTrue(
+            l.fencingToken() > before,
+            "token " + l.fencingToken() + " after the loss, " + before + " before");
+      }
+    }
+  }
+
+  @Test
   void acquire_held_timesOutNamingLockAndHolder(SpoolTestEnv env) throws Exception {
     try (SharedState a = StateFixture.state(env);
         SharedState b = StateFixture.state(env)) {
