@@ -264,8 +264,11 @@ public record SpoolConfig(
     public SpoolConfig build() {
       List<String> nodes = new java.util.ArrayList<>();
       URI amqp = parseAmqp(amqpUri, nodes);
-      URI redis = parse(REDIS_URI, redisUri, "redis", "rediss", "redis://host:6379/0");
+      URI redis = parseRedis(redisUri);
       String db = redis.getPath();
+      if (redis.getScheme().endsWith("-sentinel")) {
+        db = null; // /<master>[/<db>], checked by parseRedis
+      }
       if (db != null && !db.isEmpty() && !db.matches("/\\d{0,2}")) {
         throw new IllegalArgumentException(
             REDIS_URI + ": '" + redact(redis) + "' names database '" + db + "'; use /0 to /15");
@@ -282,6 +285,43 @@ public record SpoolConfig(
       int limit = parseInt(DELIVERY_LIMIT, deliveryLimit, 1, 1000);
       int size = parseSize(MAX_MESSAGE_SIZE, maxMessageSize);
       return new SpoolConfig(amqp, redis, namespace, type, limit, size, nodes);
+    }
+
+    private static final Pattern REDIS_SENTINEL =
+        Pattern.compile("^rediss?-sentinel://(?:[^@/]*@)?([^/@?]+)/[^/?]+(?:/\\d{1,2})?/?$");
+
+    /**
+     * {@code redis://}, {@code rediss://}, or a primary through Sentinel: {@code
+     * redis-sentinel://[user:password@]h1:26379,h2:26379/<master>[/<db>]}.
+     */
+    private static URI parseRedis(String value) {
+      String v = value.trim();
+      if (!v.startsWith("redis-sentinel://") && !v.startsWith("rediss-sentinel://")) {
+        return parse(
+            REDIS_URI,
+            v,
+            "redis",
+            "rediss",
+            "redis://host:6379/0, or redis-sentinel://h1:26379,h2:26379/mymaster/0");
+      }
+      java.util.regex.Matcher m = REDIS_SENTINEL.matcher(v);
+      boolean hostsOk =
+          m.matches()
+              && java.util.Arrays.stream(m.group(1).split(",", -1))
+                  .allMatch(h -> h.matches("[A-Za-z0-9._-]+(:\\d{1,5})?"));
+      if (!hostsOk) {
+        throw new IllegalArgumentException(
+            REDIS_URI
+                + ": '"
+                + redact(v)
+                + "' is not a Sentinel URI; expected"
+                + " redis-sentinel://[user:password@]h1:26379,h2:26379/<master name>[/<db>]");
+      }
+      try {
+        return new URI(v);
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException(REDIS_URI + ": '" + redact(v) + "' is not a URI", e);
+      }
     }
 
     private static final String AMQP_EXAMPLE =

@@ -180,4 +180,24 @@ final class SpoolConfigTest {
       org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("s3cret"), uri);
     }
   }
+
+  @Test
+  void build_redisThroughSentinel_acceptedAndRedacted_malformedRefused() {
+    SpoolConfig c =
+        SpoolConfig.builder()
+            .redisUri("redis-sentinel://:s3cret@h1:26379,h2:26380,h3/mymaster/2")
+            .build();
+    org.junit.jupiter.api.Assertions.assertEquals(
+        "redis-sentinel://:***@h1:26379,h2:26380,h3/mymaster/2", c.redisUriRedacted());
+    for (String bad :
+        java.util.List.of(
+            "redis-sentinel://:s3cret@h1:26379", "redis-sentinel://:s3cret@h1:x,h2/m")) {
+      IllegalArgumentException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class, () -> SpoolConfig.builder().redisUri(bad).build());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().startsWith("SPOOL_REDIS_URI: "), e.getMessage());
+      org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("s3cret"), bad);
+    }
+  }
 }

@@ -1,6 +1,5 @@
 package dev.spool.state;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +23,7 @@ final class LockNotifier implements AutoCloseable {
     long value;
   }
 
-  private final URI uri;
+  private final java.util.function.Supplier<Jedis> connect;
   private final String channel;
   private final Map<String, Generation> generations = new ConcurrentHashMap<>();
   private final CountDownLatch subscribed = new CountDownLatch(1);
@@ -33,8 +32,11 @@ final class LockNotifier implements AutoCloseable {
   private Thread thread;
   private volatile boolean started; // set once the first start() has waited for the subscription
 
-  LockNotifier(URI uri, String channel) {
-    this.uri = uri;
+  /**
+   * @param connect opens a connection of the notifier's own, to the server (or the current primary)
+   */
+  LockNotifier(java.util.function.Supplier<Jedis> connect, String channel) {
+    this.connect = connect;
     this.channel = channel;
   }
 
@@ -61,7 +63,7 @@ final class LockNotifier implements AutoCloseable {
 
   private void listen() {
     while (!closed) {
-      try (Jedis jedis = new Jedis(uri)) {
+      try (Jedis jedis = connect.get()) {
         jedis.subscribe(subscriber, channel);
       } catch (JedisException e) {
         if (closed) return;

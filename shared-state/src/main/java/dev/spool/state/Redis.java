@@ -2,18 +2,18 @@ package dev.spool.state;
 
 import java.util.function.Function;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.Pool;
 
 /** A Jedis pool that turns Jedis failures into messages saying what failed and where. */
 final class Redis implements AutoCloseable {
-  private final JedisPool pool;
+  private final Pool<Jedis> pool;
   private final String where;
   private final StateListener listener;
 
-  Redis(JedisPool pool, String where, StateListener listener) {
+  Redis(Pool<Jedis> pool, String where, StateListener listener) {
     this.pool = pool;
     this.where = where;
     this.listener = listener;

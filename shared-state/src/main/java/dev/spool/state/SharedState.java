@@ -7,7 +7,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 
 /**
  * The client for shared state: hands out shared objects and locks by name, under a namespace. Owns
@@ -29,16 +28,15 @@ public final class SharedState implements AutoCloseable {
     pool.setMaxTotal(config.poolSize());
     pool.setMaxIdle(config.poolSize());
     pool.setJmxEnabled(false);
-    this.redis =
-        new Redis(
-            new JedisPool(pool, config.redisUri(), 10_000),
-            config.redisUriRedacted(),
-            config.listener());
+    RedisEndpoint endpoint = RedisEndpoint.of(config.redisUri());
+    redis.clients.jedis.util.Pool<Jedis> jedisPool = endpoint.pool(pool);
+    this.redis = new Redis(jedisPool, config.redisUriRedacted(), config.listener());
     this.timer =
         new ScheduledThreadPoolExecutor(
             1, r -> Thread.ofPlatform().daemon().name("spool-state-timer").unstarted(r));
     timer.setRemoveOnCancelPolicy(true);
-    this.notifier = new LockNotifier(config.redisUri(), config.namespace() + ":lock-released");
+    this.notifier =
+        new LockNotifier(() -> endpoint.connect(jedisPool), config.namespace() + ":lock-released");
     this.locks = new LockEngine(redis, config, notifier, timer, processId());
   }
 

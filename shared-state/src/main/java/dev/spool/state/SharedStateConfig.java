@@ -37,7 +37,10 @@ public record SharedStateConfig(
   /** The URI with its password replaced by {@code ***}, safe to log. */
   public String redisUriRedacted() {
     String info = redisUri.getRawUserInfo();
-    if (info == null) return redisUri.toString();
+    if (info == null) {
+      // A Sentinel URI's authority lists several hosts, which java.net.URI does not split.
+      return redisUri.toString().replaceAll("(//[^/@:]*):[^/@]*@", "$1:***@");
+    }
     String user = info.contains(":") ? info.substring(0, info.indexOf(':')) : "";
     return redisUri.toString().replace(info + "@", user + ":***@");
   }
@@ -113,11 +116,21 @@ public record SharedStateConfig(
       } catch (URISyntaxException e) {
         throw new IllegalArgumentException("redisUri: '" + redisUri + "' is not a URI", e);
       }
-      if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      String scheme = String.valueOf(uri.getScheme());
+      if (!java.util.List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel")
+          .contains(scheme)) {
         throw new IllegalArgumentException(
-            "redisUri: must start with redis:// or rediss://, was '" + uri.getScheme() + "://...'");
+            "redisUri: must start with redis://, rediss:// (TLS) or redis-sentinel://, was '"
+                + scheme
+                + "://...'");
       }
-      if (uri.getHost() == null) {
+      if (scheme.endsWith("-sentinel")) {
+        try {
+          RedisEndpoint.of(uri); // checks the Sentinel addresses and the master's name
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("redisUri: " + e.getMessage(), e);
+        }
+      } else if (uri.getHost() == null) {
         throw new IllegalArgumentException("redisUri: names no host");
       }
       if (!NAMESPACE.matcher(namespace).matches()) {
