@@ -1,6 +1,7 @@
 #!/bin/sh
-# What the official image's entrypoint does that Spool's compose file relies on: the default
-# user from RABBITMQ_DEFAULT_USER/PASS (an administrator), reachable from other containers.
+# What the official image's entrypoint does that Spool's compose files rely on: the default
+# user from RABBITMQ_DEFAULT_USER/PASS (an administrator), reachable from other containers, a
+# shared Erlang cookie for clusters; more configuration goes in /etc/rabbitmq/conf.d/*.conf.
 set -eu
 mkdir -p /etc/rabbitmq
 {
@@ -12,6 +13,11 @@ mkdir -p /etc/rabbitmq
   echo "default_user_tags.administrator = true"
   echo "default_vhost = /"
 } > /etc/rabbitmq/rabbitmq.conf
+# A cluster's nodes share one Erlang cookie (RABBITMQ_ERLANG_COOKIE, as RabbitMQ reads it).
+if [ -n "${RABBITMQ_ERLANG_COOKIE:-}" ]; then
+  printf '%s' "$RABBITMQ_ERLANG_COOKIE" > /var/lib/rabbitmq/.erlang.cookie
+  chmod 600 /var/lib/rabbitmq/.erlang.cookie
+fi
 chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
 # Debian's /usr/sbin/rabbitmq-server runs the server through 'su', leaving a shell as PID 1 that
 # ignores SIGTERM (docker stop would SIGKILL the broker 10 s later). The server's own script,

@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  *       TTL matches its backoff, then the broker dead-letters it back to the work queue. Every
  *       message in a delay queue has the same TTL, so none waits behind a longer one. Declared on
  *       first use; the broker deletes one unused for {@link #DELAY_QUEUE_IDLE} past its TTL.
- *   <li>reply queue {@code <ns>.reply.<producer-id>}: one per producer, classic; deleted on close,
- *       or by the broker after {@link #REPLY_QUEUE_EXPIRY} unused.
+ *   <li>reply queue {@code <ns>.reply.<producer-id>}: one per producer; deleted on close, or by the
+ *       broker after {@link #REPLY_QUEUE_EXPIRY} unused. Classic on a single broker node; a quorum
+ *       queue when the configuration names several nodes, so that the results in it, and those
+ *       published while a node is down, survive the loss of any one node.
  * </ul>
  *
  * Immutable and thread-safe.
@@ -47,6 +49,7 @@ public final class Topology {
   private final String namespace;
   private final QueueType type;
   private final int deliveryLimit;
+  private final boolean replicatedReplies;
 
   /** Names only, with default queue settings (quorum). */
   public Topology(String namespace) {
@@ -54,13 +57,25 @@ public final class Topology {
   }
 
   public Topology(SpoolConfig config) {
-    this(config.namespace(), config.queueType(), config.deliveryLimit());
+    this(
+        config.namespace(),
+        config.queueType(),
+        config.deliveryLimit(),
+        config.amqpAddresses().size() > 1);
   }
 
   public Topology(String namespace, QueueType type, int deliveryLimit) {
+    this(namespace, type, deliveryLimit, false);
+  }
+
+  /**
+   * @param replicatedReplies reply queues as quorum queues (for a cluster), else classic
+   */
+  public Topology(String namespace, QueueType type, int deliveryLimit, boolean replicatedReplies) {
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.type = Objects.requireNonNull(type, "type");
     this.deliveryLimit = deliveryLimit;
+    this.replicatedReplies = replicatedReplies;
   }
 
   private static long[] buckets() {
@@ -240,7 +255,11 @@ public final class Topology {
   public String declareReplyQueue(Channel channel, String producerId) {
     String queue = replyQueue(producerId);
     Map<String, Object> args =
-        Map.of("x-queue-type", "classic", "x-expires", REPLY_QUEUE_EXPIRY.toMillis());
+        Map.of(
+            "x-queue-type",
+            replicatedReplies ? "quorum" : "classic",
+            "x-expires",
+            REPLY_QUEUE_EXPIRY.toMillis());
     try {
       channel.queueDeclare(queue, true, false, false, args);
       return queue;
