@@ -13,12 +13,7 @@ import picocli.CommandLine.Option;
 final class PoolOptions {
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
-  @Option(
-      names = "--queue",
-      paramLabel = "NAME",
-      defaultValue = "tasks",
-      description = "Work queue (default ${DEFAULT-VALUE}).")
-  String queue;
+  @Mixin QueueOption queue = new QueueOption();
 
   @Option(
       names = "--timeout",
@@ -38,7 +33,7 @@ final class PoolOptions {
   TaskPool open() {
     SpoolConfig config = config();
     TaskPoolConfig settings =
-        TaskPoolConfig.builder().queue(queue).defaultTimeout(timeout()).build();
+        TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout()).build();
     return TaskPool.create(config, settings);
   }
 }

@@ -13,7 +13,6 @@ import dev.spool.producer.status.StatusCollector;
 import dev.spool.state.HeldLock;
 import dev.spool.state.SharedObjects;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -78,12 +77,7 @@ final class StatusCommand implements Callable<Integer> {
     if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
     Duration every = watch == null ? null : Durations.parsePositive("--watch", watch);
     ManagementApi api = managementApi(config, env);
-    try (SharedState state =
-        SharedState.connect(
-            SharedStateConfig.builder()
-                .redisUri(config.redisUri().toString())
-                .namespace(config.namespace())
-                .build())) {
+    try (SharedState state = QueueOption.sharedState(config)) {
       StatusCollector collector =
           new StatusCollector(
               api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());

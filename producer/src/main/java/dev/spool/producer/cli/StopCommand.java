@@ -7,7 +7,6 @@ import dev.spool.core.wire.PoisonPill;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.Callable;
@@ -32,12 +31,7 @@ final class StopCommand implements Callable<Integer> {
   @Option(names = "--count", paramLabel = "N", description = "How many pills to send.")
   Integer count;
 
-  @Option(
-      names = "--queue",
-      paramLabel = "NAME",
-      defaultValue = "tasks",
-      description = "Work queue (default ${DEFAULT-VALUE}).")
-  String queue;
+  @Mixin QueueOption queue = new QueueOption();
 
   @Option(
       names = "--timeout",
@@ -58,7 +52,7 @@ final class StopCommand implements Callable<Integer> {
     SpoolConfig config = connection.toConfig(System.getenv());
     TaskPoolConfig settings =
         TaskPoolConfig.builder()
-            .queue(queue)
+            .queue(queue.queue)
             .defaultTimeout(Durations.parsePositive("--timeout", timeout))
             .build();
     try (TaskPool p = TaskPool.create(config, settings)) {
@@ -74,12 +68,7 @@ final class StopCommand implements Callable<Integer> {
 
   /** The Redis server's time, which consumers date their start by; else this host's. */
   private static Dated now(SpoolConfig config) {
-    try (SharedState state =
-        SharedState.connect(
-            SharedStateConfig.builder()
-                .redisUri(config.redisUri().toString())
-                .namespace(config.namespace())
-                .build())) {
+    try (SharedState state = QueueOption.sharedState(config)) {
       return new Dated(state.serverTime(), PoisonPill.CLOCK_REDIS);
     } catch (RuntimeException e) {
       System.err.println(
