@@ -324,6 +324,10 @@ public record SpoolConfig(
       }
     }
 
+    /** {@code scheme://[userinfo@]h1[:p1],h2[:p2]...rest}: several hosts in one URI. */
+    private static final Pattern AMQP_HOST_LIST =
+        Pattern.compile("^(amqps?://)(?:([^@/]*)@)?([^/@?]+,[^/@?]+)(.*)$");
+
     private static final String AMQP_EXAMPLE =
         "amqp://user:password@host:5672/vhost, or for a cluster amqp://user:password@h1:5672,"
             + "h2:5672,h3:5672/vhost";
@@ -335,8 +339,7 @@ public record SpoolConfig(
      */
     private static URI parseAmqp(String text, List<String> nodes) {
       String value = text.trim();
-      java.util.regex.Matcher hostList =
-          Pattern.compile("^(amqps?://)(?:([^@/]*)@)?([^/@?]+,[^/@?]+)(.*)$").matcher(value);
+      java.util.regex.Matcher hostList = AMQP_HOST_LIST.matcher(value);
       List<URI> uris = new java.util.ArrayList<>();
       if (hostList.matches()) {
         String prefix =

@@ -202,7 +202,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     TaskMessage task;
     try {
       task = TaskMessage.from(props, d.body());
-    } catch (MalformedMessageException | ArithmeticException | IllegalArgumentException e) {
+    } catch (MalformedMessageException e) { // anything else reaches handleDelivery's safety net
       reject(d, Reason.DECODE_ERROR, "not a task: " + e.getMessage());
       return;
     }

@@ -2,7 +2,6 @@ package dev.spool.consumer.internal;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import dev.spool.core.wire.AmqpConnector;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,16 +98,20 @@ final class ReplyQueues {
       try {
         return channel.queueDeclarePassive(queue).getConsumerCount();
       } catch (IOException e) {
-        if (AmqpConnector.reason(e).contains("404") || isNotFound(e)) return -1;
+        if (isNotFound(e)) return -1;
         throw e;
       }
     }
 
-    private static boolean isNotFound(IOException e) {
-      Throwable t = e.getCause();
-      return t instanceof com.rabbitmq.client.ShutdownSignalException s
-          && s.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close c
-          && c.getReplyCode() == 404;
+    /** The broker closed the channel with 404 NOT_FOUND: the queue does not exist. */
+    private static boolean isNotFound(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof com.rabbitmq.client.ShutdownSignalException s
+            && s.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close c) {
+          return c.getReplyCode() == 404;
+        }
+      }
+      return false;
     }
   }
 }

@@ -66,30 +66,15 @@ final class MapCommand implements Callable<Integer> {
     try (TaskPool p = pool.open()) {
       warnIfNoConsumer(p);
       Progress bar = progress.start("map " + task, values.size());
-      // Results may not come for a long time (no consumer, long tasks): a line every 5 s anyway.
-      java.util.concurrent.ScheduledExecutorService ticker =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-              r -> Thread.ofPlatform().daemon().name("spool-progress").unstarted(r));
-      ticker.scheduleAtFixedRate(
-          () -> {
-            synchronized (bar) {
-              bar.update(results.size());
-            }
-          },
-          1,
-          1,
-          java.util.concurrent.TimeUnit.SECONDS);
+      Progress.Ticker ticking = bar.tickEverySecond();
       try {
         Iterator<JsonNode> it = p.imap(task, values, JsonNode.class, options);
         while (it.hasNext()) {
-          JsonNode next = it.next();
-          synchronized (bar) {
-            results.add(next);
-            bar.update(results.size());
-          }
+          results.add(it.next());
+          bar.update(results.size());
         }
       } finally {
-        ticker.shutdownNow();
+        ticking.close();
       }
       bar.finish(results.size());
     }

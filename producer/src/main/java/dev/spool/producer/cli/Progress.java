@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
 /**
  * Shows how a long map is going on stderr, so that stdout stays clean for results: on a terminal a
  * bar redrawn in place ({@code done of total, rate, time left}); otherwise (a pipe, a file, a CI
- * log) a plain line every few seconds. Either way a last line when it ends. Not thread-safe: call
- * from the thread that collects results.
+ * log) a plain line every few seconds. Either way a last line when it ends. Thread-safe: the thread
+ * that collects results updates it, and {@link #tickEverySecond()} redraws it meanwhile.
  */
 final class Progress {
   /** How the progress is shown. */
@@ -34,6 +34,7 @@ final class Progress {
   private final LongSupplier nanos;
   private final long start;
   private long lastPrint;
+  private long lastDone;
   private boolean drawn;
 
   Progress(
@@ -78,8 +79,32 @@ final class Progress {
     }
   }
 
+  /** Stops redrawing; closing twice is harmless. */
+  interface Ticker extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Redraws every second with the last count, so that a line still comes when no result does (no
+   * consumer attached, long tasks). Close it when the results are in.
+   */
+  Ticker tickEverySecond() {
+    java.util.concurrent.ScheduledExecutorService ticker =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("spool-progress").unstarted(r));
+    ticker.scheduleAtFixedRate(
+        () -> update(lastDone()), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    return ticker::shutdownNow;
+  }
+
+  private synchronized long lastDone() {
+    return lastDone;
+  }
+
   /** Call after each result with the count so far; draws when it is time. */
-  void update(long done) {
+  synchronized void update(long done) {
+    lastDone = done;
     if (quiet) return;
     long now = nanos.getAsLong();
     if (now - lastPrint < every) return;
@@ -94,7 +119,7 @@ final class Progress {
   }
 
   /** Call once at the end: the final figures on their own line. */
-  void finish(long done) {
+  synchronized void finish(long done) {
     if (quiet) return;
     long now = nanos.getAsLong();
     double seconds = (now - start) / 1e9;

@@ -77,7 +77,7 @@ final class StatusCommand implements Callable<Integer> {
     if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
     Duration every = watch == null ? null : Durations.parsePositive("--watch", watch);
     ManagementApi api = managementApi(config, env);
-    try (SharedState state = QueueOption.sharedState(config)) {
+    try (SharedState state = SharedStates.open(config)) {
       StatusCollector collector =
           new StatusCollector(
               api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());

@@ -68,7 +68,7 @@ final class StopCommand implements Callable<Integer> {
 
   /** The Redis server's time, which consumers date their start by; else this host's. */
   private static Dated now(SpoolConfig config) {
-    try (SharedState state = QueueOption.sharedState(config)) {
+    try (SharedState state = SharedStates.open(config)) {
       return new Dated(state.serverTime(), PoisonPill.CLOCK_REDIS);
     } catch (RuntimeException e) {
       System.err.println(
