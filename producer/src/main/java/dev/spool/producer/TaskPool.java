@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
@@ -373,7 +374,8 @@ public final class TaskPool implements AutoCloseable {
   public int consumerCount() {
     try (Channel ch = connection.createChannel()) {
       return ch.queueDeclarePassive(workQueue).getConsumerCount();
-    } catch (IOException | TimeoutException e) {
+    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      // A connection being recovered refuses new channels: the caller may retry in a moment.
       throw new SpoolConnectionException(
           "cannot read the consumer count of " + workQueue + ": " + AmqpConnector.reason(e), e);
     }
@@ -383,7 +385,8 @@ public final class TaskPool implements AutoCloseable {
   public long queueDepth() {
     try (Channel ch = connection.createChannel()) {
       return ch.queueDeclarePassive(workQueue).getMessageCount();
-    } catch (IOException | TimeoutException e) {
+    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      // A connection being recovered refuses new channels: the caller may retry in a moment.
       throw new SpoolConnectionException(
           "cannot read the depth of " + workQueue + ": " + AmqpConnector.reason(e), e);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.DeadLetter;
 import dev.spool.core.wire.DeadLetter.Reason;
@@ -265,6 +266,7 @@ final class ChaosIT {
       List<Long> results = map.get(LONG.toMinutes(), TimeUnit.MINUTES);
       await()
           .atMost(Duration.ofMinutes(1))
+          .ignoreExceptionsInstanceOf(SpoolConnectionException.class) // the pool may be recovering
           .until(() -> pool.consumerCount() == 3); // they came back by themselves
       long duplicates = duplicateRuns(state, n);
       int exits = stopAll(env, pool, consumers);
