@@ -102,6 +102,27 @@ final class CommandFaults implements Faults {
     return counts;
   }
 
+  private static final java.util.regex.Pattern CONNECTION_NAME =
+      java.util.regex.Pattern.compile("\\{\"connection_name\",\"([^\"]*)\"\\}");
+
+  @Override
+  public List<String> connectionNames() {
+    String out =
+        exec.apply(
+            List.of(
+                "rabbitmqctl",
+                "-q",
+                "--no-table-headers",
+                "list_connections",
+                "-p",
+                vhost,
+                "client_properties"));
+    List<String> names = new java.util.ArrayList<>();
+    var m = CONNECTION_NAME.matcher(out);
+    while (m.find()) names.add(m.group(1));
+    return names;
+  }
+
   static String run(List<String> cmd) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

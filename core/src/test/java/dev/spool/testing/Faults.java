@@ -1,5 +1,6 @@
 package dev.spool.testing;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +36,9 @@ public interface Faults {
    * broker's own listing: {@code [ready, unacked]} by queue name.
    */
   Map<String, long[]> queueCounts(String prefix);
+
+  /** The client-provided names of the connections open on the broker now, from its own listing. */
+  List<String> connectionNames();
 
   /** Faults for services this suite cannot drive: each call fails with {@code why}. */
   static Faults unavailable(String why) {
@@ -79,6 +83,11 @@ public interface Faults {
 
       @Override
       public Map<String, long[]> queueCounts(String prefix) {
+        throw no();
+      }
+
+      @Override
+      public List<String> connectionNames() {
         throw no();
       }
     };

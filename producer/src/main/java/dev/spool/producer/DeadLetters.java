@@ -1,7 +1,6 @@
 package dev.spool.producer;
 
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
@@ -31,36 +30,36 @@ import java.util.function.Predicate;
  * Not thread-safe; one per thread.
  */
 public final class DeadLetters implements AutoCloseable {
-  private final Connection connection;
-  private final Topology topology;
+  private final Session session;
   private final String queue;
   private final String deadQueue;
   private final String workQueue;
   private final JsonCodec codec = new JsonCodec();
 
-  private DeadLetters(SpoolConfig config, String queue) {
-    this.topology = new Topology(config);
+  DeadLetters(Session session, Topology topology, String queue) {
+    this.session = session;
     this.queue = queue;
     this.deadQueue = topology.deadQueue(queue);
     this.workQueue = topology.workQueue(queue);
-    this.connection =
-        new AmqpConnector(config).open(ProcessIdentity.current("producer").connectionName());
-    try (Channel ch = connection.createChannel()) {
-      topology.declareWorkQueue(ch, queue);
-    } catch (IOException | TimeoutException | RuntimeException e) {
-      connection.abort(2000);
-      throw e instanceof RuntimeException r ? r : new SpoolConnectionException(reason(e), e);
-    }
+    session.setUp(
+        "open " + deadQueue,
+        s -> {
+          try (Channel ch = s.connection().createChannel()) {
+            return topology.declareWorkQueue(ch, queue);
+          }
+        });
   }
 
   /**
-   * Opens the dead-letter queue of work queue {@code queue} (declaring both if missing).
+   * Opens the dead-letter queue of work queue {@code queue} (declaring both if missing), on a
+   * connection of its own; {@link Spool#deadLetters} shares one.
    *
    * @throws SpoolConnectionException when RabbitMQ cannot be reached
    */
   public static DeadLetters open(SpoolConfig config, String queue) {
     Topology.requireQueueName(queue);
-    return new DeadLetters(config, queue);
+    Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());
+    return new DeadLetters(session, new Topology(config), queue);
   }
 
   /** The full name of the dead-letter queue. */
@@ -70,7 +69,7 @@ public final class DeadLetters implements AutoCloseable {
 
   /** Dead letters in the queue now. */
   public long count() {
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       return ch.queueDeclarePassive(deadQueue).getMessageCount();
     } catch (IOException | TimeoutException e) {
       throw new SpoolConnectionException(reason(e), e);
@@ -85,7 +84,7 @@ public final class DeadLetters implements AutoCloseable {
     if (limit < 1) throw new IllegalArgumentException("--limit must be at least 1, was " + limit);
     List<DeadLetter> out = new ArrayList<>();
     long available;
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       available = ch.queueDeclarePassive(deadQueue).getMessageCount();
       for (long i = 0; i < Math.min(limit, available); i++) {
         GetResponse r = ch.basicGet(deadQueue, false);
@@ -105,7 +104,7 @@ public final class DeadLetters implements AutoCloseable {
    */
   private void awaitReturned(long available) {
     long deadline = System.nanoTime() + 5_000_000_000L;
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       while (ch.queueDeclarePassive(deadQueue).getMessageCount() < available
           && System.nanoTime() < deadline) {
         Thread.sleep(20);
@@ -124,7 +123,7 @@ public final class DeadLetters implements AutoCloseable {
    */
   public int replay(Predicate<DeadLetter> which) {
     int replayed = 0;
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       ch.confirmSelect();
       long available = ch.queueDeclarePassive(deadQueue).getMessageCount();
       for (long i = 0; i < available; i++) {
@@ -148,7 +147,7 @@ public final class DeadLetters implements AutoCloseable {
 
   /** Deletes every dead letter; returns how many there were. */
   public long purge() {
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       return ch.queuePurge(deadQueue).getMessageCount();
     } catch (IOException | TimeoutException e) {
       throw new SpoolConnectionException(reason(e), e);
@@ -166,10 +165,6 @@ public final class DeadLetters implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      if (connection.isOpen()) connection.close(5000);
-    } catch (IOException | RuntimeException e) {
-      connection.abort(1000);
-    }
+    session.close();
   }
 }

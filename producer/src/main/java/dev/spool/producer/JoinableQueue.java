@@ -2,9 +2,9 @@ package dev.spool.producer;
 
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolException;
+import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedCounter;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -33,15 +33,27 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
   private final SharedCounter unfinished;
   private final Deque<Long> notDone = new ArrayDeque<>(); // tags handed over, oldest first
 
-  private JoinableQueue(SpoolConfig config, String name, Class<T> type, int maxUnfinished) {
-    super(config, name, type, maxUnfinished);
-    this.state =
-        SharedState.connect(
-            SharedStateConfig.builder()
-                .redisUri(config.redisUri().toString())
-                .namespace(config.namespace())
-                .build());
+  private final boolean ownsState;
+
+  JoinableQueue(
+      Session session,
+      Topology topology,
+      String name,
+      Class<T> type,
+      int maxUnfinished,
+      SharedState state,
+      boolean ownsState) {
+    super(session, topology, name, type, requireMaxUnfinished(maxUnfinished));
+    this.state = state;
+    this.ownsState = ownsState;
     this.unfinished = state.counter("queue." + name + ".unfinished");
+  }
+
+  static int requireMaxUnfinished(int maxUnfinished) {
+    if (maxUnfinished < 1) {
+      throw new IllegalArgumentException("maxUnfinished must be >= 1, was " + maxUnfinished);
+    }
+    return maxUnfinished;
   }
 
   /** Opens the joinable queue {@code name}; a reader holds one unfinished item at a time. */
@@ -49,17 +61,34 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
     return open(config, name, type, 1);
   }
 
-  /** As {@link #open(SpoolConfig, String, Class)}, a reader holding up to {@code maxUnfinished}. */
+  /**
+   * As {@link #open(SpoolConfig, String, Class)}, a reader holding up to {@code maxUnfinished}. The
+   * handle has an AMQP connection and a Redis pool of its own; {@link Spool#joinableQueue} shares
+   * them among many handles.
+   */
   public static <T> JoinableQueue<T> open(
       SpoolConfig config, String name, Class<T> type, int maxUnfinished) {
-    if (maxUnfinished < 1) {
-      throw new IllegalArgumentException("maxUnfinished must be >= 1, was " + maxUnfinished);
+    requireMaxUnfinished(maxUnfinished);
+    Session session = ownSession(config, name);
+    SharedState state;
+    try {
+      state = Spool.sharedState(config);
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
     }
-    return new JoinableQueue<>(config, name, type, maxUnfinished);
+    try {
+      return new JoinableQueue<>(
+          session, new Topology(config), name, type, maxUnfinished, state, true);
+    } catch (RuntimeException e) {
+      state.close();
+      throw e;
+    }
   }
 
   @Override
   public void put(T item, Duration timeout) {
+    ensureOpen();
     unfinished.incrementAndGet(); // first: join must not see the item's gap
     try {
       super.put(item, timeout);
@@ -138,7 +167,7 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
     try {
       super.disconnect();
     } finally {
-      state.close();
+      if (ownsState) state.close();
     }
   }
 }

@@ -2,7 +2,6 @@ package dev.spool.producer;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
@@ -12,7 +11,6 @@ import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolException;
-import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.ProcessIdentity;
@@ -58,7 +56,7 @@ public final class Pipe<T> implements AutoCloseable {
   private final String name;
   private final End end;
   private final Class<T> type;
-  private final Connection connection;
+  private final Session session;
   private final Channel channel;
   private final ConfirmingPublisher publisher;
   private final String inbound;
@@ -72,7 +70,7 @@ public final class Pipe<T> implements AutoCloseable {
       String name,
       End end,
       Class<T> type,
-      Connection connection,
+      Session session,
       Channel channel,
       ConfirmingPublisher publisher,
       String inbound,
@@ -80,7 +78,7 @@ public final class Pipe<T> implements AutoCloseable {
     this.name = name;
     this.end = end;
     this.type = type;
-    this.connection = connection;
+    this.session = session;
     this.channel = channel;
     this.publisher = publisher;
     this.inbound = inbound;
@@ -94,11 +92,16 @@ public final class Pipe<T> implements AutoCloseable {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached
    */
   public static <T> Pipe<T> open(SpoolConfig config, String name, Class<T> type) {
+    return either(end -> open(config, name, end, type), name);
+  }
+
+  /** Opens end A, or B when A is taken. */
+  static <T> Pipe<T> either(java.util.function.Function<End, Pipe<T>> opener, String name) {
     try {
-      return open(config, name, End.A, type);
+      return opener.apply(End.A);
     } catch (PipeTakenException a) {
       try {
-        return open(config, name, End.B, type);
+        return opener.apply(End.B);
       } catch (PipeTakenException b) {
         throw new PipeTakenException(
             "both ends of pipe '"
@@ -110,37 +113,46 @@ public final class Pipe<T> implements AutoCloseable {
   }
 
   /**
-   * Opens end {@code end} of pipe {@code name}.
+   * Opens end {@code end} of pipe {@code name}, on a connection of its own; {@link Spool#pipe}
+   * shares one connection among many handles.
    *
    * @throws PipeTakenException when that end is open in another process
    */
   public static <T> Pipe<T> open(SpoolConfig config, String name, End end, Class<T> type) {
     Topology topology = new Topology(config);
+    topology.pipeQueue(name, end.suffix()); // checks the name before connecting
+    Session session =
+        Session.owning(
+            config,
+            "spool-pipe " + name + "." + end.suffix() + " " + ProcessIdentity.current("pipe").id());
+    return open(session, topology, name, end, type);
+  }
+
+  /** Opens end {@code end} of pipe {@code name} on {@code session}. */
+  static <T> Pipe<T> open(Session session, Topology topology, String name, End end, Class<T> type) {
     String inbound = topology.pipeQueue(name, end.suffix());
     String outbound = topology.pipeQueue(name, end.other().suffix());
-    ProcessIdentity me = ProcessIdentity.current("pipe");
-    Connection connection =
-        new AmqpConnector(config).open("spool-pipe " + name + "." + end.suffix() + " " + me.id());
+    String me = ProcessIdentity.current("pipe").id();
     try {
-      Channel declare = connection.createChannel();
-      topology.declarePipeQueue(declare, inbound);
-      topology.declarePipeQueue(declare, outbound);
-      declare.close();
-      Channel channel = connection.createChannel();
-      channel.basicQos(1);
-      ConfirmingPublisher publisher = new ConfirmingPublisher(connection.createChannel(), 1024);
-      Pipe<T> pipe = new Pipe<>(name, end, type, connection, channel, publisher, inbound, outbound);
-      pipe.subscribe(me.id());
-      return pipe;
-    } catch (IOException | java.util.concurrent.TimeoutException e) {
-      connection.abort(2000);
+      return session.setUp(
+          "open pipe '" + name + "'",
+          s -> {
+            try (Channel declare = s.connection().createChannel()) {
+              topology.declarePipeQueue(declare, inbound);
+              topology.declarePipeQueue(declare, outbound);
+            }
+            Channel channel = s.channel();
+            channel.basicQos(1);
+            ConfirmingPublisher publisher = new ConfirmingPublisher(s.channel(), 1024);
+            Pipe<T> pipe = new Pipe<>(name, end, type, s, channel, publisher, inbound, outbound);
+            pipe.subscribe(me);
+            return pipe;
+          });
+    } catch (SpoolConnectionException e) {
       if (refused(e)) {
         throw new PipeTakenException(
             "end " + end + " of pipe '" + name + "' is open in another process");
       }
-      throw new SpoolConnectionException("cannot open pipe '" + name + "': " + e, e);
-    } catch (RuntimeException e) {
-      connection.abort(2000);
       throw e;
     }
   }
@@ -252,16 +264,14 @@ public final class Pipe<T> implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    AmqpConnector.closeQuietly(connection);
+    session.close();
   }
 
   /** Deletes both of the pipe's queues and what they hold. */
   public void delete() {
-    try {
-      Channel ch = connection.createChannel();
+    try (Channel ch = session.connection().createChannel()) {
       ch.queueDelete(inbound);
       ch.queueDelete(outbound);
-      ch.close();
     } catch (IOException | java.util.concurrent.TimeoutException e) {
       throw new SpoolConnectionException("cannot delete pipe '" + name + "': " + e, e);
     }

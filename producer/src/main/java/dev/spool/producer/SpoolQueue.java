@@ -2,7 +2,6 @@ package dev.spool.producer;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.spool.core.QueueClosedException;
@@ -11,7 +10,6 @@ import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolException;
-import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
@@ -50,7 +48,7 @@ import java.util.concurrent.TimeUnit;
 public class SpoolQueue<T> implements AutoCloseable {
   private final Class<T> type;
   private final String queue;
-  private final Connection connection;
+  private final Session session;
   private final ConfirmingPublisher publisher;
   private final Channel declareChannel;
   private final JsonCodec codec = new JsonCodec();
@@ -65,34 +63,40 @@ public class SpoolQueue<T> implements AutoCloseable {
   /** A delivery waiting in this reader's buffer. */
   record Message(long tag, AMQP.BasicProperties props, byte[] body) {}
 
-  SpoolQueue(SpoolConfig config, String name, Class<T> type, int prefetch) {
+  SpoolQueue(Session session, Topology topology, String name, Class<T> type, int prefetch) {
+    this.session = session;
     this.type = type;
     this.prefetch = prefetch;
-    Topology topology = new Topology(config);
     this.queue = topology.plainQueue(name);
-    ProcessIdentity me = ProcessIdentity.current("queue");
-    this.sender = me.id();
-    this.connection = new AmqpConnector(config).open("spool-queue " + name + " " + me.id());
-    try {
-      this.declareChannel = connection.createChannel();
-      topology.declarePlainQueue(declareChannel, queue);
-      this.publisher = new ConfirmingPublisher(connection.createChannel(), 1024);
-    } catch (IOException | RuntimeException e) {
-      connection.abort(2000);
-      throw e instanceof IOException io
-          ? new SpoolConnectionException("cannot open queue " + queue + ": " + io, io)
-          : (RuntimeException) e;
-    }
+    this.sender = ProcessIdentity.current("queue").id();
+    this.declareChannel =
+        session.setUp(
+            "open queue " + queue,
+            s -> {
+              Channel ch = s.channel();
+              topology.declarePlainQueue(ch, queue);
+              return ch;
+            });
+    this.publisher =
+        session.setUp("open queue " + queue, s -> new ConfirmingPublisher(s.channel(), 1024));
+  }
+
+  /** A session of its own for a queue handle made alone. */
+  static Session ownSession(SpoolConfig config, String name) {
+    Topology.requireQueueName(name);
+    return Session.owning(
+        config, "spool-queue " + name + " " + ProcessIdentity.current("queue").id());
   }
 
   /**
-   * Opens (declaring it if needed) the queue {@code name} of items of {@code type}.
+   * Opens (declaring it if needed) the queue {@code name} of items of {@code type}, on a connection
+   * of its own; {@link Spool#queue} shares one connection among many handles.
    *
    * @throws IllegalArgumentException when the name is not 1 to 64 of a-z, 0-9, '-', '_'
    * @throws SpoolConnectionException when RabbitMQ cannot be reached
    */
   public static <T> SpoolQueue<T> open(SpoolConfig config, String name, Class<T> type) {
-    return new SpoolQueue<>(config, name, type, 1);
+    return new SpoolQueue<>(ownSession(config, name), new Topology(config), name, type, 1);
   }
 
   /** The queue's full name in RabbitMQ. */
@@ -124,8 +128,12 @@ public class SpoolQueue<T> implements AutoCloseable {
     publishAndConfirm(props, body, timeout);
   }
 
-  void publishAndConfirm(AMQP.BasicProperties props, byte[] body, Duration timeout) {
+  void ensureOpen() {
     if (closed) throw new IllegalStateException(queue + ": this handle is closed");
+  }
+
+  void publishAndConfirm(AMQP.BasicProperties props, byte[] body, Duration timeout) {
+    ensureOpen();
     wrote = true;
     publisher.publishConfirmed(queue, props, body, timeout, "a put to " + queue);
   }
@@ -293,7 +301,7 @@ public class SpoolQueue<T> implements AutoCloseable {
   public void disconnect() {
     if (closed) return;
     closed = true;
-    AmqpConnector.closeQuietly(connection);
+    session.close();
   }
 
   /** Deletes the queue and what it holds. */
@@ -308,7 +316,7 @@ public class SpoolQueue<T> implements AutoCloseable {
   private synchronized void subscribe() {
     if (readChannel != null) return;
     try {
-      readChannel = connection.createChannel();
+      readChannel = session.channel();
       readChannel.basicQos(prefetch);
       readChannel.basicConsume(
           queue,

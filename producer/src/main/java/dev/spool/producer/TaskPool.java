@@ -3,7 +3,6 @@ package dev.spool.producer;
 import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConfig;
@@ -40,6 +39,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -70,7 +70,7 @@ public final class TaskPool implements AutoCloseable {
   private final TaskPoolConfig settings;
   private final int maxMessageBytes;
   private final String producerId;
-  private final Connection connection;
+  private final Session session;
   private final Channel replyChannel;
   private final ConfirmingPublisher publisher;
   private final String workQueue;
@@ -85,12 +85,13 @@ public final class TaskPool implements AutoCloseable {
   private volatile boolean closed;
 
   private TaskPool(
+      Session session,
       SpoolConfig config,
       TaskPoolConfig settings,
       MeterRegistry meterRegistry,
       ProcessIdentity me,
-      Clock clock)
-      throws IOException {
+      Clock clock) {
+    this.session = session;
     this.settings = settings;
     this.meterRegistry = meterRegistry;
     this.maxMessageBytes = config.maxMessageBytes();
@@ -101,23 +102,49 @@ public final class TaskPool implements AutoCloseable {
             + me.pid()
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
-    this.connection = new AmqpConnector(config).open(me.connectionName());
-    try {
-      Topology topology = new Topology(config);
-      Channel publishChannel = connection.createChannel();
-      this.workQueue = topology.declareWorkQueue(publishChannel, settings.queue());
-      this.publisher = new ConfirmingPublisher(publishChannel, settings.publishWindow());
-      this.meters = new ProducerMeters(meterRegistry, workQueue);
-      this.pending = new PendingTasks(meters);
-      meters.gauges(() -> pending.waiting(), publisher::unconfirmed);
-      this.replyChannel = connection.createChannel();
-      this.replyQueue = topology.declareReplyQueue(replyChannel, producerId);
-      replyChannel.basicQos(1000);
-      replyChannel.basicConsume(replyQueue, false, new ReplyListener(replyChannel, pending));
-    } catch (IOException | RuntimeException e) {
-      connection.abort(2000);
-      throw e;
-    }
+    Topology topology = new Topology(config);
+    this.meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
+    this.pending = new PendingTasks(meters);
+    Channel publishChannel =
+        session.setUp("set up a pool on " + config.amqpUriRedacted(), s -> s.channel());
+    this.workQueue =
+        session.setUp(
+            "declare the work queue",
+            s -> topology.declareWorkQueue(publishChannel, settings.queue()));
+    this.publisher =
+        session.setUp(
+            "enable publisher confirms",
+            s -> new ConfirmingPublisher(publishChannel, settings.publishWindow()));
+    meters.gauges(() -> pending.waiting(), publisher::unconfirmed);
+    this.replyChannel = session.setUp("open a reply channel", s -> s.channel());
+    this.replyQueue =
+        session.setUp(
+            "declare the reply queue",
+            s -> {
+              String q = topology.declareReplyQueue(replyChannel, producerId);
+              replyChannel.basicQos(1000);
+              replyChannel.basicConsume(q, false, new ReplyListener(replyChannel, pending));
+              return q;
+            });
+  }
+
+  /** A pool on {@code session}. */
+  static TaskPool create(
+      Session session, SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
+    TaskPool pool =
+        new TaskPool(
+            session,
+            config,
+            settings,
+            meters,
+            ProcessIdentity.current("producer"),
+            Clock.systemUTC());
+    log.info(
+        "pool {} publishing to {}, results on {}",
+        pool.producerId,
+        pool.workQueue,
+        pool.replyQueue);
+    return pool;
   }
 
   /** A pool with default settings on the default work queue. */
@@ -126,7 +153,9 @@ public final class TaskPool implements AutoCloseable {
   }
 
   /**
-   * Connects, declares the work queue and this pool's reply queue, and listens for results.
+   * Connects, declares the work queue and this pool's reply queue, and listens for results. The
+   * pool has a connection of its own: a program with several pools, queues or pipes should make
+   * them from one {@link Spool}, which shares one connection among them.
    *
    * @throws SpoolConnectionException when RabbitMQ cannot be reached
    */
@@ -135,25 +164,13 @@ public final class TaskPool implements AutoCloseable {
   }
 
   /**
-   * As {@link #create(SpoolConfig, TaskPoolConfig)}, recording publishes, results, round trips and
-   * timeouts in {@code meters} (names in the README's metrics table).
+   * As {@link #create(SpoolConfig, TaskPoolConfig)}, on a connection of its own, recording
+   * publishes, results, round trips and timeouts in {@code meters} (names in the README's metrics
+   * table).
    */
   public static TaskPool create(SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
-    try {
-      TaskPool pool =
-          new TaskPool(
-              config, settings, meters, ProcessIdentity.current("producer"), Clock.systemUTC());
-      log.info(
-          "pool {} publishing to {}, results on {}",
-          pool.producerId,
-          pool.workQueue,
-          pool.replyQueue);
-      return pool;
-    } catch (IOException e) {
-      throw new SpoolConnectionException(
-          "cannot set up a pool on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
-          e);
-    }
+    Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());
+    return create(session, config, settings, meters);
   }
 
   /** Runs {@code task} on one input and waits for its result, up to the default timeout. */
@@ -372,7 +389,7 @@ public final class TaskPool implements AutoCloseable {
 
   /** Consumers attached to the work queue now, as the broker reports it. */
   public int consumerCount() {
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       return ch.queueDeclarePassive(workQueue).getConsumerCount();
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
       // A connection being recovered refuses new channels: the caller may retry in a moment.
@@ -383,7 +400,7 @@ public final class TaskPool implements AutoCloseable {
 
   /** Messages ready in the work queue now, as the broker reports it. */
   public long queueDepth() {
-    try (Channel ch = connection.createChannel()) {
+    try (Channel ch = session.connection().createChannel()) {
       return ch.queueDeclarePassive(workQueue).getMessageCount();
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
       // A connection being recovered refuses new channels: the caller may retry in a moment.
@@ -454,14 +471,26 @@ public final class TaskPool implements AutoCloseable {
   private String hint() {
     String alarm = publisher.alarmLine();
     if (alarm != null) return alarm;
+    if (closed) return "the pool was closed"; // no round trip per pending task on close
+    long now = System.nanoTime();
+    Hint last = lastHint;
+    if (last != null && now - last.nanos() < HINT_REUSE_NANOS) return last.text();
     String consumers;
     try {
       consumers = String.valueOf(consumerCount());
     } catch (SpoolException e) {
       consumers = "unknown";
     }
-    return "consumers on " + workQueue + ": " + consumers + "; are they running?";
+    String text = "consumers on " + workQueue + ": " + consumers + "; are they running?";
+    lastHint = new Hint(now, text);
+    return text;
   }
+
+  /** A hint and when it was read: many calls timing out at once share one broker round trip. */
+  private record Hint(long nanos, String text) {}
+
+  private static final long HINT_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private volatile Hint lastHint;
 
   private void ensureOpen() {
     if (closed) throw new IllegalStateException("the pool is closed");
@@ -484,7 +513,7 @@ public final class TaskPool implements AutoCloseable {
           publisher.blockedReason(),
           replyQueue,
           Topology.REPLY_QUEUE_EXPIRY);
-      connection.abort(1000);
+      session.abort();
       return;
     }
     try {
@@ -496,7 +525,7 @@ public final class TaskPool implements AutoCloseable {
       log.warn(
           "could not delete reply queue {} ({}); the broker expires it", replyQueue, e.toString());
     } finally {
-      AmqpConnector.closeQuietly(connection);
+      session.close();
     }
   }
 }

@@ -158,6 +158,19 @@ public final class AmqpConnector {
     }
   }
 
+  /** Closes {@code channel}, aborting it when a clean close fails; harmless when closed. */
+  public static void closeQuietly(com.rabbitmq.client.Channel channel) {
+    try {
+      if (channel.isOpen()) channel.close();
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      try {
+        channel.abort();
+      } catch (IOException | RuntimeException ignored) {
+        // the channel or its connection is gone already
+      }
+    }
+  }
+
   /** The innermost useful message of an AMQP failure, for one-line errors. */
   public static String reason(Throwable e) {
     Throwable t = e;
