@@ -1,5 +1,6 @@
 package dev.spool.consumer;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.Objects;
@@ -32,12 +33,36 @@ public final class HandlerRegistry {
   }
 
   /**
-   * Registers {@code handler} as task {@code name}, taking inputs of {@code inputType} (a class, or
-   * a parameterized type for generic inputs such as {@code List<Long>}).
+   * Registers {@code handler} as task {@code name}, taking inputs of class {@code inputType}; the
+   * handler's input type is inferred from it:
+   *
+   * <pre>{@code
+   * registry.register("square", Long.class, (x, ctx) -> x * x);
+   * }</pre>
    *
    * @throws IllegalArgumentException when the name is invalid or already taken
    */
-  public <I, R> HandlerRegistry register(String name, Type inputType, TaskHandler<I, R> handler) {
+  public <I, R> HandlerRegistry register(
+      String name, Class<I> inputType, TaskHandler<I, R> handler) {
+    return add(name, inputType, handler);
+  }
+
+  /**
+   * Registers {@code handler} as task {@code name}, taking inputs of a generic type named by a type
+   * token:
+   *
+   * <pre>{@code
+   * registry.register("total", new TypeReference<List<Long>>() {}, (xs, ctx) -> sum(xs));
+   * }</pre>
+   *
+   * @throws IllegalArgumentException when the name is invalid or already taken
+   */
+  public <I, R> HandlerRegistry register(
+      String name, TypeReference<I> inputType, TaskHandler<I, R> handler) {
+    return add(name, Objects.requireNonNull(inputType, "inputType").getType(), handler);
+  }
+
+  private <I, R> HandlerRegistry add(String name, Type inputType, TaskHandler<I, R> handler) {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "task name '" + name + "' is invalid; use 1 to 128 letters, digits, '.', '-' or '_'");
@@ -53,6 +78,7 @@ public final class HandlerRegistry {
     return this;
   }
 
+  /** The task registered as {@code name}. */
   public Optional<RegisteredTask<?, ?>> find(String name) {
     return Optional.ofNullable(tasks.get(name));
   }

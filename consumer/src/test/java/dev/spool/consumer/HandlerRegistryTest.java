@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +47,29 @@ final class HandlerRegistryTest {
         new HandlerRegistry().register("x", String.class, (String s, TaskContext c) -> s);
     assertEquals(String.class, r.find("x").orElseThrow().inputType());
     assertTrue(r.find("y").isEmpty());
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void register_untypedLambda_infersTheInputFromTheClass() throws Exception {
+    // Compiles only because the input type is inferred from Long.class: x is a Long here.
+    HandlerRegistry r = new HandlerRegistry().register("square", Long.class, (x, ctx) -> x * x);
+    var handler = (TaskHandler<Long, Long>) r.find("square").orElseThrow().handler();
+    assertEquals(49L, handler.handle(7L, null));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void register_typeToken_keepsTheGenericInputType() throws Exception {
+    HandlerRegistry r =
+        new HandlerRegistry()
+            .register(
+                "total",
+                new TypeReference<List<Long>>() {},
+                (xs, ctx) -> xs.stream().mapToLong(Long::longValue).sum());
+    var task = r.find("total").orElseThrow();
+    assertEquals(new TypeReference<List<Long>>() {}.getType(), task.inputType());
+    assertEquals(
+        6L, ((TaskHandler<List<Long>, Long>) task.handler()).handle(List.of(1L, 2L, 3L), null));
   }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param resultsDuplicate further results for a task whose first result was already kept (it ran
  *     again after a redelivery); dropped
  * @param inputsByWorker inputs computed per consumer ({@code host/pid}), from the results
+ * @param waiting tasks published whose result this pool still waits for now
  */
 public record PoolStats(
     long tasksPublished,
@@ -20,4 +21,5 @@ public record PoolStats(
     long resultsReceived,
     long resultsUnmatched,
     long resultsDuplicate,
-    Map<String, Long> inputsByWorker) {}
+    Map<String, Long> inputsByWorker,
+    int waiting) {}

@@ -1,5 +1,6 @@
 package dev.spool.producer;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -33,7 +34,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -212,12 +212,33 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, Class<R> resultType, Duration timeout) {
-    return async(task, input, resultType, timeout, null);
+    return async(task, input, codec.type(resultType), timeout, null);
+  }
+
+  /**
+   * As {@link #apply(String, Object, Class)}, for a generic result type named by a type token:
+   *
+   * <pre>{@code
+   * List<Long> top = pool.apply("top", request, new TypeReference<List<Long>>() {});
+   * }</pre>
+   */
+  public <R> R apply(String task, Object input, TypeReference<R> resultType) {
+    return apply(task, input, resultType, settings.defaultTimeout());
+  }
+
+  /** As {@link #apply(String, Object, Class, Duration)}, for a generic result type. */
+  public <R> R apply(String task, Object input, TypeReference<R> resultType, Duration timeout) {
+    return await(applyAsync(task, input, resultType, timeout), task);
+  }
+
+  /** As {@link #applyAsync(String, Object, Class, Duration)}, for a generic result type. */
+  public <R> CompletableFuture<R> applyAsync(
+      String task, Object input, TypeReference<R> resultType, Duration timeout) {
+    return async(task, input, codec.type(resultType.getType()), timeout, null);
   }
 
   private <R> CompletableFuture<R> async(
-      String task, Object input, Class<R> resultType, Duration timeout, String idempotencyKey) {
-    JavaType type = codec.type(resultType);
+      String task, Object input, JavaType type, Duration timeout, String idempotencyKey) {
     Instant deadline = clock.instant().plus(timeout);
     Pending p;
     try {
@@ -247,7 +268,7 @@ public final class TaskPool implements AutoCloseable {
     if (idempotencyKey == null || idempotencyKey.isBlank()) {
       throw new IllegalArgumentException("idempotency key must not be empty");
     }
-    return await(async(task, input, resultType, timeout, idempotencyKey), task);
+    return await(async(task, input, codec.type(resultType), timeout, idempotencyKey), task);
   }
 
   /** {@code map} with the pool's chunk size and default timeout. */
@@ -262,9 +283,21 @@ public final class TaskPool implements AutoCloseable {
    * @throws TaskTimeoutException when the results did not all come within the timeout
    */
   public <R> List<R> map(String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
+    return collect(imap(task, inputs, resultType, options), inputs);
+  }
+
+  /** As {@link #map(String, Iterable, Class, MapOptions)}, for a generic result type. */
+  public <R> List<R> map(
+      String task, Iterable<?> inputs, TypeReference<R> resultType, MapOptions options) {
+    return collect(imap(task, inputs, resultType, options), inputs);
+  }
+
+  private static <R> List<R> collect(MapResults<R> run, Iterable<?> inputs) {
     List<R> results =
         inputs instanceof Collection<?> c ? new ArrayList<>(c.size()) : new ArrayList<>();
-    imap(task, inputs, resultType, options).forEachRemaining(results::add);
+    try (run) {
+      run.forEachRemaining(results::add);
+    }
     return results;
   }
 
@@ -283,30 +316,39 @@ public final class TaskPool implements AutoCloseable {
     return map(task, argumentLists, resultType, options);
   }
 
-  /** Lazy {@code map}: publishes in the background and yields results in input order. */
-  public <R> Iterator<R> imap(
+  /**
+   * Lazy {@code map}: publishes in the background and yields results in input order. Close the
+   * results to stop early (see {@link MapResults}).
+   */
+  public <R> MapResults<R> imap(
       String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
-    return run(task, inputs, resultType, options, true);
+    return run(task, inputs, codec.type(resultType), options, true);
+  }
+
+  /** As {@link #imap(String, Iterable, Class, MapOptions)}, for a generic result type. */
+  public <R> MapResults<R> imap(
+      String task, Iterable<?> inputs, TypeReference<R> resultType, MapOptions options) {
+    return run(task, inputs, codec.type(resultType.getType()), options, true);
   }
 
   /** {@code imap} with defaults. */
-  public <R> Iterator<R> imap(String task, Iterable<?> inputs, Class<R> resultType) {
+  public <R> MapResults<R> imap(String task, Iterable<?> inputs, Class<R> resultType) {
     return imap(task, inputs, resultType, MapOptions.defaults());
   }
 
   /** Like {@code imap}, but yields results as they arrive, in any order. */
-  public <R> Iterator<R> imapUnordered(
+  public <R> MapResults<R> imapUnordered(
       String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
-    return run(task, inputs, resultType, options, false);
+    return run(task, inputs, codec.type(resultType), options, false);
   }
 
   /** {@code imapUnordered} with defaults. */
-  public <R> Iterator<R> imapUnordered(String task, Iterable<?> inputs, Class<R> resultType) {
+  public <R> MapResults<R> imapUnordered(String task, Iterable<?> inputs, Class<R> resultType) {
     return imapUnordered(task, inputs, resultType, MapOptions.defaults());
   }
 
-  private <R> Iterator<R> run(
-      String task, Iterable<?> inputs, Class<R> resultType, MapOptions options, boolean ordered) {
+  private <R> MapResults<R> run(
+      String task, Iterable<?> inputs, JavaType resultType, MapOptions options, boolean ordered) {
     ensureOpen();
     Duration timeout = options.timeout() == null ? settings.defaultTimeout() : options.timeout();
     Instant deadline = clock.instant().plus(timeout);
@@ -316,7 +358,7 @@ public final class TaskPool implements AutoCloseable {
         new MapRun<>(
             ordered,
             System.nanoTime() + timeout.toNanos(),
-            codec.type(resultType),
+            resultType,
             decoder,
             pending,
             this::hint);
@@ -443,6 +485,7 @@ public final class TaskPool implements AutoCloseable {
     return count;
   }
 
+  /** What this pool has done since it was created, and what it waits for now. */
   public PoolStats stats() {
     return new PoolStats(
         tasksPublished.sum(),
@@ -450,7 +493,8 @@ public final class TaskPool implements AutoCloseable {
         pending.received(),
         pending.unmatched(),
         pending.duplicates(),
-        pending.inputsByWorker());
+        pending.inputsByWorker(),
+        pending.waiting());
   }
 
   /** The registry this pool records its meters in. */

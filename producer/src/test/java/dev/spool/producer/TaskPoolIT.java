@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.SpoolConsumer;
@@ -53,6 +54,65 @@ final class TaskPoolIT {
 
   private static List<Long> range(int n) {
     return LongStream.range(0, n).boxed().toList();
+  }
+
+  @Test
+  void applyAndMap_genericTypesBothWays_throughTypeTokens(SpoolTestEnv env) {
+    HandlerRegistry tasks =
+        new HandlerRegistry()
+            .register("upto", Long.class, (n, ctx) -> LongStream.range(0, n).boxed().toList())
+            .register(
+                "total",
+                new TypeReference<List<Long>>() {},
+                (xs, ctx) -> xs.stream().mapToLong(Long::longValue).sum());
+    SpoolConsumer c =
+        SpoolConsumer.start(
+            env.config(),
+            ConsumerConfig.builder().concurrency(2).build(),
+            tasks,
+            new ProcessIdentity("consumer", "it", 1),
+            Clock.systemUTC());
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      List<Long> xs = pool.apply("upto", 4, new TypeReference<List<Long>>() {});
+      assertEquals(List.of(0L, 1L, 2L, 3L), xs);
+      assertEquals(Long.class, xs.get(3).getClass(), "read as List<Long>, not List<Integer>");
+      assertEquals(6L, pool.apply("total", xs, Long.class));
+      List<List<Long>> lists =
+          pool.map(
+              "upto", List.of(1, 2, 3), new TypeReference<List<Long>>() {}, MapOptions.defaults());
+      assertEquals(List.of(List.of(0L), List.of(0L, 1L), List.of(0L, 1L, 2L)), lists);
+    } finally {
+      c.close();
+    }
+  }
+
+  @Test
+  void imap_closedAfterTenResults_stopsPublishingTheRest(SpoolTestEnv env) {
+    List<SpoolConsumer> cs = consumers(env, 2);
+    Iterable<Long> endless = () -> LongStream.iterate(0, i -> i + 1).boxed().iterator();
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      List<Long> first = new ArrayList<>();
+      try (MapResults<Long> results =
+          pool.imap("square", endless, Long.class, new MapOptions(1, Duration.ofMinutes(1)))) {
+        while (first.size() < 10 && results.hasNext()) first.add(results.next());
+      }
+      assertEquals(squares(10), first);
+      long[] published = {pool.stats().tasksPublished()};
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                long now = pool.stats().tasksPublished();
+                boolean still = now == published[0];
+                published[0] = now;
+                return still;
+              });
+      assertTrue(published[0] < 1_000_000, "published " + published[0]);
+      assertEquals(0, pool.stats().waiting(), "nothing left waiting for a result");
+    } finally {
+      closeAll(cs);
+    }
   }
 
   @Test

@@ -15,6 +15,12 @@ public final class LogOptions {
   /** The variable logback.xml reads; a system property of that name wins over the environment. */
   public static final String VARIABLE = "SPOOL_LOG_FORMAT";
 
+  /** Logback's own setting for its configuration file; the user's value wins. */
+  static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
+
+  /** The configuration the commands log with, a resource of the core jar. */
+  static final String COMMANDS_CONFIGURATION = "dev/spool/logging/commands.xml";
+
   /** The log formats. */
   public enum Format {
     text,
@@ -37,6 +43,11 @@ public final class LogOptions {
    */
   public static boolean choose(
       String command, String[] args, Map<String, String> env, PrintStream err) {
+    // The commands' logback configuration is a named resource, not a logback.xml at the root of a
+    // jar, so that the library jars never configure the logging of a program that embeds them.
+    if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
+      System.setProperty(LOGBACK_CONFIGURATION, COMMANDS_CONFIGURATION);
+    }
     String value = env.get(VARIABLE);
     String from = VARIABLE;
     for (int i = 0; i < args.length; i++) {

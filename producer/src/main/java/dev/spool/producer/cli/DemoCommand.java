@@ -2,6 +2,7 @@ package dev.spool.producer.cli;
 
 import dev.spool.core.SpoolException;
 import dev.spool.producer.MapOptions;
+import dev.spool.producer.MapResults;
 import dev.spool.producer.PoolStats;
 import dev.spool.producer.TaskPool;
 import java.io.PrintStream;
@@ -157,12 +158,14 @@ final class DemoCommand implements Callable<Integer> {
         sleeps, sleepMs, s, sleeps / Math.max(s, 1e-9), sleeps * sleepMs / 1000.0);
   }
 
-  private <R> List<R> collect(String task, int total, java.util.Iterator<R> results) {
+  private <R> List<R> collect(String task, int total, MapResults<R> results) {
     Progress bar = progress.start(task, total);
     List<R> out = new java.util.ArrayList<>(total);
-    while (results.hasNext()) {
-      out.add(results.next());
-      bar.update(out.size());
+    try (results) {
+      while (results.hasNext()) {
+        out.add(results.next());
+        bar.update(out.size());
+      }
     }
     bar.finish(out.size());
     return out;

@@ -3,9 +3,9 @@ package dev.spool.producer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.MapOptions;
+import dev.spool.producer.MapResults;
 import dev.spool.producer.TaskPool;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
@@ -67,8 +67,7 @@ final class MapCommand implements Callable<Integer> {
       warnIfNoConsumer(p);
       Progress bar = progress.start("map " + task, values.size());
       Progress.Ticker ticking = bar.tickEverySecond();
-      try {
-        Iterator<JsonNode> it = p.imap(task, values, JsonNode.class, options);
+      try (MapResults<JsonNode> it = p.imap(task, values, JsonNode.class, options)) {
         while (it.hasNext()) {
           results.add(it.next());
           bar.update(results.size());

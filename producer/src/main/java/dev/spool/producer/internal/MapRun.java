@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import dev.spool.core.SpoolException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.TaskResult;
+import dev.spool.producer.MapResults;
 import dev.spool.producer.internal.PendingTasks.Pending;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +29,7 @@ import java.util.function.Supplier;
  *
  * <p>Not thread-safe for iteration: one caller iterates.
  */
-public final class MapRun<R> implements Iterator<R> {
+public final class MapRun<R> implements MapResults<R> {
   /** Publishes one chunk and returns its pending result. */
   @FunctionalInterface
   public interface ChunkSubmitter {
@@ -37,7 +40,7 @@ public final class MapRun<R> implements Iterator<R> {
 
   private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
   private final Deque<R> buffer = new ArrayDeque<>();
-  private final List<Pending> submitted = new ArrayList<>();
+  private final Set<Pending> submitted = ConcurrentHashMap.newKeySet(); // not yet read
   private final boolean ordered;
   private final long deadlineNanos;
   private final JavaType resultType;
@@ -83,8 +86,11 @@ public final class MapRun<R> implements Iterator<R> {
           chunk.add(inputs.next());
         }
         Pending p = submitter.submit(chunk, position);
-        synchronized (submitted) {
-          submitted.add(p);
+        submitted.add(p);
+        if (cancelled) { // closed while this chunk was being published
+          submitted.remove(p);
+          pending.abandon(p);
+          return;
         }
         position += chunk.size();
         chunks++;
@@ -102,14 +108,20 @@ public final class MapRun<R> implements Iterator<R> {
     }
   }
 
-  /** Inputs whose results have been returned so far. */
-  public long done() {
+  /** Tasks published and not read yet: what this run holds on to. */
+  int held() {
+    return submitted.size();
+  }
+
+  @Override
+  public long returned() {
     return done;
   }
 
   @Override
   public boolean hasNext() {
     if (failure != null) throw failure;
+    if (cancelled) return false;
     try {
       while (buffer.isEmpty()) {
         if (totalChunks != null && consumedChunks == totalChunks) return false;
@@ -138,6 +150,7 @@ public final class MapRun<R> implements Iterator<R> {
       Pending p = (Pending) next;
       consumedChunks++;
       TaskResult r = await(p);
+      submitted.remove(p); // read: the run holds it no longer
       buffer.addAll(decoder.<R>values(p, r, resultType));
     }
   }
@@ -169,14 +182,20 @@ public final class MapRun<R> implements Iterator<R> {
     return e;
   }
 
-  /** Stops publishing and forgets every task still waiting. */
+  /** Stops publishing and forgets every task still waiting. Idempotent. */
   public void cancel() {
     cancelled = true;
     if (feeder != null) feeder.interrupt();
-    synchronized (submitted) {
-      for (Pending p : submitted) {
-        pending.abandon(p);
-      }
+    for (Pending p : submitted) {
+      pending.abandon(p);
     }
+    submitted.clear();
+    arrivals.clear();
+    buffer.clear();
+  }
+
+  @Override
+  public void close() {
+    cancel();
   }
 }

@@ -104,6 +104,61 @@ final class MapRunTest {
   }
 
   @Test
+  void ordered_resultsRead_areNoLongerHeldByTheRun() {
+    List<Long> inputs = IntStream.range(0, 5).mapToObj(i -> (long) i).toList();
+    MapRun<Long> run = run(true, inputs, 1, Duration.ofSeconds(10));
+    answerInReverse(5, 1);
+    assertEquals(5, run.held());
+    assertEquals(0L, run.next());
+    assertEquals(1L, run.next());
+    assertEquals(4L, run.next());
+    assertEquals(2, run.held(), "only the two results not read yet");
+    run.forEachRemaining(x -> {});
+    assertEquals(0, run.held());
+    assertEquals(5, run.returned());
+  }
+
+  @Test
+  void close_midRun_stopsPublishingAndForgetsWhatWaits() throws Exception {
+    java.util.concurrent.Semaphore publishes = new java.util.concurrent.Semaphore(4);
+    java.util.concurrent.atomic.AtomicLong pulled = new java.util.concurrent.atomic.AtomicLong();
+    java.util.Iterator<Long> endless =
+        java.util.stream.Stream.generate(pulled::getAndIncrement).iterator();
+    MapRun<Long> run =
+        new MapRun<>(
+            true,
+            System.nanoTime() + Duration.ofSeconds(10).toNanos(),
+            codec.type(Long.class),
+            new ResultDecoder(codec),
+            pending,
+            () -> "hint");
+    run.start(
+        endless,
+        1,
+        (chunk, position) -> {
+          publishes.acquire(); // the fifth publish waits, as one held up by the broker would
+          Pending p =
+              pending.register("t" + position, "square", position, 0, Duration.ofMinutes(1));
+          published.add(p);
+          return p;
+        });
+    org.awaitility.Awaitility.await().until(() -> published.size() == 4);
+    pending.complete(new TaskResult("t0", true, "w", "0".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(0L, run.next());
+    run.close();
+    assertFalse(run.hasNext(), "a closed run has no next result");
+    assertEquals(0, pending.waiting(), "the three published and unread are forgotten");
+    assertEquals(0, run.held());
+    publishes.release(100); // were the feeder still running, it would publish again now
+    org.awaitility.Awaitility.await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> published.size() == 4 && pending.waiting() == 0);
+    assertTrue(pulled.get() <= 5, "inputs read: " + pulled.get());
+    run.close(); // twice is harmless
+  }
+
+  @Test
   void emptyInput_hasNoResults() {
     assertFalse(run(true, List.of(), 1, Duration.ofSeconds(5)).hasNext());
   }

@@ -1,0 +1,30 @@
+package dev.spool.producer;
+
+import java.util.Iterator;
+
+/**
+ * The results of an {@code imap} or {@code imapUnordered}, read as they come. Close it to stop
+ * early: publishing stops, and results still to come are dropped (tasks already published still
+ * run). Closing twice is harmless; a closed stream has no next element.
+ *
+ * <pre>{@code
+ * try (MapResults<Long> results = pool.imap("square", inputs, Long.class)) {
+ *   while (results.hasNext()) {
+ *     if (results.next() > limit) break; // close() stops the rest
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Memory: results already returned are forgotten; what is held is what has arrived and is not
+ * read yet. One thread reads.
+ *
+ * @param <R> the result type
+ */
+public interface MapResults<R> extends Iterator<R>, AutoCloseable {
+  /** Inputs whose results have been returned so far. */
+  long returned();
+
+  /** Stops publishing and drops the results still to come. */
+  @Override
+  void close();
+}
