@@ -8,37 +8,146 @@ import java.util.Objects;
 
 /**
  * How a consumer works: which queue, how many tasks at once, how many prefetched, how failing and
- * slow tasks are treated. Immutable; build with {@link #builder()}, which validates.
+ * slow tasks are treated. Immutable and thread-safe; build with {@link #builder()}, which
+ * validates.
  *
- * @param queue short name of the work queue ({@code tasks} by default)
- * @param concurrency tasks run at once
- * @param prefetch deliveries the broker may send ahead of acks; at least {@code concurrency}
- * @param drainTimeout how long a stopping consumer waits for running tasks before interrupting
- * @param virtualThreads run handlers on virtual threads (for I/O-bound handlers)
- * @param retry the retry policy of tasks without their own
- * @param retryByTask retry policies by task name
- * @param timeLimit how long a task may run before it is interrupted and counted as failed
- * @param timeLimitByTask time limits by task name
- * @param brokerConsumerTimeout the broker's {@code consumer_timeout}: a delivery unacked this long
- *     makes the broker close the channel; a time limit above it is warned about at start
- * @param idempotencyTtl how long the marker of a task run under an idempotency key is kept
+ * <p>Settings (each a method of the same name here and on the builder): {@code queue} (short name
+ * of the work queue, {@code tasks} by default); {@code concurrency} (tasks run at once); {@code
+ * prefetch} (deliveries the broker may send ahead of acks, at least {@code concurrency}); {@code
+ * drainTimeout} (how long a stopping consumer waits for running tasks before interrupting); {@code
+ * virtualThreads} (handlers on virtual threads, for I/O-bound handlers); {@code retry} and {@code
+ * retryByTask} (retry policies); {@code timeLimit} and {@code timeLimitByTask} (how long a task may
+ * run before it is interrupted and counted as failed); {@code brokerConsumerTimeout} (the broker's
+ * {@code consumer_timeout}: a delivery unacked this long makes the broker close the channel; a time
+ * limit above it is warned about at start); {@code idempotencyTtl} (how long the marker of a task
+ * run under an idempotency key is kept).
+ *
+ * <p>A class with a builder rather than a record, so that the only way to one is validated and a
+ * new setting breaks no caller.
  */
-public record ConsumerConfig(
-    String queue,
-    int concurrency,
-    int prefetch,
-    Duration drainTimeout,
-    boolean virtualThreads,
-    RetryPolicy retry,
-    Map<String, RetryPolicy> retryByTask,
-    Duration timeLimit,
-    Map<String, Duration> timeLimitByTask,
-    Duration brokerConsumerTimeout,
-    Duration idempotencyTtl) {
+public final class ConsumerConfig {
+  private final String queue;
+  private final int concurrency;
+  private final int prefetch;
+  private final Duration drainTimeout;
+  private final boolean virtualThreads;
+  private final RetryPolicy retry;
+  private final Map<String, RetryPolicy> retryByTask;
+  private final Duration timeLimit;
+  private final Map<String, Duration> timeLimitByTask;
+  private final Duration brokerConsumerTimeout;
+  private final Duration idempotencyTtl;
 
-  public ConsumerConfig {
-    retryByTask = Map.copyOf(retryByTask);
-    timeLimitByTask = Map.copyOf(timeLimitByTask);
+  private ConsumerConfig(Builder b, int prefetch) {
+    this.queue = b.queue;
+    this.concurrency = b.concurrency;
+    this.prefetch = prefetch;
+    this.drainTimeout = b.drainTimeout;
+    this.virtualThreads = b.virtualThreads;
+    this.retry = b.retry;
+    this.retryByTask = Map.copyOf(b.retryByTask);
+    this.timeLimit = b.timeLimit;
+    this.timeLimitByTask = Map.copyOf(b.timeLimitByTask);
+    this.brokerConsumerTimeout = b.brokerConsumerTimeout;
+    this.idempotencyTtl = b.idempotencyTtl;
+  }
+
+  public String queue() {
+    return queue;
+  }
+
+  public int concurrency() {
+    return concurrency;
+  }
+
+  public int prefetch() {
+    return prefetch;
+  }
+
+  public Duration drainTimeout() {
+    return drainTimeout;
+  }
+
+  public boolean virtualThreads() {
+    return virtualThreads;
+  }
+
+  public RetryPolicy retry() {
+    return retry;
+  }
+
+  public Map<String, RetryPolicy> retryByTask() {
+    return retryByTask;
+  }
+
+  public Duration timeLimit() {
+    return timeLimit;
+  }
+
+  public Map<String, Duration> timeLimitByTask() {
+    return timeLimitByTask;
+  }
+
+  public Duration brokerConsumerTimeout() {
+    return brokerConsumerTimeout;
+  }
+
+  public Duration idempotencyTtl() {
+    return idempotencyTtl;
+  }
+
+  /** A builder holding these settings, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.queue = queue;
+    b.concurrency = concurrency;
+    b.prefetch = prefetch;
+    b.drainTimeout = drainTimeout;
+    b.virtualThreads = virtualThreads;
+    b.retry = retry;
+    b.retryByTask.putAll(retryByTask);
+    b.timeLimit = timeLimit;
+    b.timeLimitByTask.putAll(timeLimitByTask);
+    b.brokerConsumerTimeout = brokerConsumerTimeout;
+    b.idempotencyTtl = idempotencyTtl;
+    return b;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ConsumerConfig c && toString().equals(c.toString());
+  }
+
+  @Override
+  public int hashCode() {
+    return toString().hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "ConsumerConfig[queue="
+        + queue
+        + ", concurrency="
+        + concurrency
+        + ", prefetch="
+        + prefetch
+        + ", drainTimeout="
+        + drainTimeout
+        + ", virtualThreads="
+        + virtualThreads
+        + ", retry="
+        + retry
+        + ", retryByTask="
+        + new java.util.TreeMap<>(retryByTask)
+        + ", timeLimit="
+        + timeLimit
+        + ", timeLimitByTask="
+        + new java.util.TreeMap<>(timeLimitByTask)
+        + ", brokerConsumerTimeout="
+        + brokerConsumerTimeout
+        + ", idempotencyTtl="
+        + idempotencyTtl
+        + "]";
   }
 
   public static Builder builder() {
@@ -174,18 +283,7 @@ public record ConsumerConfig(
       timeLimitByTask.forEach((name, limit) -> positive("time limit of " + name, limit));
       positive("brokerConsumerTimeout", brokerConsumerTimeout);
       positive("idempotencyTtl", idempotencyTtl);
-      return new ConsumerConfig(
-          queue,
-          concurrency,
-          p,
-          drainTimeout,
-          virtualThreads,
-          retry,
-          retryByTask,
-          timeLimit,
-          timeLimitByTask,
-          brokerConsumerTimeout,
-          idempotencyTtl);
+      return new ConsumerConfig(this, p);
     }
 
     private static void positive(String setting, Duration d) {

@@ -26,6 +26,23 @@ final class ConsumerConfigTest {
         () -> ConsumerConfig.builder().drainTimeout(Duration.ZERO).build(), "drainTimeout", "PT0S");
   }
 
+  @Test
+  void toBuilder_keepsEverySetting_andRevalidates() {
+    ConsumerConfig c =
+        ConsumerConfig.builder()
+            .queue("jobs")
+            .concurrency(8)
+            .prefetch(20)
+            .timeLimit("slow", Duration.ofHours(1))
+            .retry("flaky", RetryPolicy.DEFAULT)
+            .virtualThreads(true)
+            .build();
+    assertEquals(c, c.toBuilder().build());
+    assertEquals(c.toString(), c.toBuilder().build().toString());
+    assertEquals(16, c.toBuilder().concurrency(16).build().concurrency());
+    assertMessage(() -> c.toBuilder().concurrency(40).build(), "prefetch", "was 20");
+  }
+
   private static void assertMessage(Runnable r, String a, String b) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
     assertTrue(e.getMessage().contains(a) && e.getMessage().contains(b), e.getMessage());

@@ -59,26 +59,51 @@ public record SpoolConfig(
 
   private static final Pattern NAMESPACE_PATTERN = Pattern.compile("[a-z0-9][a-z0-9_-]{0,47}");
 
+  /**
+   * Checks every setting, whether called by the builder or directly: the builder parses text into
+   * these values, this is the one place they are validated.
+   *
+   * @throws IllegalArgumentException naming the setting and the value, when one is invalid
+   */
   public SpoolConfig {
-    Objects.requireNonNull(amqpUri, "amqpUri");
-    Objects.requireNonNull(redisUri, "redisUri");
-    Objects.requireNonNull(namespace, "namespace");
-    Objects.requireNonNull(queueType, "queueType");
+    Objects.requireNonNull(amqpUri, AMQP_URI);
+    Objects.requireNonNull(redisUri, REDIS_URI);
+    Objects.requireNonNull(namespace, NAMESPACE);
+    Objects.requireNonNull(queueType, QUEUE_TYPE);
+    if (!List.of("amqp", "amqps").contains(String.valueOf(amqpUri.getScheme()))
+        || amqpUri.getHost() == null) {
+      throw new IllegalArgumentException(
+          AMQP_URI + ": '" + redact(amqpUri) + "' is not an amqp:// or amqps:// URI with a host");
+    }
+    if (!List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel")
+        .contains(String.valueOf(redisUri.getScheme()))) {
+      throw new IllegalArgumentException(
+          REDIS_URI + ": '" + redact(redisUri) + "' is not a redis:// or rediss:// URI");
+    }
+    if (!NAMESPACE_PATTERN.matcher(namespace).matches()) {
+      throw new IllegalArgumentException(
+          NAMESPACE
+              + ": '"
+              + namespace
+              + "' is not a valid namespace; use 1 to 48 lower-case letters, digits, '-' or"
+              + " '_', starting with a letter or digit");
+    }
+    if (deliveryLimit < 1 || deliveryLimit > 1000) {
+      throw new IllegalArgumentException(
+          DELIVERY_LIMIT + ": " + deliveryLimit + " is invalid; use a whole number from 1 to 1000");
+    }
+    if (maxMessageBytes < 1024 || maxMessageBytes > BROKER_MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException(
+          MAX_MESSAGE_SIZE
+              + ": "
+              + maxMessageBytes
+              + " bytes is invalid; use 1024 to "
+              + BROKER_MAX_MESSAGE_BYTES);
+    }
     amqpAddresses =
         amqpAddresses == null || amqpAddresses.isEmpty()
             ? List.of(hostPort(amqpUri))
             : List.copyOf(amqpAddresses);
-  }
-
-  /** One broker node, its URI's host and port. */
-  public SpoolConfig(
-      URI amqpUri,
-      URI redisUri,
-      String namespace,
-      QueueType queueType,
-      int deliveryLimit,
-      int maxMessageBytes) {
-    this(amqpUri, redisUri, namespace, queueType, deliveryLimit, maxMessageBytes, List.of());
   }
 
   static String hostPort(URI uri) {
@@ -96,17 +121,6 @@ public record SpoolConfig(
     return first.replaceFirst(
         java.util.regex.Pattern.quote(authorityHost),
         java.util.regex.Matcher.quoteReplacement((info == null ? "" : info + "@") + hosts));
-  }
-
-  /** Services and namespace, with default queue settings. */
-  public SpoolConfig(URI amqpUri, URI redisUri, String namespace) {
-    this(
-        amqpUri,
-        redisUri,
-        namespace,
-        QueueType.QUORUM,
-        DEFAULT_DELIVERY_LIMIT,
-        DEFAULT_MAX_MESSAGE_BYTES);
   }
 
   public static Builder builder() {
@@ -243,6 +257,29 @@ public record SpoolConfig(
       return this;
     }
 
+    /** {@code quorum} (the default) or {@code classic}. */
+    public Builder queueType(QueueType type) {
+      return queueType(Objects.requireNonNull(type, QUEUE_TYPE).toString());
+    }
+
+    /** Deliveries of an unacked task before a quorum queue dead-letters it: 1 to 1000. */
+    public Builder deliveryLimit(int limit) {
+      return deliveryLimit(Integer.toString(limit));
+    }
+
+    /** Largest task body in bytes: 1024 to 128 MiB. */
+    public Builder maxMessageBytes(int bytes) {
+      return maxMessageSize(Integer.toString(bytes));
+    }
+
+    public Builder amqpUri(URI uri) {
+      return amqpUri(Objects.requireNonNull(uri, AMQP_URI).toString());
+    }
+
+    public Builder redisUri(URI uri) {
+      return redisUri(Objects.requireNonNull(uri, REDIS_URI).toString());
+    }
+
     public Builder amqpUri(String uri) {
       this.amqpUri = Objects.requireNonNull(uri, AMQP_URI);
       return this;
@@ -272,14 +309,6 @@ public record SpoolConfig(
       if (db != null && !db.isEmpty() && !db.matches("/\\d{0,2}")) {
         throw new IllegalArgumentException(
             REDIS_URI + ": '" + redact(redis) + "' names database '" + db + "'; use /0 to /15");
-      }
-      if (!NAMESPACE_PATTERN.matcher(namespace).matches()) {
-        throw new IllegalArgumentException(
-            NAMESPACE
-                + ": '"
-                + namespace
-                + "' is not a valid namespace; use 1 to 48 lower-case letters, digits, '-' or"
-                + " '_', starting with a letter or digit");
       }
       QueueType type = QueueType.parse(QUEUE_TYPE, queueType);
       int limit = parseInt(DELIVERY_LIMIT, deliveryLimit, 1, 1000);

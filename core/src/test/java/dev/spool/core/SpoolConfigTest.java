@@ -200,4 +200,60 @@ final class SpoolConfigTest {
       org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("s3cret"), bad);
     }
   }
+
+  @Test
+  void constructor_calledDirectly_validatesAsTheBuilderDoes() {
+    java.net.URI amqp = java.net.URI.create("amqp://guest:s3cret@localhost:5672/%2F");
+    java.net.URI redis = java.net.URI.create("redis://localhost:6379/0");
+    java.util.List<String> nodes = java.util.List.of();
+    IllegalArgumentException ns =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SpoolConfig(amqp, redis, "Bad NS", QueueType.QUORUM, 10, 4096, nodes));
+    assertTrue(ns.getMessage().startsWith("SPOOL_NAMESPACE: 'Bad NS'"), ns.getMessage());
+    IllegalArgumentException limit =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SpoolConfig(amqp, redis, "ok", QueueType.QUORUM, 0, 4096, nodes));
+    assertTrue(limit.getMessage().startsWith("SPOOL_DELIVERY_LIMIT: 0"), limit.getMessage());
+    IllegalArgumentException size =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new SpoolConfig(amqp, redis, "ok", QueueType.QUORUM, 10, 10, nodes));
+    assertTrue(size.getMessage().startsWith("SPOOL_MAX_MESSAGE_SIZE: 10"), size.getMessage());
+    IllegalArgumentException scheme =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new SpoolConfig(
+                    java.net.URI.create("http://guest:s3cret@localhost/"),
+                    redis,
+                    "ok",
+                    QueueType.QUORUM,
+                    10,
+                    4096,
+                    nodes));
+    assertTrue(scheme.getMessage().startsWith("SPOOL_AMQP_URI: "), scheme.getMessage());
+    assertFalse(scheme.getMessage().contains("s3cret"), scheme.getMessage());
+  }
+
+  @Test
+  void builder_typedValues_sameAsText() {
+    SpoolConfig typed =
+        SpoolConfig.builder()
+            .queueType(QueueType.CLASSIC)
+            .deliveryLimit(7)
+            .maxMessageBytes(2048)
+            .amqpUri(java.net.URI.create("amqp://u:p@h:5673/v"))
+            .build();
+    SpoolConfig text =
+        SpoolConfig.builder()
+            .queueType("classic")
+            .deliveryLimit("7")
+            .maxMessageSize("2KiB")
+            .amqpUri("amqp://u:p@h:5673/v")
+            .build();
+    assertEquals(text, typed);
+    assertEquals(typed, typed.toBuilder().build());
+  }
 }

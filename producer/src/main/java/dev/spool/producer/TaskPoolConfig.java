@@ -12,6 +12,21 @@ import java.util.Objects;
  * @param defaultTimeout how long a call waits for results when it names no timeout
  */
 public record TaskPoolConfig(String queue, int publishWindow, Duration defaultTimeout) {
+  /**
+   * Checks every setting, whether called by the builder or directly.
+   *
+   * @throws IllegalArgumentException naming the setting and value, when one is out of range
+   */
+  public TaskPoolConfig {
+    Topology.requireQueueName(queue);
+    if (publishWindow < 1 || publishWindow > 100_000) {
+      throw new IllegalArgumentException("publishWindow must be 1 to 100000, was " + publishWindow);
+    }
+    Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+    if (defaultTimeout.isZero() || defaultTimeout.isNegative()) {
+      throw new IllegalArgumentException("defaultTimeout must be positive, was " + defaultTimeout);
+    }
+  }
 
   public static TaskPoolConfig defaults() {
     return builder().build();
@@ -48,15 +63,6 @@ public record TaskPoolConfig(String queue, int publishWindow, Duration defaultTi
      * @throws IllegalArgumentException naming the setting and value, when one is out of range
      */
     public TaskPoolConfig build() {
-      Topology.requireQueueName(queue);
-      if (publishWindow < 1 || publishWindow > 100_000) {
-        throw new IllegalArgumentException(
-            "publishWindow must be 1 to 100000, was " + publishWindow);
-      }
-      if (defaultTimeout.isZero() || defaultTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "defaultTimeout must be positive, was " + defaultTimeout);
-      }
       return new TaskPoolConfig(queue, publishWindow, defaultTimeout);
     }
   }
