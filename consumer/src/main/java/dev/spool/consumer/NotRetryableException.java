@@ -5,7 +5,7 @@ package dev.spool.consumer;
  * task is dead-lettered and its producer receives the error. Use it for failures that another
  * attempt cannot fix. {@link IllegalArgumentException} is treated the same way.
  */
-public class NotRetryableException extends RuntimeException {
+public class NotRetryableException extends dev.spool.core.SpoolException {
   public NotRetryableException(String message) {
     super(message);
   }

@@ -6,7 +6,7 @@ import java.time.Duration;
  * A task ran past its time limit. Its worker thread was interrupted; the attempt counts as failed
  * and is retried or dead-lettered by the task's retry policy.
  */
-public class TaskTimeLimitException extends RuntimeException {
+public class TaskTimeLimitException extends dev.spool.core.SpoolTimeoutException {
   public TaskTimeLimitException(String task, Duration limit, boolean stuck) {
     super(
         "task '"

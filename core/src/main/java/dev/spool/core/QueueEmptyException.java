@@ -1,7 +1,7 @@
 package dev.spool.core;
 
 /** A queue had no item within the time given (Python's {@code queue.Empty}). */
-public class QueueEmptyException extends SpoolException {
+public class QueueEmptyException extends SpoolTimeoutException {
   public QueueEmptyException(String message) {
     super(message);
   }

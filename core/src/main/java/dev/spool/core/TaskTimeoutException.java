@@ -1,7 +1,7 @@
 package dev.spool.core;
 
 /** A task's result did not arrive within the timeout the caller gave. */
-public class TaskTimeoutException extends SpoolException {
+public class TaskTimeoutException extends SpoolTimeoutException {
   public TaskTimeoutException(String message) {
     super(message);
   }

@@ -1,10 +1,13 @@
 package dev.spool.producer;
 
 import dev.spool.core.SpoolConfig;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolException;
+import dev.spool.core.SpoolTimeoutException;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedCounter;
 import dev.spool.state.SharedState;
+import dev.spool.state.StateConnectionException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -89,11 +92,11 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
   @Override
   public void put(T item, Duration timeout) {
     ensureOpen();
-    unfinished.incrementAndGet(); // first: join must not see the item's gap
+    count(1); // first: join must not see the item's gap
     try {
       super.put(item, timeout);
     } catch (RuntimeException e) {
-      unfinished.addAndGet(-1);
+      count(-1);
       throw e;
     }
   }
@@ -120,12 +123,30 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
       tag = t;
     }
     ack(tag);
-    unfinished.addAndGet(-1);
+    count(-1);
   }
 
   /** Items put and not yet marked done, by any process. */
   public long unfinished() {
-    return unfinished.get();
+    try {
+      return unfinished.get();
+    } catch (StateConnectionException e) {
+      throw unreachable(e);
+    }
+  }
+
+  /** Changes the count of unfinished items in Redis. */
+  private void count(long delta) {
+    try {
+      unfinished.addAndGet(delta);
+    } catch (StateConnectionException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private SpoolConnectionException unreachable(StateConnectionException e) {
+    return new SpoolConnectionException(
+        queueName() + ": cannot count its unfinished items in Redis: " + e.getMessage(), e);
   }
 
   /** Blocks until every item put has been marked done. */
@@ -136,15 +157,15 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
   /**
    * Waits up to {@code timeout} until every item put has been marked done.
    *
-   * @throws SpoolException when items are still unfinished after {@code timeout}
+   * @throws SpoolTimeoutException when items are still unfinished after {@code timeout}
    */
   public void join(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long sleep = 1;
     long left;
-    while ((left = unfinished.get()) > 0) {
+    while ((left = unfinished()) > 0) {
       if (System.nanoTime() > deadline) {
-        throw new SpoolException(
+        throw new SpoolTimeoutException(
             left + " item(s) of " + queueName() + " unfinished after " + timeout);
       }
       try {
