@@ -11,7 +11,7 @@ import java.util.Optional;
  * <pre>{@code
  * DistributedLock lock = state.lock("ledger");
  * try (LockLease lease = lock.acquire(Duration.ofSeconds(5), Duration.ofSeconds(30))) {
- *   ...
+ *   // ... the work the lock protects
  * }
  * }</pre>
  *

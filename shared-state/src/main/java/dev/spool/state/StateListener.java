@@ -6,7 +6,7 @@ package dev.spool.state;
  *
  * <pre>{@code
  * SharedStateConfig.builder().listener(new StateListener() {
- *   public void lockAcquired(String lock, long waitNanos) { waits.record(waitNanos, NANOSECONDS); }
+ *   public void lockAcquired(String lock, long waitNanos) { waits.record(waitNanos, TimeUnit.NANOSECONDS); }
  * })
  * }</pre>
  */

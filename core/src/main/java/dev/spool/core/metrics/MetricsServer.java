@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * 503 when down) on one port, from two daemon threads.
  *
  * <pre>{@code
- * try (MetricsServer server = MetricsServer.start(9400, registry, consumer::health)) { ... }
+ * try (MetricsServer server = MetricsServer.start(9400, prometheus, consumer::health)) {
+ *   consumer.awaitStopRequest();
+ * }
  * }</pre>
  *
  * <p>{@link #close()} is idempotent.

@@ -1,0 +1,241 @@
+package dev.spool.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every Java sample in the README and in the javadoc of the main sources compiles against the
+ * current API. A sample that declares a type is compiled as a file of its own; any other is
+ * compiled as the body of a method of a class that declares the names samples use without
+ * introducing them ({@code config}, {@code pool}, {@code registry}, {@code inputs}...).
+ */
+final class CodeSamplesTest {
+  private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+  private static final Pattern README_SAMPLE =
+      Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+  private static final Pattern JAVADOC_SAMPLE =
+      Pattern.compile("<pre>\\{@code\\n(.*?)\\n\\s*\\*\\s*}</pre>", Pattern.DOTALL);
+  private static final Pattern DECLARES_TYPE =
+      Pattern.compile(
+          "^(?:import .*\\n|\\s*\\n)*(?:@\\w+\\s+)*(?:public\\s+)?(?:final\\s+|abstract\\s+)*"
+              + "(?:class|record|interface|enum)\\s+(\\w+)",
+          Pattern.MULTILINE);
+
+  private static final String IMPORTS =
+      """
+      import com.fasterxml.jackson.core.type.TypeReference;
+      import dev.spool.consumer.*;
+      import dev.spool.core.PipeTakenException;
+      import dev.spool.core.QueueClosedException;
+      import dev.spool.core.QueueEmptyException;
+      import dev.spool.core.SpoolConfig;
+      import dev.spool.core.SpoolConnectionException;
+      import dev.spool.core.SpoolException;
+      import dev.spool.core.SpoolTimeoutException;
+      import dev.spool.core.TaskFailedException;
+      import dev.spool.core.TaskTimeoutException;
+      import dev.spool.core.wire.DeadLetter;
+      import dev.spool.core.metrics.MetricsServer;
+      import dev.spool.producer.*;
+      import dev.spool.state.*;
+      import io.micrometer.core.instrument.MeterRegistry;
+      import java.time.Duration;
+      import java.util.*;
+      import java.util.concurrent.*;
+      """;
+
+  /** Names samples use without declaring them, and the types they stand for. */
+  private static final String CONTEXT =
+      """
+      package samples;
+
+      %s
+
+      public abstract class SampleContext {
+        protected SpoolConfig config;
+        protected Spool spool;
+        protected SharedState state;
+        protected TaskPool pool;
+        protected HandlerRegistry registry;
+        protected MeterRegistry meters;
+        protected SpoolConsumer consumer;
+        protected ClassLoader loader;
+        protected List<Long> inputs;
+        protected Iterable<Long> hugeIterable;
+        protected Duration wait;
+        protected Duration lease;
+        protected long limit;
+        protected Object request;
+        protected DistributedLock lock;
+        protected SharedDict<String, Long> dict;
+        protected Long v;
+        protected io.micrometer.core.instrument.Timer waits;
+        protected io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus;
+
+        protected static void process(Object job) {}
+
+        protected static long sum(List<Long> xs) {
+          return 0;
+        }
+      }
+      """;
+
+  /** Types samples name as a user's own. */
+  private static final List<String> STUBS =
+      List.of(
+          "package samples; public final class ResizeRequest {}",
+          "package samples; public final class Images {"
+              + " public static byte[] resize(ResizeRequest r) { return new byte[0]; } }",
+          "package samples; public final class Config {}",
+          "package samples; public final class Worker { public static void main(String[] a) {} }");
+
+  record Sample(String where, String code) {}
+
+  @Test
+  void everySample_inReadmeAndJavadoc_compiles(@TempDir Path dir) throws IOException {
+    List<Sample> samples = new ArrayList<>();
+    samples.addAll(readme());
+    samples.addAll(javadoc());
+    assertTrue(samples.size() >= 20, "found only " + samples.size() + " samples: " + samples);
+
+    List<Path> files = new ArrayList<>();
+    Files.createDirectories(dir.resolve("samples"));
+    files.add(write(dir.resolve("samples/SampleContext.java"), CONTEXT.formatted(IMPORTS)));
+    for (int i = 0; i < STUBS.size(); i++) {
+      String stub = STUBS.get(i);
+      String name = stub.replaceAll("(?s).*public final class (\\w+).*", "$1");
+      files.add(write(dir.resolve("samples/" + name + ".java"), stub));
+    }
+    List<Path> sampleFiles = new ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) sampleFiles.add(source(dir, i, samples.get(i)));
+    files.addAll(sampleFiles);
+    String errors = compile(dir, files); // one javac run for all: errors name their file
+    if (errors.isEmpty()) return;
+    List<String> failures = new ArrayList<>();
+    for (int i = 0; i < samples.size(); i++) {
+      if (errors.contains(sampleFiles.get(i).getParent().toString() + "/")) {
+        failures.add(samples.get(i).where() + ":\n" + samples.get(i).code());
+      }
+    }
+    fail(
+        failures.size()
+            + " sample(s) do not compile:\n\n"
+            + String.join("\n\n", failures)
+            + "\n\n--- javac says:\n"
+            + errors);
+  }
+
+  private static Path source(Path dir, int i, Sample s) throws IOException {
+    String pkg = "samples.s" + i;
+    Path folder = dir.resolve("samples/s" + i);
+    Files.createDirectories(folder);
+    Matcher type = DECLARES_TYPE.matcher(s.code());
+    if (type.find() && type.start() == 0) {
+      return write(
+          folder.resolve(type.group(1) + ".java"),
+          "package " + pkg + ";\n" + IMPORTS + "import samples.*;\n" + s.code());
+    }
+    String code = s.code().strip();
+    if (!code.endsWith(";") && !code.endsWith("}")) code += ";";
+    return write(
+        folder.resolve("Sample.java"),
+        "package "
+            + pkg
+            + ";\n"
+            + IMPORTS
+            + "import samples.*;\n"
+            + "class Sample extends SampleContext {\n  void run() throws Exception {\n"
+            + code
+            + "\n  }\n}\n");
+  }
+
+  private static String compile(Path dir, List<Path> sources) {
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "-d",
+            dir.resolve("out").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-proc:none",
+            "-Xlint:none",
+            "-nowarn"));
+    sources.forEach(p -> args.add(p.toString()));
+    StringWriter out = new StringWriter();
+    var err = new java.io.PrintWriter(out);
+    int rc =
+        javac.run(
+            null,
+            new java.io.OutputStream() {
+              @Override
+              public void write(int b) {}
+            },
+            new java.io.OutputStream() {
+              @Override
+              public void write(int b) {
+                err.write(b);
+              }
+            },
+            args.toArray(String[]::new));
+    err.flush();
+    return rc == 0 ? "" : out.toString();
+  }
+
+  private static List<Sample> readme() throws IOException {
+    String text = Files.readString(ROOT.resolve("README.md"));
+    List<Sample> out = new ArrayList<>();
+    Matcher m = README_SAMPLE.matcher(text);
+    while (m.find()) {
+      int line = (int) text.substring(0, m.start()).lines().count() + 1;
+      out.add(new Sample("README.md:" + line, m.group(1)));
+    }
+    return out;
+  }
+
+  private static List<Sample> javadoc() throws IOException {
+    List<Sample> out = new ArrayList<>();
+    for (String module : List.of("core", "shared-state", "producer", "consumer")) {
+      try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+          String text = Files.readString(f);
+          Matcher m = JAVADOC_SAMPLE.matcher(text);
+          while (m.find()) {
+            int line = (int) text.substring(0, m.start()).lines().count() + 1;
+            String code =
+                m.group(1)
+                    .lines()
+                    .map(l -> l.replaceFirst("^\\s*\\* ?", ""))
+                    .reduce((a, b) -> a + "\n" + b)
+                    .orElse("")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&amp;", "&")
+                    .replace("{@literal @}", "@");
+            out.add(new Sample(ROOT.relativize(f) + ":" + line, code));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Path write(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    return file;
+  }
+}
