@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.core.DeadLetter;
+import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
-import dev.spool.core.wire.DeadLetter;
-import dev.spool.core.wire.DeadLetter.Reason;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.testing.SpoolServicesExtension;

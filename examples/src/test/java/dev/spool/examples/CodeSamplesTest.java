@@ -48,7 +48,7 @@ final class CodeSamplesTest {
       import dev.spool.core.SpoolTimeoutException;
       import dev.spool.core.TaskFailedException;
       import dev.spool.core.TaskTimeoutException;
-      import dev.spool.core.wire.DeadLetter;
+      import dev.spool.core.DeadLetter;
       import dev.spool.core.metrics.MetricsServer;
       import dev.spool.producer.*;
       import dev.spool.state.*;

@@ -1,10 +1,10 @@
 package dev.spool.producer;
 
 import com.rabbitmq.client.Connection;
+import dev.spool.core.ProcessIdentity;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.AmqpConnector;
-import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateConfig;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import dev.spool.core.DeadLetter;
+import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
-import dev.spool.core.wire.DeadLetter;
-import dev.spool.core.wire.DeadLetter.Reason;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.LockLease;

@@ -51,7 +51,7 @@ public final class Headers {
   /** On a task: times it was put back because a service it needed (Redis) was down. */
   public static final String REQUEUES = "spool-requeues";
 
-  /** On a dead letter: why, one of {@link DeadLetter.Reason}. */
+  /** On a dead letter: why, one of {@link dev.spool.core.DeadLetter.Reason}. */
   public static final String DEAD_REASON = "spool-dead-reason";
 
   /** On a dead letter: the error, as a JSON {@link dev.spool.core.RemoteError}. */

@@ -1,8 +1,8 @@
-package dev.spool.core.wire;
+package dev.spool.core;
 
 import com.rabbitmq.client.AMQP;
-import dev.spool.core.RemoteError;
-import dev.spool.core.SpoolCodecException;
+import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.JsonCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Date;

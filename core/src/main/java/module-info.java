@@ -1,0 +1,29 @@
+/**
+ * Spool's core: configuration, exceptions, dead letters and metrics for users; the wire format,
+ * topology and command-line plumbing only for Spool's own producer and consumer modules.
+ */
+module dev.spool.core {
+  requires transitive com.rabbitmq.client;
+  requires transitive com.fasterxml.jackson.databind;
+  requires transitive micrometer.core;
+  requires transitive micrometer.registry.prometheus;
+  requires transitive info.picocli;
+  requires jdk.httpserver;
+  requires org.slf4j;
+
+  exports dev.spool.core;
+  exports dev.spool.core.metrics;
+  exports dev.spool.core.wire to
+      dev.spool.producer,
+      dev.spool.consumer;
+  exports dev.spool.core.cli to
+      dev.spool.producer,
+      dev.spool.consumer;
+
+  opens dev.spool.core to
+      com.fasterxml.jackson.databind;
+  opens dev.spool.core.cli to
+      info.picocli;
+  opens dev.spool.core.wire to
+      com.fasterxml.jackson.databind;
+}
