@@ -68,32 +68,35 @@ final class LockEngine {
             + config.clock().millis();
     List<String> keys = List.of(key, key + ":fence");
     List<String> args = List.of(value, Long.toString(lease.toMillis()));
-    while (true) {
-      long seen = notifier.generation(name);
-      List<?> r =
-          (List<?>)
-              redis.call(
-                  "lock.acquire",
-                  "acquiring lock '" + name + "'",
-                  j -> Scripts.ACQUIRE.run(j, keys, args));
-      if ((Long) r.getFirst() == 1) {
-        metrics.acquired(name, System.nanoTime() - start);
-        return granted(name, key, value, (Long) r.get(1), lease, watchdog);
-      }
-      long pttl = (Long) r.get(1);
-      lastHolder[0] = holderOf((String) r.get(2));
-      long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-      if (leftMs <= 0) {
-        metrics.timedOut(name, System.nanoTime() - start);
-        return null;
-      }
-      long sleep = Math.min(leftMs, config.lockPollInterval().toMillis());
-      if (pttl > 0) sleep = Math.min(sleep, pttl + 1);
-      metrics.waitStarted();
-      try {
-        notifier.await(name, seen, sleep);
-      } finally {
-        metrics.waitEnded();
+    // Interested in the lock's releases while trying: a release wakes the wait below.
+    try (LockNotifier.Interest releases = notifier.interest(name)) {
+      while (true) {
+        long seen = releases.generation();
+        List<?> r =
+            (List<?>)
+                redis.call(
+                    "lock.acquire",
+                    "acquiring lock '" + name + "'",
+                    j -> Scripts.ACQUIRE.run(j, keys, args));
+        if ((Long) r.getFirst() == 1) {
+          metrics.acquired(name, System.nanoTime() - start);
+          return granted(name, key, value, (Long) r.get(1), lease, watchdog);
+        }
+        long pttl = (Long) r.get(1);
+        lastHolder[0] = holderOf((String) r.get(2));
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (leftMs <= 0) {
+          metrics.timedOut(name, System.nanoTime() - start);
+          return null;
+        }
+        long sleep = Math.min(leftMs, config.lockPollInterval().toMillis());
+        if (pttl > 0) sleep = Math.min(sleep, pttl + 1);
+        metrics.waitStarted();
+        try {
+          releases.await(seen, sleep);
+        } finally {
+          metrics.waitEnded();
+        }
       }
     }
   }

@@ -20,7 +20,8 @@ final class LockNotifier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LockNotifier.class);
 
   private static final class Generation {
-    long value;
+    long value; // guarded by the object
+    int interested; // changed only inside the map's compute, one key at a time
   }
 
   private final java.util.function.Supplier<Jedis> connect;
@@ -77,27 +78,68 @@ final class LockNotifier implements AutoCloseable {
     }
   }
 
-  long generation(String name) {
-    Generation g = generations.computeIfAbsent(name, n -> new Generation());
-    synchronized (g) {
-      return g.value;
-    }
+  /**
+   * Registers a waiter's interest in {@code name}'s releases until the returned interest is closed.
+   * The generation counter lives only while someone is interested, so the map holds the locks being
+   * waited for now, not every lock ever waited for.
+   */
+  Interest interest(String name) {
+    Generation g =
+        generations.compute(
+            name,
+            (n, old) -> {
+              Generation x = old == null ? new Generation() : old;
+              x.interested++;
+              return x;
+            });
+    return new Interest(name, g);
   }
 
-  /** Sleeps up to {@code millis} unless {@code name} was released after {@code seen} was read. */
-  void await(String name, long seen, long millis) throws InterruptedException {
-    Generation g = generations.computeIfAbsent(name, n -> new Generation());
-    synchronized (g) {
-      if (g.value == seen) g.wait(Math.max(1, millis));
-    }
+  /** Lock names with a waiter now. */
+  int watched() {
+    return generations.size();
   }
 
-  private void released(String name) {
+  /** Called for each release announced on the channel. */
+  void released(String name) {
     Generation g = generations.get(name);
-    if (g == null) return; // nobody has waited for it
+    if (g == null) return; // nobody waits for it
     synchronized (g) {
       g.value++;
       g.notifyAll();
+    }
+  }
+
+  /** One waiter's interest in one lock's releases. Closing twice is harmless. */
+  final class Interest implements AutoCloseable {
+    private final String name;
+    private final Generation g;
+    private boolean closed;
+
+    private Interest(String name, Generation g) {
+      this.name = name;
+      this.g = g;
+    }
+
+    /** The release count now: read before trying the lock. */
+    long generation() {
+      synchronized (g) {
+        return g.value;
+      }
+    }
+
+    /** Sleeps up to {@code millis} unless the lock was released after {@code seen} was read. */
+    void await(long seen, long millis) throws InterruptedException {
+      synchronized (g) {
+        if (g.value == seen) g.wait(Math.max(1, millis));
+      }
+    }
+
+    @Override
+    public void close() {
+      if (closed) return;
+      closed = true;
+      generations.computeIfPresent(name, (n, x) -> --x.interested == 0 ? null : x);
     }
   }
 
