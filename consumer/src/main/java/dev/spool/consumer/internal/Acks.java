@@ -26,15 +26,22 @@ import org.slf4j.LoggerFactory;
 final class Acks {
   private static final Logger log = LoggerFactory.getLogger(Acks.class);
   private final Channel channel;
-  private final ExecutorService flusher =
-      Executors.newSingleThreadExecutor(
-          r -> Thread.ofPlatform().daemon().name("spool-acks").unstarted(r));
+  private final ExecutorService flusher;
   private final TreeSet<Long> outstanding = new TreeSet<>(); // delivered, not settled; guarded
   private final TreeSet<Long> done = new TreeSet<>(); // settled by ack, not yet sent; guarded
   private boolean flushQueued; // guarded by this
 
   Acks(Channel channel) {
+    this(
+        channel,
+        Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("spool-acks").unstarted(r)));
+  }
+
+  /** With the executor that runs flushes (a test drives it by hand). */
+  Acks(Channel channel, ExecutorService flusher) {
     this.channel = channel;
+    this.flusher = flusher;
   }
 
   /** A delivery arrived; call before anything settles it. */

@@ -23,6 +23,7 @@ public final class WorkerPool implements Executor {
   private final int maxAbandoned;
   private final Consumer<String> tooManyStuck;
   private volatile int abandoned;
+  private final AtomicInteger unfinished = new AtomicInteger();
 
   /** A pool with no bound on threads abandoned to handlers that ignore interrupts (tests). */
   public WorkerPool(int concurrency, boolean virtualThreads) {
@@ -45,7 +46,12 @@ public final class WorkerPool implements Executor {
             0,
             TimeUnit.MILLISECONDS,
             new LinkedBlockingQueue<>(),
-            threads(virtualThreads));
+            threads(virtualThreads)) {
+          @Override
+          protected void afterExecute(Runnable r, Throwable t) {
+            ended(r);
+          }
+        };
   }
 
   private static ThreadFactory threads(boolean virtual) {
@@ -65,7 +71,30 @@ public final class WorkerPool implements Executor {
    */
   @Override
   public void execute(Runnable task) {
-    executor.execute(task);
+    unfinished.incrementAndGet();
+    try {
+      executor.execute(new Tracked(task));
+    } catch (RejectedExecutionException e) {
+      unfinished.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /** A task counted from submission until it ends, so that idleness is exact. */
+  private record Tracked(Runnable task) implements Runnable {
+    @Override
+    public void run() {
+      task.run();
+    }
+  }
+
+  private void ended(Runnable r) {
+    unfinished.decrementAndGet();
+  }
+
+  /** Tasks submitted and not ended (or handed back): queued, running, or stuck. */
+  int unfinished() {
+    return unfinished.get();
   }
 
   /**
@@ -77,7 +106,8 @@ public final class WorkerPool implements Executor {
     List<Runnable> waiting = new ArrayList<>();
     executor.getQueue().drainTo(waiting);
     for (Runnable r : waiting) {
-      handBack.accept(((TaskExecution) r).deliveryTag());
+      unfinished.decrementAndGet();
+      if (((Tracked) r).task() instanceof TaskExecution t) handBack.accept(t.deliveryTag());
     }
     return waiting.size();
   }
@@ -92,7 +122,9 @@ public final class WorkerPool implements Executor {
     while (System.nanoTime() < deadline) {
       if (executor.awaitTermination(50, TimeUnit.MILLISECONDS)) return true;
       // Threads abandoned in a handler that ignored its time limit hold no delivery: skip them.
-      if (executor.getActiveCount() <= abandoned && executor.getQueue().isEmpty()) return true;
+      // Counted from submission to end, not the executor's approximate active count, so a task
+      // between the queue and its thread is never taken for idleness.
+      if (unfinished.get() <= abandoned) return true;
     }
     executor.shutdownNow();
     executor.awaitTermination(5, TimeUnit.SECONDS);

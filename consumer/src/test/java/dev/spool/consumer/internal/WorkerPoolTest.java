@@ -3,8 +3,14 @@ package dev.spool.consumer.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 final class WorkerPoolTest {
@@ -32,6 +38,85 @@ final class WorkerPoolTest {
       assertEquals(0, pool.abandoned());
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void awaitIdle_waitsForEveryTaskSubmitted_queuedOnesIncluded() throws Exception {
+    WorkerPool pool = new WorkerPool(1, false);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger ran = new AtomicInteger();
+    pool.execute(() -> awaitQuietly(release, ran));
+    pool.execute(ran::incrementAndGet); // queued behind the first: the thread is busy
+    assertEquals(2, pool.unfinished());
+    CompletableFuture<Boolean> idle =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return pool.awaitIdle(Duration.ofMinutes(1));
+              } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    Awaitility.await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !idle.isDone());
+    release.countDown();
+    assertTrue(idle.get(10, TimeUnit.SECONDS), "idle once both ended, within the timeout");
+    assertEquals(2, ran.get(), "the queued task ran before idleness was declared");
+    assertEquals(0, pool.unfinished());
+  }
+
+  @Test
+  void awaitIdle_aThreadStuckPastItsTimeLimit_doesNotHoldTheDrain() throws Exception {
+    WorkerPool pool = new WorkerPool(1, false, 1, why -> {});
+    CountDownLatch stuck = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    try {
+      pool.execute(
+          () -> {
+            entered.countDown();
+            while (true) { // ignores interrupts, as a handler stuck in blocking I/O may
+              try {
+                stuck.await();
+                return;
+              } catch (InterruptedException ignored) {
+                // keep waiting
+              }
+            }
+          });
+      assertTrue(entered.await(10, TimeUnit.SECONDS));
+      pool.addReplacement(); // what the time-limit watchdog does for a handler that stays stuck
+      assertTrue(pool.awaitIdle(Duration.ofSeconds(30)), "the stuck thread holds no delivery");
+    } finally {
+      stuck.countDown();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void handBack_givesBackWhatNeverStarted_andCountsItEnded() throws Exception {
+    WorkerPool pool = new WorkerPool(1, false);
+    CountDownLatch release = new CountDownLatch(1);
+    pool.execute(() -> awaitQuietly(release, new AtomicInteger()));
+    pool.execute(() -> {});
+    pool.execute(() -> {});
+    Awaitility.await().until(() -> pool.unfinished() == 3);
+    List<Long> handed = new ArrayList<>();
+    assertEquals(2, pool.handBack(handed::add), "two never started");
+    assertTrue(handed.isEmpty(), "plain runnables carry no delivery tag");
+    assertEquals(1, pool.unfinished(), "only the running one is left");
+    release.countDown();
+    assertTrue(pool.awaitIdle(Duration.ofSeconds(30)));
+  }
+
+  private static void awaitQuietly(CountDownLatch latch, AtomicInteger ran) {
+    try {
+      latch.await();
+      ran.incrementAndGet();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }
