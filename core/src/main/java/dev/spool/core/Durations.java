@@ -19,14 +19,26 @@ public final class Durations {
    *     duration
    */
   public static Duration parsePositive(String setting, String text) {
-    Duration d = parse(setting, text);
+    try {
+      return parsePositive(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(setting + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * @throws IllegalArgumentException saying what is wrong with {@code text}, when it is not a
+   *     positive duration
+   */
+  public static Duration parsePositive(String text) {
+    Duration d = parse(text);
     if (d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(setting + ": '" + text + "' must be longer than zero");
+      throw new IllegalArgumentException("'" + text + "' must be longer than zero");
     }
     return d;
   }
 
-  private static Duration parse(String setting, String text) {
+  private static Duration parse(String text) {
     String t = text == null ? "" : text.trim();
     Matcher m = SHORT.matcher(t);
     if (m.matches()) {
@@ -42,7 +54,7 @@ public final class Durations {
       return Duration.parse(t);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          setting + ": '" + text + "' is not a duration; write e.g. 500ms, 30s, 2m, 1h", e);
+          "'" + text + "' is not a duration; write e.g. 500ms, 30s, 2m, 1h", e);
     }
   }
 }

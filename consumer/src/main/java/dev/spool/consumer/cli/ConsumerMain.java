@@ -5,7 +5,6 @@ import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.RetryPolicy;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.consumer.StopReason;
-import dev.spool.core.Durations;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
@@ -14,9 +13,13 @@ import dev.spool.core.cli.SpoolCli;
 import dev.spool.core.metrics.MetricsServer;
 import dev.spool.core.metrics.SpoolMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,7 +75,7 @@ public final class ConsumerMain implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "60s",
       description = "On stop, wait this long for running tasks (default ${DEFAULT-VALUE}).")
-  String drainTimeout;
+  Duration drainTimeout;
 
   @Option(
       names = "--virtual-threads",
@@ -95,20 +98,38 @@ public final class ConsumerMain implements Callable<Integer> {
       description =
           "Wait before the second attempt; it doubles for each further one, with"
               + " jitter (default ${DEFAULT-VALUE}).")
-  String retryDelay;
+  Duration retryDelay;
 
   @Option(
       names = "--retry-max-delay",
       paramLabel = "DURATION",
       defaultValue = "5m",
       description = "Longest wait between attempts (default ${DEFAULT-VALUE}).")
-  String retryMaxDelay;
+  Duration retryMaxDelay;
 
   @Option(
       names = "--retry",
       paramLabel = "TASK=N[/DELAY]",
+      converter = {CommandLine.UseDefaultConverter.class, RetrySpec.Converter.class},
       description = "Retry policy of one task, e.g. --retry charge=5/2s (repeatable).")
-  java.util.List<String> retryByTask = new java.util.ArrayList<>();
+  Map<String, RetrySpec> retryByTask = new LinkedHashMap<>();
+
+  /** A task's own retry policy on the command line: attempts, and optionally the first delay. */
+  record RetrySpec(int attempts, Duration delay) {
+    static final class Converter implements CommandLine.ITypeConverter<RetrySpec> {
+      @Override
+      public RetrySpec convert(String value) {
+        String[] nd = value.split("/", 2);
+        try {
+          int n = Integer.parseInt(nd[0].trim());
+          return new RetrySpec(n, nd.length > 1 ? SpoolCli.duration(nd[1]) : null);
+        } catch (NumberFormatException e) {
+          throw new CommandLine.TypeConversionException(
+              "'" + value + "' should be ATTEMPTS[/DELAY], e.g. charge=5/2s");
+        }
+      }
+    }
+  }
 
   @Option(
       names = "--not-retryable",
@@ -125,13 +146,13 @@ public final class ConsumerMain implements Callable<Integer> {
       description =
           "A task running longer is interrupted and counts as failed (default"
               + " ${DEFAULT-VALUE}).")
-  String timeLimit;
+  Duration timeLimit;
 
   @Option(
       names = "--task-time-limit",
       paramLabel = "TASK=DURATION",
       description = "Time limit of one task, e.g. --task-time-limit report=1h (repeatable).")
-  java.util.List<String> timeLimitByTask = new java.util.ArrayList<>();
+  Map<String, Duration> timeLimitByTask = new LinkedHashMap<>();
 
   @Option(
       names = "--broker-consumer-timeout",
@@ -140,7 +161,7 @@ public final class ConsumerMain implements Callable<Integer> {
       description =
           "The broker's consumer_timeout, to warn about longer time limits (default"
               + " ${DEFAULT-VALUE}, RabbitMQ's own default).")
-  String brokerConsumerTimeout;
+  Duration brokerConsumerTimeout;
 
   @Option(
       names = "--idempotency-ttl",
@@ -149,7 +170,7 @@ public final class ConsumerMain implements Callable<Integer> {
       description =
           "How long a task run under an idempotency key is remembered (default"
               + " ${DEFAULT-VALUE}).")
-  String idempotencyTtl;
+  Duration idempotencyTtl;
 
   @Option(
       names = "--metrics-port",
@@ -181,39 +202,7 @@ public final class ConsumerMain implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Logger log = LoggerFactory.getLogger(ConsumerMain.class);
     SpoolConfig config = connection.toConfig(System.getenv());
-    ConsumerConfig.Builder settings =
-        ConsumerConfig.builder()
-            .queue(queue)
-            .concurrency(concurrency)
-            .drainTimeout(Durations.parsePositive("--drain-timeout", drainTimeout))
-            .virtualThreads(virtualThreads);
-    if (prefetch != null) settings.prefetch(prefetch);
-    RetryPolicy retry =
-        new RetryPolicy(
-            maxAttempts,
-            Durations.parsePositive("--retry-delay", retryDelay),
-            Durations.parsePositive("--retry-max-delay", retryMaxDelay),
-            java.util.Set.copyOf(notRetryable));
-    settings
-        .retry(retry)
-        .timeLimit(Durations.parsePositive("--time-limit", timeLimit))
-        .brokerConsumerTimeout(
-            Durations.parsePositive("--broker-consumer-timeout", brokerConsumerTimeout))
-        .idempotencyTtl(Durations.parsePositive("--idempotency-ttl", idempotencyTtl));
-    for (String spec : retryByTask) {
-      String[] kv = pair("--retry", spec);
-      String[] nd = kv[1].split("/", 2);
-      int n = parseAttempts(spec, nd[0]);
-      java.time.Duration base =
-          nd.length > 1 ? Durations.parsePositive("--retry " + kv[0], nd[1]) : retry.baseDelay();
-      java.time.Duration max = base.compareTo(retry.maxDelay()) > 0 ? base : retry.maxDelay();
-      settings.retry(kv[0], new RetryPolicy(n, base, max, retry.notRetryable()));
-    }
-    for (String spec : timeLimitByTask) {
-      String[] kv = pair("--task-time-limit", spec);
-      settings.timeLimit(kv[0], Durations.parsePositive("--task-time-limit " + kv[0], kv[1]));
-    }
-    ConsumerConfig cc = settings.build();
+    ConsumerConfig cc = consumerConfig();
     if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
       throw new IllegalArgumentException("--metrics-port must be 0..65535, was " + metricsPort);
     }
@@ -237,28 +226,30 @@ public final class ConsumerMain implements Callable<Integer> {
     }
   }
 
-  private static String[] pair(String flag, String spec) {
-    int eq = spec.indexOf('=');
-    if (eq <= 0 || eq == spec.length() - 1) {
-      throw new IllegalArgumentException(
-          flag
-              + ": '"
-              + spec
-              + "' should be TASK=VALUE, e.g. "
-              + flag
-              + " charge="
-              + (flag.equals("--retry") ? "5/2s" : "1h"));
-    }
-    return new String[] {spec.substring(0, eq), spec.substring(eq + 1)};
-  }
-
-  private static int parseAttempts(String spec, String n) {
-    try {
-      return Integer.parseInt(n);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "--retry: '" + spec + "' should be TASK=ATTEMPTS[/DELAY], e.g. charge=5/2s", e);
-    }
+  /** The consumer's settings from the options. */
+  ConsumerConfig consumerConfig() {
+    ConsumerConfig.Builder settings =
+        ConsumerConfig.builder()
+            .queue(queue)
+            .concurrency(concurrency)
+            .drainTimeout(drainTimeout)
+            .virtualThreads(virtualThreads);
+    if (prefetch != null) settings.prefetch(prefetch);
+    RetryPolicy retry =
+        new RetryPolicy(maxAttempts, retryDelay, retryMaxDelay, java.util.Set.copyOf(notRetryable));
+    settings
+        .retry(retry)
+        .timeLimit(timeLimit)
+        .brokerConsumerTimeout(brokerConsumerTimeout)
+        .idempotencyTtl(idempotencyTtl);
+    retryByTask.forEach(
+        (task, spec) -> {
+          Duration base = spec.delay() != null ? spec.delay() : retry.baseDelay();
+          Duration max = base.compareTo(retry.maxDelay()) > 0 ? base : retry.maxDelay();
+          settings.retry(task, new RetryPolicy(spec.attempts(), base, max, retry.notRetryable()));
+        });
+    timeLimitByTask.forEach(settings::timeLimit);
+    return settings.build();
   }
 
   /** The version from the jar's manifest. */

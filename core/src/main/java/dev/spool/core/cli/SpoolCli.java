@@ -21,6 +21,9 @@ public final class SpoolCli {
   /** Builds the command line for {@code command}, wired with Spool's error handling. */
   public static CommandLine commandLine(Object command) {
     CommandLine cl = new CommandLine(command);
+    // Every DURATION option reads 500ms, 30s, 2m, 1h or ISO-8601, and must be positive; picocli
+    // names the option in the error ("Invalid value for option '--timeout': ...").
+    cl.registerConverter(java.time.Duration.class, SpoolCli::duration);
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           PrintWriter err = line.getErr();
@@ -46,6 +49,15 @@ public final class SpoolCli {
           return EXIT_FAILURE;
         });
     return cl;
+  }
+
+  /** A positive duration, or a conversion error saying what is wrong with the text. */
+  public static java.time.Duration duration(String text) {
+    try {
+      return dev.spool.core.Durations.parsePositive(text);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException(e.getMessage());
+    }
   }
 
   /** Sets the id logs start with ({@code %property{spool.id}} in logback.xml). Call first. */

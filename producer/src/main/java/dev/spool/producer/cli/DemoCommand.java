@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
       paramLabel = "DURATION",
       defaultValue = "60s",
       description = "How long to wait for a first consumer (default ${DEFAULT-VALUE}).")
-  String waitForConsumers;
+  java.time.Duration waitForConsumers;
 
   @Option(
       names = "--expect-consumers",
@@ -88,8 +88,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "--expect-consumers must be at least 1, was " + expectConsumers);
     }
-    Duration wait =
-        dev.spool.core.Durations.parsePositive("--wait-for-consumers", waitForConsumers);
+    Duration wait = waitForConsumers;
     PrintStream out = System.out;
     try (TaskPool p = pool.open()) {
       int consumers = awaitConsumers(p, expectConsumers, wait);

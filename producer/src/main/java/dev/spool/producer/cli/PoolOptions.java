@@ -1,6 +1,5 @@
 package dev.spool.producer.cli;
 
-import dev.spool.core.Durations;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.producer.TaskPool;
@@ -20,14 +19,14 @@ final class PoolOptions {
       paramLabel = "DURATION",
       defaultValue = "10m",
       description = "Longest wait for all results, e.g. 30s, 5m (default ${DEFAULT-VALUE}).")
-  String timeout;
+  Duration timeout;
 
   SpoolConfig config() {
     return connection.toConfig(System.getenv());
   }
 
   Duration timeout() {
-    return Durations.parsePositive("--timeout", timeout);
+    return timeout;
   }
 
   TaskPool open() {

@@ -3,7 +3,6 @@ package dev.spool.producer.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spool.core.Durations;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
@@ -58,7 +57,7 @@ final class StatusCommand implements Callable<Integer> {
       arity = "0..1",
       fallbackValue = "2s",
       description = "Refresh every INTERVAL (default 2s) until interrupted.")
-  String watch;
+  Duration watch;
 
   @Option(names = "--json", description = "One JSON object (per refresh), for scripts.")
   boolean json;
@@ -75,7 +74,7 @@ final class StatusCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     SpoolConfig config = connection.toConfig(env);
     if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
-    Duration every = watch == null ? null : Durations.parsePositive("--watch", watch);
+    Duration every = watch;
     ManagementApi api = managementApi(config, env);
     try (SharedState state = SharedStates.open(config)) {
       StatusCollector collector =

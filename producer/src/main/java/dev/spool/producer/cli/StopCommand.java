@@ -1,6 +1,5 @@
 package dev.spool.producer.cli;
 
-import dev.spool.core.Durations;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.PoisonPill;
@@ -8,6 +7,7 @@ import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.state.SharedState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,7 +40,7 @@ final class StopCommand implements Callable<Integer> {
       description =
           "Longest wait for the broker to confirm the pills (default ${DEFAULT-VALUE}); 5 s"
               + " once the broker says it blocks publishes.")
-  String timeout;
+  Duration timeout;
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
@@ -51,10 +51,7 @@ final class StopCommand implements Callable<Integer> {
     }
     SpoolConfig config = connection.toConfig(System.getenv());
     TaskPoolConfig settings =
-        TaskPoolConfig.builder()
-            .queue(queue.queue)
-            .defaultTimeout(Durations.parsePositive("--timeout", timeout))
-            .build();
+        TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout).build();
     try (TaskPool p = TaskPool.create(config, settings)) {
       int n = count == null ? p.consumerCount() : count;
       Dated now = now(config);
