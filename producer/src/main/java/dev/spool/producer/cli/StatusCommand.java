@@ -1,11 +1,7 @@
 package dev.spool.producer.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
-import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.status.ManagementApi;
 import dev.spool.producer.status.SpoolStatus;
 import dev.spool.producer.status.StatusCollector;
@@ -85,7 +81,7 @@ final class StatusCommand implements Callable<Integer> {
       while (true) {
         SpoolStatus s = collector.collect();
         if (json) {
-          out.println(new JsonCodec().asString(toJson(s)));
+          out.println(StatusJson.write(s));
         } else {
           if (every != null && terminal) out.print("\u001b[H\u001b[2J");
           out.print(render(s));
@@ -231,54 +227,5 @@ final class StatusCommand implements Callable<Integer> {
 
   private static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
-  }
-
-  static ObjectNode toJson(SpoolStatus s) {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode root = f.objectNode();
-    root.put("at", s.at().toString());
-    root.put("namespace", s.namespace());
-    root.put("vhost", s.vhost());
-    ArrayNode queues = root.putArray("queues");
-    for (SpoolStatus.QueueStatus q : s.queues()) {
-      queues
-          .addObject()
-          .put("name", q.name())
-          .put("role", q.role())
-          .put("type", q.type())
-          .put("ready", q.ready())
-          .put("unacked", q.unacked())
-          .put("consumers", q.consumers())
-          .put("publishRate", q.publishRate())
-          .put("deliverRate", q.deliverRate())
-          .put("ackRate", q.ackRate());
-    }
-    ArrayNode consumers = root.putArray("consumers");
-    for (SpoolStatus.ConsumerStatus c : s.consumers()) {
-      consumers
-          .addObject()
-          .put("queue", c.queue())
-          .put("connection", c.connection())
-          .put("tag", c.tag())
-          .put("prefetch", c.prefetch())
-          .put("peer", c.peer());
-    }
-    root.put("deadLetters", s.deadLetters());
-    ArrayNode locks = root.putArray("locks");
-    for (HeldLock l : s.locks()) {
-      ObjectNode n = locks.addObject().put("name", l.name()).put("holder", l.holder());
-      if (l.age() != null) n.put("ageMs", l.age().toMillis());
-      if (l.expiresIn() != null) n.put("expiresInMs", l.expiresIn().toMillis());
-    }
-    ObjectNode objects = root.putObject("objects");
-    ObjectNode counts = objects.putObject("counts");
-    s.objects().counts().forEach(counts::put);
-    ArrayNode entries = objects.putArray("entries");
-    for (SharedObjects.Entry e : s.objects().entries()) {
-      ObjectNode n =
-          entries.addObject().put("kind", e.kind()).put("name", e.name()).put("size", e.size());
-      if (e.ttl() != null) n.put("ttlMs", e.ttl().toMillis());
-    }
-    return root;
   }
 }

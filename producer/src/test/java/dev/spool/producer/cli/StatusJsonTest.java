@@ -1,0 +1,56 @@
+package dev.spool.producer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.spool.producer.status.SpoolStatus;
+import dev.spool.state.HeldLock;
+import dev.spool.state.SharedObjects;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code status --json}: the shape scripts read, field for field. */
+final class StatusJsonTest {
+  static SpoolStatus sample() {
+    Instant at = Instant.parse("2026-12-01T08:00:00Z");
+    return new SpoolStatus(
+        at,
+        "spool",
+        "/",
+        List.of(
+            new SpoolStatus.QueueStatus(
+                "spool.work.tasks", "work", "quorum", 5, 2, 3, 1.5, 2.5, 3.5),
+            new SpoolStatus.QueueStatus("spool.dead.tasks", "dead", "quorum", 7, 0, 0, 0, 0, 0)),
+        List.of(
+            new SpoolStatus.ConsumerStatus(
+                "spool.work.tasks", "spool-consumer h/1", "t1", 32, "10.0.0.2:5000")),
+        List.of(
+            new HeldLock("ledger", "h/1 main", at.minusSeconds(3), Duration.ofSeconds(27), at),
+            new HeldLock("stock", "h/2 main", null, null, at)),
+        new SharedObjects(
+            Map.of("dict", 1L),
+            List.of(
+                new SharedObjects.Entry("dict", "totals", 4, Duration.ofMinutes(1)),
+                new SharedObjects.Entry("list", "log", 2, null))));
+  }
+
+  static final String EXPECTED =
+      "{\"at\":\"2026-12-01T08:00:00Z\",\"namespace\":\"spool\",\"vhost\":\"/\",\"queues\":["
+          + "{\"name\":\"spool.work.tasks\",\"role\":\"work\",\"type\":\"quorum\",\"ready\":5,"
+          + "\"unacked\":2,\"consumers\":3,\"publishRate\":1.5,\"deliverRate\":2.5,\"ackRate\":3.5},"
+          + "{\"name\":\"spool.dead.tasks\",\"role\":\"dead\",\"type\":\"quorum\",\"ready\":7,"
+          + "\"unacked\":0,\"consumers\":0,\"publishRate\":0.0,\"deliverRate\":0.0,\"ackRate\":0.0}],"
+          + "\"consumers\":[{\"queue\":\"spool.work.tasks\",\"connection\":\"spool-consumer h/1\","
+          + "\"tag\":\"t1\",\"prefetch\":32,\"peer\":\"10.0.0.2:5000\"}],\"deadLetters\":7,"
+          + "\"locks\":[{\"name\":\"ledger\",\"holder\":\"h/1 main\",\"ageMs\":3000,"
+          + "\"expiresInMs\":27000},{\"name\":\"stock\",\"holder\":\"h/2 main\"}],"
+          + "\"objects\":{\"counts\":{\"dict\":1},\"entries\":[{\"kind\":\"dict\",\"name\":\"totals\","
+          + "\"size\":4,\"ttlMs\":60000},{\"kind\":\"list\",\"name\":\"log\",\"size\":2}]}}";
+
+  @Test
+  void json_hasTheShapeScriptsRead() {
+    assertEquals(EXPECTED, StatusJson.write(sample()));
+  }
+}
