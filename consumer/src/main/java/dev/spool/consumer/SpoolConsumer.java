@@ -104,18 +104,28 @@ public final class SpoolConsumer implements AutoCloseable {
               registry,
               workers,
               timer,
-              publisher,
-              declareChannel,
-              topology,
-              settings,
-              config.maxMessageBytes(),
-              identity.id(),
-              state,
-              new JsonCodec(),
+              new DeliveryDispatcher.Settlement(
+                  publisher,
+                  declareChannel,
+                  topology,
+                  settings,
+                  config.maxMessageBytes(),
+                  identity.id(),
+                  state,
+                  new JsonCodec()),
               counters,
               clock,
-              why -> requestStop(new StopReason(why, false)),
-              why -> requestStop(new StopReason(why, true)));
+              new DeliveryDispatcher.StopSignals() {
+                @Override
+                public void stopRequested(String why) {
+                  requestStop(new StopReason(why, false));
+                }
+
+                @Override
+                public void channelLost(String why) {
+                  requestStop(new StopReason(why, true));
+                }
+              });
       if (shared != null) dispatcher.datePillsBy(shared);
       this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
     } catch (IOException | RuntimeException e) {

@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +46,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   private volatile Clock sharedClock; // the Redis server's, or null
   private volatile Instant startedAtShared;
   private final int deliveryLimit;
-  private final Consumer<String> stopRequest;
-  private final Consumer<String> channelLost;
+  private final StopSignals stops;
 
   /** A pill dated further ahead of this consumer's clock than this is warned about. */
   private static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(2);
@@ -58,17 +56,21 @@ public final class DeliveryDispatcher extends DefaultConsumer {
 
   private volatile boolean stopping;
 
+  /** Where the dispatcher tells its consumer to stop. */
+  public interface StopSignals {
+    /** A pill that applies arrived: stop cleanly, with {@code why}. */
+    void stopRequested(String why);
+
+    /** The broker closed the channel or cancelled the subscription for good. */
+    void channelLost(String why);
+  }
+
   /**
-   * @param deliveryLimit deliveries of an unacked task before it is dead-lettered, or 0 when the
-   *     queue does not count deliveries (classic)
-   * @param stopRequest called once with the reason when a pill that applies arrives
-   * @param channelLost called when the broker closes the channel for good
+   * Where and how outcomes are settled: results and dead letters are published through {@code
+   * publisher}, delay queues declared on {@code declarations}, by the queue layout of {@code
+   * topology} and the consumer's {@code settings}.
    */
-  public DeliveryDispatcher(
-      Channel channel,
-      HandlerRegistry registry,
-      WorkerPool workers,
-      ScheduledExecutorService timer,
+  public record Settlement(
       ConfirmingPublisher publisher,
       Channel declarations,
       Topology topology,
@@ -76,35 +78,41 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       int maxMessageBytes,
       String workerId,
       SharedState state,
-      JsonCodec codec,
+      JsonCodec codec) {}
+
+  public DeliveryDispatcher(
+      Channel channel,
+      HandlerRegistry registry,
+      WorkerPool workers,
+      ScheduledExecutorService timer,
+      Settlement settlement,
       Counters counters,
       Clock clock,
-      Consumer<String> stopRequest,
-      Consumer<String> channelLost) {
+      StopSignals stops) {
     super(channel);
     this.registry = registry;
     this.workers = workers;
     this.timer = timer;
     this.outcomes =
         new Outcomes(
-            publisher,
+            settlement.publisher(),
             new Acks(channel),
-            codec,
-            workerId,
-            state,
-            topology,
-            declarations,
-            settings,
+            settlement.codec(),
+            settlement.workerId(),
+            settlement.state(),
+            settlement.topology(),
+            settlement.declarations(),
+            settlement.settings(),
             counters,
             clock,
-            maxMessageBytes);
+            settlement.maxMessageBytes());
+    Topology topology = settlement.topology();
     this.counters = counters;
     this.clock = clock;
     this.deliveryLimit = topology.queueType() == QueueType.QUORUM ? topology.deliveryLimit() : 0;
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.
     this.startedAt = Instant.ofEpochMilli(clock.millis());
-    this.stopRequest = stopRequest;
-    this.channelLost = channelLost;
+    this.stops = stops;
     outcomes.replyQueues(ReplyQueues.on(channel.getConnection(), clock));
   }
 
@@ -309,12 +317,12 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     }
     stopping = true;
     outcomes.acks().ack(tag);
-    stopRequest.accept("poison pill " + pill.id() + " from " + pill.sender());
+    stops.stopRequested("poison pill " + pill.id() + " from " + pill.sender());
   }
 
   @Override
   public void handleCancel(String consumerTag) {
-    channelLost.accept("the broker cancelled the subscription (queue deleted?)");
+    stops.channelLost("the broker cancelled the subscription (queue deleted?)");
   }
 
   /**
@@ -328,10 +336,10 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       return;
     }
     if (sig.isInitiatedByApplication() && !sig.isHardError()) {
-      channelLost.accept("the client closed the consuming channel: " + sig.getMessage());
+      stops.channelLost("the client closed the consuming channel: " + sig.getMessage());
     } else if (!sig.isHardError()) {
       // A channel error is not recovered automatically: without a channel we cannot work.
-      channelLost.accept("the broker closed the channel: " + sig.getMessage());
+      stops.channelLost("the broker closed the channel: " + sig.getMessage());
     } else {
       log.warn("connection lost ({}); recovering", sig.getMessage());
     }
