@@ -190,7 +190,7 @@ public final class ConsumerMain implements Callable<Integer> {
   java.util.List<String> tasks = new java.util.ArrayList<>();
 
   public static void main(String[] args) {
-    if (!LogOptions.choose("spool-consumer", args, System.getenv(), System.err)) {
+    if (!LogOptions.prepare("spool-consumer", System.getenv(), System.err)) {
       System.exit(SpoolCli.EXIT_USAGE);
     }
     ProcessIdentity me = ProcessIdentity.current("consumer");

@@ -24,6 +24,7 @@ public final class SpoolCli {
     // Every DURATION option reads 500ms, 30s, 2m, 1h or ISO-8601, and must be positive; picocli
     // names the option in the error ("Invalid value for option '--timeout': ...").
     cl.registerConverter(java.time.Duration.class, SpoolCli::duration);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           PrintWriter err = line.getErr();

@@ -31,7 +31,7 @@ public final class ProducerMain implements Runnable {
   @Mixin LogOptions logging = new LogOptions();
 
   public static void main(String[] args) {
-    if (!LogOptions.choose("spool-producer", args, System.getenv(), System.err)) {
+    if (!LogOptions.prepare("spool-producer", System.getenv(), System.err)) {
       System.exit(SpoolCli.EXIT_USAGE);
     }
     SpoolCli.identify(ProcessIdentity.current("producer").toString());
