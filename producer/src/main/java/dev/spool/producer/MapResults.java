@@ -15,8 +15,9 @@ import java.util.Iterator;
  * }
  * }</pre>
  *
- * <p>Memory: results already returned are forgotten; what is held is what has arrived and is not
- * read yet. One thread reads.
+ * <p>Memory: results already returned are forgotten, and publishing stays at most 10,000 messages
+ * ahead of the reader, so an endless input read slowly holds at most that many results. One thread
+ * reads.
  *
  * @param <R> the result type
  */

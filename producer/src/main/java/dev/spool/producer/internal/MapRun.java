@@ -17,6 +17,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -37,6 +38,11 @@ public final class MapRun<R> implements MapResults<R> {
   }
 
   private record End(long chunks) {}
+
+  /** Chunks a run publishes ahead of its reader by default. */
+  public static final int MAX_AHEAD = 10_000;
+
+  private final Semaphore ahead; // a permit per chunk published and not read
 
   private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
   private final Deque<R> buffer = new ArrayDeque<>();
@@ -61,6 +67,23 @@ public final class MapRun<R> implements MapResults<R> {
       ResultDecoder decoder,
       PendingTasks pending,
       Supplier<String> timeoutHint) {
+    this(ordered, deadlineNanos, resultType, decoder, pending, timeoutHint, MAX_AHEAD);
+  }
+
+  /**
+   * @param maxAhead most chunks published and not read yet: the feeder waits beyond it, so an
+   *     endless input read slowly holds at most that many results
+   */
+  public MapRun(
+      boolean ordered,
+      long deadlineNanos,
+      JavaType resultType,
+      ResultDecoder decoder,
+      PendingTasks pending,
+      Supplier<String> timeoutHint,
+      int maxAhead) {
+    if (maxAhead < 1) throw new IllegalArgumentException("maxAhead must be >= 1, was " + maxAhead);
+    this.ahead = new Semaphore(maxAhead);
     this.ordered = ordered;
     this.deadlineNanos = deadlineNanos;
     this.resultType = resultType;
@@ -81,6 +104,7 @@ public final class MapRun<R> implements MapResults<R> {
     long chunks = 0;
     try {
       while (!cancelled && inputs.hasNext()) {
+        ahead.acquire(); // waits while maxAhead chunks are published and not read
         List<Object> chunk = new ArrayList<>(chunksize);
         while (chunk.size() < chunksize && inputs.hasNext()) {
           chunk.add(inputs.next());
@@ -151,6 +175,7 @@ public final class MapRun<R> implements MapResults<R> {
       consumedChunks++;
       TaskResult r = await(p);
       submitted.remove(p); // read: the run holds it no longer
+      ahead.release();
       buffer.addAll(decoder.<R>values(p, r, resultType));
     }
   }

@@ -159,6 +159,42 @@ final class MapRunTest {
   }
 
   @Test
+  void endlessInput_publishesAtMostMaxAheadBeyondWhatWasRead() throws Exception {
+    java.util.concurrent.atomic.AtomicLong pulled = new java.util.concurrent.atomic.AtomicLong();
+    MapRun<Long> run =
+        new MapRun<>(
+            true,
+            System.nanoTime() + Duration.ofSeconds(30).toNanos(),
+            codec.type(Long.class),
+            new ResultDecoder(codec),
+            pending,
+            () -> "hint",
+            3);
+    run.start(
+        java.util.stream.Stream.generate(pulled::getAndIncrement).iterator(),
+        1,
+        (chunk, position) -> {
+          Pending p =
+              pending.register("t" + position, "square", position, 0, Duration.ofMinutes(1));
+          published.add(p);
+          return p;
+        });
+    org.awaitility.Awaitility.await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> published.size() == 3);
+    pending.complete(new TaskResult("t0", true, "w", "0".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(0L, run.next());
+    org.awaitility.Awaitility.await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> published.size() == 4);
+    // 4 published, and one more taken by the stream iterator's hasNext() while the feeder waits
+    assertTrue(pulled.get() <= 5, "inputs read: " + pulled.get());
+    run.close();
+  }
+
+  @Test
   void emptyInput_hasNoResults() {
     assertFalse(run(true, List.of(), 1, Duration.ofSeconds(5)).hasNext());
   }
