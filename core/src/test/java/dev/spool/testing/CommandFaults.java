@@ -80,18 +80,7 @@ final class CommandFaults implements Faults {
 
   @Override
   public Map<String, long[]> queueCounts(String prefix) {
-    String out =
-        exec.apply(
-            List.of(
-                "rabbitmqctl",
-                "-q",
-                "--no-table-headers",
-                "list_queues",
-                "-p",
-                vhost,
-                "name",
-                "messages_ready",
-                "messages_unacknowledged"));
+    String out = list("list_queues", "name", "messages_ready", "messages_unacknowledged");
     Map<String, long[]> counts = new TreeMap<>();
     for (String line : out.split("\n")) {
       String[] f = line.trim().split("\\s+");
@@ -107,20 +96,20 @@ final class CommandFaults implements Faults {
 
   @Override
   public List<String> connectionNames() {
-    String out =
-        exec.apply(
-            List.of(
-                "rabbitmqctl",
-                "-q",
-                "--no-table-headers",
-                "list_connections",
-                "-p",
-                vhost,
-                "client_properties"));
+    String out = list("list_connections", "client_properties");
     List<String> names = new java.util.ArrayList<>();
     var m = CONNECTION_NAME.matcher(out);
     while (m.find()) names.add(m.group(1));
     return names;
+  }
+
+  /** {@code rabbitmqctl <listing> -p <vhost> <columns>}, without headers. */
+  private String list(String listing, String... columns) {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("rabbitmqctl", "-q", "--no-table-headers", listing, "-p", vhost));
+    cmd.addAll(List.of(columns));
+    return exec.apply(cmd);
   }
 
   static String run(List<String> cmd) {

@@ -78,11 +78,6 @@ final class Session implements AutoCloseable {
     return connection;
   }
 
-  /** Whether this session has a connection of its own. */
-  boolean ownsConnection() {
-    return owned;
-  }
-
   /** Runs {@code action} once the session is closed (the owner forgets the handle). */
   synchronized void onClose(Runnable action) {
     this.onClose = action;

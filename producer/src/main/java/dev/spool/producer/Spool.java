@@ -69,8 +69,11 @@ public final class Spool implements AutoCloseable {
     }
   }
 
-  /** Shared state on the configuration's Redis and namespace, connecting on first use. */
-  static SharedState sharedState(SpoolConfig config) {
+  /**
+   * Shared state alone, on the configuration's Redis and namespace, connecting on first use; the
+   * caller closes it. (A {@code Spool}'s own is {@link #state()}.)
+   */
+  public static SharedState sharedState(SpoolConfig config) {
     return SharedState.connect(
         SharedStateConfig.builder()
             .redisUri(config.redisUri().toString())

@@ -361,7 +361,8 @@ public final class TaskPool implements AutoCloseable {
             resultType,
             decoder,
             pending,
-            this::hint);
+            this::hint,
+            MapRun.MAX_AHEAD);
     return run.start(
         inputs.iterator(),
         chunksize,

@@ -49,7 +49,7 @@ public final class WorkerPool implements Executor {
             threads(virtualThreads)) {
           @Override
           protected void afterExecute(Runnable r, Throwable t) {
-            ended(r);
+            unfinished.decrementAndGet();
           }
         };
   }
@@ -71,25 +71,13 @@ public final class WorkerPool implements Executor {
    */
   @Override
   public void execute(Runnable task) {
-    unfinished.incrementAndGet();
+    unfinished.incrementAndGet(); // until afterExecute, or until handed back
     try {
-      executor.execute(new Tracked(task));
+      executor.execute(task);
     } catch (RejectedExecutionException e) {
       unfinished.decrementAndGet();
       throw e;
     }
-  }
-
-  /** A task counted from submission until it ends, so that idleness is exact. */
-  private record Tracked(Runnable task) implements Runnable {
-    @Override
-    public void run() {
-      task.run();
-    }
-  }
-
-  private void ended(Runnable r) {
-    unfinished.decrementAndGet();
   }
 
   /** Tasks submitted and not ended (or handed back): queued, running, or stuck. */
@@ -107,7 +95,7 @@ public final class WorkerPool implements Executor {
     executor.getQueue().drainTo(waiting);
     for (Runnable r : waiting) {
       unfinished.decrementAndGet();
-      if (((Tracked) r).task() instanceof TaskExecution t) handBack.accept(t.deliveryTag());
+      if (r instanceof TaskExecution t) handBack.accept(t.deliveryTag());
     }
     return waiting.size();
   }

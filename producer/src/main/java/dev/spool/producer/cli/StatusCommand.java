@@ -2,6 +2,7 @@ package dev.spool.producer.cli;
 
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
+import dev.spool.producer.Spool;
 import dev.spool.producer.status.ManagementApi;
 import dev.spool.producer.status.SpoolStatus;
 import dev.spool.producer.status.StatusCollector;
@@ -72,7 +73,7 @@ final class StatusCommand implements Callable<Integer> {
     if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
     Duration every = watch;
     ManagementApi api = managementApi(config, env);
-    try (SharedState state = SharedStates.open(config)) {
+    try (SharedState state = Spool.sharedState(config)) {
       StatusCollector collector =
           new StatusCollector(
               api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());

@@ -3,6 +3,7 @@ package dev.spool.producer.cli;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.PoisonPill;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.state.SharedState;
@@ -65,7 +66,7 @@ final class StopCommand implements Callable<Integer> {
 
   /** The Redis server's time, which consumers date their start by; else this host's. */
   private static Dated now(SpoolConfig config) {
-    try (SharedState state = SharedStates.open(config)) {
+    try (SharedState state = Spool.sharedState(config)) {
       return new Dated(state.serverTime(), PoisonPill.CLOCK_REDIS);
     } catch (RuntimeException e) {
       System.err.println(

@@ -60,16 +60,6 @@ public final class MapRun<R> implements MapResults<R> {
   private long done;
   private RuntimeException failure;
 
-  public MapRun(
-      boolean ordered,
-      long deadlineNanos,
-      JavaType resultType,
-      ResultDecoder decoder,
-      PendingTasks pending,
-      Supplier<String> timeoutHint) {
-    this(ordered, deadlineNanos, resultType, decoder, pending, timeoutHint, MAX_AHEAD);
-  }
-
   /**
    * @param maxAhead most chunks published and not read yet: the feeder waits beyond it, so an
    *     endless input read slowly holds at most that many results

@@ -36,7 +36,8 @@ final class MapRunTest {
             codec.type(Long.class),
             new ResultDecoder(codec),
             pending,
-            () -> "hint");
+            () -> "hint",
+            MapRun.MAX_AHEAD);
     return run.start(
         inputs.iterator(),
         chunksize,
@@ -131,7 +132,8 @@ final class MapRunTest {
             codec.type(Long.class),
             new ResultDecoder(codec),
             pending,
-            () -> "hint");
+            () -> "hint",
+            MapRun.MAX_AHEAD);
     run.start(
         endless,
         1,
