@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Channel;
+import dev.spool.testing.services.ServiceEndpoints;
+import dev.spool.testing.services.ServicesExtension;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,6 +60,6 @@ final class SpoolServicesExtensionIT {
 
   @Test
   void namespaces_differBetweenCalls() {
-    assertNotEquals(SpoolServicesExtension.newNamespace(), SpoolServicesExtension.newNamespace());
+    assertNotEquals(ServicesExtension.newNamespace(), ServicesExtension.newNamespace());
   }
 }

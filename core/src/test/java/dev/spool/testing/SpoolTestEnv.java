@@ -5,13 +5,14 @@ import com.rabbitmq.client.Connection;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Topology;
+import dev.spool.testing.services.Faults;
+import dev.spool.testing.services.ServiceEndpoints;
+import dev.spool.testing.services.StateTestEnv;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * One test's view of the services: a fresh namespace, a config pointing at the services, and
@@ -20,6 +21,7 @@ import redis.clients.jedis.resps.ScanResult;
  */
 public final class SpoolTestEnv {
   private final ServiceEndpoints endpoints;
+  private final StateTestEnv state;
   private final SpoolConfig config;
   private final Topology topology;
   private final Set<String> queues = new LinkedHashSet<>();
@@ -27,6 +29,7 @@ public final class SpoolTestEnv {
 
   SpoolTestEnv(ServiceEndpoints endpoints, String namespace) {
     this.endpoints = endpoints;
+    this.state = new StateTestEnv(endpoints, namespace);
     this.config =
         SpoolConfig.builder()
             .amqpUri(endpoints.amqpUri().toString())
@@ -93,7 +96,7 @@ public final class SpoolTestEnv {
 
   /** A new Redis client for this test's services; the caller closes it. */
   public Jedis jedis() {
-    return new Jedis(endpoints.redisUri());
+    return state.jedis();
   }
 
   /** Messages ready in queue {@code fullName}. */
@@ -126,22 +129,6 @@ public final class SpoolTestEnv {
     } finally {
       if (connection != null && connection.isOpen()) connection.close();
     }
-    return deleteKeys();
-  }
-
-  private long deleteKeys() {
-    long deleted = 0;
-    try (Jedis jedis = jedis()) {
-      ScanParams match = new ScanParams().match(namespace() + ":*").count(500);
-      String cursor = ScanParams.SCAN_POINTER_START;
-      do {
-        ScanResult<String> page = jedis.scan(cursor, match);
-        if (!page.getResult().isEmpty()) {
-          deleted += jedis.del(page.getResult().toArray(String[]::new));
-        }
-        cursor = page.getCursor();
-      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-    }
-    return deleted;
+    return state.deleteKeys();
   }
 }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spool.testing.SpoolServicesExtension;
-import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(SpoolServicesExtension.class)
+@ExtendWith(StateServicesExtension.class)
 final class LockIT {
   private static final Duration LONG = Duration.ofSeconds(30);
 
   @Test
-  void acquire_free_grantsWithGrowingFencingTokens(SpoolTestEnv env) {
+  void acquire_free_grantsWithGrowingFencingTokens(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       DistributedLock lock = state.lock("a");
       long first;
@@ -47,7 +47,7 @@ final class LockIT {
   }
 
   @Test
-  void acquire_afterRedisLostTheFenceCounter_tokenStillGrowsPastEveryEarlierOne(SpoolTestEnv env) {
+  void acquire_afterRedisLostTheFenceCounter_tokenStillGrowsPastEveryEarlierOne(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env);
         redis.clients.jedis.Jedis jedis = env.jedis()) {
       DistributedLock lock = state.lock("lost");
@@ -66,7 +66,7 @@ final class LockIT {
   }
 
   @Test
-  void acquire_held_timesOutNamingLockAndHolder(SpoolTestEnv env) throws Exception {
+  void acquire_held_timesOutNamingLockAndHolder(StateTestEnv env) throws Exception {
     try (SharedState a = StateFixture.state(env);
         SharedState b = StateFixture.state(env)) {
       try (LockLease held = a.lock("busy").acquire(ms(100), LONG)) {
@@ -89,7 +89,7 @@ final class LockIT {
   }
 
   @Test
-  void waiter_wakesOnReleaseNotOnlyByPolling(SpoolTestEnv env) throws Exception {
+  void waiter_wakesOnReleaseNotOnlyByPolling(StateTestEnv env) throws Exception {
     // A poll interval of 20 s: only the release announcement can wake the waiter in time.
     SharedStateConfig slowPoll =
         StateFixture.config(env).lockPollInterval(Duration.ofSeconds(20)).build();
@@ -111,7 +111,7 @@ final class LockIT {
   }
 
   @Test
-  void expiredLease_nextHolderGetsIt_oldCloseThrowsAndLeavesNewLock(SpoolTestEnv env) {
+  void expiredLease_nextHolderGetsIt_oldCloseThrowsAndLeavesNewLock(StateTestEnv env) {
     try (SharedState a = StateFixture.state(env);
         SharedState b = StateFixture.state(env)) {
       LockLease old = a.lock("x").acquire(ms(100), ms(300));
@@ -137,7 +137,7 @@ final class LockIT {
   }
 
   @Test
-  void fencedWrites_whileHeld_apply(SpoolTestEnv env) {
+  void fencedWrites_whileHeld_apply(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       try (LockLease l = state.lock("f").acquire(ms(100), LONG)) {
         SharedList<Integer> list = state.list("fl", Integer.class);
@@ -157,7 +157,7 @@ final class LockIT {
   }
 
   @Test
-  void watchdog_keepsShortLeaseAliveWhileHeld_andWithoutItItExpires(SpoolTestEnv env) {
+  void watchdog_keepsShortLeaseAliveWhileHeld_andWithoutItItExpires(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       try (LockLease l = state.lock("wd").withWatchdog().acquire(ms(100), Duration.ofSeconds(1))) {
         await()
@@ -173,7 +173,7 @@ final class LockIT {
   }
 
   @Test
-  void extend_heldLease_pushesExpiryOut(SpoolTestEnv env) {
+  void extend_heldLease_pushesExpiryOut(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       LockLease l = state.lock("ext").acquire(ms(100), ms(500));
       l.extend(LONG);
@@ -185,7 +185,7 @@ final class LockIT {
   }
 
   @Test
-  void multiLock_oppositeOrdersFromManyThreads_neverDeadlock(SpoolTestEnv env) throws Exception {
+  void multiLock_oppositeOrdersFromManyThreads_neverDeadlock(StateTestEnv env) throws Exception {
     try (SharedState state = StateFixture.state(env)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<Integer>> runs = new ArrayList<>();
@@ -213,7 +213,7 @@ final class LockIT {
   }
 
   @Test
-  void multiLock_oneTaken_timesOutAndReleasesWhatItTook(SpoolTestEnv env) throws Exception {
+  void multiLock_oneTaken_timesOutAndReleasesWhatItTook(StateTestEnv env) throws Exception {
     try (SharedState a = StateFixture.state(env);
         SharedState b = StateFixture.state(env)) {
       try (LockLease blocker = a.lock("m2").acquire(ms(100), LONG)) {
@@ -232,7 +232,7 @@ final class LockIT {
   }
 
   @Test
-  void nestedLock_warnsByDefault_throwsInStrictMode(SpoolTestEnv env) {
+  void nestedLock_warnsByDefault_throwsInStrictMode(StateTestEnv env) {
     try (SharedState lenient = StateFixture.state(env);
         SharedState strict =
             SharedState.connect(StateFixture.config(env).strictNesting(true).build())) {
@@ -256,7 +256,7 @@ final class LockIT {
   }
 
   @Test
-  void longHold_logsWarningWithNameAndHolder(SpoolTestEnv env) {
+  void longHold_logsWarningWithNameAndHolder(StateTestEnv env) {
     try (LogCapture log = new LogCapture(DefaultLease.class);
         SharedState state =
             SharedState.connect(StateFixture.config(env).holdWarning(ms(100)).build())) {
@@ -281,7 +281,7 @@ final class LockIT {
   }
 
   @Test
-  void nestedLock_warningNamesBothLocks(SpoolTestEnv env) {
+  void nestedLock_warningNamesBothLocks(StateTestEnv env) {
     try (LogCapture log = new LogCapture(LockEngine.class);
         SharedState state = StateFixture.state(env)) {
       try (LockLease outer = state.lock("outer").acquire(ms(100), LONG);
@@ -295,7 +295,7 @@ final class LockIT {
   }
 
   @Test
-  void holdTimes_areRecordedPerLock(SpoolTestEnv env) {
+  void holdTimes_areRecordedPerLock(StateTestEnv env) {
     try (SharedState state =
         SharedState.connect(StateFixture.config(env).holdWarning(ms(50)).build())) {
       try (LockLease l = state.lock("h").acquire(ms(100), LONG)) {
@@ -308,7 +308,7 @@ final class LockIT {
   }
 
   @Test
-  void badDurations_areRejectedNamingTheValue(SpoolTestEnv env) {
+  void badDurations_areRejectedNamingTheValue(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       IllegalArgumentException e =
           assertThrows(

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spool.testing.SpoolServicesExtension;
-import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -13,13 +13,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 
 /** Shared state as a least-privilege Redis ACL user: its namespace's keys and channel only. */
-@ExtendWith(SpoolServicesExtension.class)
+@ExtendWith(StateServicesExtension.class)
 final class RedisAclIT {
   @Test
-  void aclUserLimitedToTheNamespace_runsEverySharedObjectAndLock_andNothingElse(SpoolTestEnv env) {
+  void aclUserLimitedToTheNamespace_runsEverySharedObjectAndLock_andNothingElse(StateTestEnv env) {
     String user = env.namespace() + "-app";
     String password = "pw-" + env.namespace();
-    URI base = env.config().redisUri();
+    URI base = env.redisUri();
     try (Jedis admin = env.jedis()) {
       admin.aclSetUser(
           user,

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spool.testing.SpoolServicesExtension;
-import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
 import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -23,12 +23,12 @@ import redis.clients.jedis.Jedis;
  * Shared state through Redis Sentinel: a real Sentinel process (redis-server --sentinel) that
  * monitors the test's Redis; Spool finds the primary through it.
  */
-@ExtendWith(SpoolServicesExtension.class)
+@ExtendWith(StateServicesExtension.class)
 final class SentinelIT {
   @Test
   void sharedStateAndLocks_throughASentinelUri_reachThePrimaryItNames(
-      SpoolTestEnv env, @TempDir Path dir) throws Exception {
-    URI redis = env.config().redisUri();
+      StateTestEnv env, @TempDir Path dir) throws Exception {
+    URI redis = env.redisUri();
     String host = redis.getHost().equals("localhost") ? "127.0.0.1" : redis.getHost();
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

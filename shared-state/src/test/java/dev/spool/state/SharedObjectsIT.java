@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spool.testing.SpoolServicesExtension;
-import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
 
-@ExtendWith(SpoolServicesExtension.class)
+@ExtendWith(StateServicesExtension.class)
 final class SharedObjectsIT {
   record Point(int x, int y) {}
 
   @Test
-  void dict_everyOperation_behavesLikeAMap(SpoolTestEnv env) {
+  void dict_everyOperation_behavesLikeAMap(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       SharedDict<String, Point> d = state.dict("points", String.class, Point.class);
       assertEquals(Optional.empty(), d.get("a"));
@@ -47,7 +47,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void dict_nonStringKeys_roundTripAsJson(SpoolTestEnv env) {
+  void dict_nonStringKeys_roundTripAsJson(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       SharedDict<Long, String> d = state.dict("bylong", Long.class, String.class);
       d.put(7L, "seven");
@@ -57,7 +57,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void dict_incrementAndUpdate_areAtomicUnderContention(SpoolTestEnv env) throws Exception {
+  void dict_incrementAndUpdate_areAtomicUnderContention(StateTestEnv env) throws Exception {
     try (SharedState state = StateFixture.state(env)) {
       SharedDict<String, Long> d = state.dict("counts", String.class, Long.class);
       ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -82,7 +82,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void dict_timeToLive_expiresTheWholeDict(SpoolTestEnv env) {
+  void dict_timeToLive_expiresTheWholeDict(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       SharedDict<String, Long> d = state.dict("short", String.class, Long.class);
       assertEquals(Optional.empty(), d.timeToLive());
@@ -95,7 +95,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void storedGarbage_decodeErrorNamesTheKey(SpoolTestEnv env) {
+  void storedGarbage_decodeErrorNamesTheKey(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env);
         Jedis jedis = env.jedis()) {
       SharedDict<String, Long> d = state.dict("bad", String.class, Long.class);
@@ -115,7 +115,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void list_everyOperation_behavesLikeAList(SpoolTestEnv env) {
+  void list_everyOperation_behavesLikeAList(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       SharedList<String> l = state.list("names", String.class);
       assertEquals(1, l.append("a"));
@@ -140,7 +140,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void list_blockingPop_receivesAnElementAppendedLater(SpoolTestEnv env) throws Exception {
+  void list_blockingPop_receivesAnElementAppendedLater(StateTestEnv env) throws Exception {
     try (SharedState state = StateFixture.state(env)) {
       SharedList<Integer> l = state.list("q", Integer.class);
       ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -157,7 +157,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void counterAndValue_everyOperation(SpoolTestEnv env) {
+  void counterAndValue_everyOperation(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       SharedCounter c = state.counter("hits");
       assertEquals(0, c.get());
@@ -183,7 +183,7 @@ final class SharedObjectsIT {
   }
 
   @Test
-  void badNames_areRejected(SpoolTestEnv env) {
+  void badNames_areRejected(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       IllegalArgumentException e =
           assertThrows(

@@ -1,19 +1,19 @@
 package dev.spool.state;
 
-import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
 
 /** Builds a SharedState on the test's services and namespace. */
 final class StateFixture {
   private StateFixture() {}
 
-  static SharedStateConfig.Builder config(SpoolTestEnv env) {
+  static SharedStateConfig.Builder config(StateTestEnv env) {
     return SharedStateConfig.builder()
-        .redisUri(env.config().redisUri().toString())
+        .redisUri(env.redisUri().toString())
         .namespace(env.namespace());
   }
 
-  static SharedState state(SpoolTestEnv env) {
+  static SharedState state(StateTestEnv env) {
     return SharedState.connect(config(env).build());
   }
 

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.spool.testing.SpoolServicesExtension;
-import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,10 +16,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(SpoolServicesExtension.class)
+@ExtendWith(StateServicesExtension.class)
 final class StateInspectionIT {
   @Test
-  void locksHeld_listsNameHolderAgeAndLeaseLeft_andForgetsReleasedLocks(SpoolTestEnv env)
+  void locksHeld_listsNameHolderAgeAndLeaseLeft_andForgetsReleasedLocks(StateTestEnv env)
       throws Exception {
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     MutableClock clock = new MutableClock(t0);
@@ -49,7 +49,7 @@ final class StateInspectionIT {
   }
 
   @Test
-  void objects_countsEachKind_andShowsUpToTheLimit(SpoolTestEnv env) {
+  void objects_countsEachKind_andShowsUpToTheLimit(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
       state.dict("d1", String.class, Integer.class).put("a", 1);
       state.dict("d2", String.class, Integer.class).put("a", 1);

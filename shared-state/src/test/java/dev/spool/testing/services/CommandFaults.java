@@ -1,4 +1,4 @@
-package dev.spool.testing;
+package dev.spool.testing.services;
 
 import java.io.IOException;
 import java.net.URI;

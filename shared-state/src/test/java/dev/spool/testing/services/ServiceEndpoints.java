@@ -1,4 +1,4 @@
-package dev.spool.testing;
+package dev.spool.testing.services;
 
 import java.net.URI;
 
@@ -11,5 +11,5 @@ import java.net.URI;
  * @param source {@code environment}, {@code testcontainers} or {@code local}
  * @param faults how to inject faults into them (for the chaos suite)
  */
-record ServiceEndpoints(
+public record ServiceEndpoints(
     URI amqpUri, URI redisUri, URI managementUri, String source, Faults faults) {}

@@ -1,4 +1,4 @@
-package dev.spool.testing;
+package dev.spool.testing.services;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

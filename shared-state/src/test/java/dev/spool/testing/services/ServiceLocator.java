@@ -1,4 +1,4 @@
-package dev.spool.testing;
+package dev.spool.testing.services;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
