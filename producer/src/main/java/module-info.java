@@ -1,7 +1,7 @@
 /**
- * Spool's client side: {@code Spool} (the entry point), {@code TaskPool}, {@code SpoolQueue},
- * {@code JoinableQueue}, {@code Pipe}, {@code DeadLetters} and {@code SpoolProcess}. The pool's
- * machinery ({@code internal}), the status collector and the command line are not exported.
+ * Spool's producer side: {@code TaskPool} and its map results and options. The pool's machinery
+ * ({@code internal}), the status collector and the command line ({@code spool-producer}) are not
+ * exported. The entry point, queues and pipes are in {@code dev.spool.core}.
  */
 module dev.spool.producer {
   requires transitive dev.spool.core;

@@ -1,6 +1,6 @@
 package dev.spool.examples;
 
-import dev.spool.producer.SpoolProcess;
+import dev.spool.core.SpoolProcess;
 import dev.spool.state.LockLease;
 import dev.spool.state.LockTimeoutException;
 import dev.spool.state.MultiLease;

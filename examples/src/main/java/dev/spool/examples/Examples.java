@@ -1,7 +1,7 @@
 package dev.spool.examples;
 
 import dev.spool.core.SpoolConfig;
-import dev.spool.producer.SpoolProcess;
+import dev.spool.core.SpoolProcess;
 import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateConfig;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.spool.examples;
 
-import dev.spool.producer.SpoolProcess;
+import dev.spool.core.SpoolProcess;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedList;
 import dev.spool.state.SharedState;

@@ -1,7 +1,7 @@
 package dev.spool.examples;
 
-import dev.spool.producer.Pipe;
-import dev.spool.producer.SpoolProcess;
+import dev.spool.core.Pipe;
+import dev.spool.core.SpoolProcess;
 import java.time.Duration;
 import java.util.List;
 

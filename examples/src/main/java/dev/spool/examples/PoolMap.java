@@ -1,7 +1,7 @@
 package dev.spool.examples;
 
 import dev.spool.consumer.cli.ConsumerMain;
-import dev.spool.producer.SpoolProcess;
+import dev.spool.core.SpoolProcess;
 import dev.spool.producer.TaskPool;
 import java.util.List;
 import java.util.stream.LongStream;

@@ -1,6 +1,6 @@
 package dev.spool.examples;
 
-import dev.spool.producer.SpoolProcess;
+import dev.spool.core.SpoolProcess;
 import java.util.ArrayList;
 import java.util.List;
 

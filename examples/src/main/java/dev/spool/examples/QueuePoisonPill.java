@@ -1,7 +1,7 @@
 package dev.spool.examples;
 
-import dev.spool.producer.SpoolProcess;
-import dev.spool.producer.SpoolQueue;
+import dev.spool.core.SpoolProcess;
+import dev.spool.core.SpoolQueue;
 import java.util.List;
 
 /**

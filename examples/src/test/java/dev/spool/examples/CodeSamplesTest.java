@@ -49,6 +49,12 @@ final class CodeSamplesTest {
       import dev.spool.core.TaskFailedException;
       import dev.spool.core.TaskTimeoutException;
       import dev.spool.core.DeadLetter;
+      import dev.spool.core.DeadLetters;
+      import dev.spool.core.JoinableQueue;
+      import dev.spool.core.Pipe;
+      import dev.spool.core.Spool;
+      import dev.spool.core.SpoolProcess;
+      import dev.spool.core.SpoolQueue;
       import dev.spool.core.metrics.MetricsServer;
       import dev.spool.producer.*;
       import dev.spool.state.*;

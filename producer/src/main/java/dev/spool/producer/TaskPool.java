@@ -6,6 +6,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.core.ProcessIdentity;
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
@@ -14,9 +15,11 @@ import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
+import dev.spool.core.wire.Session;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
 import dev.spool.producer.internal.MapRun;
@@ -171,6 +174,26 @@ public final class TaskPool implements AutoCloseable {
   public static TaskPool create(SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
     Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());
     return create(session, config, settings, meters);
+  }
+
+  /** A pool with default settings on {@code spool}'s connection, closed with the spool. */
+  public static TaskPool create(Spool spool) {
+    return create(spool, TaskPoolConfig.defaults());
+  }
+
+  /** A pool with {@code settings} on {@code spool}'s connection, closed with the spool. */
+  public static TaskPool create(Spool spool, TaskPoolConfig settings) {
+    return create(spool, settings, new SimpleMeterRegistry());
+  }
+
+  /**
+   * A pool with {@code settings} on {@code spool}'s connection, recording its metrics in {@code
+   * meters}; closed with the spool.
+   *
+   * @throws IllegalStateException when the spool is closed
+   */
+  public static TaskPool create(Spool spool, TaskPoolConfig settings, MeterRegistry meters) {
+    return Handles.make(spool, s -> create(s, spool.config(), settings, meters));
   }
 
   /** Runs {@code task} on one input and waits for its result, up to the default timeout. */

@@ -8,6 +8,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
+import dev.spool.core.DeadLetters;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;

@@ -12,6 +12,7 @@ import dev.spool.consumer.RetryPolicy;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
+import dev.spool.core.DeadLetters;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.testing.SpoolServicesExtension;

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.core.DeadLetters;
+import dev.spool.core.JoinableQueue;
+import dev.spool.core.Pipe;
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolConnectionException;
+import dev.spool.core.SpoolQueue;
 import dev.spool.state.SharedDict;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
@@ -34,7 +39,7 @@ final class SpoolIT {
     env.connection(); // the test's own connection, open before counting
     int before = mine(env).size();
     Spool spool = Spool.connect(env.config());
-    TaskPool pool = spool.pool();
+    TaskPool pool = TaskPool.create(spool);
     SpoolQueue<Integer> queue = spool.queue("shared", Integer.class);
     JoinableQueue<String> joinable = spool.joinableQueue("joined", String.class);
     Pipe<String> a = spool.pipe("talk", String.class);

@@ -1,8 +1,8 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
-import dev.spool.producer.Spool;
 import dev.spool.producer.status.ManagementApi;
 import dev.spool.producer.status.SpoolStatus;
 import dev.spool.producer.status.StatusCollector;

@@ -1,9 +1,9 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.PoisonPill;
-import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.state.SharedState;

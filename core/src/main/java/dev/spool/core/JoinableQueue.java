@@ -1,9 +1,6 @@
-package dev.spool.producer;
+package dev.spool.core;
 
-import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
-import dev.spool.core.SpoolTimeoutException;
+import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedCounter;
 import dev.spool.state.SharedState;

@@ -1,14 +1,10 @@
-package dev.spool.producer;
+package dev.spool.core;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
-import dev.spool.core.DeadLetter;
-import dev.spool.core.ProcessIdentity;
-import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
-package dev.spool.producer;
+package dev.spool.core;
 
-import dev.spool.core.SpoolException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

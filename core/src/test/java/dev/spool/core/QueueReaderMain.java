@@ -1,6 +1,5 @@
-package dev.spool.producer;
+package dev.spool.core;
 
-import dev.spool.core.SpoolConfig;
 import java.time.Duration;
 
 /**

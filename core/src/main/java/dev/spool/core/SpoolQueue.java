@@ -1,19 +1,13 @@
-package dev.spool.producer;
+package dev.spool.core;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import dev.spool.core.ProcessIdentity;
-import dev.spool.core.QueueClosedException;
-import dev.spool.core.QueueEmptyException;
-import dev.spool.core.SpoolCodecException;
-import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
+import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import java.io.IOException;
 import java.time.Clock;

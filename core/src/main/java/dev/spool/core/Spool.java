@@ -1,19 +1,17 @@
-package dev.spool.producer;
+package dev.spool.core;
 
 import com.rabbitmq.client.Connection;
-import dev.spool.core.ProcessIdentity;
-import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.Handles;
+import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateConfig;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * SpoolConfig config = SpoolConfig.fromEnvironment(System.getenv());
  * try (Spool spool = Spool.connect(config);
- *     TaskPool pool = spool.pool()) {
+ *     TaskPool pool = TaskPool.create(spool)) {
  *   List<Long> squares = pool.map("square", List.of(1, 2, 3), Long.class);
  *   spool.state().dict("totals", String.class, Long.class).put("squares", squares.size() + 0L);
  * }
@@ -37,6 +35,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
+
+  static {
+    Handles.install((spool, make) -> spool.make(make));
+  }
 
   private final SpoolConfig config;
   private final Topology topology;
@@ -84,22 +86,6 @@ public final class Spool implements AutoCloseable {
   /** The configuration this was connected with. */
   public SpoolConfig config() {
     return config;
-  }
-
-  /** A pool with default settings on the default work queue. */
-  public TaskPool pool() {
-    return pool(TaskPoolConfig.defaults());
-  }
-
-  /** A pool with {@code settings}. */
-  public TaskPool pool(TaskPoolConfig settings) {
-    return pool(settings, new SimpleMeterRegistry());
-  }
-
-  /** A pool with {@code settings}, recording its metrics in {@code meters}. */
-  public TaskPool pool(TaskPoolConfig settings, MeterRegistry meters) {
-    Session s = session();
-    return track(TaskPool.create(s, config, settings, meters), s);
   }
 
   /**
@@ -160,9 +146,18 @@ public final class Spool implements AutoCloseable {
     return state;
   }
 
-  /** Handles made from this and not closed yet. */
-  int openHandles() {
+  /**
+   * How many handles made from this are still open: pools, queues, pipes and dead-letter handles
+   * not closed yet (a count that only grows points at a handle leak).
+   */
+  public int openHandles() {
     return open.size();
+  }
+
+  /** A handle made on a session of this spool's connection, tracked until it closes. */
+  private <H extends AutoCloseable> H make(Function<Session, H> make) {
+    Session s = session();
+    return track(make.apply(s), s);
   }
 
   private Session session() {

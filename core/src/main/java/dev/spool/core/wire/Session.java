@@ -1,10 +1,9 @@
-package dev.spool.producer;
+package dev.spool.core.wire;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.wire.AmqpConnector;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,13 +12,13 @@ import java.util.concurrent.TimeoutException;
 /**
  * One handle's use of an AMQP connection: the channels the handle opened, and the connection itself
  * when the handle owns it (a handle made alone) rather than shares it (a handle made from {@link
- * Spool}). Closing the session closes the channels, then the connection if it is owned, then tells
- * the owner the handle is gone. Closing twice is harmless. Thread-safe.
+ * dev.spool.core.Spool}). Closing the session closes the channels, then the connection if it is
+ * owned, then tells the owner the handle is gone. Closing twice is harmless. Thread-safe.
  */
-final class Session implements AutoCloseable {
+public final class Session implements AutoCloseable {
   /** The setup of a handle on its session: declarations, channels, subscriptions. */
   @FunctionalInterface
-  interface Setup<T> {
+  public interface Setup<T> {
     T run(Session session) throws IOException, TimeoutException;
   }
 
@@ -35,12 +34,12 @@ final class Session implements AutoCloseable {
   }
 
   /** A session on a connection of its own, named {@code connectionName} in the dashboard. */
-  static Session owning(SpoolConfig config, String connectionName) {
+  public static Session owning(SpoolConfig config, String connectionName) {
     return new Session(new AmqpConnector(config).open(connectionName), true);
   }
 
   /** A session on {@code connection}, which stays open when the session closes. */
-  static Session sharing(Connection connection) {
+  public static Session sharing(Connection connection) {
     return new Session(connection, false);
   }
 
@@ -48,7 +47,7 @@ final class Session implements AutoCloseable {
    * Runs a handle's {@code setup}. When it fails, what the session opened is closed again and an
    * I/O failure is thrown as a {@link SpoolConnectionException} saying it could not {@code what}.
    */
-  <T> T setUp(String what, Setup<T> setup) {
+  public <T> T setUp(String what, Setup<T> setup) {
     try {
       return setup.run(this);
     } catch (IOException | TimeoutException e) {
@@ -61,7 +60,7 @@ final class Session implements AutoCloseable {
   }
 
   /** A new channel, closed with the session. */
-  Channel channel() throws IOException {
+  public Channel channel() throws IOException {
     Channel ch = connection.createChannel();
     synchronized (this) {
       if (closed) {
@@ -74,12 +73,12 @@ final class Session implements AutoCloseable {
   }
 
   /** The connection, for short-lived channels the caller closes itself. */
-  Connection connection() {
+  public Connection connection() {
     return connection;
   }
 
   /** Runs {@code action} once the session is closed (the owner forgets the handle). */
-  synchronized void onClose(Runnable action) {
+  public synchronized void onClose(Runnable action) {
     this.onClose = action;
   }
 
@@ -93,7 +92,7 @@ final class Session implements AutoCloseable {
    * Lets go without waiting for the broker (it may not be reading this connection at all, as when
    * it blocks it): channels and an owned connection are aborted.
    */
-  void abort() {
+  public void abort() {
     release(true);
   }
 
