@@ -1,20 +1,19 @@
 package dev.spool.state;
 
 import java.util.function.Function;
-import redis.clients.jedis.Jedis;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.util.Pool;
 
-/** A Jedis pool that turns Jedis failures into messages saying what failed and where. */
+/** A pooled Redis client that turns Jedis failures into messages saying what failed and where. */
 final class Redis implements AutoCloseable {
-  private final Pool<Jedis> pool;
+  private final UnifiedJedis client;
   private final String where;
   private final StateListener listener;
 
-  Redis(Pool<Jedis> pool, String where, StateListener listener) {
-    this.pool = pool;
+  Redis(UnifiedJedis client, String where, StateListener listener) {
+    this.client = client;
     this.where = where;
     this.listener = listener;
   }
@@ -23,17 +22,17 @@ final class Redis implements AutoCloseable {
    * Runs {@code op} on a pooled connection; {@code what} says what it was for errors and starts
    * with the Redis command, which names the operation for metrics.
    */
-  <T> T call(String what, Function<Jedis, T> op) {
+  <T> T call(String what, Function<UnifiedJedis, T> op) {
     int space = what.indexOf(' ');
     return call(space < 0 ? what : what.substring(0, space), what, op);
   }
 
   /** As {@link #call(String, Function)}, with the operation's name for metrics given. */
-  <T> T call(String name, String what, Function<Jedis, T> op) {
+  <T> T call(String name, String what, Function<UnifiedJedis, T> op) {
     long start = System.nanoTime();
     boolean failed = true;
-    try (Jedis jedis = pool.getResource()) {
-      T result = op.apply(jedis);
+    try {
+      T result = op.apply(client);
       failed = false;
       return result;
     } catch (JedisConnectionException e) {
@@ -67,6 +66,6 @@ final class Redis implements AutoCloseable {
 
   @Override
   public void close() {
-    pool.close();
+    client.close();
   }
 }

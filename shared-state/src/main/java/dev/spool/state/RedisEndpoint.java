@@ -8,13 +8,15 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.JedisSentinelPool;
-import redis.clients.jedis.util.Pool;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * Where Redis is: one server ({@code redis://}, {@code rediss://}), or a primary found through
@@ -93,27 +95,47 @@ final class RedisEndpoint {
     return master != null;
   }
 
-  /** A pool of connections to the server, or to the current primary through Sentinel. */
-  Pool<Jedis> pool(GenericObjectPoolConfig<Jedis> config) {
-    if (!isSentinel()) return new JedisPool(config, uri, 10_000);
-    return new JedisSentinelPool(
-        master,
-        sentinels,
-        config,
-        client,
-        DefaultJedisClientConfig.builder()
-            .connectionTimeoutMillis(2000)
-            .socketTimeoutMillis(2000)
-            .build());
+  /**
+   * A pooled client of the server, or of the current primary through Sentinel (following a
+   * failover).
+   */
+  UnifiedJedis client(GenericObjectPoolConfig<Connection> pool) {
+    if (!isSentinel()) {
+      return RedisClient.builder()
+          .hostAndPort(JedisURIHelper.getHostAndPort(uri))
+          .clientConfig(
+              DefaultJedisClientConfig.builder()
+                  .user(JedisURIHelper.getUser(uri))
+                  .password(JedisURIHelper.getPassword(uri))
+                  .database(JedisURIHelper.getDBIndex(uri))
+                  .protocol(JedisURIHelper.getRedisProtocol(uri))
+                  .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+                  .connectionTimeoutMillis(10_000)
+                  .socketTimeoutMillis(10_000)
+                  .build())
+          .poolConfig(pool)
+          .build();
+    }
+    return RedisSentinelClient.builder()
+        .masterName(master)
+        .sentinels(sentinels)
+        .clientConfig(client)
+        .sentinelClientConfig(
+            DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(2000)
+                .socketTimeoutMillis(2000)
+                .build())
+        .poolConfig(pool)
+        .build();
   }
 
   /**
-   * A connection of its own (for a subscriber): to the server, or to the primary {@code pool} knows
-   * now.
+   * A connection of its own (for a subscriber): to the server, or to the primary {@code client}
+   * knows now.
    */
-  Jedis connect(Pool<Jedis> pool) {
+  Jedis connect(UnifiedJedis client) {
     if (!isSentinel()) return new Jedis(uri);
-    HostAndPort primary = ((JedisSentinelPool) pool).getCurrentHostMaster();
-    return new Jedis(primary, client);
+    HostAndPort primary = ((RedisSentinelClient) client).getCurrentMaster();
+    return new Jedis(primary, this.client);
   }
 }

@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import redis.clients.jedis.Jedis;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /** A Lua script run by its SHA1 (EVALSHA), loaded on first use or after a Redis restart. */
@@ -23,7 +23,7 @@ final class Script {
     }
   }
 
-  Object run(Jedis jedis, List<String> keys, List<String> args) {
+  Object run(UnifiedJedis jedis, List<String> keys, List<String> args) {
     try {
       return jedis.evalsha(sha, keys, args);
     } catch (JedisNoScriptException e) {

@@ -86,4 +86,21 @@ final class Scripts {
           end
           return 0
           """);
+
+  /**
+   * KEYS dict; ARGV field, expected JSON ('' for absent), new JSON ('' to delete the field).
+   * Compare-and-set of one field, for {@code SharedDict.update}: 1 when set, 0 when the field had
+   * changed.
+   */
+  static final Script HASH_COMPARE_AND_SET =
+      new Script(
+          """
+          local cur = redis.call('HGET', KEYS[1], ARGV[1])
+          if (cur == false and ARGV[2] == '') or cur == ARGV[2] then
+            if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1])
+            else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+            return 1
+          end
+          return 0
+          """);
 }

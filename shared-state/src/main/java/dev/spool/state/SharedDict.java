@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JavaType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import redis.clients.jedis.Transaction;
 
 /**
  * A dict shared by every process, like {@code Manager().dict()}: a Redis hash. Keys are stored as
@@ -111,8 +111,9 @@ public final class SharedDict<K, V> {
 
   /**
    * Replaces the value at {@code k} with {@code fn(old)} atomically (old is null when absent; a
-   * null result removes the key). Optimistic: retried when another writer changed the dict in
-   * between, at most {@link #MAX_UPDATE_ATTEMPTS} times. {@code fn} may run more than once.
+   * null result removes the key). Optimistic: a compare-and-set in Redis, retried when another
+   * writer changed the field in between, at most {@link #MAX_UPDATE_ATTEMPTS} times. {@code fn} may
+   * run more than once.
    */
   public V update(K k, UnaryOperator<V> fn) {
     String f = field(k);
@@ -122,12 +123,13 @@ public final class SharedDict<K, V> {
               "dict.update",
               "update " + key,
               j -> {
-                j.watch(key);
-                V next = fn.apply(decode(j.hget(key, f), f));
-                Transaction tx = j.multi();
-                if (next == null) tx.hdel(key, f);
-                else tx.hset(key, f, codec.encode(next, key));
-                return tx.exec() == null ? null : Optional.ofNullable(next);
+                String old = j.hget(key, f);
+                V next = fn.apply(decode(old, f));
+                String encoded = next == null ? "" : codec.encode(next, key);
+                Object set =
+                    Scripts.HASH_COMPARE_AND_SET.run(
+                        j, List.of(key), List.of(f, old == null ? "" : old, encoded));
+                return Long.valueOf(1).equals(set) ? Optional.ofNullable(next) : null;
               });
       if (done != null) return done.orElse(null);
     }

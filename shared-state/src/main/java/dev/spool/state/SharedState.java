@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.Protocol.Command;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The client for shared state: hands out shared objects and locks by name, under a namespace. Owns
@@ -24,19 +27,19 @@ public final class SharedState implements AutoCloseable {
 
   private SharedState(SharedStateConfig config) {
     this.config = config;
-    GenericObjectPoolConfig<Jedis> pool = new GenericObjectPoolConfig<>();
+    GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(config.poolSize());
     pool.setMaxIdle(config.poolSize());
     pool.setJmxEnabled(false);
     RedisEndpoint endpoint = RedisEndpoint.of(config.redisUri());
-    redis.clients.jedis.util.Pool<Jedis> jedisPool = endpoint.pool(pool);
-    this.redis = new Redis(jedisPool, config.redisUriRedacted(), config.listener());
+    UnifiedJedis client = endpoint.client(pool);
+    this.redis = new Redis(client, config.redisUriRedacted(), config.listener());
     this.timer =
         new ScheduledThreadPoolExecutor(
             1, r -> Thread.ofPlatform().daemon().name("spool-state-timer").unstarted(r));
     timer.setRemoveOnCancelPolicy(true);
     this.notifier =
-        new LockNotifier(() -> endpoint.connect(jedisPool), config.namespace() + ":lock-released");
+        new LockNotifier(() -> endpoint.connect(client), config.namespace() + ":lock-released");
     this.locks = new LockEngine(redis, config, notifier, timer, processId());
   }
 
@@ -54,7 +57,7 @@ public final class SharedState implements AutoCloseable {
 
   /** Round trip to Redis; throws {@link StateConnectionException} when it does not answer. */
   public void ping() {
-    redis.call("PING", Jedis::ping);
+    redis.call("PING", UnifiedJedis::ping);
   }
 
   /**
@@ -64,9 +67,9 @@ public final class SharedState implements AutoCloseable {
    * @throws StateConnectionException when Redis does not answer
    */
   public java.time.Instant serverTime() {
-    java.util.List<String> t = redis.call("TIME", Jedis::time);
-    long seconds = Long.parseLong(t.get(0));
-    long micros = Long.parseLong(t.get(1));
+    java.util.List<?> t = redis.call("TIME", j -> (java.util.List<?>) j.sendCommand(Command.TIME));
+    long seconds = Long.parseLong(SafeEncoder.encode((byte[]) t.get(0)));
+    long micros = Long.parseLong(SafeEncoder.encode((byte[]) t.get(1)));
     return java.time.Instant.ofEpochSecond(seconds, micros * 1000);
   }
 

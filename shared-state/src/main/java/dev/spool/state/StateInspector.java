@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import redis.clients.jedis.Jedis;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -82,7 +82,7 @@ final class StateInspector {
     return new SharedObjects(counts, shown);
   }
 
-  private static long size(Jedis j, String kind, String key) {
+  private static long size(UnifiedJedis j, String kind, String key) {
     return switch (kind) {
       case "dict" -> j.hlen(key);
       case "list" -> j.llen(key);
