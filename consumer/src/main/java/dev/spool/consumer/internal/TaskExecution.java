@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,16 +45,12 @@ final class TaskExecution implements Runnable, TaskContext {
   private final RegisteredTask<?, ?> registered;
   private final Outcomes outcomes;
   private final Counters counters;
-  private final ScheduledExecutorService timer;
   private final WorkerPool pool;
   private final Duration timeLimit;
   private final Duration grace;
   private final AtomicBoolean settled = new AtomicBoolean();
-  private volatile boolean timedOut;
-  private volatile boolean abandoned; // settled by the watchdog; its thread was replaced
+  private final TimeLimit watchdog;
   private String outcome; // of the handler's run, for metrics; null while it has not run
-  private Thread worker; // guarded by this
-  private boolean running; // guarded by this
 
   TaskExecution(
       TaskMessage task,
@@ -71,10 +65,23 @@ final class TaskExecution implements Runnable, TaskContext {
     this.registered = registered;
     this.outcomes = outcomes;
     this.counters = counters;
-    this.timer = timer;
     this.pool = pool;
     this.timeLimit = outcomes.settings().timeLimitFor(task.name());
     this.grace = timeLimit.compareTo(GRACE) < 0 ? timeLimit : GRACE;
+    this.watchdog =
+        new TimeLimit(
+            TimeLimit.Scheduler.of(timer),
+            timeLimit,
+            grace,
+            settled::get,
+            this::settle,
+            () ->
+                log.warn(
+                    "task {} ({}) ran past its time limit of {}; interrupting it",
+                    task.id(),
+                    task.name(),
+                    timeLimit),
+            this::settleAbandoned);
   }
 
   long deliveryTag() {
@@ -91,12 +98,7 @@ final class TaskExecution implements Runnable, TaskContext {
       }
       return;
     }
-    synchronized (this) {
-      worker = Thread.currentThread();
-      running = true;
-    }
-    ScheduledFuture<?> alarm =
-        timer.schedule(this::timeUp, timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+    watchdog.start();
     long start = System.nanoTime();
     counters.started();
     MDC.put("task", task.id());
@@ -116,13 +118,7 @@ final class TaskExecution implements Runnable, TaskContext {
     } finally {
       MDC.remove("task");
       counters.ended(task.name(), outcome, System.nanoTime() - start);
-      alarm.cancel(false);
-      synchronized (this) {
-        running = false;
-        worker = null;
-      }
-      Thread.interrupted(); // an interrupt meant for this task must not reach the next one
-      if (abandoned) pool.releaseReplacement();
+      if (watchdog.finish()) pool.releaseReplacement(); // its replacement thread can go
     }
   }
 
@@ -208,7 +204,7 @@ final class TaskExecution implements Runnable, TaskContext {
     if (!settle()) return; // the watchdog already reported the timeout
     if (isStateOutage(e)) {
       outcomes.requeueLater(delivery, e);
-    } else if (timedOut) {
+    } else if (watchdog.timedOut()) {
       counters.timedOut(task.name());
       outcomes.failed(delivery, new TaskTimeLimitException(task.name(), timeLimit, false), element);
     } else if (e instanceof InterruptedException) {
@@ -279,25 +275,8 @@ final class TaskExecution implements Runnable, TaskContext {
     }
   }
 
-  private void timeUp() {
-    synchronized (this) {
-      if (!running || settled.get()) return;
-      timedOut = true;
-      log.warn(
-          "task {} ({}) ran past its time limit of {}; interrupting it",
-          task.id(),
-          task.name(),
-          timeLimit);
-      worker.interrupt();
-    }
-    timer.schedule(this::abandonIfStuck, grace.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private void abandonIfStuck() {
-    synchronized (this) {
-      if (!running || !settle()) return;
-      abandoned = true;
-    }
+  /** The watchdog settled the run as a timeout: its handler ignored the interrupt. */
+  private void settleAbandoned() {
     log.warn(
         "task {} ({}) ignored its interrupt for {}; abandoning its thread and starting another",
         task.id(),

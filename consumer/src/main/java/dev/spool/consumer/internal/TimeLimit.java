@@ -1,0 +1,118 @@
+package dev.spool.consumer.internal;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The time-limit watchdog of one task run. When the run passes its limit, its worker thread is
+ * interrupted; when it is still running a grace period later and the run can still be settled
+ * ({@code settle} returns true), the run is abandoned: {@code onAbandon} settles it as a timeout
+ * and the pool replaces the thread. A run that ends first cancels the alarm; one already settled is
+ * not interrupted.
+ *
+ * <p>Thread-safe: {@link #start} and {@link #finish} are called by the worker, the alarms by the
+ * scheduler.
+ */
+final class TimeLimit {
+  /** Runs an action after a delay; the handle cancels it. */
+  @FunctionalInterface
+  interface Scheduler {
+    Runnable schedule(Runnable action, Duration delay);
+
+    static Scheduler of(ScheduledExecutorService timer) {
+      return (action, delay) -> {
+        var f = timer.schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> f.cancel(false);
+      };
+    }
+  }
+
+  private final Scheduler scheduler;
+  private final Duration limit;
+  private final Duration grace;
+  private final BooleanSupplier settled;
+  private final BooleanSupplier settle;
+  private final Runnable onTimeUp;
+  private final Runnable onAbandon;
+  private Thread worker; // guarded by this
+  private boolean running; // guarded by this
+  private Runnable cancel = () -> {}; // guarded by this
+  private volatile boolean timedOut;
+  private volatile boolean abandoned;
+
+  /**
+   * @param settled whether the run is settled already (then it is not interrupted)
+   * @param settle settles the run; false when something else settled it first
+   * @param onTimeUp told when the limit passes, before the interrupt (for the log)
+   * @param onAbandon settles the abandoned run, once, after {@code settle} returned true
+   */
+  TimeLimit(
+      Scheduler scheduler,
+      Duration limit,
+      Duration grace,
+      BooleanSupplier settled,
+      BooleanSupplier settle,
+      Runnable onTimeUp,
+      Runnable onAbandon) {
+    this.scheduler = scheduler;
+    this.limit = limit;
+    this.grace = grace;
+    this.settled = settled;
+    this.settle = settle;
+    this.onTimeUp = onTimeUp;
+    this.onAbandon = onAbandon;
+  }
+
+  /** The run starts on the calling thread. */
+  synchronized void start() {
+    worker = Thread.currentThread();
+    running = true;
+    cancel = scheduler.schedule(this::timeUp, limit);
+  }
+
+  /**
+   * The run ended on its worker thread: cancels the alarm and clears an interrupt meant for this
+   * run, so it cannot reach the next one.
+   *
+   * @return true when the run was abandoned (the pool started a replacement thread for it)
+   */
+  boolean finish() {
+    synchronized (this) {
+      cancel.run();
+      running = false;
+      worker = null;
+    }
+    Thread.interrupted();
+    return abandoned;
+  }
+
+  /** Whether the run passed its limit. */
+  boolean timedOut() {
+    return timedOut;
+  }
+
+  /** Whether the run was abandoned and settled by the watchdog. */
+  boolean abandoned() {
+    return abandoned;
+  }
+
+  private void timeUp() {
+    synchronized (this) {
+      if (!running || settled.getAsBoolean()) return;
+      timedOut = true;
+      onTimeUp.run();
+      worker.interrupt();
+      cancel = scheduler.schedule(this::abandonIfStuck, grace);
+    }
+  }
+
+  private void abandonIfStuck() {
+    synchronized (this) {
+      if (!running || !settle.getAsBoolean()) return;
+      abandoned = true;
+    }
+    onAbandon.run();
+  }
+}
