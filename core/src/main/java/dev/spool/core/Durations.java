@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * or ISO-8601 {@code PT30S}.
  */
 public final class Durations {
-  private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern SHORT = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
   private Durations() {}
 
@@ -47,14 +47,15 @@ public final class Durations {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     }
     try {
       return Duration.parse(t);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "'" + text + "' is not a duration; write e.g. 500ms, 30s, 2m, 1h", e);
+          "'" + text + "' is not a duration; write e.g. 500ms, 30s, 2m, 1h, 7d", e);
     }
   }
 }

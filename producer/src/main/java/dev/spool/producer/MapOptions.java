@@ -1,6 +1,7 @@
 package dev.spool.producer;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Options of one {@code map}, {@code imap}, {@code imapUnordered} or {@code starmap} call.
@@ -9,8 +10,12 @@ import java.time.Duration;
  * @param timeout how long the whole call may take; null for the pool's default
  * @param idempotent run each task at most once to success, even when redelivered after a crash: its
  *     id is its idempotency key (a Redis marker in the consumer)
+ * @param countdown every task is due this long after the call (null: at once); the timeout counts
+ *     from then
+ * @param eta every task is due at this time (null: at once); the timeout counts from then
  */
-public record MapOptions(Integer chunksize, Duration timeout, boolean idempotent) {
+public record MapOptions(
+    Integer chunksize, Duration timeout, boolean idempotent, Duration countdown, Instant eta) {
   /** Most inputs per message when the pool chooses the chunk size. */
   public static final int MAX_AUTO_CHUNKSIZE = 1000;
 
@@ -21,10 +26,18 @@ public record MapOptions(Integer chunksize, Duration timeout, boolean idempotent
     if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
+    if (countdown != null && eta != null) {
+      throw new IllegalArgumentException("give a countdown or an eta, not both");
+    }
+    if (countdown != null) TaskOptions.defaults().withCountdown(countdown); // checks its range
   }
 
   public MapOptions(Integer chunksize, Duration timeout) {
     this(chunksize, timeout, false);
+  }
+
+  public MapOptions(Integer chunksize, Duration timeout, boolean idempotent) {
+    this(chunksize, timeout, idempotent, null, null);
   }
 
   /** The pool picks the chunk size and uses its default timeout. */
@@ -33,16 +46,26 @@ public record MapOptions(Integer chunksize, Duration timeout, boolean idempotent
   }
 
   public MapOptions withChunksize(int chunksize) {
-    return new MapOptions(chunksize, timeout, idempotent);
+    return new MapOptions(chunksize, timeout, idempotent, countdown, eta);
   }
 
   public MapOptions withTimeout(Duration timeout) {
-    return new MapOptions(chunksize, timeout, idempotent);
+    return new MapOptions(chunksize, timeout, idempotent, countdown, eta);
   }
 
   /** Each task succeeds at most once, however often it is delivered. */
   public MapOptions idempotently() {
-    return new MapOptions(chunksize, timeout, true);
+    return new MapOptions(chunksize, timeout, true, countdown, eta);
+  }
+
+  /** Every task is due {@code countdown} after the call (up to 30 days). */
+  public MapOptions withCountdown(Duration countdown) {
+    return new MapOptions(chunksize, timeout, idempotent, countdown, null);
+  }
+
+  /** Every task is due at {@code eta} (at most 30 days ahead). */
+  public MapOptions withEta(Instant eta) {
+    return new MapOptions(chunksize, timeout, idempotent, null, eta);
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.DelayQueues;
 import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
@@ -78,6 +79,9 @@ public final class TaskPool implements AutoCloseable {
   private final ConfirmingPublisher publisher;
   private final String workQueue;
   private final String replyQueue;
+  private final Topology topology;
+  private final String queueName;
+  private volatile DelayQueues delays; // made on the first delayed task
   private final JsonCodec codec = new JsonCodec();
   private final ResultDecoder decoder = new ResultDecoder(codec);
   private final PendingTasks pending;
@@ -106,6 +110,8 @@ public final class TaskPool implements AutoCloseable {
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     Topology topology = new Topology(config);
+    this.topology = topology;
+    this.queueName = settings.queue();
     this.meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
     this.pending = new PendingTasks(meters);
     Channel publishChannel =
@@ -235,7 +241,91 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, Class<R> resultType, Duration timeout) {
-    return async(task, input, codec.type(resultType), timeout, null);
+    return async(task, input, codec.type(resultType), timeout, null, null);
+  }
+
+  /**
+   * Publishes {@code task} on one input with {@code options} (a countdown or eta: the task waits in
+   * the broker until due) and returns at once. The future completes with the result, or
+   * exceptionally; its timeout counts from when the task is due.
+   */
+  public <R> CompletableFuture<R> applyAsync(
+      String task, Object input, Class<R> resultType, TaskOptions options) {
+    return async(
+        task, input, codec.type(resultType), timeoutOf(options), null, options.dueAt(clock));
+  }
+
+  /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, waiting for the result. */
+  public <R> R apply(String task, Object input, Class<R> resultType, TaskOptions options) {
+    return await(applyAsync(task, input, resultType, options), task);
+  }
+
+  /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, for a generic result type. */
+  public <R> CompletableFuture<R> applyAsync(
+      String task, Object input, TypeReference<R> resultType, TaskOptions options) {
+    return async(
+        task,
+        input,
+        codec.type(resultType.getType()),
+        timeoutOf(options),
+        null,
+        options.dueAt(clock));
+  }
+
+  /**
+   * Publishes {@code task} on one input without waiting for its result, and returns its id once the
+   * broker has it: fire and forget. The task runs even after this process has gone; its result is
+   * not sent anywhere. With a countdown or eta it waits in the broker until due.
+   *
+   * @throws IllegalArgumentException for an empty task name or an input over the size limit
+   */
+  public String submit(String task, Object input, TaskOptions options) {
+    ensureOpen();
+    requireTaskName(task);
+    Instant due = options.dueAt(clock);
+    String id = UUID.randomUUID().toString();
+    byte[] body = encodeInput(task, java.util.Collections.singletonList(input), false, 0);
+    TaskMessage m = new TaskMessage(id, task, null, 1, 0, 0, null, producerId, body);
+    Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
+    h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
+    if (due != null) h.put(Headers.DUE, due.toEpochMilli());
+    AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
+    CompletableFuture<Void> confirmed = new CompletableFuture<>();
+    try {
+      publisher.publish(route(due), props, body, () -> confirmed.complete(null));
+      confirmed.get(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while publishing task " + id, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new SpoolConnectionException(
+          "the broker did not confirm task " + id + " within " + settings.defaultTimeout(), e);
+    }
+    tasksPublished.increment();
+    meters.published(task);
+    return id;
+  }
+
+  private Duration timeoutOf(TaskOptions options) {
+    return options.timeout() == null ? settings.defaultTimeout() : options.timeout();
+  }
+
+  /** The queue a task due at {@code due} is published to: a delay queue until it is due. */
+  private String route(Instant due) {
+    if (due == null) return workQueue;
+    Duration left = Duration.between(clock.instant(), due);
+    if (left.isNegative() || left.isZero()) return workQueue;
+    DelayQueues d = delays;
+    if (d == null) {
+      synchronized (this) {
+        if (delays == null) {
+          Channel ch = session.setUp("open a channel for delay queues", s -> s.channel());
+          delays = new DelayQueues(topology, queueName, ch, clock);
+        }
+        d = delays;
+      }
+    }
+    return d.forDelay(left);
   }
 
   /**
@@ -257,17 +347,28 @@ public final class TaskPool implements AutoCloseable {
   /** As {@link #applyAsync(String, Object, Class, Duration)}, for a generic result type. */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, TypeReference<R> resultType, Duration timeout) {
-    return async(task, input, codec.type(resultType.getType()), timeout, null);
+    return async(task, input, codec.type(resultType.getType()), timeout, null, null);
   }
 
   private <R> CompletableFuture<R> async(
-      String task, Object input, JavaType type, Duration timeout, String idempotencyKey) {
-    Instant deadline = clock.instant().plus(timeout);
+      String task,
+      Object input,
+      JavaType type,
+      Duration timeout,
+      String idempotencyKey,
+      Instant due) {
+    Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {
       p =
           submit(
-              task, java.util.Collections.singletonList(input), 0, false, deadline, idempotencyKey);
+              task,
+              java.util.Collections.singletonList(input),
+              0,
+              false,
+              deadline,
+              idempotencyKey,
+              due);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -291,7 +392,7 @@ public final class TaskPool implements AutoCloseable {
     if (idempotencyKey == null || idempotencyKey.isBlank()) {
       throw new IllegalArgumentException("idempotency key must not be empty");
     }
-    return await(async(task, input, codec.type(resultType), timeout, idempotencyKey), task);
+    return await(async(task, input, codec.type(resultType), timeout, idempotencyKey, null), task);
   }
 
   /** {@code map} with the pool's chunk size and default timeout. */
@@ -374,13 +475,14 @@ public final class TaskPool implements AutoCloseable {
       String task, Iterable<?> inputs, JavaType resultType, MapOptions options, boolean ordered) {
     ensureOpen();
     Duration timeout = options.timeout() == null ? settings.defaultTimeout() : options.timeout();
-    Instant deadline = clock.instant().plus(timeout);
+    Instant due = TaskOptions.due(options.countdown(), options.eta(), clock);
+    Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     int chunksize = chunksize(inputs, options);
     boolean chunked = chunksize > 1;
     MapRun<R> run =
         new MapRun<>(
             ordered,
-            System.nanoTime() + timeout.toNanos(),
+            System.nanoTime() + Duration.between(clock.instant(), deadline).toNanos(),
             resultType,
             decoder,
             pending,
@@ -390,7 +492,8 @@ public final class TaskPool implements AutoCloseable {
         inputs.iterator(),
         chunksize,
         (chunk, position) ->
-            submit(task, chunk, position, chunked, deadline, options.idempotent() ? "" : null));
+            submit(
+                task, chunk, position, chunked, deadline, options.idempotent() ? "" : null, due));
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {
@@ -408,13 +511,49 @@ public final class TaskPool implements AutoCloseable {
       long position,
       boolean chunked,
       Instant deadline,
-      String idempotencyKey)
+      String idempotencyKey,
+      Instant due)
       throws InterruptedException {
     ensureOpen();
+    requireTaskName(task);
+    String id = UUID.randomUUID().toString();
+    byte[] body = encodeInput(task, inputs, chunked, position);
+    int size = chunked ? inputs.size() : 0;
+    TaskMessage m =
+        new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
+    AMQP.BasicProperties props = m.toProperties();
+    if (idempotencyKey != null || due != null) {
+      Map<String, Object> h = new HashMap<>(props.getHeaders());
+      if (idempotencyKey != null) {
+        h.put(Headers.IDEMPOTENCY_KEY, idempotencyKey.isEmpty() ? id : idempotencyKey);
+      }
+      if (due != null) h.put(Headers.DUE, due.toEpochMilli());
+      props = props.builder().headers(h).build();
+    }
+    String routingKey = route(due);
+    Duration left = Duration.between(clock.instant(), deadline);
+    Pending p =
+        pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
+    tasksPublished.increment(); // before publishing: its result may arrive before we return
+    meters.published(task);
+    try {
+      publisher.publish(routingKey, props, body, () -> {});
+    } catch (RuntimeException | InterruptedException e) {
+      tasksPublished.decrement();
+      pending.abandon(p);
+      throw e;
+    }
+    return p;
+  }
+
+  private static void requireTaskName(String task) {
     if (task == null || task.isBlank()) {
       throw new IllegalArgumentException("task name must not be empty");
     }
-    String id = UUID.randomUUID().toString();
+  }
+
+  /** The JSON body of a task, checked against the size limit. */
+  private byte[] encodeInput(String task, List<Object> inputs, boolean chunked, long position) {
     byte[] body = codec.encode(chunked ? inputs : inputs.getFirst());
     if (body.length > maxMessageBytes) {
       throw new IllegalArgumentException(
@@ -429,28 +568,7 @@ public final class TaskPool implements AutoCloseable {
               + " (SPOOL_MAX_MESSAGE_SIZE); send a reference (a key in shared state, a path)"
               + " instead, or a smaller chunksize");
     }
-    int size = chunked ? inputs.size() : 0;
-    TaskMessage m =
-        new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
-    AMQP.BasicProperties props = m.toProperties();
-    if (idempotencyKey != null) {
-      Map<String, Object> h = new HashMap<>(props.getHeaders());
-      h.put(Headers.IDEMPOTENCY_KEY, idempotencyKey.isEmpty() ? id : idempotencyKey);
-      props = props.builder().headers(h).build();
-    }
-    Duration left = Duration.between(clock.instant(), deadline);
-    Pending p =
-        pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
-    tasksPublished.increment(); // before publishing: its result may arrive before we return
-    meters.published(task);
-    try {
-      publisher.publish(workQueue, props, body, () -> {});
-    } catch (RuntimeException | InterruptedException e) {
-      tasksPublished.decrement();
-      pending.abandon(p);
-      throw e;
-    }
-    return p;
+    return body;
   }
 
   /** Consumers attached to the work queue now, as the broker reports it. */

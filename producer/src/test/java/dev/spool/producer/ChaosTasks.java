@@ -29,6 +29,7 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("fenced-write", FencedWrite.class, ChaosTasks::fencedWrite);
     registry.register("multi-lock", Multi.class, ChaosTasks::multi);
     registry.register("mark", Mark.class, ChaosTasks::mark);
+    registry.register("stamp", Stamp.class, ChaosTasks::stamp);
     registry.register(
         "halt",
         String.class,
@@ -48,6 +49,20 @@ public final class ChaosTasks implements TaskHandlerProvider {
     ctx.state().dict(RUNS, Long.class, Long.class).increment(m.n(), 1);
     if (m.ms() > 0) Thread.sleep(m.ms());
     return m.n();
+  }
+
+  /** Task {@code n}, due at {@code due} (epoch ms): {@code stamp} records when it ran. */
+  public record Stamp(long n, long due) {}
+
+  /** The dict where {@code stamp} records when each task first ran (epoch ms). */
+  public static final String STAMPS = "stamps";
+
+  /** Records when task {@code n} ran (its first run) and counts its runs; returns its lateness. */
+  static long stamp(Stamp s, TaskContext ctx) {
+    long now = System.currentTimeMillis();
+    ctx.state().dict(STAMPS, Long.class, Long.class).putIfAbsent(s.n(), now);
+    ctx.state().dict(RUNS, Long.class, Long.class).increment(s.n(), 1);
+    return now - s.due();
   }
 
   static long hold(Hold h, TaskContext ctx) throws InterruptedException {

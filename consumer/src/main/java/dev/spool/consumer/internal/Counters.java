@@ -124,6 +124,12 @@ public final class Counters {
     meter("timed.out", task, "Handler runs interrupted at their time limit").increment();
   }
 
+  /** A delayed task that arrived before it was due and went on through a delay queue. */
+  void delayed(String task) {
+    meter("delayed", task, "Delayed tasks passed on through a delay queue until they are due")
+        .increment();
+  }
+
   void requeued(String task) {
     requeued.increment();
     meter("requeued", task, "Tasks put back because a service they needed (Redis) failed")

@@ -8,6 +8,7 @@ import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.DelayQueues;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.TaskResult;
@@ -15,8 +16,6 @@ import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedState;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -35,7 +34,6 @@ final class Outcomes {
   static final int MAX_REQUEUES = 3000;
 
   private static final Duration MAX_REQUEUE_DELAY = Duration.ofSeconds(30);
-  private static final long REDECLARE_MS = 60_000;
 
   private final ConfirmingPublisher publisher;
   private final Acks acks;
@@ -44,12 +42,11 @@ final class Outcomes {
   private final SharedState state;
   private final Topology topology;
   private final String queue;
-  private final Channel declarations;
+  private final DelayQueues delays;
   private final ConsumerConfig settings;
   private final Counters counters;
   private final Clock clock;
   private final int maxMessageBytes;
-  private final Map<Long, Long> declaredAt = new ConcurrentHashMap<>();
 
   Outcomes(
       ConfirmingPublisher publisher,
@@ -70,7 +67,7 @@ final class Outcomes {
     this.state = state;
     this.topology = topology;
     this.queue = settings.queue();
-    this.declarations = declarations;
+    this.delays = new DelayQueues(topology, settings.queue(), declarations, clock);
     this.settings = settings;
     this.counters = counters;
     this.clock = clock;
@@ -174,31 +171,36 @@ final class Outcomes {
   }
 
   private void later(Delivery d, Duration delay, String header, int value) {
-    long bucket = Topology.delayBucket(delay);
-    String delayQueue;
+    String delayQueue = delayQueue(d, delay);
+    if (delayQueue != null) {
+      publish(d, delayQueue, d.with(header, value), d.body(), () -> acks.ack(d.tag()));
+    }
+  }
+
+  /**
+   * A delayed task arrived before it is due: it goes on to the delay queue for the time left (the
+   * longest not past its due time), unchanged, and is acked once the broker has it there.
+   */
+  void notDueYet(Delivery d, Duration left) {
+    counters.delayed(d.taskName());
+    String delayQueue = delayQueue(d, left);
+    if (delayQueue != null) {
+      publish(d, delayQueue, d.props(), d.body(), () -> acks.ack(d.tag()));
+    }
+  }
+
+  /** The delay queue for {@code delay}; null after returning the task when none can be declared. */
+  private String delayQueue(Delivery d, Duration delay) {
     try {
-      delayQueue = declareDelayQueue(bucket);
+      return delays.forDelay(delay);
     } catch (SpoolException e) {
       log.warn(
           "cannot declare a delay queue ({}); returning task {} to its queue",
           e.getMessage(),
           d.taskId());
       acks.reject(d.tag(), true);
-      return;
+      return null;
     }
-    publish(d, delayQueue, d.with(header, value), d.body(), () -> acks.ack(d.tag()));
-  }
-
-  private String declareDelayQueue(long bucket) {
-    long now = clock.millis();
-    Long last = declaredAt.get(bucket);
-    if (last == null || now - last > REDECLARE_MS) {
-      synchronized (declarations) {
-        topology.declareDelayQueue(declarations, queue, bucket);
-      }
-      declaredAt.put(bucket, now);
-    }
-    return topology.delayQueue(queue, bucket);
   }
 
   /**

@@ -38,6 +38,12 @@ public final class Headers {
   public static final String SENDER = "spool-sender";
 
   /** On a task: a key under which it may succeed at most once (a Redis marker). */
+  /**
+   * When a delayed task is due (epoch milliseconds, the producer's clock): until then consumers
+   * send it on through the delay queues instead of running it.
+   */
+  public static final String DUE = "spool-due";
+
   public static final String IDEMPOTENCY_KEY = "spool-idempotency-key";
 
   /**

@@ -14,6 +14,7 @@ import picocli.CommandLine.Mixin;
     description = "Publishes Spool tasks to consumer processes and collects their results.",
     subcommands = {
       MapCommand.class,
+      ApplyCommand.class,
       StopCommand.class,
       DemoCommand.class,
       DeadCommand.class,

@@ -1,0 +1,115 @@
+package dev.spool.producer;
+
+import dev.spool.core.wire.Topology;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Options of one task ({@code apply}, {@code applyAsync}, {@code submit}): when it is due, and how
+ * long a caller waits for its result once it is due. Immutable; each {@code with} returns a copy.
+ *
+ * <pre>{@code
+ * pool.applyAsync("report", day, String.class, TaskOptions.defaults().withCountdown(Duration.ofMinutes(10)));
+ * String id = pool.submit("cleanup", "tmp", TaskOptions.defaults().withEta(Instant.parse("2026-12-24T02:00:00Z")));
+ * }</pre>
+ *
+ * <p>A delayed task waits in the broker's delay queues, never in a consumer's memory, and runs no
+ * earlier than it is due by the producer's clock (keep hosts' clocks in step, as with NTP); it may
+ * run later, by the time a consumer takes to reach it.
+ */
+public final class TaskOptions {
+  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null);
+
+  private final Duration countdown;
+  private final Instant eta;
+  private final Duration timeout;
+
+  private TaskOptions(Duration countdown, Instant eta, Duration timeout) {
+    this.countdown = countdown;
+    this.eta = eta;
+    this.timeout = timeout;
+  }
+
+  /** Due at once, waited for up to the pool's default timeout. */
+  public static TaskOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /**
+   * Due {@code countdown} after it is submitted (from 0 to 30 days); replaces an {@link #withEta}.
+   *
+   * @throws IllegalArgumentException when negative or over 30 days
+   */
+  public TaskOptions withCountdown(Duration countdown) {
+    Objects.requireNonNull(countdown, "countdown");
+    if (countdown.isNegative() || countdown.compareTo(Topology.MAX_DELAY) > 0) {
+      throw new IllegalArgumentException(
+          "countdown must be from 0 to " + Topology.MAX_DELAY.toDays() + " days, was " + countdown);
+    }
+    return new TaskOptions(countdown, null, timeout);
+  }
+
+  /**
+   * Due at {@code eta} (at once if it is past; at most 30 days ahead when submitted); replaces a
+   * {@link #withCountdown}.
+   */
+  public TaskOptions withEta(Instant eta) {
+    return new TaskOptions(null, Objects.requireNonNull(eta, "eta"), timeout);
+  }
+
+  /**
+   * How long a caller waits for the result, counted from when the task is due.
+   *
+   * @throws IllegalArgumentException when not positive
+   */
+  public TaskOptions withTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    return new TaskOptions(countdown, eta, timeout);
+  }
+
+  /** The countdown, or null. */
+  public Duration countdown() {
+    return countdown;
+  }
+
+  /** The due time, or null. */
+  public Instant eta() {
+    return eta;
+  }
+
+  /** The timeout, or null for the pool's default. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * When a task submitted now is due, or null when at once.
+   *
+   * @throws IllegalArgumentException when the eta is more than 30 days ahead
+   */
+  Instant dueAt(Clock clock) {
+    return due(countdown, eta, clock);
+  }
+
+  /** Shared with {@link MapOptions}: the due time of a countdown or eta submitted now. */
+  static Instant due(Duration countdown, Instant eta, Clock clock) {
+    Instant now = clock.instant();
+    if (countdown != null) return countdown.isZero() ? null : now.plus(countdown);
+    if (eta == null || !eta.isAfter(now)) return null;
+    if (Duration.between(now, eta).compareTo(Topology.MAX_DELAY) > 0) {
+      throw new IllegalArgumentException(
+          "eta " + eta + " is more than " + Topology.MAX_DELAY.toDays() + " days ahead");
+    }
+    return eta;
+  }
+
+  @Override
+  public String toString() {
+    return "TaskOptions{countdown=" + countdown + ", eta=" + eta + ", timeout=" + timeout + "}";
+  }
+}

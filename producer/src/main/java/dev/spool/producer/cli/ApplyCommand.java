@@ -1,0 +1,105 @@
+package dev.spool.producer.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.core.wire.JsonCodec;
+import dev.spool.producer.TaskOptions;
+import dev.spool.producer.TaskPool;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code spool-producer apply TASK --input JSON [--in D | --at T] [--no-wait]}. */
+@Command(
+    name = "apply",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs TASK once on one input and prints its result as JSON on stdout; with --no-wait,"
+          + " prints the task's id as soon as the broker has the task.",
+      "With --in or --at the task waits in RabbitMQ until it is due (up to 30 days), never in a"
+          + " consumer's memory; --timeout counts from then.",
+      "If the task fails, prints the remote error on stderr and exits 1.",
+      "Examples: spool-producer apply square --input 7",
+      "          spool-producer apply square --input 7 --in 10m --no-wait",
+      "          spool-producer apply square --input 7 --at 2026-12-24T02:00Z --no-wait"
+    })
+final class ApplyCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "TASK", description = "Task name, e.g. square, sleep.")
+  String task;
+
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "JSON",
+      description = "The task's input as JSON, e.g. 7, '\"text\"', '[1, 2]'.")
+  String input;
+
+  @ArgGroup(exclusive = true)
+  When when;
+
+  static final class When {
+    @Option(
+        names = "--in",
+        paramLabel = "DURATION",
+        description = "Due this long from now, e.g. 500ms, 10m, 2h, 7d (at most 30d).")
+    Duration in;
+
+    @Option(
+        names = "--at",
+        paramLabel = "TIME",
+        description =
+            "Due at this time, ISO-8601 with an offset, e.g. 2026-12-24T02:00Z or"
+                + " 2026-12-24T03:00+01:00 (at most 30 days ahead).")
+    String at;
+  }
+
+  @Option(
+      names = "--no-wait",
+      description =
+          "Do not wait for the result: print the task id and exit. The task runs even though"
+              + " this process has gone; its result is not kept.")
+  boolean noWait;
+
+  @Mixin PoolOptions pool = new PoolOptions();
+
+  @Override
+  public Integer call() {
+    JsonCodec codec = new JsonCodec();
+    JsonNode value;
+    try {
+      value = codec.tree(input.getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--input: not valid JSON: " + e.getMessage(), e);
+    }
+    TaskOptions options = TaskOptions.defaults().withTimeout(pool.timeout());
+    if (when != null && when.in != null) options = options.withCountdown(when.in);
+    if (when != null && when.at != null) options = options.withEta(instant(when.at));
+    try (TaskPool p = pool.open()) {
+      if (noWait) {
+        System.out.println(p.submit(task, value, options));
+        return 0;
+      }
+      MapCommand.warnIfNoConsumer(p);
+      JsonNode result = p.apply(task, value, JsonNode.class, options);
+      System.out.println(new String(codec.encode(result), StandardCharsets.UTF_8));
+    }
+    return 0;
+  }
+
+  static Instant instant(String text) {
+    try {
+      return OffsetDateTime.parse(text.trim()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "--at: '" + text + "' is not an ISO-8601 time with an offset, e.g. 2026-12-24T02:00Z");
+    }
+  }
+}
