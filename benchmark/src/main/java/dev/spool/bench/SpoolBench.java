@@ -3,11 +3,13 @@ package dev.spool.bench;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.wire.Topology;
 import dev.spool.producer.MapOptions;
+import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +66,7 @@ public final class SpoolBench implements Callable<Integer> {
   @Option(
       names = "--only",
       split = ",",
-      description = "Run only these parts: perftest, map, apply, state, consumer.")
+      description = "Run only these parts: perftest, map, apply, delay, state, consumer.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -116,7 +118,7 @@ public final class SpoolBench implements Callable<Integer> {
         say("  sent %,.0f msg/s, received %,.0f msg/s", rates.sent(), rates.received());
       }
       if (runs("consumer")) figures.addAll(consumerFigures());
-      if (runs("map") || runs("apply")) figures.addAll(poolFigures(perfTest));
+      if (runs("map") || runs("apply") || runs("delay")) figures.addAll(poolFigures(perfTest));
       if (runs("state")) figures.addAll(stateFigures());
     } finally {
       cleanup(ns);
@@ -204,6 +206,16 @@ public final class SpoolBench implements Callable<Integer> {
         out.add(new Figure("apply p50", "ms", p50, Double.NaN, "", 1.5, false));
         out.add(new Figure("apply p99", "ms", p99, Double.NaN, "", 5.0, false));
       }
+      if (runs("delay")) {
+        long[] late = delayLateness(pool, tasks, Duration.ofSeconds(60));
+        double p50 = late[late.length / 2];
+        double p99 = late[(int) (late.length * 0.99)];
+        say(
+            "%,d delayed tasks due over 60 s: lateness of their results p50 %.0f ms, p99 %.0f ms,"
+                + " max %d ms",
+            late.length, p50, p99, late[late.length - 1]);
+        out.add(new Figure("delayed task lateness p99", "ms", p99, Double.NaN, "", 1000, false));
+      }
       pool.stopConsumers(consumers.size());
       for (ConsumerProcess c : consumers) c.awaitExit(60);
     } finally {
@@ -221,6 +233,36 @@ public final class SpoolBench implements Callable<Integer> {
       throw new IllegalStateException("wrong result: " + results.get(tasks - 1));
     }
     return tasks / s;
+  }
+
+  /**
+   * Parks {@code n} tasks due evenly over {@code window}, starting once all are parked, and returns
+   * each result's arrival minus its due time in ms, sorted: how late a delayed task is, result trip
+   * included (an upper bound on when it ran).
+   */
+  private static long[] delayLateness(TaskPool pool, int n, Duration window) throws Exception {
+    long t0 = System.currentTimeMillis();
+    long base = t0 + 5_000 + n / 4; // parking costs about a quarter of a millisecond each
+    long[] due = new long[n];
+    List<CompletableFuture<Long>> results = new ArrayList<>(n);
+    long[] late = new long[n];
+    for (int i = 0; i < n; i++) {
+      due[i] = base + i * window.toMillis() / n;
+      int k = i;
+      results.add(
+          pool.applyAsync(
+                  "square",
+                  (long) i,
+                  Long.class,
+                  TaskOptions.defaults()
+                      .withEta(Instant.ofEpochMilli(due[i]))
+                      .withTimeout(Duration.ofMinutes(10)))
+              .whenComplete((r, e) -> late[k] = System.currentTimeMillis() - due[k]));
+    }
+    say("  parked %,d delayed tasks in %.1f s", n, (System.currentTimeMillis() - t0) / 1e3);
+    CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(15, TimeUnit.MINUTES);
+    Arrays.sort(late);
+    return late;
   }
 
   private static long[] applyLatencies(TaskPool pool, int n) {

@@ -3,6 +3,7 @@ package dev.spool.consumer;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.spool.consumer.internal.Counters;
+import dev.spool.consumer.internal.DelayedMover;
 import dev.spool.consumer.internal.DeliveryDispatcher;
 import dev.spool.consumer.internal.StateMeters;
 import dev.spool.consumer.internal.WorkerPool;
@@ -60,6 +61,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
   private final String consumerTag;
+  private DelayedMover mover; // moves due delayed tasks to the queue
   private boolean closed;
 
   private SpoolConsumer(
@@ -127,6 +129,13 @@ public final class SpoolConsumer implements AutoCloseable {
                 }
               });
       if (shared != null) dispatcher.datePillsBy(shared);
+      this.mover =
+          new DelayedMover(
+              state.schedule(Topology.delayedSchedule(settings.queue())),
+              publisher,
+              queue,
+              counters);
+      mover.start();
       this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -324,6 +333,7 @@ public final class SpoolConsumer implements AutoCloseable {
     closed = true;
     requestStop(new StopReason("closed", false));
     try {
+      if (mover != null) mover.close(); // what it claimed and did not move, Redis gives out again
       cancelSubscription();
       int handedBack = workers.handBack(dispatcher::handBack);
       log.info("handed {} prefetched task(s) back to {}", handedBack, queue);

@@ -15,10 +15,10 @@ import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
-import dev.spool.core.wire.DelayQueues;
 import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.TaskMessage;
@@ -29,6 +29,8 @@ import dev.spool.producer.internal.PendingTasks.Pending;
 import dev.spool.producer.internal.ProducerMeters;
 import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
+import dev.spool.state.SharedSchedule;
+import dev.spool.state.SharedState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -46,6 +48,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,9 +82,10 @@ public final class TaskPool implements AutoCloseable {
   private final ConfirmingPublisher publisher;
   private final String workQueue;
   private final String replyQueue;
-  private final Topology topology;
   private final String queueName;
-  private volatile DelayQueues delays; // made on the first delayed task
+  private final Supplier<SharedState> stateSource; // where delayed tasks wait: Redis
+  private final boolean ownsState;
+  private volatile SharedState state; // connected on the first delayed task
   private final JsonCodec codec = new JsonCodec();
   private final ResultDecoder decoder = new ResultDecoder(codec);
   private final PendingTasks pending;
@@ -97,8 +101,11 @@ public final class TaskPool implements AutoCloseable {
       TaskPoolConfig settings,
       MeterRegistry meterRegistry,
       ProcessIdentity me,
-      Clock clock) {
+      Clock clock,
+      SharedState shared) {
     this.session = session;
+    this.ownsState = shared == null;
+    this.stateSource = shared == null ? () -> Spool.sharedState(config) : () -> shared;
     this.settings = settings;
     this.meterRegistry = meterRegistry;
     this.maxMessageBytes = config.maxMessageBytes();
@@ -110,7 +117,6 @@ public final class TaskPool implements AutoCloseable {
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     Topology topology = new Topology(config);
-    this.topology = topology;
     this.queueName = settings.queue();
     this.meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
     this.pending = new PendingTasks(meters);
@@ -137,9 +143,16 @@ public final class TaskPool implements AutoCloseable {
             });
   }
 
-  /** A pool on {@code session}. */
+  /**
+   * A pool on {@code session}; delayed tasks wait in {@code shared}, or in shared state of its own
+   * (connected on first use) when null.
+   */
   static TaskPool create(
-      Session session, SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
+      Session session,
+      SpoolConfig config,
+      TaskPoolConfig settings,
+      MeterRegistry meters,
+      SharedState shared) {
     TaskPool pool =
         new TaskPool(
             session,
@@ -147,7 +160,8 @@ public final class TaskPool implements AutoCloseable {
             settings,
             meters,
             ProcessIdentity.current("producer"),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            shared);
     log.info(
         "pool {} publishing to {}, results on {}",
         pool.producerId,
@@ -179,7 +193,7 @@ public final class TaskPool implements AutoCloseable {
    */
   public static TaskPool create(SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
     Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());
-    return create(session, config, settings, meters);
+    return create(session, config, settings, meters, null);
   }
 
   /** A pool with default settings on {@code spool}'s connection, closed with the spool. */
@@ -199,7 +213,7 @@ public final class TaskPool implements AutoCloseable {
    * @throws IllegalStateException when the spool is closed
    */
   public static TaskPool create(Spool spool, TaskPoolConfig settings, MeterRegistry meters) {
-    return Handles.make(spool, s -> create(s, spool.config(), settings, meters));
+    return Handles.make(spool, s -> create(s, spool.config(), settings, meters, spool.state()));
   }
 
   /** Runs {@code task} on one input and waits for its result, up to the default timeout. */
@@ -290,9 +304,15 @@ public final class TaskPool implements AutoCloseable {
     h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     if (due != null) h.put(Headers.DUE, due.toEpochMilli());
     AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
+    if (due != null) {
+      park(props, body, options.countdown(), due);
+      tasksPublished.increment();
+      meters.published(task);
+      return id;
+    }
     CompletableFuture<Void> confirmed = new CompletableFuture<>();
     try {
-      publisher.publish(route(due), props, body, () -> confirmed.complete(null));
+      publisher.publish(workQueue, props, body, () -> confirmed.complete(null));
       confirmed.get(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -310,22 +330,31 @@ public final class TaskPool implements AutoCloseable {
     return options.timeout() == null ? settings.defaultTimeout() : options.timeout();
   }
 
-  /** The queue a task due at {@code due} is published to: a delay queue until it is due. */
-  private String route(Instant due) {
-    if (due == null) return workQueue;
-    Duration left = Duration.between(clock.instant(), due);
-    if (left.isNegative() || left.isZero()) return workQueue;
-    DelayQueues d = delays;
-    if (d == null) {
+  /**
+   * Parks a delayed task in Redis until it is due: {@code countdown} from now by Redis's clock, or
+   * at {@code due} when there is no countdown. A consumer moves it to the work queue then.
+   */
+  private void park(AMQP.BasicProperties props, byte[] body, Duration countdown, Instant due) {
+    SharedSchedule schedule = state().schedule(Topology.delayedSchedule(queueName));
+    ParkedTask parked = ParkedTask.of(props, body);
+    try {
+      if (countdown != null) schedule.addIn(parked.id(), parked.toJson(), countdown);
+      else schedule.addAt(parked.id(), parked.toJson(), due);
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException(
+          "cannot park delayed task " + parked.id() + " in Redis: " + e.getMessage(), e);
+    }
+  }
+
+  private SharedState state() {
+    SharedState s = state;
+    if (s == null) {
       synchronized (this) {
-        if (delays == null) {
-          Channel ch = session.setUp("open a channel for delay queues", s -> s.channel());
-          delays = new DelayQueues(topology, queueName, ch, clock);
-        }
-        d = delays;
+        if (state == null) state = stateSource.get();
+        s = state;
       }
     }
-    return d.forDelay(left);
+    return s;
   }
 
   /**
@@ -530,14 +559,14 @@ public final class TaskPool implements AutoCloseable {
       if (due != null) h.put(Headers.DUE, due.toEpochMilli());
       props = props.builder().headers(h).build();
     }
-    String routingKey = route(due);
     Duration left = Duration.between(clock.instant(), deadline);
     Pending p =
         pending.register(id, task, position, size, left.isNegative() ? Duration.ZERO : left);
     tasksPublished.increment(); // before publishing: its result may arrive before we return
     meters.published(task);
     try {
-      publisher.publish(routingKey, props, body, () -> {});
+      if (due != null) park(props, body, null, due);
+      else publisher.publish(workQueue, props, body, () -> {});
     } catch (RuntimeException | InterruptedException e) {
       tasksPublished.decrement();
       pending.abandon(p);
@@ -712,6 +741,7 @@ public final class TaskPool implements AutoCloseable {
           "could not delete reply queue {} ({}); the broker expires it", replyQueue, e.toString());
     } finally {
       session.close();
+      if (ownsState && state != null) state.close();
     }
   }
 }

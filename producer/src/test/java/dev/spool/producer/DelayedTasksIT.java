@@ -24,9 +24,9 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Delayed tasks against consumer processes: they run no earlier than due, they are held by the
- * broker (a consumer SIGKILLed and the broker restarted while they wait lose none), and callers can
- * wait for their results.
+ * Delayed tasks against consumer processes: they run no earlier than due, they wait in Redis (a
+ * consumer SIGKILLed, the broker restarted and Redis frozen while they wait lose none), and callers
+ * can wait for their results.
  */
 @ExtendWith(SpoolServicesExtension.class)
 final class DelayedTasksIT {
@@ -71,7 +71,7 @@ final class DelayedTasksIT {
   }
 
   @Test
-  void delayedTasksWaitInTheBroker_consumerKilledAndBrokerRestarted_noneLostNoneEarly(
+  void delayedTasksWaitInRedis_consumerKilledBrokerRestartedRedisFrozen_noneLostNoneEarly(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers = new ArrayList<>(procs.startConsumers(2, true));
@@ -85,7 +85,10 @@ final class DelayedTasksIT {
             "stamp", new Stamp(i, due), TaskOptions.defaults().withEta(Instant.ofEpochMilli(due)));
       }
       consumers.getFirst().destroyForcibly().waitFor(); // SIGKILL while the tasks wait
-      env.faults().restartBroker(); // and the broker holding them restarts
+      env.faults().restartBroker(); // the broker they will go to restarts
+      env.faults().pauseRedis(); // and Redis, holding them, stops answering for 3 s
+      Thread.sleep(3000);
+      env.faults().resumeRedis();
       consumers.add(procs.startConsumer("consumer-2", true, Map.of()));
 
       SharedDict<Long, Long> stamps = state.dict(ChaosTasks.STAMPS, Long.class, Long.class);
@@ -105,8 +108,8 @@ final class DelayedTasksIT {
       }
       long duplicates = runs.entries().values().stream().filter(c -> c > 1).count();
       System.out.printf(
-          "%d delayed tasks through a SIGKILL and a broker restart: lost 0, early %d,"
-              + " run twice %d, latest %d ms after due (the restart included)%n",
+          "%d delayed tasks through a SIGKILL, a broker restart and Redis frozen for 3 s: lost 0,"
+              + " early %d, run twice %d, latest %d ms after due (the faults included)%n",
           n, early, duplicates, maxLate);
       assertEquals(0, early, "tasks run before they were due");
     }

@@ -103,4 +103,75 @@ final class Scripts {
           end
           return 0
           """);
+
+  /** Redis's clock in epoch ms, as scripts read it. */
+  private static final String NOW =
+      """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      """;
+
+  /** KEYS waiting, claimed, payloads; ARGV id, payload, 'in' or 'at', ms. Returns the due ms. */
+  static final Script SCHEDULE_ADD =
+      new Script(
+          NOW
+              + """
+              local due = tonumber(ARGV[4])
+              if ARGV[3] == 'in' then due = now + due end
+              redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+              redis.call('ZREM', KEYS[2], ARGV[1])
+              redis.call('ZADD', KEYS[1], due, ARGV[1])
+              return due
+              """);
+
+  /**
+   * KEYS waiting, claimed, payloads; ARGV max, lease ms. Returns id, payload, due ms for each entry
+   * claimed; claims whose lease ran out are due again first.
+   */
+  static final Script SCHEDULE_CLAIM =
+      new Script(
+          NOW
+              + """
+              local max = tonumber(ARGV[1])
+              local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, max)
+              for _, id in ipairs(expired) do
+                redis.call('ZREM', KEYS[2], id)
+                redis.call('ZADD', KEYS[1], now, id)
+              end
+              local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, max)
+              local out = {}
+              local lease = now + tonumber(ARGV[2])
+              for i = 1, #due, 2 do
+                local id = due[i]
+                redis.call('ZREM', KEYS[1], id)
+                local payload = redis.call('HGET', KEYS[3], id)
+                if payload then
+                  redis.call('ZADD', KEYS[2], lease, id)
+                  out[#out + 1] = id
+                  out[#out + 1] = payload
+                  out[#out + 1] = due[i + 1]
+                end
+              end
+              return out
+              """);
+
+  /** KEYS waiting, claimed, payloads; ARGV the ids. */
+  static final Script SCHEDULE_DONE =
+      new Script(
+          """
+          redis.call('ZREM', KEYS[2], unpack(ARGV))
+          redis.call('HDEL', KEYS[3], unpack(ARGV))
+          return #ARGV
+          """);
+
+  /** KEYS waiting, claimed, payloads; ARGV id. 1 when it was waiting and is now gone. */
+  static final Script SCHEDULE_CANCEL =
+      new Script(
+          """
+          if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+            redis.call('HDEL', KEYS[3], ARGV[1])
+            return 1
+          end
+          return 0
+          """);
 }

@@ -85,6 +85,11 @@ public final class SharedState implements AutoCloseable {
     return new SharedCounter(redis, key("counter", name));
   }
 
+  /** The schedule {@code name}: entries that fall due by Redis's clock (delayed tasks). */
+  public SharedSchedule schedule(String name) {
+    return new SharedSchedule(redis, key("schedule", name));
+  }
+
   public <V> SharedValue<V> value(String name, Class<V> type) {
     return new SharedValue<>(redis, codec, key("value", name), type);
   }

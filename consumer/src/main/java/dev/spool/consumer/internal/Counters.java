@@ -124,10 +124,9 @@ public final class Counters {
     meter("timed.out", task, "Handler runs interrupted at their time limit").increment();
   }
 
-  /** A delayed task that arrived before it was due and went on through a delay queue. */
-  void delayed(String task) {
-    meter("delayed", task, "Delayed tasks passed on through a delay queue until they are due")
-        .increment();
+  /** A delayed task fell due and was moved from Redis to the work queue. */
+  void moved(String task) {
+    meter("moved", task, "Delayed tasks moved from Redis to the work queue when due").increment();
   }
 
   void requeued(String task) {

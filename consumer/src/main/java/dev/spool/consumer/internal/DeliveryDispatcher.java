@@ -214,19 +214,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       reject(d, Reason.DECODE_ERROR, "not a task: " + e.getMessage());
       return;
     }
-    Instant due;
-    try {
-      due = TaskMessage.due(props);
-    } catch (MalformedMessageException e) {
-      reject(d, Reason.DECODE_ERROR, e.getMessage());
-      return;
-    }
-    Instant now = clock.instant();
-    if (due != null && due.isAfter(now)) {
-      outcomes.notDueYet(d, Duration.between(now, due)); // held by the broker, not here
-      return;
-    }
-    if (task.deadline() != null && now.isAfter(task.deadline())) {
+    if (task.deadline() != null && clock.instant().isAfter(task.deadline())) {
       counters.expired(task.name());
       log.info(
           "task {} ({}) dropped: its producer stopped waiting at {}",

@@ -177,18 +177,6 @@ final class Outcomes {
     }
   }
 
-  /**
-   * A delayed task arrived before it is due: it goes on to the delay queue for the time left (the
-   * longest not past its due time), unchanged, and is acked once the broker has it there.
-   */
-  void notDueYet(Delivery d, Duration left) {
-    counters.delayed(d.taskName());
-    String delayQueue = delayQueue(d, left);
-    if (delayQueue != null) {
-      publish(d, delayQueue, d.props(), d.body(), () -> acks.ack(d.tag()));
-    }
-  }
-
   /** The delay queue for {@code delay}; null after returning the task when none can be declared. */
   private String delayQueue(Delivery d, Duration delay) {
     try {

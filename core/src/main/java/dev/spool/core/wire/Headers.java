@@ -38,10 +38,7 @@ public final class Headers {
   public static final String SENDER = "spool-sender";
 
   /** On a task: a key under which it may succeed at most once (a Redis marker). */
-  /**
-   * When a delayed task is due (epoch milliseconds, the producer's clock): until then consumers
-   * send it on through the delay queues instead of running it.
-   */
+  /** When a delayed task was due (epoch milliseconds, Redis's clock), for its consumer's logs. */
   public static final String DUE = "spool-due";
 
   public static final String IDEMPOTENCY_KEY = "spool-idempotency-key";

@@ -105,21 +105,6 @@ public record TaskMessage(
         body == null ? new byte[0] : body);
   }
 
-  /**
-   * When a delayed task is due ({@link Headers#DUE}), or null for a task due at once.
-   *
-   * @throws MalformedMessageException when the header is not a time in epoch milliseconds
-   */
-  public static Instant due(AMQP.BasicProperties props) {
-    Long due = Headers.number(props.getHeaders(), Headers.DUE);
-    if (due == null) return null;
-    if (due < 0 || due > MAX_EPOCH_MILLI) {
-      throw new MalformedMessageException(
-          "header " + Headers.DUE + " is not a time in epoch milliseconds: " + due);
-    }
-    return Instant.ofEpochMilli(due);
-  }
-
   /** Header {@code name} as a number from {@code min} to {@code max}; {@code absent} if missing. */
   private static long inRange(Map<String, Object> h, String name, long absent, long min, long max) {
     Long v = Headers.number(h, name);

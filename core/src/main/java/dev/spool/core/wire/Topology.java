@@ -20,13 +20,11 @@ import java.util.regex.Pattern;
  *   <li>work queue {@code <ns>.work.<name>} (default name {@code tasks}): tasks and poison pills.
  *       Quorum by default, with a delivery limit; dead-letters to the dead-letter queue.
  *   <li>dead-letter queue {@code <ns>.dead.<name>}: tasks that failed for good, with the reason.
- *   <li>delay queues {@code <ns>.delay.<name>.<ms>}: a retried or delayed task waits in the one
- *       whose fixed TTL matches its wait, then the broker dead-letters it back to the work queue.
- *       Every message in a delay queue has the same TTL, so none waits behind a longer one. A
- *       delayed task carries its due time ({@link Headers#DUE}) and hops from queue to queue (the
- *       longest TTL not past the due time, each hop at most 29 % of the time left) until it is due:
- *       held by the broker, never early. Declared on first use; the broker deletes one unused for
- *       {@link #DELAY_QUEUE_IDLE} past its TTL.
+ *   <li>delay queues {@code <ns>.delay.<name>.<ms>}: a retried task waits in the one whose fixed
+ *       TTL matches its backoff, then the broker dead-letters it back to the work queue. Every
+ *       message in a delay queue has the same TTL, so none waits behind a longer one. Declared on
+ *       first use; the broker deletes one unused for {@link #DELAY_QUEUE_IDLE} past its TTL. (Tasks
+ *       delayed by their producer wait in Redis instead: {@link ParkedTask}.)
  *   <li>reply queue {@code <ns>.reply.<producer-id>}: one per producer; deleted on close, or by the
  *       broker after {@link #REPLY_QUEUE_EXPIRY} unused. Classic on a single broker node; a quorum
  *       queue when the configuration names several nodes, so that the results in it, and those
@@ -44,13 +42,10 @@ public final class Topology {
   /** How long a delay queue outlives its last use, beyond its TTL. */
   public static final Duration DELAY_QUEUE_IDLE = Duration.ofMinutes(10);
 
-  /** The longest delay a task may be given. */
+  /** The longest delay a producer may give a task. */
   public static final Duration MAX_DELAY = Duration.ofDays(30);
 
-  /**
-   * The delays a task can wait in one hop: 100 ms times powers of the square root of 2, from 12 ms
-   * up to {@link #MAX_DELAY} (49 queues at most, declared when used).
-   */
+  /** The delays a retry can wait: 100 ms times powers of the square root of 2, up to 2 hours. */
   private static final long[] DELAY_BUCKETS_MS = buckets();
 
   private static final Pattern QUEUE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
@@ -89,9 +84,9 @@ public final class Topology {
 
   private static long[] buckets() {
     List<Long> b = new ArrayList<>();
-    for (int i = -6; ; i++) {
+    for (int i = 0; ; i++) {
       long ms = Math.round(100 * Math.pow(2, i / 2.0));
-      if (ms > MAX_DELAY.toMillis()) break;
+      if (ms > Duration.ofHours(2).toMillis()) break;
       b.add(ms);
     }
     return b.stream().mapToLong(Long::longValue).toArray();
@@ -141,11 +136,6 @@ public final class Topology {
     return all;
   }
 
-  /** The shortest delay a hop can wait: a task due sooner than this waits this long. */
-  public static long shortestDelayBucket() {
-    return DELAY_BUCKETS_MS[0];
-  }
-
   /** The longest delay bucket not above {@code delay} (the shortest if all are above it). */
   public static long delayBucket(Duration delay) {
     long ms = delay.toMillis();
@@ -154,6 +144,14 @@ public final class Topology {
       if (b <= ms) chosen = b;
     }
     return chosen;
+  }
+
+  /**
+   * The name, in shared state, of the schedule where delayed tasks of work queue {@code name} wait.
+   */
+  public static String delayedSchedule(String name) {
+    requireQueueName(name);
+    return "delayed." + name;
   }
 
   /** The full name of the typed queue {@code name} ({@code SpoolQueue}, {@code JoinableQueue}). */

@@ -1,0 +1,114 @@
+package dev.spool.consumer.internal;
+
+import dev.spool.core.SpoolException;
+import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.ParkedTask;
+import dev.spool.state.SharedSchedule;
+import dev.spool.state.SharedStateException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves delayed tasks from Redis to the work queue when they fall due: every consumer runs one, and
+ * Redis hands each due task to one of them ({@link SharedSchedule#claimDue}). A task is removed
+ * from Redis only once the broker confirmed it in the work queue; a mover that dies between the two
+ * leaves its claim to run out ({@link #LEASE}), and the task is moved again (so at least once).
+ * Idle, it asks Redis every {@link #POLL}: the most a due task waits before it is moved.
+ */
+public final class DelayedMover implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DelayedMover.class);
+
+  static final Duration POLL = Duration.ofMillis(100);
+  static final Duration LEASE = Duration.ofSeconds(60);
+  private static final int BATCH = 500;
+
+  private final SharedSchedule schedule;
+  private final ConfirmingPublisher publisher;
+  private final String workQueue;
+  private final Counters counters;
+  private final Thread thread;
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  public DelayedMover(
+      SharedSchedule schedule, ConfirmingPublisher publisher, String workQueue, Counters counters) {
+    this.schedule = schedule;
+    this.publisher = publisher;
+    this.workQueue = workQueue;
+    this.counters = counters;
+    this.thread = Thread.ofPlatform().daemon().name("spool-delayed-mover").unstarted(this::run);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void run() {
+    long backoff = 0;
+    try {
+      while (stop.getCount() > 0) {
+        long pause;
+        try {
+          pause = moveDue() < BATCH ? POLL.toMillis() : 0;
+          backoff = 0;
+        } catch (SharedStateException | SpoolException e) {
+          backoff = Math.min(5000, Math.max(250, backoff * 2));
+          pause = backoff;
+          log.warn(
+              "cannot move due delayed tasks ({}); trying again in {} ms", e.getMessage(), backoff);
+        }
+        if (pause > 0 && stop.await(pause, TimeUnit.MILLISECONDS)) return;
+      }
+    } catch (InterruptedException e) {
+      // closing without waiting: what was claimed and not moved is given out again later
+    }
+  }
+
+  /** Moves one batch of due tasks; returns how many were due. */
+  int moveDue() throws InterruptedException {
+    List<SharedSchedule.Entry> due = schedule.claimDue(BATCH, LEASE);
+    if (due.isEmpty()) return 0;
+    ConcurrentLinkedQueue<SharedSchedule.Entry> confirmed = new ConcurrentLinkedQueue<>();
+    CountDownLatch published = new CountDownLatch(due.size());
+    for (SharedSchedule.Entry e : due) {
+      ParkedTask task;
+      try {
+        task = ParkedTask.fromJson(e.payload());
+      } catch (SpoolException bad) {
+        log.warn("delayed task {} is not readable ({}); dropped", e.id(), bad.getMessage());
+        schedule.done(e.id());
+        published.countDown();
+        continue;
+      }
+      publisher.publish(
+          workQueue,
+          task.toProperties(),
+          task.body(),
+          () -> {
+            confirmed.add(e);
+            counters.moved(task.name());
+            published.countDown();
+          });
+    }
+    if (!published.await(LEASE.toMillis() / 2, TimeUnit.MILLISECONDS)) {
+      log.warn("the broker did not confirm every due task in time; the rest are moved again later");
+    }
+    schedule.done(confirmed.stream().map(SharedSchedule.Entry::id).toList());
+    return due.size();
+  }
+
+  @Override
+  public void close() {
+    stop.countDown(); // the batch in hand is finished: moved and marked done
+    try {
+      thread.join(LEASE.toMillis() / 2 + 5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    thread.interrupt();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.spool.core.wire;
+
+import com.rabbitmq.client.AMQP;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.Map;
+
+/**
+ * A delayed task as it waits in Redis ({@code dev.spool.state.SharedSchedule}) until it is due: the
+ * message a producer would have published, as JSON (the body in base64).
+ *
+ * @param id the task id (message id)
+ * @param name the task name (message type)
+ * @param replyTo the reply queue, or null
+ * @param headers the message's headers (strings and numbers)
+ * @param body the JSON body
+ */
+public record ParkedTask(
+    String id, String name, String replyTo, Map<String, Object> headers, byte[] body) {
+  private static final JsonCodec CODEC = new JsonCodec();
+
+  /** The task a producer built, parked. */
+  public static ParkedTask of(AMQP.BasicProperties props, byte[] body) {
+    return new ParkedTask(
+        props.getMessageId(), props.getType(), props.getReplyTo(), props.getHeaders(), body);
+  }
+
+  public String toJson() {
+    return new String(CODEC.encode(this), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * @throws dev.spool.core.SpoolCodecException when {@code json} is not a parked task
+   */
+  public static ParkedTask fromJson(String json) {
+    return CODEC.decode(json.getBytes(StandardCharsets.UTF_8), ParkedTask.class);
+  }
+
+  /** The properties to publish it with, now that it is due. */
+  public AMQP.BasicProperties toProperties() {
+    return new AMQP.BasicProperties.Builder()
+        .messageId(id)
+        .correlationId(id)
+        .type(name)
+        .replyTo(replyTo)
+        .contentType("application/json")
+        .deliveryMode(2)
+        .timestamp(new Date())
+        .headers(headers)
+        .build();
+  }
+}
