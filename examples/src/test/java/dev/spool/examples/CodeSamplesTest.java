@@ -60,6 +60,7 @@ final class CodeSamplesTest {
       import dev.spool.state.*;
       import io.micrometer.core.instrument.MeterRegistry;
       import java.time.Duration;
+      import java.time.Instant;
       import java.util.*;
       import java.util.concurrent.*;
       """;

@@ -11,13 +11,15 @@ import java.util.Objects;
  * long a caller waits for its result once it is due. Immutable; each {@code with} returns a copy.
  *
  * <pre>{@code
- * pool.applyAsync("report", day, String.class, TaskOptions.defaults().withCountdown(Duration.ofMinutes(10)));
- * String id = pool.submit("cleanup", "tmp", TaskOptions.defaults().withEta(Instant.parse("2026-12-24T02:00:00Z")));
+ * CompletableFuture<Long> in10m =
+ *     pool.applyAsync("square", 7, Long.class, TaskOptions.defaults().withCountdown(Duration.ofMinutes(10)));
+ * String id =
+ *     pool.submit("square", 7, TaskOptions.defaults().withEta(Instant.parse("2026-12-24T02:00:00Z")));
  * }</pre>
  *
- * <p>A delayed task waits in the broker's delay queues, never in a consumer's memory, and runs no
- * earlier than it is due by the producer's clock (keep hosts' clocks in step, as with NTP); it may
- * run later, by the time a consumer takes to reach it.
+ * <p>A delayed task waits in Redis, never in a consumer's memory, and runs no earlier than it is
+ * due; a consumer moves it to the work queue within about 100 ms of its due time (the README's
+ * "Delayed tasks").
  */
 public final class TaskOptions {
   private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null);

@@ -196,6 +196,18 @@ final class StatusCommand implements Callable<Integer> {
             "%nDEAD LETTERS %d%s%n",
             s.deadLetters(),
             s.deadLetters() > 0 ? " (spool-producer dead list)" : ""));
+    b.append(String.format(Locale.ROOT, "%nDELAYED (waiting in Redis)%n"));
+    for (SpoolStatus.DelayedStatus d : s.delayed()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %-24s %,d waiting, %,d being moved, next due %s%n",
+              d.queue(),
+              d.waiting(),
+              d.moving(),
+              d.nextDue() == null ? "-" : d.nextDue()));
+    }
+    if (s.delayed().isEmpty()) b.append("  (none)\n");
     b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
     for (HeldLock l : s.locks()) {
       b.append(

@@ -18,6 +18,7 @@ import java.util.List;
  * @param consumers consumers attached to them
  * @param locks locks held now
  * @param objects shared objects
+ * @param delayed delayed tasks waiting in Redis, per work queue that has any
  */
 public record SpoolStatus(
     Instant at,
@@ -26,7 +27,18 @@ public record SpoolStatus(
     List<QueueStatus> queues,
     List<ConsumerStatus> consumers,
     List<HeldLock> locks,
-    SharedObjects objects) {
+    SharedObjects objects,
+    List<DelayedStatus> delayed) {
+
+  /**
+   * Delayed tasks of one work queue.
+   *
+   * @param queue the work queue's short name
+   * @param waiting tasks waiting to fall due
+   * @param moving tasks a consumer is moving to the work queue now
+   * @param nextDue when the next one is due, or null
+   */
+  public record DelayedStatus(String queue, long waiting, long moving, Instant nextDue) {}
 
   /** Messages waiting in the dead-letter queues. */
   public long deadLetters() {

@@ -62,11 +62,30 @@ public final class StatusCollector {
           queues,
           consumers,
           state.locksHeld(),
-          state.objects(objectLimit));
+          state.objects(objectLimit),
+          delayed(queues, prefix));
     } catch (dev.spool.state.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);
     }
+  }
+
+  /** Delayed tasks in Redis for each work queue listed. */
+  private List<SpoolStatus.DelayedStatus> delayed(
+      List<SpoolStatus.QueueStatus> queues, String prefix) {
+    List<SpoolStatus.DelayedStatus> out = new java.util.ArrayList<>();
+    for (SpoolStatus.QueueStatus q : queues) {
+      if (!q.role().equals("work")) continue;
+      String name = q.name().substring((prefix + "work.").length());
+      dev.spool.state.SharedSchedule s =
+          state.schedule(dev.spool.core.wire.Topology.delayedSchedule(name));
+      long waiting = s.waiting();
+      long moving = s.claimed();
+      if (waiting + moving > 0) {
+        out.add(new SpoolStatus.DelayedStatus(name, waiting, moving, s.nextDue().orElse(null)));
+      }
+    }
+    return out;
   }
 
   private static SpoolStatus.QueueStatus queue(JsonNode q, String prefix) {
