@@ -326,6 +326,24 @@ public final class TaskPool implements AutoCloseable {
     return id;
   }
 
+  /**
+   * Cancels task {@code id} if it is a delayed task not yet due: it is removed from Redis and never
+   * runs, and a caller waiting for its result gets a {@link SpoolException} saying so when its wait
+   * times out. Returns false when no such task waits: it was already moved to the work queue (due),
+   * is running or done, or the id is unknown. (Cancelling queued and running tasks is not built
+   * yet.)
+   *
+   * @throws SpoolConnectionException when Redis cannot be reached
+   */
+  public boolean cancel(String id) {
+    ensureOpen();
+    try {
+      return state().schedule(Topology.delayedSchedule(queueName)).cancel(id);
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException("cannot cancel task " + id + ": " + e.getMessage(), e);
+    }
+  }
+
   private Duration timeoutOf(TaskOptions options) {
     return options.timeout() == null ? settings.defaultTimeout() : options.timeout();
   }

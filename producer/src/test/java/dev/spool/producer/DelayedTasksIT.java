@@ -115,6 +115,33 @@ final class DelayedTasksIT {
     }
   }
 
+  @Test
+  void cancel_aDelayedTaskNotYetDue_neverRuns_fromTheApiAndTheCommandLine(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, true);
+    try (TaskPool pool = pool(env);
+        SharedState state = state(env)) {
+      long due = System.currentTimeMillis() + 2500;
+      TaskOptions at = TaskOptions.defaults().withEta(Instant.ofEpochMilli(due));
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 10; i++) ids.add(pool.submit("stamp", new Stamp(i, due), at));
+      for (int i = 0; i < 5; i++) assertTrue(pool.cancel(ids.get(i)), "waiting, so cancelled");
+      assertTrue(!pool.cancel(ids.get(0)), "a second cancel finds nothing waiting");
+
+      SpoolProcesses.Run cli = procs.runProducer("cancel", ids.get(5), "no-such-id");
+      assertEquals(1, cli.exit(), cli.stderr());
+      assertTrue(cli.stdout().contains(ids.get(5) + " cancelled"), cli.stdout());
+      assertTrue(cli.stdout().contains("no-such-id not waiting"), cli.stdout());
+
+      SharedDict<Long, Long> stamps = state.dict(ChaosTasks.STAMPS, Long.class, Long.class);
+      await().atMost(LONG).until(() -> stamps.size() == 4);
+      Thread.sleep(1500); // well past the due time: a cancelled task would have run by now
+      assertEquals(java.util.Set.of(6L, 7L, 8L, 9L), stamps.entries().keySet());
+      assertTrue(!pool.cancel(ids.get(9)), "moved and run: no longer waiting");
+    }
+  }
+
   private static TaskPool pool(SpoolTestEnv env) {
     return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }

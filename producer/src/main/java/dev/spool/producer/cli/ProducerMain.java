@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {
       MapCommand.class,
       ApplyCommand.class,
+      CancelCommand.class,
       StopCommand.class,
       DemoCommand.class,
       DeadCommand.class,
