@@ -17,6 +17,7 @@ package dev.spool.consumer;
  * @param idempotentSkips tasks not run because their idempotency key had already succeeded
  * @param abandoned tasks skipped because nobody could receive their result any more (their
  *     producer's reply queue was gone or had no consumer)
+ * @param cancelled tasks cancelled by id: skipped before they started, or interrupted running
  */
 public record ConsumerStats(
     long received,
@@ -31,4 +32,5 @@ public record ConsumerStats(
     long timedOut,
     long requeued,
     long idempotentSkips,
-    long abandoned) {}
+    long abandoned,
+    long cancelled) {}

@@ -2,6 +2,7 @@ package dev.spool.consumer;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.spool.consumer.internal.Cancellations;
 import dev.spool.consumer.internal.Counters;
 import dev.spool.consumer.internal.DelayedMover;
 import dev.spool.consumer.internal.DeliveryDispatcher;
@@ -62,6 +63,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final String queue;
   private final String consumerTag;
   private DelayedMover mover; // moves due delayed tasks to the queue
+  private Cancellations cancellations; // cancelled task ids, read from Redis
   private boolean closed;
 
   private SpoolConsumer(
@@ -100,6 +102,7 @@ public final class SpoolConsumer implements AutoCloseable {
       this.timer =
           java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
+      this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET));
       this.dispatcher =
           new DeliveryDispatcher(
               consumeChannel,
@@ -127,7 +130,9 @@ public final class SpoolConsumer implements AutoCloseable {
                 public void channelLost(String why) {
                   requestStop(new StopReason(why, true));
                 }
-              });
+              },
+              cancellations);
+      cancellations.start();
       if (shared != null) dispatcher.datePillsBy(shared);
       this.mover =
           new DelayedMover(
@@ -334,6 +339,7 @@ public final class SpoolConsumer implements AutoCloseable {
     requestStop(new StopReason("closed", false));
     try {
       if (mover != null) mover.close(); // what it claimed and did not move, Redis gives out again
+      if (cancellations != null) cancellations.close();
       cancelSubscription();
       int handedBack = workers.handBack(dispatcher::handBack);
       log.info("handed {} prefetched task(s) back to {}", handedBack, queue);
@@ -402,6 +408,8 @@ public final class SpoolConsumer implements AutoCloseable {
     redisProbe.shutdownNow();
     if (workers != null) workers.shutdownNow();
     if (timer != null) timer.shutdownNow();
+    if (cancellations != null) cancellations.close();
+    if (mover != null) mover.close();
     state.close();
     try {
       if (connection.isOpen()) connection.close(5000);

@@ -10,6 +10,7 @@ import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolException;
 import dev.spool.core.SpoolTimeoutException;
+import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import java.util.List;
@@ -29,6 +30,7 @@ final class ExceptionHierarchyTest {
             SpoolConnectionException.class,
             SpoolTimeoutException.class,
             TaskFailedException.class,
+            TaskCancelledException.class,
             TaskTimeoutException.class,
             NotRetryableException.class,
             TaskTimeLimitException.class)) {
@@ -44,5 +46,6 @@ final class ExceptionHierarchyTest {
       assertTrue(SpoolTimeoutException.class.isAssignableFrom(c), c.getName());
     }
     assertTrue(SpoolConnectionException.class.isAssignableFrom(SpoolBrokerBlockedException.class));
+    assertTrue(TaskFailedException.class.isAssignableFrom(TaskCancelledException.class));
   }
 }

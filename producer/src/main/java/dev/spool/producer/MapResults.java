@@ -5,7 +5,8 @@ import java.util.Iterator;
 /**
  * The results of an {@code imap} or {@code imapUnordered}, read as they come. Close it to stop
  * early: publishing stops, and results still to come are dropped (tasks already published still
- * run). Closing twice is harmless; a closed stream has no next element.
+ * run; {@link #cancel()} cancels them too). Closing twice is harmless; a closed stream has no next
+ * element.
  *
  * <pre>{@code
  * try (MapResults<Long> results = pool.imap("square", inputs, Long.class)) {
@@ -28,4 +29,13 @@ public interface MapResults<R> extends Iterator<R>, AutoCloseable {
   /** Stops publishing and drops the results still to come. */
   @Override
   void close();
+
+  /**
+   * Stops publishing, cancels every task published and not finished (queued ones never run, running
+   * ones are interrupted; see {@code TaskPool.cancel}) and closes. Returns how many tasks it
+   * cancelled (chunks count as one).
+   *
+   * @throws dev.spool.core.SpoolConnectionException when Redis cannot be reached
+   */
+  long cancel();
 }

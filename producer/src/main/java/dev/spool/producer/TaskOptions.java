@@ -22,17 +22,23 @@ import java.util.Objects;
  * "Delayed tasks").
  */
 public final class TaskOptions {
-  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null);
+  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null);
 
   private final Duration countdown;
   private final Instant eta;
   private final Duration timeout;
+  private final String id;
 
-  private TaskOptions(Duration countdown, Instant eta, Duration timeout) {
+  private TaskOptions(Duration countdown, Instant eta, Duration timeout, String id) {
     this.countdown = countdown;
     this.eta = eta;
     this.timeout = timeout;
+    this.id = id;
   }
+
+  /** The characters a task id chosen by the caller may hold. */
+  private static final java.util.regex.Pattern ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,200}");
 
   /** Due at once, waited for up to the pool's default timeout. */
   public static TaskOptions defaults() {
@@ -50,7 +56,7 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "countdown must be from 0 to " + Topology.MAX_DELAY.toDays() + " days, was " + countdown);
     }
-    return new TaskOptions(countdown, null, timeout);
+    return new TaskOptions(countdown, null, timeout, id);
   }
 
   /**
@@ -58,7 +64,7 @@ public final class TaskOptions {
    * {@link #withCountdown}.
    */
   public TaskOptions withEta(Instant eta) {
-    return new TaskOptions(null, Objects.requireNonNull(eta, "eta"), timeout);
+    return new TaskOptions(null, Objects.requireNonNull(eta, "eta"), timeout, id);
   }
 
   /**
@@ -71,7 +77,30 @@ public final class TaskOptions {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new TaskOptions(countdown, eta, timeout);
+    return new TaskOptions(countdown, eta, timeout, id);
+  }
+
+  /**
+   * The task's id, chosen by the caller instead of a random UUID, so that it can be cancelled
+   * ({@code TaskPool.cancel}) or looked up later: 1 to 200 letters, digits, {@code . _ : -}. Ids
+   * should be unique; one pool refuses an id that is still waiting for its result.
+   *
+   * @throws IllegalArgumentException when it holds other characters or is too long
+   */
+  public TaskOptions withId(String id) {
+    Objects.requireNonNull(id, "id");
+    if (!ID.matcher(id).matches()) {
+      throw new IllegalArgumentException(
+          "task id must be 1 to 200 letters, digits, '.', '_', ':' or '-', was '"
+              + (id.length() > 60 ? id.substring(0, 60) + "..." : id)
+              + "'");
+    }
+    return new TaskOptions(countdown, eta, timeout, id);
+  }
+
+  /** The id chosen by the caller, or null for a random one. */
+  public String id() {
+    return id;
   }
 
   /** The countdown, or null. */
@@ -112,6 +141,14 @@ public final class TaskOptions {
 
   @Override
   public String toString() {
-    return "TaskOptions{countdown=" + countdown + ", eta=" + eta + ", timeout=" + timeout + "}";
+    return "TaskOptions{countdown="
+        + countdown
+        + ", eta="
+        + eta
+        + ", timeout="
+        + timeout
+        + ", id="
+        + id
+        + "}";
   }
 }

@@ -42,6 +42,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -266,7 +267,13 @@ public final class TaskPool implements AutoCloseable {
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, Class<R> resultType, TaskOptions options) {
     return async(
-        task, input, codec.type(resultType), timeoutOf(options), null, options.dueAt(clock));
+        task,
+        input,
+        codec.type(resultType),
+        timeoutOf(options),
+        null,
+        options.dueAt(clock),
+        options.id());
   }
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, waiting for the result. */
@@ -283,7 +290,8 @@ public final class TaskPool implements AutoCloseable {
         codec.type(resultType.getType()),
         timeoutOf(options),
         null,
-        options.dueAt(clock));
+        options.dueAt(clock),
+        options.id());
   }
 
   /**
@@ -297,7 +305,7 @@ public final class TaskPool implements AutoCloseable {
     ensureOpen();
     requireTaskName(task);
     Instant due = options.dueAt(clock);
-    String id = UUID.randomUUID().toString();
+    String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
     byte[] body = encodeInput(task, java.util.Collections.singletonList(input), false, 0);
     TaskMessage m = new TaskMessage(id, task, null, 1, 0, 0, null, producerId, body);
     Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
@@ -326,23 +334,56 @@ public final class TaskPool implements AutoCloseable {
     return id;
   }
 
+  /** How long a cancel is kept by default: a task still queued after that runs after all. */
+  public static final Duration DEFAULT_CANCEL_KEEP = Duration.ofDays(1);
+
   /**
-   * Cancels task {@code id} if it is a delayed task not yet due: it is removed from Redis and never
-   * runs, and a caller waiting for its result gets a {@link SpoolException} saying so when its wait
-   * times out. Returns false when no such task waits: it was already moved to the work queue (due),
-   * is running or done, or the id is unknown. (Cancelling queued and running tasks is not built
-   * yet.)
+   * Cancels task {@code id}, kept for {@link #DEFAULT_CANCEL_KEEP}. See {@link #cancel(Collection,
+   * Duration)}.
    *
-   * @throws SpoolConnectionException when Redis cannot be reached
+   * @return true when it was a delayed task not yet due (removed from Redis for good)
    */
   public boolean cancel(String id) {
+    return cancel(List.of(id), DEFAULT_CANCEL_KEEP) == 1;
+  }
+
+  /**
+   * Cancels tasks by id, whatever their state: a delayed task not yet due is removed from Redis; a
+   * queued one (or one waiting to be retried) never runs; a running one has its thread interrupted,
+   * as at a time limit, and ends as cancelled, its result discarded. A caller waiting for the
+   * result gets a {@link dev.spool.core.TaskCancelledException}; a finished task is not affected.
+   * The cancel is kept in Redis for {@code keep} (at most 90 days), so consumers started later
+   * honour it too; consumers see it within about 200 ms. Ids nobody knows are accepted (nothing
+   * says whether a task exists).
+   *
+   * @return how many of them were delayed tasks not yet due
+   * @throws SpoolConnectionException when Redis cannot be reached
+   */
+  public long cancel(Collection<String> ids, Duration keep) {
     ensureOpen();
+    Objects.requireNonNull(keep, "keep");
+    if (ids.isEmpty()) return 0;
+    for (String id : ids) {
+      if (id == null || id.isBlank()) throw new IllegalArgumentException("empty task id");
+    }
     try {
-      return state().schedule(Topology.delayedSchedule(queueName)).cancel(id);
+      SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
+      var set = state().expiringSet(Topology.CANCELLED_SET);
+      List<String> all = List.copyOf(ids);
+      long wereDelayed = 0;
+      for (int i = 0; i < all.size(); i += CANCEL_BATCH) {
+        List<String> batch = all.subList(i, Math.min(all.size(), i + CANCEL_BATCH));
+        set.add(batch, keep); // first: a task being moved right now is still caught
+        wereDelayed += delayed.cancel(batch);
+      }
+      return wereDelayed;
     } catch (dev.spool.state.StateConnectionException e) {
-      throw new SpoolConnectionException("cannot cancel task " + id + ": " + e.getMessage(), e);
+      throw new SpoolConnectionException(
+          "cannot cancel " + ids.size() + " task(s): " + e.getMessage(), e);
     }
   }
+
+  private static final int CANCEL_BATCH = 10_000;
 
   private Duration timeoutOf(TaskOptions options) {
     return options.timeout() == null ? settings.defaultTimeout() : options.timeout();
@@ -404,6 +445,17 @@ public final class TaskPool implements AutoCloseable {
       Duration timeout,
       String idempotencyKey,
       Instant due) {
+    return async(task, input, type, timeout, idempotencyKey, due, null);
+  }
+
+  private <R> CompletableFuture<R> async(
+      String task,
+      Object input,
+      JavaType type,
+      Duration timeout,
+      String idempotencyKey,
+      Instant due,
+      String id) {
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {
@@ -415,7 +467,8 @@ public final class TaskPool implements AutoCloseable {
               false,
               deadline,
               idempotencyKey,
-              due);
+              due,
+              id);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -535,12 +588,20 @@ public final class TaskPool implements AutoCloseable {
             pending,
             this::hint,
             MapRun.MAX_AHEAD);
+    run.cancelWith(ids -> cancel(ids, DEFAULT_CANCEL_KEEP));
     return run.start(
         inputs.iterator(),
         chunksize,
         (chunk, position) ->
             submit(
-                task, chunk, position, chunked, deadline, options.idempotent() ? "" : null, due));
+                task,
+                chunk,
+                position,
+                chunked,
+                deadline,
+                options.idempotent() ? "" : null,
+                due,
+                null));
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {
@@ -559,11 +620,12 @@ public final class TaskPool implements AutoCloseable {
       boolean chunked,
       Instant deadline,
       String idempotencyKey,
-      Instant due)
+      Instant due,
+      String chosenId)
       throws InterruptedException {
     ensureOpen();
     requireTaskName(task);
-    String id = UUID.randomUUID().toString();
+    String id = chosenId == null ? UUID.randomUUID().toString() : chosenId;
     byte[] body = encodeInput(task, inputs, chunked, position);
     int size = chunked ? inputs.size() : 0;
     TaskMessage m =

@@ -164,14 +164,73 @@ final class Scripts {
           return #ARGV
           """);
 
-  /** KEYS waiting, claimed, payloads; ARGV id. 1 when it was waiting and is now gone. */
+  /** KEYS waiting, claimed, payloads; ARGV ids. Returns how many were waiting (now gone). */
   static final Script SCHEDULE_CANCEL =
       new Script(
           """
+          local removed = 0
+          for _, id in ipairs(ARGV) do
+            if redis.call('ZREM', KEYS[1], id) == 1 then
+              redis.call('HDEL', KEYS[3], id)
+              removed = removed + 1
+            end
+          end
+          return removed
+          """);
+
+  /**
+   * KEYS set, version; ARGV ttl ms, members... Adds members with expiry now + ttl (keeping a later
+   * one), drops expired members, bumps the version, keeps both keys as long as the last member.
+   * Returns how many were new.
+   */
+  static final Script EXPIRING_SET_ADD =
+      new Script(
+          NOW
+              + """
+              local expiry = now + tonumber(ARGV[1])
+              redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+              local added = 0
+              for i = 2, #ARGV do
+                if not redis.call('ZSCORE', KEYS[1], ARGV[i]) then added = added + 1 end
+                redis.call('ZADD', KEYS[1], 'GT', expiry, ARGV[i])
+              end
+              local version = redis.call('INCR', KEYS[2])
+              local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+              local keep = tonumber(last[2]) - now + 1000
+              redis.call('PEXPIRE', KEYS[1], keep)
+              redis.call('PEXPIRE', KEYS[2], keep)
+              return added
+              """);
+
+  /** KEYS set, version; ARGV member. Removes it; bumps the version when it was there. */
+  static final Script EXPIRING_SET_REMOVE =
+      new Script(
+          """
           if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-            redis.call('HDEL', KEYS[3], ARGV[1])
+            redis.call('INCR', KEYS[2])
             return 1
           end
           return 0
           """);
+
+  /** KEYS set, version. Returns the version, then every member not expired. */
+  static final Script EXPIRING_SET_READ =
+      new Script(
+          NOW
+              + """
+              local out = {tonumber(redis.call('GET', KEYS[2]) or '0')}
+              local members = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')
+              for _, m in ipairs(members) do out[#out + 1] = m end
+              return out
+              """);
+
+  /** KEYS set, version; ARGV member. 1 when it is a member not expired. */
+  static final Script EXPIRING_SET_CONTAINS =
+      new Script(
+          NOW
+              + """
+              local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
+              if expiry and tonumber(expiry) > now then return 1 end
+              return 0
+              """);
 }

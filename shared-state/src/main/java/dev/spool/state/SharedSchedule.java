@@ -111,12 +111,19 @@ public final class SharedSchedule {
    * when it is unknown or already claimed.
    */
   public boolean cancel(String id) {
+    return cancel(List.of(id)) == 1;
+  }
+
+  /** Removes the waiting entries {@code ids} (one round trip); returns how many were waiting. */
+  public long cancel(java.util.Collection<String> ids) {
+    if (ids.isEmpty()) return 0;
+    List<String> args = List.copyOf(ids);
     Object removed =
         redis.call(
             "schedule.cancel",
-            "cancel an entry of " + key,
-            j -> Scripts.SCHEDULE_CANCEL.run(j, keys, List.of(id)));
-    return Long.valueOf(1).equals(removed);
+            "cancel entries of " + key,
+            j -> Scripts.SCHEDULE_CANCEL.run(j, keys, args));
+    return (Long) removed;
   }
 
   /** Entries waiting (not yet claimed). */

@@ -90,6 +90,11 @@ public final class SharedState implements AutoCloseable {
     return new SharedSchedule(redis, key("schedule", name));
   }
 
+  /** The set {@code name} whose members expire one by one (cancelled task ids). */
+  public ExpiringSet expiringSet(String name) {
+    return new ExpiringSet(redis, key("set", name));
+  }
+
   public <V> SharedValue<V> value(String name, Class<V> type) {
     return new SharedValue<>(redis, codec, key("value", name), type);
   }

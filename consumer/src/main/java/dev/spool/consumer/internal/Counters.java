@@ -35,6 +35,7 @@ public final class Counters {
   final LongAdder timedOut = new LongAdder();
   final LongAdder requeued = new LongAdder();
   final LongAdder idempotentSkips = new LongAdder();
+  final LongAdder cancelled = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
 
   private final MeterRegistry registry;
@@ -124,6 +125,13 @@ public final class Counters {
     meter("timed.out", task, "Handler runs interrupted at their time limit").increment();
   }
 
+  /** A task was cancelled by id: skipped before it started, or interrupted while running. */
+  void cancelled(String task) {
+    cancelled.increment();
+    meter("cancelled", task, "Tasks cancelled by id, before they started or while running")
+        .increment();
+  }
+
   /** A delayed task fell due and was moved from Redis to the work queue. */
   void moved(String task) {
     meter("moved", task, "Delayed tasks moved from Redis to the work queue when due").increment();
@@ -205,6 +213,7 @@ public final class Counters {
         timedOut.sum(),
         requeued.sum(),
         idempotentSkips.sum(),
-        abandoned.sum());
+        abandoned.sum(),
+        cancelled.sum());
   }
 }

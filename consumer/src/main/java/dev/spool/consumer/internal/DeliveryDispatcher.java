@@ -47,6 +47,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   private volatile Instant startedAtShared;
   private final int deliveryLimit;
   private final StopSignals stops;
+  private final Cancellations cancellations;
 
   /** A pill dated further ahead of this consumer's clock than this is warned about. */
   private static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(2);
@@ -88,8 +89,10 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       Settlement settlement,
       Counters counters,
       Clock clock,
-      StopSignals stops) {
+      StopSignals stops,
+      Cancellations cancellations) {
     super(channel);
+    this.cancellations = cancellations;
     this.registry = registry;
     this.workers = workers;
     this.timer = timer;
@@ -234,7 +237,8 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     }
     try {
       workers.execute(
-          new TaskExecution(task, d, registered.get(), outcomes, counters, timer, workers));
+          new TaskExecution(
+              task, d, registered.get(), outcomes, counters, timer, workers, cancellations));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       handBack(tag); // stopping: the pool no longer takes work
     }

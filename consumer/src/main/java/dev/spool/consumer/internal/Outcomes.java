@@ -123,6 +123,28 @@ final class Outcomes {
   }
 
   /**
+   * The task was cancelled by id, before it started or while it ran ({@code running}): the
+   * producer, when it waits, gets a {@link dev.spool.core.TaskCancelledException}; acked once that
+   * is confirmed. Not dead-lettered: a cancel is not a failure.
+   */
+  void cancelled(Delivery d, boolean running) {
+    counters.cancelled(d.taskName());
+    String when = running ? "while it ran, its result discarded" : "before it started";
+    log.info("task {} ({}) cancelled {}", d.taskId(), d.taskName(), when);
+    RemoteError error =
+        new RemoteError(
+            dev.spool.core.TaskCancelledException.REMOTE_TYPE,
+            "cancelled " + when,
+            null,
+            workerId,
+            null);
+    reply(
+        d,
+        new TaskResult(d.taskId(), false, workerId, codec.encode(error)),
+        () -> acks.ack(d.tag()));
+  }
+
+  /**
    * A handler run failed: another attempt through a delay queue when the task's policy allows, else
    * a dead letter and the error to the producer.
    */

@@ -50,6 +50,8 @@ final class TaskExecution implements Runnable, TaskContext {
   private final Duration grace;
   private final AtomicBoolean settled = new AtomicBoolean();
   private final TimeLimit watchdog;
+  private final Cancellations cancellations;
+  private volatile boolean cancelled; // by id, while running
   private String outcome; // of the handler's run, for metrics; null while it has not run
 
   TaskExecution(
@@ -59,8 +61,10 @@ final class TaskExecution implements Runnable, TaskContext {
       Outcomes outcomes,
       Counters counters,
       ScheduledExecutorService timer,
-      WorkerPool pool) {
+      WorkerPool pool,
+      Cancellations cancellations) {
     this.task = task;
+    this.cancellations = cancellations;
     this.delivery = delivery;
     this.registered = registered;
     this.outcomes = outcomes;
@@ -98,6 +102,11 @@ final class TaskExecution implements Runnable, TaskContext {
       }
       return;
     }
+    Cancellations.Running self = this::cancelWhileRunning;
+    if (!cancellations.started(task.id(), self)) {
+      if (settle()) outcomes.cancelled(delivery, false);
+      return;
+    }
     watchdog.start();
     long start = System.nanoTime();
     counters.started();
@@ -116,6 +125,7 @@ final class TaskExecution implements Runnable, TaskContext {
       log.warn("task {} ({}) failed with {}", task.id(), task.name(), e.toString());
       failed(e, null);
     } finally {
+      cancellations.finished(task.id(), self);
       MDC.remove("task");
       counters.ended(task.name(), outcome, System.nanoTime() - start);
       if (watchdog.finish()) pool.releaseReplacement(); // its replacement thread can go
@@ -186,6 +196,12 @@ final class TaskExecution implements Runnable, TaskContext {
           null);
       return;
     }
+    if (cancelled) {
+      outcome = "cancelled";
+      release(marker);
+      if (settle()) outcomes.cancelled(delivery, true);
+      return;
+    }
     if (marker != null) {
       try {
         marker.set(
@@ -202,7 +218,10 @@ final class TaskExecution implements Runnable, TaskContext {
 
   private void failed(Throwable e, Integer element) {
     if (!settle()) return; // the watchdog already reported the timeout
-    if (isStateOutage(e)) {
+    if (cancelled) {
+      outcome = "cancelled";
+      outcomes.cancelled(delivery, true);
+    } else if (isStateOutage(e)) {
       outcomes.requeueLater(delivery, e);
     } else if (watchdog.timedOut()) {
       counters.timedOut(task.name());
@@ -275,8 +294,31 @@ final class TaskExecution implements Runnable, TaskContext {
     }
   }
 
-  /** The watchdog settled the run as a timeout: its handler ignored the interrupt. */
+  /**
+   * The task was cancelled while running: its thread is interrupted now, as at a time limit, and
+   * abandoned if it ignores that for the grace period; it ends as cancelled.
+   */
+  private void cancelWhileRunning() {
+    cancelled = true;
+    watchdog.interruptNow(
+        () ->
+            log.info(
+                "task {} ({}) cancelled while running; interrupting it", task.id(), task.name()));
+  }
+
+  /** The watchdog settled the run as a timeout (or a cancel): its handler ignored the interrupt. */
   private void settleAbandoned() {
+    if (cancelled) {
+      log.warn(
+          "task {} ({}) ignored its interrupt for {} after a cancel; abandoning its thread and"
+              + " starting another",
+          task.id(),
+          task.name(),
+          grace);
+      pool.addReplacement();
+      outcomes.cancelled(delivery, true);
+      return;
+    }
     log.warn(
         "task {} ({}) ignored its interrupt for {}; abandoning its thread and starting another",
         task.id(),

@@ -98,14 +98,32 @@ final class TimeLimit {
     return abandoned;
   }
 
+  /**
+   * Ends the run early (it was cancelled): as when the limit passes, its thread is interrupted now
+   * and abandoned after the grace period, but {@link #timedOut()} stays false. {@code announce} is
+   * told first, unless the run already ended or was settled. Returns whether it was interrupted.
+   */
+  boolean interruptNow(Runnable announce) {
+    synchronized (this) {
+      if (!running || settled.getAsBoolean()) return false;
+      cancel.run();
+      interrupt(announce);
+      return true;
+    }
+  }
+
   private void timeUp() {
     synchronized (this) {
       if (!running || settled.getAsBoolean()) return;
       timedOut = true;
-      onTimeUp.run();
-      worker.interrupt();
-      cancel = scheduler.schedule(this::abandonIfStuck, grace);
+      interrupt(onTimeUp);
     }
+  }
+
+  private void interrupt(Runnable announce) { // holding this
+    announce.run();
+    worker.interrupt();
+    cancel = scheduler.schedule(this::abandonIfStuck, grace);
   }
 
   private void abandonIfStuck() {

@@ -186,4 +186,53 @@ final class TimeLimitTest {
     assertFalse(interruptedAfter.get(10, TimeUnit.SECONDS));
     assertTrue(limit.timedOut());
   }
+
+  @Test
+  void interruptNow_cancelsTheLimitAlarm_interruptsAtOnce_andIsNotATimeout() throws Exception {
+    TimeLimit limit = limit();
+    Worker w = new Worker(limit, true);
+    w.started.await();
+    AtomicInteger announced = new AtomicInteger();
+
+    assertTrue(limit.interruptNow(announced::incrementAndGet));
+    assertFalse(w.finished.get(10, TimeUnit.SECONDS));
+    assertEquals(1, w.interrupts.get());
+    assertEquals(1, announced.get());
+    assertFalse(limit.timedOut(), "cancelled, not timed out");
+    assertEquals(0, timeUps.get());
+    assertFalse(scheduler.fire(0), "the limit alarm was cancelled");
+    assertEquals(GRACE, scheduler.alarms.get(1).delay(), "a grace alarm was set");
+    assertFalse(scheduler.fire(1), "the grace alarm was cancelled when the run ended");
+    assertEquals(0, abandons.get());
+  }
+
+  @Test
+  void interruptNow_handlerIgnoresIt_abandonedAfterTheGrace() throws Exception {
+    TimeLimit limit = limit();
+    Worker w = new Worker(limit, false);
+    w.started.await();
+
+    assertTrue(limit.interruptNow(() -> {}));
+    assertTrue(scheduler.fire(1));
+    assertEquals(1, abandons.get());
+    assertTrue(limit.abandoned());
+    assertFalse(limit.timedOut());
+    w.release.countDown();
+    assertTrue(w.finished.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void interruptNow_afterTheRunWasSettledOrEnded_doesNothing() throws Exception {
+    TimeLimit limit = limit();
+    Worker w = new Worker(limit, true);
+    w.started.await();
+    settled.set(true);
+    AtomicInteger announced = new AtomicInteger();
+    assertFalse(limit.interruptNow(announced::incrementAndGet));
+    w.release.countDown();
+    assertFalse(w.finished.get(10, TimeUnit.SECONDS));
+    assertFalse(limit.interruptNow(announced::incrementAndGet), "the run ended");
+    assertEquals(0, announced.get());
+    assertEquals(0, w.interrupts.get());
+  }
 }

@@ -146,6 +146,9 @@ public final class Topology {
     return chosen;
   }
 
+  /** The name, in shared state, of the set of cancelled task ids (one per namespace). */
+  public static final String CANCELLED_SET = "cancelled";
+
   /**
    * The name, in shared state, of the schedule where delayed tasks of work queue {@code name} wait.
    */

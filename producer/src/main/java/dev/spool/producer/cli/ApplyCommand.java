@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code spool-producer apply TASK --input JSON [--in D | --at T] [--no-wait]}. */
+/** {@code spool-producer apply TASK --input JSON [--in D | --at T] [--id ID] [--no-wait]}. */
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,
@@ -24,8 +24,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Runs TASK once on one input and prints its result as JSON on stdout; with --no-wait,"
           + " prints the task's id as soon as the broker has the task.",
-      "With --in or --at the task waits in RabbitMQ until it is due (up to 30 days), never in a"
+      "With --in or --at the task waits in Redis until it is due (up to 30 days), never in a"
           + " consumer's memory; --timeout counts from then.",
+      "spool-producer cancel ID cancels it, by the id --no-wait prints or the one given with --id.",
       "If the task fails, prints the remote error on stderr and exits 1.",
       "Examples: spool-producer apply square --input 7",
       "          spool-producer apply square --input 7 --in 10m --no-wait",
@@ -68,6 +69,14 @@ final class ApplyCommand implements Callable<Integer> {
               + " this process has gone; its result is not kept.")
   boolean noWait;
 
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description =
+          "The task's id instead of a random one (1 to 200 letters, digits, . _ : -), e.g. to"
+              + " cancel it later.")
+  String id;
+
   @Mixin PoolOptions pool = new PoolOptions();
 
   @Override
@@ -82,6 +91,7 @@ final class ApplyCommand implements Callable<Integer> {
     TaskOptions options = TaskOptions.defaults().withTimeout(pool.timeout());
     if (when != null && when.in != null) options = options.withCountdown(when.in);
     if (when != null && when.at != null) options = options.withEta(instant(when.at));
+    if (id != null) options = options.withId(id);
     try (TaskPool p = pool.open()) {
       if (noWait) {
         System.out.println(p.submit(task, value, options));

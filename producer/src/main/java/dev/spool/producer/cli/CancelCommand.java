@@ -1,23 +1,28 @@
 package dev.spool.producer.cli;
 
 import dev.spool.producer.TaskPool;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code spool-producer cancel ID...}: removes delayed tasks that are not yet due. */
+/** {@code spool-producer cancel ID...}: cancels tasks by id, whatever their state. */
 @Command(
     name = "cancel",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Cancels delayed tasks that are not yet due (spool-producer apply --in/--at): each is"
-          + " removed from Redis and never runs.",
-      "Prints one line per id: 'cancelled', or 'not waiting' when the task is already in the work"
-          + " queue, running, done, or unknown (cancelling those is not built yet). Exits 1 when"
-          + " any id was not waiting.",
+      "Cancels tasks by id: a delayed task not yet due is removed from Redis; a queued task (or"
+          + " one waiting for a retry) never runs; a running task is interrupted, as at its time"
+          + " limit, and ends as cancelled. Whoever waits for its result gets a"
+          + " TaskCancelledException. A finished task is not affected.",
+      "The cancel is kept in Redis for --keep, so consumers started later honour it too;"
+          + " consumers see it within about 200 ms. Ids nobody knows are accepted: nothing"
+          + " records whether a task exists.",
+      "Prints one line per id: 'cancelled (delayed, removed)' or 'cancelled'.",
       "Example: spool-producer cancel 4d2d1b32-ba8c-4215-9c1d-2a9c340a5e68"
     })
 final class CancelCommand implements Callable<Integer> {
@@ -27,18 +32,28 @@ final class CancelCommand implements Callable<Integer> {
       description = "Task ids, as apply --no-wait prints them.")
   List<String> ids;
 
+  @Option(
+      names = "--keep",
+      paramLabel = "DURATION",
+      defaultValue = "1d",
+      description =
+          "How long the cancel is kept (default: ${DEFAULT-VALUE}, at most 90d): a task still"
+              + " queued after that runs after all.")
+  Duration keep;
+
   @Mixin PoolOptions pool = new PoolOptions();
 
   @Override
   public Integer call() {
-    int missed = 0;
+    if (keep.isZero() || keep.isNegative() || keep.compareTo(Duration.ofDays(90)) > 0) {
+      throw new IllegalArgumentException("--keep must be from 1ms to 90d, was " + keep);
+    }
     try (TaskPool p = pool.open()) {
       for (String id : ids) {
-        boolean cancelled = p.cancel(id);
-        if (!cancelled) missed++;
-        System.out.println(id + " " + (cancelled ? "cancelled" : "not waiting"));
+        boolean delayed = p.cancel(List.of(id), keep) == 1;
+        System.out.println(id + " " + (delayed ? "cancelled (delayed, removed)" : "cancelled"));
       }
     }
-    return missed == 0 ? 0 : 1;
+    return 0;
   }
 }

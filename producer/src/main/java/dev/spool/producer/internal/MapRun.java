@@ -101,9 +101,11 @@ public final class MapRun<R> implements MapResults<R> {
         }
         Pending p = submitter.submit(chunk, position);
         submitted.add(p);
-        if (cancelled) { // closed while this chunk was being published
-          submitted.remove(p);
-          pending.abandon(p);
+        if (cancelled) { // stopped while this chunk was being published
+          if (submitted.remove(p)) {
+            pending.abandon(p);
+            if (cancelTasks) remoteCancel.cancel(List.of(p.id()));
+          }
           return;
         }
         position += chunk.size();
@@ -193,24 +195,55 @@ public final class MapRun<R> implements MapResults<R> {
 
   private RuntimeException fail(RuntimeException e) {
     failure = e;
-    cancel();
+    stop();
     return e;
   }
 
-  /** Stops publishing and forgets every task still waiting. Idempotent. */
-  public void cancel() {
+  /** Cancels tasks by id where they run (the pool's {@code cancel}). */
+  @FunctionalInterface
+  public interface RemoteCancel {
+    void cancel(List<String> ids);
+  }
+
+  private RemoteCancel remoteCancel = ids -> {};
+
+  /** Where {@link #cancel()} sends the ids of the tasks it cancels. */
+  public MapRun<R> cancelWith(RemoteCancel remote) {
+    this.remoteCancel = remote;
+    return this;
+  }
+
+  private volatile boolean cancelTasks; // cancel() was called: tasks are cancelled remotely too
+
+  /** Stops publishing and forgets every task still waiting; returns the ones forgotten. */
+  private List<Pending> stop() {
     cancelled = true;
     if (feeder != null) feeder.interrupt();
+    List<Pending> forgotten = new ArrayList<>();
     for (Pending p : submitted) {
-      pending.abandon(p);
+      if (submitted.remove(p)) { // the feeder may be removing a last one at the same time
+        forgotten.add(p);
+        pending.abandon(p);
+      }
     }
-    submitted.clear();
     arrivals.clear();
     buffer.clear();
+    return forgotten;
+  }
+
+  @Override
+  public long cancel() {
+    cancelTasks = true;
+    List<String> ids = new ArrayList<>();
+    for (Pending p : stop()) {
+      if (!p.future().isDone()) ids.add(p.id());
+    }
+    if (!ids.isEmpty()) remoteCancel.cancel(ids);
+    return ids.size();
   }
 
   @Override
   public void close() {
-    cancel();
+    stop();
   }
 }

@@ -61,11 +61,18 @@ public final class PendingTasks {
     }
   }
 
-  /** Registers a task; its future fails with a {@code TimeoutException} after {@code timeout}. */
+  /**
+   * Registers a task; its future fails with a {@code TimeoutException} after {@code timeout}.
+   *
+   * @throws IllegalArgumentException when a task with the same id is waiting
+   */
   public Pending register(String id, String task, long position, int size, Duration timeout) {
     CompletableFuture<TaskResult> f = new CompletableFuture<>();
     Pending p = new Pending(id, task, position, size, f, System.nanoTime());
-    byId.put(id, p);
+    if (byId.putIfAbsent(id, p) != null) {
+      throw new IllegalArgumentException(
+          "a task with id " + id + " is already waiting for its result in this pool");
+    }
     f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (r, e) -> {

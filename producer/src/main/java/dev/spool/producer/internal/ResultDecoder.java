@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolException;
+import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.JsonCodec;
@@ -33,7 +34,11 @@ public final class ResultDecoder {
    */
   public <R> List<R> values(Pending p, TaskResult r, JavaType type) {
     if (!r.ok()) {
-      throw new TaskFailedException(p.task(), p.id(), remoteError(r));
+      RemoteError error = remoteError(r);
+      if (TaskCancelledException.describes(error)) {
+        throw new TaskCancelledException(p.task(), p.id(), error);
+      }
+      throw new TaskFailedException(p.task(), p.id(), error);
     }
     if (p.size() == 0) {
       return Collections.singletonList(codec.decode(r.body(), type));
