@@ -3,9 +3,11 @@ package dev.spool.consumer;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.spool.consumer.internal.Cancellations;
+import dev.spool.consumer.internal.ControlPoller;
 import dev.spool.consumer.internal.Counters;
 import dev.spool.consumer.internal.DelayedMover;
 import dev.spool.consumer.internal.DeliveryDispatcher;
+import dev.spool.consumer.internal.PauseSwitch;
 import dev.spool.consumer.internal.StateMeters;
 import dev.spool.consumer.internal.WorkerPool;
 import dev.spool.core.ProcessIdentity;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -61,9 +64,11 @@ public final class SpoolConsumer implements AutoCloseable {
   private final Counters counters;
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
-  private final String consumerTag;
+  private volatile String consumerTag;
   private DelayedMover mover; // moves due delayed tasks to the queue
   private Cancellations cancellations; // cancelled task ids, read from Redis
+  private ControlPoller control; // keeps cancellations and the pause flag fresh
+  private boolean paused; // guarded by this
   private boolean closed;
 
   private SpoolConsumer(
@@ -132,7 +137,17 @@ public final class SpoolConsumer implements AutoCloseable {
                 }
               },
               cancellations);
-      cancellations.start();
+      this.control =
+          new ControlPoller(
+              List.of(
+                  cancellations,
+                  new PauseSwitch(
+                      state.value(Topology.pauseFlag(settings.queue()), String.class),
+                      flag -> {
+                        if (flag.isPresent()) pause(flag.get());
+                        else resume();
+                      })));
+      control.start();
       if (shared != null) dispatcher.datePillsBy(shared);
       this.mover =
           new DelayedMover(
@@ -141,7 +156,11 @@ public final class SpoolConsumer implements AutoCloseable {
               queue,
               counters);
       mover.start();
-      this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
+      synchronized (this) {
+        if (!paused) { // else it subscribes when resumed
+          this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
+        }
+      }
     } catch (IOException | RuntimeException e) {
       closeQuietly();
       throw e;
@@ -190,7 +209,8 @@ public final class SpoolConsumer implements AutoCloseable {
     try {
       SpoolConsumer c = new SpoolConsumer(config, settings, registry, meters, identity, clock);
       log.info(
-          "consuming {} (concurrency {}, prefetch {}) on {} as '{}'; tasks: {}",
+          "{} {} (concurrency {}, prefetch {}) on {} as '{}'; tasks: {}",
+          c.paused() ? "paused on" : "consuming",
           c.queue,
           settings.concurrency(),
           settings.prefetch(),
@@ -296,6 +316,40 @@ public final class SpoolConsumer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops taking tasks without stopping: the subscription is cancelled, tasks prefetched and not
+   * started go back to the queue, running ones finish. Consumers do this themselves when the
+   * queue's pause flag is set ({@code spool-producer pause}); {@link #resume} undoes it. While
+   * paused, pills wait in the queue too.
+   */
+  public synchronized void pause(String why) {
+    if (paused || closed) return;
+    paused = true;
+    workers.hold(true);
+    dispatcher.paused(true);
+    if (consumerTag != null) cancelSubscription();
+    log.info("paused ({}): taking no tasks from {} until resumed", why, queue);
+  }
+
+  /** Takes tasks again after {@link #pause}. */
+  public synchronized void resume() {
+    if (!paused || closed) return;
+    paused = false;
+    workers.hold(false);
+    dispatcher.paused(false);
+    try {
+      consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
+      log.info("resumed: taking tasks from {} again", queue);
+    } catch (IOException | RuntimeException e) {
+      requestStop(new StopReason("cannot consume again after a pause: " + e, true));
+    }
+  }
+
+  /** Whether this consumer is paused ({@link #pause}). */
+  public synchronized boolean paused() {
+    return paused;
+  }
+
   /** Asks the consumer to stop, as a pill would. The first request's reason wins. */
   public void requestStop(String reason) {
     requestStop(new StopReason(reason, false));
@@ -339,8 +393,8 @@ public final class SpoolConsumer implements AutoCloseable {
     requestStop(new StopReason("closed", false));
     try {
       if (mover != null) mover.close(); // what it claimed and did not move, Redis gives out again
-      if (cancellations != null) cancellations.close();
-      cancelSubscription();
+      if (control != null) control.close();
+      if (!paused) cancelSubscription();
       int handedBack = workers.handBack(dispatcher::handBack);
       log.info("handed {} prefetched task(s) back to {}", handedBack, queue);
       if (!workers.awaitIdle(settings.drainTimeout())) {
@@ -408,7 +462,7 @@ public final class SpoolConsumer implements AutoCloseable {
     redisProbe.shutdownNow();
     if (workers != null) workers.shutdownNow();
     if (timer != null) timer.shutdownNow();
-    if (cancellations != null) cancellations.close();
+    if (control != null) control.close();
     if (mover != null) mover.close();
     state.close();
     try {

@@ -385,6 +385,64 @@ public final class TaskPool implements AutoCloseable {
 
   private static final int CANCEL_BATCH = 10_000;
 
+  /**
+   * Pauses this pool's work queue: every consumer of it, on any host, stops taking tasks within
+   * about 200 ms, without stopping (tasks prefetched and not started go back to the queue, running
+   * ones finish); consumers started later start paused. Producers may go on publishing: the tasks
+   * wait in the queue. The pause is kept in Redis until {@link #resume}. While paused, consumers
+   * are not subscribed, so pills from {@code stop} wait too.
+   *
+   * @return false when it was paused already
+   * @throws SpoolConnectionException when Redis cannot be reached
+   */
+  public boolean pause() {
+    ensureOpen();
+    String mark = "paused by " + producerId + " at " + clock.instant();
+    try {
+      return pauseFlag().setIfAbsent(mark, MAX_PAUSE);
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException("cannot pause " + workQueue + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A pause lasts at most this long, then lifts by itself. */
+  public static final Duration MAX_PAUSE = Duration.ofDays(365);
+
+  /**
+   * Resumes this pool's work queue after {@link #pause}: consumers take tasks again within about
+   * 200 ms.
+   *
+   * @return false when it was not paused
+   * @throws SpoolConnectionException when Redis cannot be reached
+   */
+  public boolean resume() {
+    ensureOpen();
+    try {
+      return pauseFlag().delete();
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException("cannot resume " + workQueue + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Who paused this pool's work queue and when, or empty when it is not paused.
+   *
+   * @throws SpoolConnectionException when Redis cannot be reached
+   */
+  public java.util.Optional<String> pausedBy() {
+    ensureOpen();
+    try {
+      return pauseFlag().get();
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException(
+          "cannot read the pause flag of " + workQueue + ": " + e.getMessage(), e);
+    }
+  }
+
+  private dev.spool.state.SharedValue<String> pauseFlag() {
+    return state().value(Topology.pauseFlag(queueName), String.class);
+  }
+
   private Duration timeoutOf(TaskOptions options) {
     return options.timeout() == null ? settings.defaultTimeout() : options.timeout();
   }

@@ -74,7 +74,8 @@ public final class SharedValue<V> {
     return "OK".equals(r);
   }
 
-  public void delete() {
-    redis.call("DEL " + key, j -> j.del(key));
+  /** Deletes the value; true when there was one. */
+  public boolean delete() {
+    return redis.call("DEL " + key, j -> j.del(key)) > 0;
   }
 }

@@ -138,6 +138,16 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     stopping = true;
   }
 
+  private volatile boolean paused;
+
+  /**
+   * While paused, task deliveries (those already on their way when the subscription was cancelled)
+   * go straight back to the queue; pills still count.
+   */
+  public void paused(boolean paused) {
+    this.paused = paused;
+  }
+
   /**
    * Never throws: an exception here would make the client close the consuming channel, leaving the
    * process alive and idle. A delivery that breaks this code is dead-lettered with the reason.
@@ -174,7 +184,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       handlePill(tag, props);
       return;
     }
-    if (stopping) {
+    if (stopping || paused) {
       handBack(tag);
       return;
     }

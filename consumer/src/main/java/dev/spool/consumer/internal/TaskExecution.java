@@ -94,6 +94,13 @@ final class TaskExecution implements Runnable, TaskContext {
 
   @Override
   public void run() {
+    if (pool.holding()) { // the queue was paused after this task was prefetched
+      if (settle()) {
+        counters.handedBack();
+        outcomes.acks().reject(delivery.tag(), true);
+      }
+      return;
+    }
     if (outcomes.abandoned(delivery)) {
       // Its producer died: nobody would receive the result. Skipped, counted, acked.
       if (settle()) {

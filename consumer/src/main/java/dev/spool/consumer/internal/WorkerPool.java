@@ -24,6 +24,7 @@ public final class WorkerPool implements Executor {
   private final Consumer<String> tooManyStuck;
   private volatile int abandoned;
   private final AtomicInteger unfinished = new AtomicInteger();
+  private volatile boolean holding;
 
   /** A pool with no bound on threads abandoned to handlers that ignore interrupts (tests). */
   public WorkerPool(int concurrency, boolean virtualThreads) {
@@ -78,6 +79,18 @@ public final class WorkerPool implements Executor {
       unfinished.decrementAndGet();
       throw e;
     }
+  }
+
+  /**
+   * While holding (the queue is paused), tasks not yet started are handed back when their turn
+   * comes instead of running; running ones finish.
+   */
+  public void hold(boolean holding) {
+    this.holding = holding;
+  }
+
+  boolean holding() {
+    return holding;
   }
 
   /** Tasks submitted and not ended (or handed back): queued, running, or stuck. */

@@ -146,6 +146,15 @@ public final class Topology {
     return chosen;
   }
 
+  /**
+   * The name, in shared state, of work queue {@code name}'s pause flag: while it holds a value (who
+   * paused it, and when), consumers of the queue take no tasks.
+   */
+  public static String pauseFlag(String name) {
+    requireQueueName(name);
+    return "paused." + name;
+  }
+
   /** The name, in shared state, of the set of cancelled task ids (one per namespace). */
   public static final String CANCELLED_SET = "cancelled";
 

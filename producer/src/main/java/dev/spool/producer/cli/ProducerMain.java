@@ -16,6 +16,8 @@ import picocli.CommandLine.Mixin;
       MapCommand.class,
       ApplyCommand.class,
       CancelCommand.class,
+      PauseCommand.Pause.class,
+      PauseCommand.Resume.class,
       StopCommand.class,
       DemoCommand.class,
       DeadCommand.class,

@@ -208,6 +208,12 @@ final class StatusCommand implements Callable<Integer> {
               d.nextDue() == null ? "-" : d.nextDue()));
     }
     if (s.delayed().isEmpty()) b.append("  (none)\n");
+    if (!s.paused().isEmpty()) {
+      b.append(String.format(Locale.ROOT, "%nPAUSED (spool-producer resume)%n"));
+      for (SpoolStatus.PausedStatus p : s.paused()) {
+        b.append(String.format(Locale.ROOT, "  %-24s %s%n", p.queue(), p.by()));
+      }
+    }
     b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
     for (HeldLock l : s.locks()) {
       b.append(

@@ -54,12 +54,33 @@ final class StopCommand implements Callable<Integer> {
     TaskPoolConfig settings =
         TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout).build();
     try (TaskPool p = TaskPool.create(config, settings)) {
+      warnIfPaused(p);
       int n = count == null ? p.consumerCount() : count;
       Dated now = now(config);
       p.stopConsumers(n, now.instant(), now.clock());
       System.out.println("sent " + n + " poison pill(s) to " + p.workQueue());
     }
     return 0;
+  }
+
+  /** Paused consumers are not subscribed: the broker counts none, and pills wait. */
+  private static void warnIfPaused(TaskPool p) {
+    java.util.Optional<String> paused;
+    try {
+      paused = p.pausedBy();
+    } catch (RuntimeException e) {
+      return; // without Redis nobody can have paused it through Spool: the pill dating says so
+    }
+    paused.ifPresent(
+        by ->
+            System.err.println(
+                "spool-producer stop: "
+                    + p.workQueue()
+                    + " is "
+                    + by
+                    + ": its consumers are not subscribed, so the broker counts none and pills"
+                    + " wait until it is resumed (spool-producer resume); or stop them with"
+                    + " SIGTERM"));
   }
 
   private record Dated(Instant instant, String clock) {}

@@ -19,6 +19,7 @@ import java.util.List;
  * @param locks locks held now
  * @param objects shared objects
  * @param delayed delayed tasks waiting in Redis, per work queue that has any
+ * @param paused work queues paused ({@code spool-producer pause}), with who paused them and when
  */
 public record SpoolStatus(
     Instant at,
@@ -28,7 +29,16 @@ public record SpoolStatus(
     List<ConsumerStatus> consumers,
     List<HeldLock> locks,
     SharedObjects objects,
-    List<DelayedStatus> delayed) {
+    List<DelayedStatus> delayed,
+    List<PausedStatus> paused) {
+
+  /**
+   * A paused work queue.
+   *
+   * @param queue the work queue's short name
+   * @param by who paused it and when
+   */
+  public record PausedStatus(String queue, String by) {}
 
   /**
    * Delayed tasks of one work queue.

@@ -63,7 +63,8 @@ public final class StatusCollector {
           consumers,
           state.locksHeld(),
           state.objects(objectLimit),
-          delayed(queues, prefix));
+          delayed(queues, prefix),
+          paused(queues, prefix));
     } catch (dev.spool.state.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);
@@ -84,6 +85,21 @@ public final class StatusCollector {
       if (waiting + moving > 0) {
         out.add(new SpoolStatus.DelayedStatus(name, waiting, moving, s.nextDue().orElse(null)));
       }
+    }
+    return out;
+  }
+
+  /** Work queues listed whose pause flag is set in Redis. */
+  private List<SpoolStatus.PausedStatus> paused(
+      List<SpoolStatus.QueueStatus> queues, String prefix) {
+    List<SpoolStatus.PausedStatus> out = new java.util.ArrayList<>();
+    for (SpoolStatus.QueueStatus q : queues) {
+      if (!q.role().equals("work")) continue;
+      String name = q.name().substring((prefix + "work.").length());
+      state
+          .value(dev.spool.core.wire.Topology.pauseFlag(name), String.class)
+          .get()
+          .ifPresent(by -> out.add(new SpoolStatus.PausedStatus(name, by)));
     }
     return out;
   }
