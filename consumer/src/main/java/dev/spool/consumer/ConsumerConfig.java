@@ -35,6 +35,7 @@ public final class ConsumerConfig {
   private final Map<String, RetryPolicy> retryByTask;
   private final Duration timeLimit;
   private final Map<String, Duration> timeLimitByTask;
+  private final Map<String, RateLimit> rateLimitByTask;
   private final Duration brokerConsumerTimeout;
   private final Duration idempotencyTtl;
 
@@ -48,6 +49,7 @@ public final class ConsumerConfig {
     this.retryByTask = Map.copyOf(b.retryByTask);
     this.timeLimit = b.timeLimit;
     this.timeLimitByTask = Map.copyOf(b.timeLimitByTask);
+    this.rateLimitByTask = Map.copyOf(b.rateLimitByTask);
     this.brokerConsumerTimeout = b.brokerConsumerTimeout;
     this.idempotencyTtl = b.idempotencyTtl;
   }
@@ -108,6 +110,7 @@ public final class ConsumerConfig {
     b.retryByTask.putAll(retryByTask);
     b.timeLimit = timeLimit;
     b.timeLimitByTask.putAll(timeLimitByTask);
+    b.rateLimitByTask.putAll(rateLimitByTask);
     b.brokerConsumerTimeout = brokerConsumerTimeout;
     b.idempotencyTtl = idempotencyTtl;
     return b;
@@ -143,6 +146,8 @@ public final class ConsumerConfig {
         + timeLimit
         + ", timeLimitByTask="
         + new java.util.TreeMap<>(timeLimitByTask)
+        + ", rateLimitByTask="
+        + new java.util.TreeMap<>(rateLimitByTask)
         + ", brokerConsumerTimeout="
         + brokerConsumerTimeout
         + ", idempotencyTtl="
@@ -162,6 +167,16 @@ public final class ConsumerConfig {
   /** The time limit of task {@code name}. */
   public Duration timeLimitFor(String name) {
     return timeLimitByTask.getOrDefault(name, timeLimit);
+  }
+
+  /** The rate limit of task {@code name}, or null when it has none. */
+  public RateLimit rateLimitFor(String name) {
+    return rateLimitByTask.get(name);
+  }
+
+  /** Rate limits by task name. */
+  public Map<String, RateLimit> rateLimitByTask() {
+    return rateLimitByTask;
   }
 
   /** The longest time limit of any task. */
@@ -195,6 +210,7 @@ public final class ConsumerConfig {
     private final Map<String, RetryPolicy> retryByTask = new HashMap<>();
     private Duration timeLimit = Duration.ofMinutes(15);
     private final Map<String, Duration> timeLimitByTask = new HashMap<>();
+    private final Map<String, RateLimit> rateLimitByTask = new HashMap<>();
     private Duration brokerConsumerTimeout = Duration.ofMinutes(30);
     private Duration idempotencyTtl = Duration.ofDays(1);
 
@@ -247,6 +263,17 @@ public final class ConsumerConfig {
     /** The time limit of task {@code name}. */
     public Builder timeLimit(String name, Duration limit) {
       timeLimitByTask.put(
+          Objects.requireNonNull(name, "name"), Objects.requireNonNull(limit, name));
+      return this;
+    }
+
+    /**
+     * At most {@code limit} starts of task {@code name} across every consumer (counted in Redis); a
+     * task submitted with a rate key is counted under that key, each key with the same limit. Give
+     * every consumer of the queue the same limits.
+     */
+    public Builder rateLimit(String name, RateLimit limit) {
+      rateLimitByTask.put(
           Objects.requireNonNull(name, "name"), Objects.requireNonNull(limit, name));
       return this;
     }

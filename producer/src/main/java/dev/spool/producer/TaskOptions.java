@@ -22,18 +22,21 @@ import java.util.Objects;
  * "Delayed tasks").
  */
 public final class TaskOptions {
-  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null);
+  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null);
 
   private final Duration countdown;
   private final Instant eta;
   private final Duration timeout;
   private final String id;
+  private final String rateKey;
 
-  private TaskOptions(Duration countdown, Instant eta, Duration timeout, String id) {
+  private TaskOptions(
+      Duration countdown, Instant eta, Duration timeout, String id, String rateKey) {
     this.countdown = countdown;
     this.eta = eta;
     this.timeout = timeout;
     this.id = id;
+    this.rateKey = rateKey;
   }
 
   /** The characters a task id chosen by the caller may hold. */
@@ -56,7 +59,7 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "countdown must be from 0 to " + Topology.MAX_DELAY.toDays() + " days, was " + countdown);
     }
-    return new TaskOptions(countdown, null, timeout, id);
+    return new TaskOptions(countdown, null, timeout, id, rateKey);
   }
 
   /**
@@ -64,7 +67,7 @@ public final class TaskOptions {
    * {@link #withCountdown}.
    */
   public TaskOptions withEta(Instant eta) {
-    return new TaskOptions(null, Objects.requireNonNull(eta, "eta"), timeout, id);
+    return new TaskOptions(null, Objects.requireNonNull(eta, "eta"), timeout, id, rateKey);
   }
 
   /**
@@ -77,7 +80,7 @@ public final class TaskOptions {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new TaskOptions(countdown, eta, timeout, id);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey);
   }
 
   /**
@@ -95,7 +98,28 @@ public final class TaskOptions {
               + (id.length() > 60 ? id.substring(0, 60) + "..." : id)
               + "'");
     }
-    return new TaskOptions(countdown, eta, timeout, id);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey);
+  }
+
+  /**
+   * The key the task's rate limit is counted under, e.g. a customer id: with a consumer limit of
+   * {@code charge=10/s}, each key may start 10 {@code charge} tasks a second. 1 to 200 characters,
+   * no control characters.
+   */
+  public TaskOptions withRateKey(String rateKey) {
+    Objects.requireNonNull(rateKey, "rateKey");
+    if (rateKey.isEmpty()
+        || rateKey.length() > 200
+        || rateKey.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(
+          "rate key must be 1 to 200 characters without control characters");
+    }
+    return new TaskOptions(countdown, eta, timeout, id, rateKey);
+  }
+
+  /** The rate key, or null. */
+  public String rateKey() {
+    return rateKey;
   }
 
   /** The id chosen by the caller, or null for a random one. */
@@ -149,6 +173,8 @@ public final class TaskOptions {
         + timeout
         + ", id="
         + id
+        + ", rateKey="
+        + rateKey
         + "}";
   }
 }

@@ -273,7 +273,8 @@ public final class TaskPool implements AutoCloseable {
         timeoutOf(options),
         null,
         options.dueAt(clock),
-        options.id());
+        options.id(),
+        options.rateKey());
   }
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, waiting for the result. */
@@ -291,7 +292,8 @@ public final class TaskPool implements AutoCloseable {
         timeoutOf(options),
         null,
         options.dueAt(clock),
-        options.id());
+        options.id(),
+        options.rateKey());
   }
 
   /**
@@ -311,6 +313,7 @@ public final class TaskPool implements AutoCloseable {
     Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
     h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     if (due != null) h.put(Headers.DUE, due.toEpochMilli());
+    if (options.rateKey() != null) h.put(Headers.RATE_KEY, options.rateKey());
     AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
     if (due != null) {
       park(props, body, options.countdown(), due);
@@ -503,7 +506,7 @@ public final class TaskPool implements AutoCloseable {
       Duration timeout,
       String idempotencyKey,
       Instant due) {
-    return async(task, input, type, timeout, idempotencyKey, due, null);
+    return async(task, input, type, timeout, idempotencyKey, due, null, null);
   }
 
   private <R> CompletableFuture<R> async(
@@ -513,7 +516,8 @@ public final class TaskPool implements AutoCloseable {
       Duration timeout,
       String idempotencyKey,
       Instant due,
-      String id) {
+      String id,
+      String rateKey) {
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {
@@ -526,7 +530,8 @@ public final class TaskPool implements AutoCloseable {
               deadline,
               idempotencyKey,
               due,
-              id);
+              id,
+              rateKey);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -659,6 +664,7 @@ public final class TaskPool implements AutoCloseable {
                 deadline,
                 options.idempotent() ? "" : null,
                 due,
+                null,
                 null));
   }
 
@@ -679,7 +685,8 @@ public final class TaskPool implements AutoCloseable {
       Instant deadline,
       String idempotencyKey,
       Instant due,
-      String chosenId)
+      String chosenId,
+      String rateKey)
       throws InterruptedException {
     ensureOpen();
     requireTaskName(task);
@@ -689,8 +696,9 @@ public final class TaskPool implements AutoCloseable {
     TaskMessage m =
         new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
     AMQP.BasicProperties props = m.toProperties();
-    if (idempotencyKey != null || due != null) {
+    if (idempotencyKey != null || due != null || rateKey != null) {
       Map<String, Object> h = new HashMap<>(props.getHeaders());
+      if (rateKey != null) h.put(Headers.RATE_KEY, rateKey);
       if (idempotencyKey != null) {
         h.put(Headers.IDEMPOTENCY_KEY, idempotencyKey.isEmpty() ? id : idempotencyKey);
       }

@@ -233,4 +233,22 @@ final class Scripts {
               if expiry and tonumber(expiry) > now then return 1 end
               return 0
               """);
+
+  /**
+   * KEYS next-free time (µs); ARGV period µs, count. Books the next slot of count per period,
+   * evenly spaced, and returns the µs until it (0: at once).
+   */
+  static final Script RATE_RESERVE =
+      new Script(
+          """
+          local t = redis.call('TIME')
+          local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          local spacing = tonumber(ARGV[1]) / tonumber(ARGV[2])
+          local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+          local slot = math.max(free, now)
+          local nextFree = slot + spacing
+          local keepMs = math.floor((nextFree - now) / 1000) + 1000
+          redis.call('SET', KEYS[1], string.format('%d', nextFree), 'PX', keepMs)
+          return math.floor(slot - now)
+          """);
 }

@@ -90,6 +90,11 @@ public final class SharedState implements AutoCloseable {
     return new SharedSchedule(redis, key("schedule", name));
   }
 
+  /** The rate schedule {@code name}: start slots at most N per period (rate limits). */
+  public RateSchedule rateSchedule(String name) {
+    return new RateSchedule(redis, key("rate", name));
+  }
+
   /** The set {@code name} whose members expire one by one (cancelled task ids). */
   public ExpiringSet expiringSet(String name) {
     return new ExpiringSet(redis, key("set", name));

@@ -155,6 +155,16 @@ public final class ConsumerMain implements Callable<Integer> {
   Map<String, Duration> timeLimitByTask = new LinkedHashMap<>();
 
   @Option(
+      names = "--rate-limit",
+      paramLabel = "TASK=N/PERIOD",
+      description =
+          "At most N starts of TASK per PERIOD across every consumer of every host, counted in"
+              + " Redis, e.g. --rate-limit charge=10/s (repeatable; PERIOD s, m, h, d or e.g. 10s)."
+              + " A task submitted with a rate key gets the limit per key. Give every consumer"
+              + " the same limits.")
+  Map<String, String> rateLimitByTask = new LinkedHashMap<>();
+
+  @Option(
       names = "--broker-consumer-timeout",
       paramLabel = "DURATION",
       defaultValue = "30m",
@@ -249,6 +259,14 @@ public final class ConsumerMain implements Callable<Integer> {
           settings.retry(task, new RetryPolicy(spec.attempts(), base, max, retry.notRetryable()));
         });
     timeLimitByTask.forEach(settings::timeLimit);
+    rateLimitByTask.forEach(
+        (task, text) -> {
+          try {
+            settings.rateLimit(task, dev.spool.consumer.RateLimit.parse(text));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--rate-limit " + task + ": " + e.getMessage(), e);
+          }
+        });
     return settings.build();
   }
 

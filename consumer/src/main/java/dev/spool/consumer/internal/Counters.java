@@ -132,6 +132,12 @@ public final class Counters {
         .increment();
   }
 
+  /** A task's rate limit put it aside until its start slot. */
+  void rateLimited(String task) {
+    meter("rate.limited", task, "Tasks put aside in Redis until their rate limit's start slot")
+        .increment();
+  }
+
   /** A delayed task fell due and was moved from Redis to the work queue. */
   void moved(String task) {
     meter("moved", task, "Delayed tasks moved from Redis to the work queue when due").increment();

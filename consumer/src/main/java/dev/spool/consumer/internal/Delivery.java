@@ -45,6 +45,16 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     return Headers.string(props.getHeaders(), Headers.IDEMPOTENCY_KEY);
   }
 
+  /** The key its rate limit is counted under, or null for the task name's own. */
+  String rateKey() {
+    return Headers.string(props.getHeaders(), Headers.RATE_KEY);
+  }
+
+  /** Whether a start slot was booked for this attempt under its rate limit. */
+  boolean rateSlotBooked() {
+    return number(Headers.RATE_SLOT, -1) == attempt();
+  }
+
   /** The properties of a copy of this task with {@code header} set to {@code value}. */
   AMQP.BasicProperties with(String header, Object value) {
     Map<String, Object> h =

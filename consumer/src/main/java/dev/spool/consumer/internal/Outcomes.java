@@ -145,6 +145,24 @@ final class Outcomes {
   }
 
   /**
+   * The task's rate limit booked it a start slot {@code wait} from now: it waits in Redis with the
+   * delayed tasks until then (no worker waits), marked so that it starts without asking again;
+   * acked once it is stored. Put back in the queue when Redis cannot store it.
+   */
+  void rateLimited(Delivery d, java.time.Duration wait) {
+    counters.rateLimited(d.taskName());
+    dev.spool.core.wire.ParkedTask parked =
+        dev.spool.core.wire.ParkedTask.of(d.with(Headers.RATE_SLOT, d.attempt()), d.body());
+    try {
+      state.schedule(Topology.delayedSchedule(queue)).addIn(parked.id(), parked.toJson(), wait);
+    } catch (dev.spool.state.SharedStateException e) {
+      requeueLater(d, e);
+      return;
+    }
+    acks.ack(d.tag());
+  }
+
+  /**
    * A handler run failed: another attempt through a delay queue when the task's policy allows, else
    * a dead letter and the error to the producer.
    */

@@ -3,6 +3,7 @@ package dev.spool.consumer.internal;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.consumer.HandlerRegistry.RegisteredTask;
+import dev.spool.consumer.RateLimit;
 import dev.spool.consumer.TaskContext;
 import dev.spool.consumer.TaskHandler;
 import dev.spool.consumer.TaskTimeLimitException;
@@ -109,6 +110,11 @@ final class TaskExecution implements Runnable, TaskContext {
       }
       return;
     }
+    if (cancellations.cancelled(task.id())) {
+      if (settle()) outcomes.cancelled(delivery, false);
+      return;
+    }
+    if (putAsideByRateLimit()) return;
     Cancellations.Running self = this::cancelWhileRunning;
     if (!cancellations.started(task.id(), self)) {
       if (settle()) outcomes.cancelled(delivery, false);
@@ -137,6 +143,30 @@ final class TaskExecution implements Runnable, TaskContext {
       counters.ended(task.name(), outcome, System.nanoTime() - start);
       if (watchdog.finish()) pool.releaseReplacement(); // its replacement thread can go
     }
+  }
+
+  /**
+   * Under a rate limit, books this task a start slot in Redis (one round trip) unless it has one;
+   * when the slot is not now, the task is put aside in Redis until then and true returned. Never
+   * sleeps.
+   */
+  private boolean putAsideByRateLimit() {
+    RateLimit limit = outcomes.settings().rateLimitFor(task.name());
+    if (limit == null || delivery.rateSlotBooked()) return false;
+    String key = delivery.rateKey();
+    String name = task.name().matches("[A-Za-z0-9._-]{1,64}") ? task.name() : sha256(task.name());
+    String bucket =
+        key == null ? "task." + name : "task." + name + ".key." + sha256(key).substring(0, 32);
+    Duration wait;
+    try {
+      wait = outcomes.state().rateSchedule(bucket).reserve(limit.count(), limit.period());
+    } catch (StateConnectionException e) {
+      if (settle()) outcomes.requeueLater(delivery, e);
+      return true;
+    }
+    if (wait.toMillis() < 1) return false;
+    if (settle()) outcomes.rateLimited(delivery, wait);
+    return true;
   }
 
   private void execute() {

@@ -37,11 +37,23 @@ public final class Headers {
   /** The process that published a message. */
   public static final String SENDER = "spool-sender";
 
-  /** On a task: a key under which it may succeed at most once (a Redis marker). */
   /** When a delayed task was due (epoch milliseconds, Redis's clock), for its consumer's logs. */
   public static final String DUE = "spool-due";
 
+  /** On a task: a key under which it may succeed at most once (a Redis marker). */
   public static final String IDEMPOTENCY_KEY = "spool-idempotency-key";
+
+  /**
+   * On a task: the key its task's rate limit is counted under (e.g. a customer id), so that each
+   * key gets the limit of its own; without it the task name's one limit applies.
+   */
+  public static final String RATE_KEY = "spool-rate-key";
+
+  /**
+   * On a task: the attempt for which a consumer booked it a start slot under its rate limit; it
+   * waited for the slot in Redis and starts without asking again.
+   */
+  public static final String RATE_SLOT = "spool-rate-slot";
 
   /**
    * On a task: {@code run} to run it even when nobody can receive its result any more (its producer

@@ -77,6 +77,14 @@ final class ApplyCommand implements Callable<Integer> {
               + " cancel it later.")
   String id;
 
+  @Option(
+      names = "--rate-key",
+      paramLabel = "KEY",
+      description =
+          "Count the task's rate limit (spool-consumer --rate-limit) under KEY, e.g. a customer"
+              + " id: each key gets the limit of its own.")
+  String rateKey;
+
   @Mixin PoolOptions pool = new PoolOptions();
 
   @Override
@@ -92,6 +100,7 @@ final class ApplyCommand implements Callable<Integer> {
     if (when != null && when.in != null) options = options.withCountdown(when.in);
     if (when != null && when.at != null) options = options.withEta(instant(when.at));
     if (id != null) options = options.withId(id);
+    if (rateKey != null) options = options.withRateKey(rateKey);
     try (TaskPool p = pool.open()) {
       if (noWait) {
         System.out.println(p.submit(task, value, options));
