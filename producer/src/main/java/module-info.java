@@ -8,6 +8,7 @@ module dev.spool.producer {
   requires transitive dev.spool.state;
   requires org.slf4j;
   requires java.net.http;
+  requires com.cronutils;
 
   exports dev.spool.producer;
 

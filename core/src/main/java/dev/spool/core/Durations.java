@@ -38,6 +38,19 @@ public final class Durations {
     return d;
   }
 
+  /**
+   * Writes {@code d} the way {@link #parsePositive} reads it, in the largest whole unit: {@code
+   * 1d}, {@code 90m}, {@code 1500ms}.
+   */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms != 0 && ms % 86_400_000 == 0) return ms / 86_400_000 + "d";
+    if (ms != 0 && ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms != 0 && ms % 60_000 == 0) return ms / 60_000 + "m";
+    if (ms != 0 && ms % 1000 == 0) return ms / 1000 + "s";
+    return ms + "ms";
+  }
+
   private static Duration parse(String text) {
     String t = text == null ? "" : text.trim();
     Matcher m = SHORT.matcher(t);

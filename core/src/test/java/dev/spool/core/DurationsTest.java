@@ -26,4 +26,17 @@ final class DurationsTest {
         assertThrows(IllegalArgumentException.class, () -> Durations.parsePositive("--t", "soon"));
     assertTrue(junk.getMessage().contains("not a duration"), junk.getMessage());
   }
+
+  @Test
+  void format_writesTheLargestWholeUnit_andReadsBack() {
+    assertEquals("1d", Durations.format(Duration.ofDays(1)));
+    assertEquals("90m", Durations.format(Duration.ofMinutes(90)));
+    assertEquals("2h", Durations.format(Duration.ofHours(2)));
+    assertEquals("45s", Durations.format(Duration.ofSeconds(45)));
+    assertEquals("1500ms", Durations.format(Duration.ofMillis(1500)));
+    for (Duration d :
+        new Duration[] {Duration.ofMillis(1), Duration.ofSeconds(61), Duration.ofDays(366)}) {
+      assertEquals(d, Durations.parsePositive(Durations.format(d)));
+    }
+  }
 }

@@ -30,6 +30,7 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("multi-lock", Multi.class, ChaosTasks::multi);
     registry.register("mark", Mark.class, ChaosTasks::mark);
     registry.register("stamp", Stamp.class, ChaosTasks::stamp);
+    registry.register("tick", String.class, ChaosTasks::tick);
     registry.register(
         "halt",
         String.class,
@@ -63,6 +64,21 @@ public final class ChaosTasks implements TaskHandlerProvider {
     ctx.state().dict(STAMPS, Long.class, Long.class).putIfAbsent(s.n(), now);
     ctx.state().dict(RUNS, Long.class, Long.class).increment(s.n(), 1);
     return now - s.due();
+  }
+
+  /** The dict where {@code tick} counts runs per task id (a schedule's occurrences). */
+  public static final String TICKS = "ticks";
+
+  /** The dict where {@code tick} records when each task id first ran (epoch ms). */
+  public static final String TICKED_AT = "ticked-at";
+
+  /** Counts a run of this task id and records when it first ran. */
+  static String tick(String schedule, TaskContext ctx) {
+    ctx.state()
+        .dict(TICKED_AT, String.class, Long.class)
+        .putIfAbsent(ctx.taskId(), System.currentTimeMillis());
+    ctx.state().dict(TICKS, String.class, Long.class).increment(ctx.taskId(), 1);
+    return schedule;
   }
 
   static long hold(Hold h, TaskContext ctx) throws InterruptedException {

@@ -251,4 +251,58 @@ final class Scripts {
           redis.call('SET', KEYS[1], string.format('%d', nextFree), 'PX', keepMs)
           return math.floor(slot - now)
           """);
+
+  /**
+   * KEYS defs, next, last; ARGV max, lookahead ms. Returns name, due ms for each entry due by now
+   * plus the lookahead, and then Redis's time now (ms).
+   */
+  static final Script TIMETABLE_DUE =
+      new Script(
+          NOW
+              + """
+              local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now + tonumber(ARGV[2]), 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[1]))
+              local out = {}
+              for i = 1, #due, 2 do
+                out[#out + 1] = due[i]
+                out[#out + 1] = string.format('%d', tonumber(due[i + 1]))
+              end
+              out[#out + 1] = string.format('%d', now)
+              return out
+              """);
+
+  /** KEYS defs, next, last; ARGV name, definition. Replaces an existing definition: 1, else 0. */
+  static final Script TIMETABLE_REDEFINE =
+      new Script(
+          """
+          if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+          redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+          return 1
+          """);
+
+  /**
+   * KEYS defs, next, last, lock, target waiting, target payloads; ARGV lease value, name, due ms,
+   * next ms ('' none), occurrence id, payload ('' to skip), run-at ms, the definition read. -1:
+   * lease lost; 0: not due at that time any more, or redefined since read; 1: fired (or skipped)
+   * and advanced.
+   */
+  static final Script TIMETABLE_FIRE =
+      new Script(
+          """
+          if redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
+          local score = redis.call('ZSCORE', KEYS[2], ARGV[2])
+          if not score or string.format('%d', tonumber(score)) ~= ARGV[3] then return 0 end
+          if redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[8] then return 0 end
+          if ARGV[6] ~= '' then
+            if redis.call('HSETNX', KEYS[6], ARGV[5], ARGV[6]) == 1 then
+              redis.call('ZADD', KEYS[5], tonumber(ARGV[7]), ARGV[5])
+            end
+            redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
+          end
+          if ARGV[4] == '' then
+            redis.call('ZREM', KEYS[2], ARGV[2])
+          else
+            redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), ARGV[2])
+          end
+          return 1
+          """);
 }

@@ -90,6 +90,11 @@ public final class SharedState implements AutoCloseable {
     return new SharedSchedule(redis, key("schedule", name));
   }
 
+  /** The timetable {@code name}: periodic entries and when each next falls due. */
+  public SharedTimetable timetable(String name) {
+    return new SharedTimetable(redis, key("timetable", name));
+  }
+
   /** The rate schedule {@code name}: start slots at most N per period (rate limits). */
   public RateSchedule rateSchedule(String name) {
     return new RateSchedule(redis, key("rate", name));

@@ -111,6 +111,19 @@ final class DeploymentFilesTest {
   }
 
   @Test
+  void compose_scheduler_twoReplicasOfTheImagesCommand_needingOnlyRedis() throws IOException {
+    JsonNode sch = compose().path("scheduler");
+    assertEquals(List.of("spool-scheduler"), list(sch.path("command")));
+    assertEquals("spool:local", sch.path("image").asText());
+    assertEquals(2, sch.path("deploy").path("replicas").asInt(), "one fires, one waits");
+    assertEquals(
+        "service_healthy", sch.path("depends_on").path("redis").path("condition").asText());
+    assertTrue(sch.path("healthcheck").path("disable").asBoolean());
+    assertTrue(read("Dockerfile").contains("/usr/local/bin/spool-scheduler"));
+    assertTrue(Files.isExecutable(ROOT.resolve("bin/spool-scheduler")));
+  }
+
+  @Test
   void dockerfile_nonRootJre21_withAHealthcheckOnTheMetricsPort() throws IOException {
     String d = read("Dockerfile");
     assertTrue(d.contains("ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:21-jre"), "a Java 21 JRE");

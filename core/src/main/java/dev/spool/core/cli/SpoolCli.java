@@ -40,7 +40,7 @@ public final class SpoolCli {
             failed.remote().stack().stream().limit(12).forEach(f -> err.println("    at " + f));
             return EXIT_FAILURE;
           }
-          if (e instanceof SpoolException) {
+          if (e instanceof SpoolException || e instanceof dev.spool.state.SharedStateException) {
             err.println(name + ": " + e.getMessage());
             if (debug) e.printStackTrace(err);
             return EXIT_FAILURE;

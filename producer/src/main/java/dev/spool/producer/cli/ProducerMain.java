@@ -16,6 +16,8 @@ import picocli.CommandLine.Mixin;
       MapCommand.class,
       ApplyCommand.class,
       CancelCommand.class,
+      ScheduleCommand.class,
+      SchedulerCommand.class,
       PauseCommand.Pause.class,
       PauseCommand.Resume.class,
       StopCommand.class,
@@ -45,7 +47,8 @@ public final class ProducerMain implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "name a command: map, stop, demo or dead");
+        spec.commandLine(),
+        "name a command: map, apply, cancel, schedule, scheduler, pause, resume, stop, demo, dead or status");
   }
 
   /** The version from the jar's manifest. */

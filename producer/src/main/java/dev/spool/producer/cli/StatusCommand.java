@@ -214,6 +214,27 @@ final class StatusCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "  %-24s %s%n", p.queue(), p.by()));
       }
     }
+    if (!s.schedules().isEmpty()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nSCHEDULES (%d; %s)%n",
+              s.schedules().size(),
+              s.scheduler() == null
+                  ? "no spool-scheduler runs: none fires"
+                  : "fired by " + s.scheduler()));
+      for (SpoolStatus.ScheduledStatus e : s.schedules()) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %-24s %-28s %-16s next %s%s%n",
+                e.name(),
+                e.when(),
+                e.task() + (e.queue().equals("tasks") ? "" : " on " + e.queue()),
+                e.nextDue() == null ? "-" : e.nextDue(),
+                e.paused() ? "  paused" : ""));
+      }
+    }
     b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
     for (HeldLock l : s.locks()) {
       b.append(

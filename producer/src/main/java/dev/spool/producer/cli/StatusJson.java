@@ -31,6 +31,7 @@ final class StatusJson {
           .addMixIn(SpoolStatus.class, StatusMixin.class)
           .addMixIn(HeldLock.class, LockMixin.class)
           .addMixIn(SharedObjects.Entry.class, EntryMixin.class)
+          .addMixIn(SpoolStatus.ScheduledStatus.class, ScheduledMixin.class)
           .addModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance))
           .build();
 
@@ -83,6 +84,9 @@ final class StatusJson {
     @JsonSerialize(using = Millis.class)
     abstract Duration ttl();
   }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  abstract static class ScheduledMixin {}
 
   /** A duration as whole milliseconds. */
   static final class Millis extends StdSerializer<Duration> {

@@ -20,6 +20,8 @@ import java.util.List;
  * @param objects shared objects
  * @param delayed delayed tasks waiting in Redis, per work queue that has any
  * @param paused work queues paused ({@code spool-producer pause}), with who paused them and when
+ * @param schedules periodic schedules ({@code spool-producer schedule add})
+ * @param scheduler the scheduler that fires them ({@code host/pid thread}), or null when none runs
  */
 public record SpoolStatus(
     Instant at,
@@ -30,7 +32,29 @@ public record SpoolStatus(
     List<HeldLock> locks,
     SharedObjects objects,
     List<DelayedStatus> delayed,
-    List<PausedStatus> paused) {
+    List<PausedStatus> paused,
+    List<ScheduledStatus> schedules,
+    String scheduler) {
+
+  /**
+   * A periodic schedule.
+   *
+   * @param name its name
+   * @param when {@code every 5m} or {@code cron '0 2 * * *' Europe/Paris}
+   * @param task the task it runs
+   * @param queue the work queue its tasks go to
+   * @param nextDue when it next falls due, or null
+   * @param lastFired when it last fired, or null
+   * @param paused true while paused
+   */
+  public record ScheduledStatus(
+      String name,
+      String when,
+      String task,
+      String queue,
+      Instant nextDue,
+      Instant lastFired,
+      boolean paused) {}
 
   /**
    * A paused work queue.

@@ -64,7 +64,9 @@ public final class StatusCollector {
           state.locksHeld(),
           state.objects(objectLimit),
           delayed(queues, prefix),
-          paused(queues, prefix));
+          paused(queues, prefix),
+          schedules(),
+          dev.spool.producer.Schedules.of(state).leader().orElse(null));
     } catch (dev.spool.state.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);
@@ -87,6 +89,22 @@ public final class StatusCollector {
       }
     }
     return out;
+  }
+
+  /** The periodic schedules kept in Redis. */
+  private List<SpoolStatus.ScheduledStatus> schedules() {
+    return dev.spool.producer.Schedules.of(state).list().stream()
+        .map(
+            e ->
+                new SpoolStatus.ScheduledStatus(
+                    e.schedule().name(),
+                    e.schedule().describe(),
+                    e.schedule().task(),
+                    e.schedule().queue(),
+                    e.nextDue(),
+                    e.lastFired(),
+                    e.schedule().paused()))
+        .toList();
   }
 
   /** Work queues listed whose pause flag is set in Redis. */

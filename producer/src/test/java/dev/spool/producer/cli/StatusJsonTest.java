@@ -35,7 +35,17 @@ final class StatusJsonTest {
                 new SharedObjects.Entry("dict", "totals", 4, Duration.ofMinutes(1)),
                 new SharedObjects.Entry("list", "log", 2, null))),
         List.of(new SpoolStatus.DelayedStatus("tasks", 3, 1, at.plusSeconds(60))),
-        List.of(new SpoolStatus.PausedStatus("tasks", "paused by h-1 at 2026-12-01T07:59:00Z")));
+        List.of(new SpoolStatus.PausedStatus("tasks", "paused by h-1 at 2026-12-01T07:59:00Z")),
+        List.of(
+            new SpoolStatus.ScheduledStatus(
+                "nightly",
+                "cron '0 2 * * *'",
+                "report",
+                "tasks",
+                at.plusSeconds(3600),
+                null,
+                true)),
+        "h/3 spool-scheduler");
   }
 
   static final String EXPECTED =
@@ -52,7 +62,10 @@ final class StatusJsonTest {
           + "\"size\":4,\"ttlMs\":60000},{\"kind\":\"list\",\"name\":\"log\",\"size\":2}]},"
           + "\"delayed\":[{\"queue\":\"tasks\",\"waiting\":3,\"moving\":1,"
           + "\"nextDue\":\"2026-12-01T08:01:00Z\"}],"
-          + "\"paused\":[{\"queue\":\"tasks\",\"by\":\"paused by h-1 at 2026-12-01T07:59:00Z\"}]}";
+          + "\"paused\":[{\"queue\":\"tasks\",\"by\":\"paused by h-1 at 2026-12-01T07:59:00Z\"}],"
+          + "\"schedules\":[{\"name\":\"nightly\",\"when\":\"cron '0 2 * * *'\",\"task\":\"report\","
+          + "\"queue\":\"tasks\",\"nextDue\":\"2026-12-01T09:00:00Z\",\"paused\":true}],"
+          + "\"scheduler\":\"h/3 spool-scheduler\"}";
 
   @Test
   void json_hasTheShapeScriptsRead() {

@@ -1,0 +1,279 @@
+package dev.spool.producer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import dev.spool.core.ProcessIdentity;
+import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.ParkedTask;
+import dev.spool.core.wire.TaskMessage;
+import dev.spool.core.wire.Topology;
+import dev.spool.state.DistributedLock;
+import dev.spool.state.LockLease;
+import dev.spool.state.LockLostException;
+import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateException;
+import dev.spool.state.SharedTimetable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires the {@link Schedules} of a namespace. Any number of schedulers may run, on any hosts; the
+ * one holding the lock {@code scheduler} fires, the others wait to take over. A fire is one Redis
+ * script, refused unless the caller's lease still holds, that stores the occurrence with the
+ * delayed tasks of its work queue (where a consumer publishes it when due) and advances the
+ * schedule: so no occurrence is stored twice, even when a paused leader wakes up believing it still
+ * leads, and none is lost when a leader dies between two fires — the next leader finds it due.
+ *
+ * <p>Occurrences found up to {@link Schedule#MISFIRE_GRACE} late (the lease time of a dead leader,
+ * say) fire late, each of them; ones found later follow the schedule's {@link Schedule.Missed}
+ * policy. Each occurrence is a task with id {@code schedule.<name>.<due epoch ms>}, which {@code
+ * spool-producer cancel} can cancel.
+ *
+ * <p>A scheduler needs only Redis. It takes the lock for {@code lease} (10 s by default) and renews
+ * it every third of that; when a leader dies, another fires within about the lease time.
+ */
+public final class Scheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The default lease on the scheduler lock. */
+  public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
+
+  /** How often the leader looks for due schedules. */
+  static final Duration POLL = Duration.ofMillis(200);
+
+  /**
+   * How far ahead of its time an occurrence is stored with the delayed tasks (it is published at
+   * its time, not before): a leader that stalls briefly still gets it out on time.
+   */
+  static final Duration LOOKAHEAD = Duration.ofSeconds(1);
+
+  private final SharedState state;
+  private final SharedTimetable table;
+  private final DistributedLock lock;
+  private final Duration lease;
+  private final String sender;
+  private final Thread thread;
+  private final AtomicLong fired = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private volatile LockLease held;
+  private volatile boolean closed;
+
+  private Scheduler(SharedState state, Duration lease) {
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(10)) > 0) {
+      throw new IllegalArgumentException("the scheduler lease " + lease + " is not 1s to 10m");
+    }
+    this.state = state;
+    this.table = state.timetable(Schedules.TIMETABLE);
+    this.lock = state.lock(Schedules.LOCK);
+    this.lease = lease;
+    ProcessIdentity me = ProcessIdentity.current("scheduler");
+    this.sender = me.host().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + me.pid() + "-scheduler";
+    this.thread = new Thread(this::run, "spool-scheduler");
+  }
+
+  /** Starts a scheduler with the default lease; close it to stop. */
+  public static Scheduler start(SharedState state) {
+    return start(state, DEFAULT_LEASE);
+  }
+
+  /**
+   * Starts a scheduler that holds the lead for {@code lease} at a time (1 s to 10 m).
+   *
+   * @throws IllegalArgumentException for a lease out of range
+   */
+  public static Scheduler start(SharedState state, Duration lease) {
+    Scheduler s = new Scheduler(state, lease);
+    s.thread.start();
+    return s;
+  }
+
+  /** True while this scheduler holds the lead (as of its last renewal). */
+  public boolean leading() {
+    return held != null;
+  }
+
+  /** The fencing token of the lead this scheduler holds, if it holds it. */
+  public Optional<Long> fencingToken() {
+    LockLease l = held;
+    return l == null ? Optional.empty() : Optional.of(l.fencingToken());
+  }
+
+  /** Occurrences this scheduler has fired. */
+  public long fired() {
+    return fired.get();
+  }
+
+  /** Occurrences this scheduler has skipped: paused schedules, or missed under SKIP. */
+  public long skipped() {
+    return skipped.get();
+  }
+
+  private void run() {
+    long renewedAt = 0;
+    long backoffMs = POLL.toMillis();
+    while (!closed) {
+      try {
+        if (held == null) {
+          Optional<LockLease> l = lock.tryAcquire(Duration.ofSeconds(1), lease);
+          if (l.isEmpty()) continue;
+          held = l.get();
+          renewedAt = System.nanoTime();
+          log.info(
+              "scheduler leading (fencing token {}, lease {})",
+              held.fencingToken(),
+              dev.spool.core.Durations.format(lease));
+        } else if (System.nanoTime() - renewedAt > lease.toNanos() / 3) {
+          held.extend(lease);
+          renewedAt = System.nanoTime();
+        }
+        int n = tick(held);
+        backoffMs = POLL.toMillis();
+        if (n < 100) sleep(POLL.toMillis());
+      } catch (LockLostException e) {
+        log.warn("scheduler lost the lead: {}", e.getMessage());
+        held = null;
+      } catch (SharedStateException e) {
+        log.warn("scheduler cannot reach Redis ({}); retrying in {} ms", e.getMessage(), backoffMs);
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 5_000);
+        if (held != null && System.nanoTime() - renewedAt > lease.toNanos()) {
+          log.warn("scheduler's lease has run out while Redis was away; it no longer leads");
+          held = null;
+        }
+      } catch (RuntimeException e) {
+        log.error("scheduler failed; retrying in 1 s", e);
+        sleep(1_000);
+      }
+    }
+    LockLease l = held;
+    held = null;
+    if (l != null) {
+      try {
+        l.close();
+      } catch (RuntimeException e) {
+        log.debug("releasing the scheduler lock failed", e);
+      }
+    }
+  }
+
+  /** Fires what is due; returns how many entries were due. */
+  private int tick(LockLease l) {
+    SharedTimetable.Due due = table.due(100, LOOKAHEAD);
+    for (Map.Entry<String, Instant> e : due.entries().entrySet()) {
+      if (closed) break;
+      fireOne(l, e.getKey(), e.getValue(), due.now());
+    }
+    return due.entries().size();
+  }
+
+  private void fireOne(LockLease l, String name, Instant due, Instant now) {
+    Optional<String> def = table.definition(name);
+    if (def.isEmpty()) return; // removed meanwhile
+    Schedule s;
+    try {
+      s = Schedule.fromJson(name, def.get());
+    } catch (IllegalArgumentException e) {
+      log.error("{}; it will not fire until it is added again", e.getMessage());
+      table.fire(l, name, def.get(), due, null, scheduleOf("tasks"), null, null, null);
+      return;
+    }
+    var target = scheduleOf(s.queue());
+    long lateMs = now.toEpochMilli() - due.toEpochMilli();
+    if (s.paused()) {
+      Instant next = s.nextAfter(due.isAfter(now) ? due : now);
+      if (table.fire(l, name, def.get(), due, next, target, null, null, null)) {
+        skipped.incrementAndGet();
+      }
+      return;
+    }
+    if (lateMs <= Schedule.MISFIRE_GRACE.toMillis()) {
+      Instant next = s.nextAfter(due);
+      String id = occurrenceId(name, due);
+      if (table.fire(l, name, def.get(), due, next, target, id, payload(s, id, due), due)) {
+        fired.incrementAndGet();
+        log.info("schedule {} fired task {} ({} due {})", name, id, s.task(), due);
+      }
+      return;
+    }
+    Instant next = s.nextAfter(now);
+    if (s.missed() == Schedule.Missed.SKIP) {
+      if (table.fire(l, name, def.get(), due, next, target, null, null, null)) {
+        skipped.incrementAndGet();
+        log.warn(
+            "schedule {}: occurrences from {} to {} were missed (no scheduler ran); skipped them"
+                + " (missed: skip), next at {}",
+            name,
+            due,
+            now,
+            next);
+      }
+      return;
+    }
+    Instant last = s.lastAtOrBefore(now);
+    Instant occurrence = last == null || last.isBefore(due) ? due : last;
+    String id = occurrenceId(name, occurrence);
+    if (table.fire(l, name, def.get(), due, next, target, id, payload(s, id, now), now)) {
+      fired.incrementAndGet();
+      log.warn(
+          "schedule {}: occurrences from {} to {} were missed (no scheduler ran); fired one, task {}"
+              + " (missed: once), next at {}",
+          name,
+          due,
+          occurrence,
+          id,
+          next);
+    }
+  }
+
+  private dev.spool.state.SharedSchedule scheduleOf(String queue) {
+    return state.schedule(Topology.delayedSchedule(queue));
+  }
+
+  static String occurrenceId(String name, Instant due) {
+    return "schedule." + name + "." + due.toEpochMilli();
+  }
+
+  /** The task of one occurrence, as the delayed tasks keep it: run even if no one waits. */
+  private String payload(Schedule s, String id, Instant runAt) {
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(s.input());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the input of schedule " + s.name(), e);
+    }
+    TaskMessage m = new TaskMessage(id, s.task(), null, 1, 0, 0, null, sender, body);
+    Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
+    h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
+    h.put(Headers.DUE, runAt.toEpochMilli());
+    AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
+    return ParkedTask.of(props, body).toJson();
+  }
+
+  private void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    }
+  }
+
+  /** Stops firing and gives up the lead at once, so another scheduler takes over. */
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
