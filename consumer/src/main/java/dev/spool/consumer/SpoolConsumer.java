@@ -64,7 +64,9 @@ public final class SpoolConsumer implements AutoCloseable {
   private final Counters counters;
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
+  private final String urgentQueue; // the work queue's lane for tasks with a priority
   private volatile String consumerTag;
+  private volatile String urgentTag;
   private DelayedMover mover; // moves due delayed tasks to the queue
   private Cancellations cancellations; // cancelled task ids, read from Redis
   private ControlPoller control; // keeps cancellations and the pause flag fresh
@@ -95,6 +97,7 @@ public final class SpoolConsumer implements AutoCloseable {
       this.consumeChannel = connection.createChannel();
       this.declareChannel = connection.createChannel();
       this.queue = topology.declareWorkQueue(declareChannel, settings.queue());
+      this.urgentQueue = topology.declareUrgentQueue(declareChannel, settings.queue());
       this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
       consumeChannel.basicQos(settings.prefetch());
       this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
@@ -154,12 +157,11 @@ public final class SpoolConsumer implements AutoCloseable {
               state.schedule(Topology.delayedSchedule(settings.queue())),
               publisher,
               queue,
+              urgentQueue,
               counters);
       mover.start();
       synchronized (this) {
-        if (!paused) { // else it subscribes when resumed
-          this.consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
-        }
+        if (!paused) subscribe(); // else it subscribes when resumed
       }
     } catch (IOException | RuntimeException e) {
       closeQuietly();
@@ -338,7 +340,7 @@ public final class SpoolConsumer implements AutoCloseable {
     workers.hold(false);
     dispatcher.paused(false);
     try {
-      consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
+      subscribe();
       log.info("resumed: taking tasks from {} again", queue);
     } catch (IOException | RuntimeException e) {
       requestStop(new StopReason("cannot consume again after a pause: " + e, true));
@@ -410,12 +412,26 @@ public final class SpoolConsumer implements AutoCloseable {
     }
   }
 
+  /**
+   * Consumes the work queue and its urgent lane, each with its own prefetch window, so that a task
+   * with a priority is delivered at once even while the window of the work queue is full; the
+   * worker pool then runs it before the tasks of priority 0 it holds.
+   */
+  private void subscribe() throws IOException {
+    consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
+    urgentTag =
+        consumeChannel.basicConsume(urgentQueue, false, identity.id() + "/urgent", dispatcher);
+  }
+
   private void cancelSubscription() {
-    try {
-      if (consumeChannel.isOpen()) consumeChannel.basicCancel(consumerTag);
-    } catch (IOException | RuntimeException e) {
-      log.warn(
-          "could not cancel the subscription ({}); closing the connection instead", e.toString());
+    for (String tag : new String[] {consumerTag, urgentTag}) {
+      if (tag == null) continue;
+      try {
+        if (consumeChannel.isOpen()) consumeChannel.basicCancel(tag);
+      } catch (IOException | RuntimeException e) {
+        log.warn(
+            "could not cancel the subscription ({}); closing the connection instead", e.toString());
+      }
     }
   }
 

@@ -13,9 +13,16 @@ import java.time.Instant;
  * @param countdown every task is due this long after the call (null: at once); the timeout counts
  *     from then
  * @param eta every task is due at this time (null: at once); the timeout counts from then
+ * @param priority every task's priority, 0 (the default, lowest) to 9 ({@link
+ *     TaskOptions#withPriority})
  */
 public record MapOptions(
-    Integer chunksize, Duration timeout, boolean idempotent, Duration countdown, Instant eta) {
+    Integer chunksize,
+    Duration timeout,
+    boolean idempotent,
+    Duration countdown,
+    Instant eta,
+    int priority) {
   /** Most inputs per message when the pool chooses the chunk size. */
   public static final int MAX_AUTO_CHUNKSIZE = 1000;
 
@@ -30,6 +37,12 @@ public record MapOptions(
       throw new IllegalArgumentException("give a countdown or an eta, not both");
     }
     if (countdown != null) TaskOptions.defaults().withCountdown(countdown); // checks its range
+    TaskOptions.requirePriority(priority);
+  }
+
+  public MapOptions(
+      Integer chunksize, Duration timeout, boolean idempotent, Duration countdown, Instant eta) {
+    this(chunksize, timeout, idempotent, countdown, eta, 0);
   }
 
   public MapOptions(Integer chunksize, Duration timeout) {
@@ -46,26 +59,31 @@ public record MapOptions(
   }
 
   public MapOptions withChunksize(int chunksize) {
-    return new MapOptions(chunksize, timeout, idempotent, countdown, eta);
+    return new MapOptions(chunksize, timeout, idempotent, countdown, eta, priority);
   }
 
   public MapOptions withTimeout(Duration timeout) {
-    return new MapOptions(chunksize, timeout, idempotent, countdown, eta);
+    return new MapOptions(chunksize, timeout, idempotent, countdown, eta, priority);
   }
 
   /** Each task succeeds at most once, however often it is delivered. */
   public MapOptions idempotently() {
-    return new MapOptions(chunksize, timeout, true, countdown, eta);
+    return new MapOptions(chunksize, timeout, true, countdown, eta, priority);
   }
 
   /** Every task is due {@code countdown} after the call (up to 30 days). */
   public MapOptions withCountdown(Duration countdown) {
-    return new MapOptions(chunksize, timeout, idempotent, countdown, null);
+    return new MapOptions(chunksize, timeout, idempotent, countdown, null, priority);
   }
 
   /** Every task is due at {@code eta} (at most 30 days ahead). */
   public MapOptions withEta(Instant eta) {
-    return new MapOptions(chunksize, timeout, idempotent, null, eta);
+    return new MapOptions(chunksize, timeout, idempotent, null, eta, priority);
+  }
+
+  /** Every task with priority {@code priority}, 0 to 9. */
+  public MapOptions withPriority(int priority) {
+    return new MapOptions(chunksize, timeout, idempotent, countdown, eta, priority);
   }
 
   /**

@@ -22,16 +22,18 @@ import java.util.Objects;
  * "Delayed tasks").
  */
 public final class TaskOptions {
-  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null);
+  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null, 0);
 
   private final Duration countdown;
   private final Instant eta;
   private final Duration timeout;
   private final String id;
   private final String rateKey;
+  private final int priority;
 
   private TaskOptions(
-      Duration countdown, Instant eta, Duration timeout, String id, String rateKey) {
+      Duration countdown, Instant eta, Duration timeout, String id, String rateKey, int priority) {
+    this.priority = priority;
     this.countdown = countdown;
     this.eta = eta;
     this.timeout = timeout;
@@ -59,7 +61,7 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "countdown must be from 0 to " + Topology.MAX_DELAY.toDays() + " days, was " + countdown);
     }
-    return new TaskOptions(countdown, null, timeout, id, rateKey);
+    return new TaskOptions(countdown, null, timeout, id, rateKey, priority);
   }
 
   /**
@@ -67,7 +69,8 @@ public final class TaskOptions {
    * {@link #withCountdown}.
    */
   public TaskOptions withEta(Instant eta) {
-    return new TaskOptions(null, Objects.requireNonNull(eta, "eta"), timeout, id, rateKey);
+    return new TaskOptions(
+        null, Objects.requireNonNull(eta, "eta"), timeout, id, rateKey, priority);
   }
 
   /**
@@ -80,7 +83,7 @@ public final class TaskOptions {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority);
   }
 
   /**
@@ -98,7 +101,7 @@ public final class TaskOptions {
               + (id.length() > 60 ? id.substring(0, 60) + "..." : id)
               + "'");
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority);
   }
 
   /**
@@ -114,7 +117,31 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "rate key must be 1 to 200 characters without control characters");
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority);
+  }
+
+  /**
+   * The task's priority, 0 (the default, lowest) to 9 (highest). A task with a priority travels in
+   * the work queue's urgent lane, which every consumer reads beside the work queue, and starts
+   * before any task of priority 0 waiting there or in a consumer (README, "Priorities").
+   *
+   * @throws IllegalArgumentException when not from 0 to 9
+   */
+  public TaskOptions withPriority(int priority) {
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, requirePriority(priority));
+  }
+
+  /** The priority, 0 to 9. */
+  public int priority() {
+    return priority;
+  }
+
+  static int requirePriority(int priority) {
+    if (priority < 0 || priority > Topology.MAX_PRIORITY) {
+      throw new IllegalArgumentException(
+          "priority must be from 0 to " + Topology.MAX_PRIORITY + ", was " + priority);
+    }
+    return priority;
   }
 
   /** The rate key, or null. */
@@ -175,6 +202,8 @@ public final class TaskOptions {
         + id
         + ", rateKey="
         + rateKey
+        + ", priority="
+        + priority
         + "}";
   }
 }

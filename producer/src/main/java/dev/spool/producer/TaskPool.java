@@ -87,6 +87,8 @@ public final class TaskPool implements AutoCloseable {
   private final Supplier<SharedState> stateSource; // where delayed tasks wait: Redis
   private final boolean ownsState;
   private volatile SharedState state; // connected on the first delayed task
+  private volatile String urgentQueue; // declared on the first task with a priority
+  private final Topology topology;
   private final JsonCodec codec = new JsonCodec();
   private final ResultDecoder decoder = new ResultDecoder(codec);
   private final PendingTasks pending;
@@ -118,6 +120,7 @@ public final class TaskPool implements AutoCloseable {
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     Topology topology = new Topology(config);
+    this.topology = topology;
     this.queueName = settings.queue();
     this.meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
     this.pending = new PendingTasks(meters);
@@ -274,7 +277,8 @@ public final class TaskPool implements AutoCloseable {
         null,
         options.dueAt(clock),
         options.id(),
-        options.rateKey());
+        options.rateKey(),
+        options.priority());
   }
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, waiting for the result. */
@@ -293,7 +297,8 @@ public final class TaskPool implements AutoCloseable {
         null,
         options.dueAt(clock),
         options.id(),
-        options.rateKey());
+        options.rateKey(),
+        options.priority());
   }
 
   /**
@@ -314,7 +319,13 @@ public final class TaskPool implements AutoCloseable {
     h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     if (due != null) h.put(Headers.DUE, due.toEpochMilli());
     if (options.rateKey() != null) h.put(Headers.RATE_KEY, options.rateKey());
-    AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
+    if (options.priority() > 0) h.put(Headers.PRIORITY, options.priority());
+    AMQP.BasicProperties props =
+        m.toProperties()
+            .builder()
+            .headers(h)
+            .priority(options.priority() > 0 ? options.priority() : null)
+            .build();
     if (due != null) {
       park(props, body, options.countdown(), due);
       tasksPublished.increment();
@@ -323,7 +334,7 @@ public final class TaskPool implements AutoCloseable {
     }
     CompletableFuture<Void> confirmed = new CompletableFuture<>();
     try {
-      publisher.publish(workQueue, props, body, () -> confirmed.complete(null));
+      publisher.publish(laneFor(options.priority()), props, body, () -> confirmed.complete(null));
       confirmed.get(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -506,7 +517,7 @@ public final class TaskPool implements AutoCloseable {
       Duration timeout,
       String idempotencyKey,
       Instant due) {
-    return async(task, input, type, timeout, idempotencyKey, due, null, null);
+    return async(task, input, type, timeout, idempotencyKey, due, null, null, 0);
   }
 
   private <R> CompletableFuture<R> async(
@@ -517,7 +528,8 @@ public final class TaskPool implements AutoCloseable {
       String idempotencyKey,
       Instant due,
       String id,
-      String rateKey) {
+      String rateKey,
+      int priority) {
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {
@@ -531,7 +543,8 @@ public final class TaskPool implements AutoCloseable {
               idempotencyKey,
               due,
               id,
-              rateKey);
+              rateKey,
+              priority);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -665,7 +678,8 @@ public final class TaskPool implements AutoCloseable {
                 options.idempotent() ? "" : null,
                 due,
                 null,
-                null));
+                null,
+                options.priority()));
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {
@@ -686,7 +700,8 @@ public final class TaskPool implements AutoCloseable {
       String idempotencyKey,
       Instant due,
       String chosenId,
-      String rateKey)
+      String rateKey,
+      int priority)
       throws InterruptedException {
     ensureOpen();
     requireTaskName(task);
@@ -696,14 +711,15 @@ public final class TaskPool implements AutoCloseable {
     TaskMessage m =
         new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
     AMQP.BasicProperties props = m.toProperties();
-    if (idempotencyKey != null || due != null || rateKey != null) {
+    if (idempotencyKey != null || due != null || rateKey != null || priority > 0) {
       Map<String, Object> h = new HashMap<>(props.getHeaders());
+      if (priority > 0) h.put(Headers.PRIORITY, priority);
       if (rateKey != null) h.put(Headers.RATE_KEY, rateKey);
       if (idempotencyKey != null) {
         h.put(Headers.IDEMPOTENCY_KEY, idempotencyKey.isEmpty() ? id : idempotencyKey);
       }
       if (due != null) h.put(Headers.DUE, due.toEpochMilli());
-      props = props.builder().headers(h).build();
+      props = props.builder().headers(h).priority(priority > 0 ? priority : null).build();
     }
     Duration left = Duration.between(clock.instant(), deadline);
     Pending p =
@@ -712,13 +728,38 @@ public final class TaskPool implements AutoCloseable {
     meters.published(task);
     try {
       if (due != null) park(props, body, null, due);
-      else publisher.publish(workQueue, props, body, () -> {});
+      else publisher.publish(laneFor(priority), props, body, () -> {});
     } catch (RuntimeException | InterruptedException e) {
       tasksPublished.decrement();
       pending.abandon(p);
       throw e;
     }
     return p;
+  }
+
+  /**
+   * The work queue for priority 0; its urgent lane, declared on first use, for a priority. Every
+   * consumer of the work queue declares and reads the lane too.
+   */
+  private String laneFor(int priority) {
+    if (priority == 0) return workQueue;
+    String lane = urgentQueue;
+    if (lane == null) {
+      synchronized (this) {
+        if (urgentQueue == null) {
+          urgentQueue =
+              session.setUp(
+                  "declare the urgent lane",
+                  s -> {
+                    try (Channel ch = s.channel()) {
+                      return topology.declareUrgentQueue(ch, queueName);
+                    }
+                  });
+        }
+        lane = urgentQueue;
+      }
+    }
+    return lane;
   }
 
   private static void requireTaskName(String task) {

@@ -30,15 +30,24 @@ public final class DelayedMover implements AutoCloseable {
   private final SharedSchedule schedule;
   private final ConfirmingPublisher publisher;
   private final String workQueue;
+  private final String urgentQueue;
   private final Counters counters;
   private final Thread thread;
   private final CountDownLatch stop = new CountDownLatch(1);
 
+  /**
+   * @param urgentQueue where tasks with a priority go (the work queue's urgent lane)
+   */
   public DelayedMover(
-      SharedSchedule schedule, ConfirmingPublisher publisher, String workQueue, Counters counters) {
+      SharedSchedule schedule,
+      ConfirmingPublisher publisher,
+      String workQueue,
+      String urgentQueue,
+      Counters counters) {
     this.schedule = schedule;
     this.publisher = publisher;
     this.workQueue = workQueue;
+    this.urgentQueue = urgentQueue;
     this.counters = counters;
     this.thread = Thread.ofPlatform().daemon().name("spool-delayed-mover").unstarted(this::run);
   }
@@ -85,7 +94,7 @@ public final class DelayedMover implements AutoCloseable {
         continue;
       }
       publisher.publish(
-          workQueue,
+          task.priority() > 0 ? urgentQueue : workQueue,
           task.toProperties(),
           task.body(),
           () -> {

@@ -35,7 +35,7 @@ import org.slf4j.MDC;
  * <p>Unstarted executions are handed back to the queue when the consumer stops ({@link
  * #deliveryTag()}).
  */
-final class TaskExecution implements Runnable, TaskContext {
+final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritized {
   private static final Logger log = LoggerFactory.getLogger(TaskExecution.class);
 
   /** How long an interrupted handler may take to end before its thread is abandoned, at most. */
@@ -91,6 +91,13 @@ final class TaskExecution implements Runnable, TaskContext {
 
   long deliveryTag() {
     return delivery.tag();
+  }
+
+  /** Its priority, 0 to 9, from the AMQP priority property (0 without one). */
+  @Override
+  public int priority() {
+    Integer p = delivery.props().getPriority();
+    return p == null ? 0 : Math.max(0, Math.min(dev.spool.core.wire.Topology.MAX_PRIORITY, p));
   }
 
   @Override

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -16,7 +16,9 @@ import java.util.function.LongConsumer;
 /**
  * The threads that run handlers: {@code concurrency} of them, platform or virtual. Tasks wait in an
  * unbounded queue, which the prefetch limit bounds in practice, so that the ones not started can be
- * handed back to the broker on stop.
+ * handed back to the broker on stop. The queue orders them by priority, highest first, and in
+ * arrival order within a priority: a task with a priority starts as soon as a thread is free, ahead
+ * of the ones of priority 0 already waiting here.
  */
 public final class WorkerPool implements Executor {
   private final ThreadPoolExecutor executor;
@@ -25,6 +27,8 @@ public final class WorkerPool implements Executor {
   private volatile int abandoned;
   private final AtomicInteger unfinished = new AtomicInteger();
   private volatile boolean holding;
+  private final java.util.concurrent.atomic.AtomicLong arrivals =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** A pool with no bound on threads abandoned to handlers that ignore interrupts (tests). */
   public WorkerPool(int concurrency, boolean virtualThreads) {
@@ -46,13 +50,40 @@ public final class WorkerPool implements Executor {
             concurrency,
             0,
             TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
+            new PriorityBlockingQueue<>(16, WorkerPool::compare),
             threads(virtualThreads)) {
           @Override
           protected void afterExecute(Runnable r, Throwable t) {
             unfinished.decrementAndGet();
           }
         };
+  }
+
+  /** Work with a priority, 0 (the default, lowest) to 9. */
+  interface Prioritized {
+    int priority();
+  }
+
+  /** Highest priority first; within a priority, first come first served. */
+  private static int compare(Runnable a, Runnable b) {
+    int byPriority = Integer.compare(priorityOf(b), priorityOf(a));
+    return byPriority != 0 ? byPriority : Long.compare(arrivalOf(a), arrivalOf(b));
+  }
+
+  private static int priorityOf(Runnable r) {
+    return r instanceof Queued q ? q.priority : 0;
+  }
+
+  private static long arrivalOf(Runnable r) {
+    return r instanceof Queued q ? q.arrival : Long.MAX_VALUE;
+  }
+
+  /** A task as it waits for a thread: its priority and arrival number beside it. */
+  private record Queued(Runnable task, int priority, long arrival) implements Runnable {
+    @Override
+    public void run() {
+      task.run();
+    }
   }
 
   private static ThreadFactory threads(boolean virtual) {
@@ -73,8 +104,9 @@ public final class WorkerPool implements Executor {
   @Override
   public void execute(Runnable task) {
     unfinished.incrementAndGet(); // until afterExecute, or until handed back
+    int priority = task instanceof Prioritized t ? t.priority() : 0;
     try {
-      executor.execute(task);
+      executor.execute(new Queued(task, priority, arrivals.getAndIncrement()));
     } catch (RejectedExecutionException e) {
       unfinished.decrementAndGet();
       throw e;
@@ -108,7 +140,8 @@ public final class WorkerPool implements Executor {
     executor.getQueue().drainTo(waiting);
     for (Runnable r : waiting) {
       unfinished.decrementAndGet();
-      if (r instanceof TaskExecution t) handBack.accept(t.deliveryTag());
+      Runnable task = r instanceof Queued q ? q.task() : r;
+      if (task instanceof TaskExecution t) handBack.accept(t.deliveryTag());
     }
     return waiting.size();
   }

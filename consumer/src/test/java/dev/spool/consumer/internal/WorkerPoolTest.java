@@ -14,6 +14,52 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 final class WorkerPoolTest {
+  /** A task of some priority that records that it ran. */
+  private record Ranked(int priority, String name, List<String> order)
+      implements Runnable, WorkerPool.Prioritized {
+    @Override
+    public void run() {
+      synchronized (order) {
+        order.add(name);
+      }
+    }
+  }
+
+  @Test
+  void waitingTasks_runHighestPriorityFirst_inArrivalOrderWithinAPriority() throws Exception {
+    WorkerPool pool = new WorkerPool(1, false);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> order = new ArrayList<>();
+    try {
+      pool.execute(() -> awaitQuietly(release, new AtomicInteger())); // the one thread is busy
+      String[] names = {"low-1", "low-2", "high-9", "mid-5", "low-3", "mid-5b", "high-9b"};
+      int[] priorities = {0, 0, 9, 5, 0, 5, 9};
+      for (int i = 0; i < names.length; i++) {
+        pool.execute(new Ranked(priorities[i], names[i], order));
+      }
+      release.countDown();
+      assertTrue(pool.awaitIdle(Duration.ofSeconds(30)));
+      assertEquals(
+          List.of("high-9", "high-9b", "mid-5", "mid-5b", "low-1", "low-2", "low-3"), order);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void handBack_givesBackWaitingTasks_whateverTheirPriority() throws Exception {
+    WorkerPool pool = new WorkerPool(1, false);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> order = new ArrayList<>();
+    pool.execute(() -> awaitQuietly(release, new AtomicInteger()));
+    pool.execute(new Ranked(0, "a", order));
+    pool.execute(new Ranked(7, "b", order));
+    assertEquals(2, pool.handBack(tag -> {}), "both waiting ones are taken out");
+    release.countDown();
+    assertTrue(pool.awaitIdle(Duration.ofSeconds(30)));
+    assertEquals(List.of(), order, "handed back, not run");
+  }
+
   @Test
   void addReplacement_pastTheBound_addsNoThreadAndAsksForTheProcessToBeReplaced() {
     List<String> asked = new ArrayList<>();

@@ -50,6 +50,13 @@ public final class Headers {
   public static final String RATE_KEY = "spool-rate-key";
 
   /**
+   * On a task with a priority (1 to 9; none is 0): the same as its AMQP priority property, kept as
+   * a header so that it survives waiting in Redis ({@link ParkedTask}). Such a task travels in the
+   * work queue's urgent lane ({@link Topology#urgentQueue}).
+   */
+  public static final String PRIORITY = "spool-priority";
+
+  /**
    * On a task: the attempt for which a consumer booked it a start slot under its rate limit; it
    * waited for the slot in Redis and starts without asking again.
    */

@@ -36,8 +36,16 @@ public record ParkedTask(
     return CODEC.decode(json.getBytes(StandardCharsets.UTF_8), ParkedTask.class);
   }
 
+  /** Its priority (0 to 9): the {@link Headers#PRIORITY} header, 0 without one. */
+  public int priority() {
+    Object p = headers == null ? null : headers.get(Headers.PRIORITY);
+    if (!(p instanceof Number n)) return 0;
+    return (int) Math.max(0, Math.min(Topology.MAX_PRIORITY, n.longValue()));
+  }
+
   /** The properties to publish it with, now that it is due. */
   public AMQP.BasicProperties toProperties() {
+    int priority = priority();
     return new AMQP.BasicProperties.Builder()
         .messageId(id)
         .correlationId(id)
@@ -45,6 +53,7 @@ public record ParkedTask(
         .replyTo(replyTo)
         .contentType("application/json")
         .deliveryMode(2)
+        .priority(priority == 0 ? null : priority)
         .timestamp(new Date())
         .headers(headers)
         .build();

@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>work queue {@code <ns>.work.<name>} (default name {@code tasks}): tasks and poison pills.
  *       Quorum by default, with a delivery limit; dead-letters to the dead-letter queue.
+ *   <li>urgent lane {@code <ns>.urgent.<name>}: tasks with a priority (1 to 9), which every
+ *       consumer of the work queue also consumes, and runs before those of priority 0 it holds.
+ *       Declared like the work queue.
  *   <li>dead-letter queue {@code <ns>.dead.<name>}: tasks that failed for good, with the reason.
  *   <li>delay queues {@code <ns>.delay.<name>.<ms>}: a retried task waits in the one whose fixed
  *       TTL matches its backoff, then the broker dead-letters it back to the work queue. Every
@@ -115,6 +118,15 @@ public final class Topology {
     return namespace + ".work." + name;
   }
 
+  /** The full name of the urgent lane of work queue {@code name}: tasks with a priority. */
+  public String urgentQueue(String name) {
+    requireQueueName(name);
+    return namespace + ".urgent." + name;
+  }
+
+  /** The highest task priority; 0, the default, is the lowest. */
+  public static final int MAX_PRIORITY = 9;
+
   /** The full name of the dead-letter queue of work queue {@code name}. */
   public String deadQueue(String name) {
     requireQueueName(name);
@@ -131,6 +143,7 @@ public final class Topology {
   public List<String> queuesOf(String name) {
     List<String> all = new ArrayList<>();
     all.add(workQueue(name));
+    all.add(urgentQueue(name));
     all.add(deadQueue(name));
     for (long ms : DELAY_BUCKETS_MS) all.add(delayQueue(name, ms));
     return all;
@@ -221,6 +234,18 @@ public final class Topology {
     deadLetterTo(args, deadQueue(name));
     if (type == QueueType.QUORUM) args.put("x-delivery-limit", deliveryLimit);
     return declare(channel, workQueue(name), args);
+  }
+
+  /**
+   * Declares the urgent lane of work queue {@code name} (and its dead-letter queue), as the work
+   * queue is declared, and returns the lane's full name.
+   */
+  public String declareUrgentQueue(Channel channel, String name) {
+    declare(channel, deadQueue(name), typed());
+    Map<String, Object> args = typed();
+    deadLetterTo(args, deadQueue(name));
+    if (type == QueueType.QUORUM) args.put("x-delivery-limit", deliveryLimit);
+    return declare(channel, urgentQueue(name), args);
   }
 
   /** Declares the dead-letter queue of work queue {@code name} and returns its full name. */

@@ -85,6 +85,15 @@ final class ApplyCommand implements Callable<Integer> {
               + " id: each key gets the limit of its own.")
   String rateKey;
 
+  @Option(
+      names = "--priority",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "The task's priority, 0 (default, lowest) to 9: it starts before tasks without one"
+              + " waiting in the queue.")
+  int priority;
+
   @Mixin PoolOptions pool = new PoolOptions();
 
   @Override
@@ -101,6 +110,7 @@ final class ApplyCommand implements Callable<Integer> {
     if (when != null && when.at != null) options = options.withEta(instant(when.at));
     if (id != null) options = options.withId(id);
     if (rateKey != null) options = options.withRateKey(rateKey);
+    if (priority != 0) options = options.withPriority(priority);
     try (TaskPool p = pool.open()) {
       if (noWait) {
         System.out.println(p.submit(task, value, options));

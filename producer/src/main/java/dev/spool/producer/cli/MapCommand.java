@@ -53,6 +53,15 @@ final class MapCommand implements Callable<Integer> {
       description = "Inputs per message (default: chosen from the input and consumer counts).")
   Integer chunksize;
 
+  @Option(
+      names = "--priority",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Every task's priority, 0 (default, lowest) to 9: tasks with a priority start before"
+              + " those without waiting in the queue.")
+  int priority;
+
   @Mixin PoolOptions pool = new PoolOptions();
 
   @Mixin ProgressOptions progress = new ProgressOptions();
@@ -61,7 +70,7 @@ final class MapCommand implements Callable<Integer> {
   public Integer call() {
     JsonCodec codec = new JsonCodec();
     List<?> values = inputs.range != null ? range(inputs.range) : json(codec, inputs.json);
-    MapOptions options = new MapOptions(chunksize, pool.timeout());
+    MapOptions options = new MapOptions(chunksize, pool.timeout()).withPriority(priority);
     List<JsonNode> results = new ArrayList<>(values.size());
     try (TaskPool p = pool.open()) {
       warnIfNoConsumer(p);

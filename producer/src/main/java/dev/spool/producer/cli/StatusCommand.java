@@ -179,7 +179,10 @@ final class StatusCommand implements Callable<Integer> {
               q.deliverRate()));
     }
     if (s.queues().isEmpty()) b.append("  (no queues in this namespace)\n");
-    b.append(String.format(Locale.ROOT, "%nCONSUMERS (%d)%n", s.consumers().size()));
+    // One per process: each consumer reads its work queue and that queue's urgent lane.
+    long processes =
+        s.consumers().stream().map(SpoolStatus.ConsumerStatus::connection).distinct().count();
+    b.append(String.format(Locale.ROOT, "%nCONSUMERS (%d)%n", processes));
     for (SpoolStatus.ConsumerStatus c : s.consumers()) {
       b.append(
           String.format(

@@ -127,7 +127,7 @@ public final class StatusCollector {
     String rest = name.substring(prefix.length());
     int dot = rest.indexOf('.');
     String role = dot < 0 ? "other" : rest.substring(0, dot);
-    if (!List.of("work", "dead", "delay", "reply").contains(role)) role = "other";
+    if (!List.of("work", "urgent", "dead", "delay", "reply").contains(role)) role = "other";
     JsonNode stats = q.path("message_stats");
     return new SpoolStatus.QueueStatus(
         name,
