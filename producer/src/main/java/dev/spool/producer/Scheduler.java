@@ -3,6 +3,7 @@ package dev.spool.producer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
 import dev.spool.core.ProcessIdentity;
+import dev.spool.core.metrics.Health;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.TaskMessage;
@@ -13,6 +14,10 @@ import dev.spool.state.LockLostException;
 import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateException;
 import dev.spool.state.SharedTimetable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -62,10 +67,12 @@ public final class Scheduler implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong fired = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
+  private final MeterRegistry meters;
   private volatile LockLease held;
   private volatile boolean closed;
+  private volatile String redisError; // the last failure to reach Redis, null once it answers
 
-  private Scheduler(SharedState state, Duration lease) {
+  private Scheduler(SharedState state, Duration lease, MeterRegistry meters) {
     if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException("the scheduler lease " + lease + " is not 1s to 10m");
     }
@@ -76,6 +83,10 @@ public final class Scheduler implements AutoCloseable {
     ProcessIdentity me = ProcessIdentity.current("scheduler");
     this.sender = me.host().replaceAll("[^A-Za-z0-9_-]", "_") + "-" + me.pid() + "-scheduler";
     this.thread = new Thread(this::run, "spool-scheduler");
+    this.meters = meters;
+    Gauge.builder("spool.scheduler.leading", () -> held == null ? 0 : 1)
+        .description("1 while this scheduler holds the lead and fires, 0 while it stands by")
+        .register(meters);
   }
 
   /** Starts a scheduler with the default lease; close it to stop. */
@@ -89,7 +100,16 @@ public final class Scheduler implements AutoCloseable {
    * @throws IllegalArgumentException for a lease out of range
    */
   public static Scheduler start(SharedState state, Duration lease) {
-    Scheduler s = new Scheduler(state, lease);
+    return start(state, lease, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #start(SharedState, Duration)}, counting in {@code meters}: {@code
+   * spool_schedule_fires_total} and {@code spool_schedule_skips_total} per schedule, and {@code
+   * spool_scheduler_leading}.
+   */
+  public static Scheduler start(SharedState state, Duration lease, MeterRegistry meters) {
+    Scheduler s = new Scheduler(state, lease, meters);
     s.thread.start();
     return s;
   }
@@ -103,6 +123,15 @@ public final class Scheduler implements AutoCloseable {
   public Optional<Long> fencingToken() {
     LockLease l = held;
     return l == null ? Optional.empty() : Optional.of(l.fencingToken());
+  }
+
+  /**
+   * Up while Redis answers, leading or standing by ({@code spool_scheduler_leading} says which);
+   * down with the reason while this scheduler cannot reach Redis (and so cannot fire or take over).
+   */
+  public Health health() {
+    String e = redisError;
+    return new Health(java.util.Map.of("redis", e == null ? Health.UP : e));
   }
 
   /** Occurrences this scheduler has fired. */
@@ -122,6 +151,7 @@ public final class Scheduler implements AutoCloseable {
       try {
         if (held == null) {
           Optional<LockLease> l = lock.tryAcquire(Duration.ofSeconds(1), lease);
+          redisError = null;
           if (l.isEmpty()) continue;
           held = l.get();
           renewedAt = System.nanoTime();
@@ -134,12 +164,14 @@ public final class Scheduler implements AutoCloseable {
           renewedAt = System.nanoTime();
         }
         int n = tick(held);
+        redisError = null;
         backoffMs = POLL.toMillis();
         if (n < 100) sleep(POLL.toMillis());
       } catch (LockLostException e) {
         log.warn("scheduler lost the lead: {}", e.getMessage());
         held = null;
       } catch (SharedStateException e) {
+        redisError = e.getMessage();
         log.warn("scheduler cannot reach Redis ({}); retrying in {} ms", e.getMessage(), backoffMs);
         sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 5_000);
@@ -190,6 +222,7 @@ public final class Scheduler implements AutoCloseable {
       Instant next = s.nextAfter(due.isAfter(now) ? due : now);
       if (table.fire(l, name, def.get(), due, next, target, null, null, null)) {
         skipped.incrementAndGet();
+        counted("skips", name);
       }
       return;
     }
@@ -198,6 +231,7 @@ public final class Scheduler implements AutoCloseable {
       String id = occurrenceId(name, due);
       if (table.fire(l, name, def.get(), due, next, target, id, payload(s, id, due), due)) {
         fired.incrementAndGet();
+        counted("fires", name);
         log.info("schedule {} fired task {} ({} due {})", name, id, s.task(), due);
       }
       return;
@@ -206,6 +240,7 @@ public final class Scheduler implements AutoCloseable {
     if (s.missed() == Schedule.Missed.SKIP) {
       if (table.fire(l, name, def.get(), due, next, target, null, null, null)) {
         skipped.incrementAndGet();
+        counted("skips", name);
         log.warn(
             "schedule {}: occurrences from {} to {} were missed (no scheduler ran); skipped them"
                 + " (missed: skip), next at {}",
@@ -221,6 +256,7 @@ public final class Scheduler implements AutoCloseable {
     String id = occurrenceId(name, occurrence);
     if (table.fire(l, name, def.get(), due, next, target, id, payload(s, id, now), now)) {
       fired.incrementAndGet();
+      counted("fires", name);
       log.warn(
           "schedule {}: occurrences from {} to {} were missed (no scheduler ran); fired one, task {}"
               + " (missed: once), next at {}",
@@ -230,6 +266,17 @@ public final class Scheduler implements AutoCloseable {
           id,
           next);
     }
+  }
+
+  private void counted(String what, String schedule) {
+    Counter.builder("spool.schedule." + what)
+        .description(
+            what.equals("fires")
+                ? "Occurrences of a schedule fired (stored to be published when due)"
+                : "Occurrences of a schedule skipped: paused, or missed under --missed skip")
+        .tag("schedule", schedule)
+        .register(meters)
+        .increment();
   }
 
   private dev.spool.state.SharedSchedule scheduleOf(String queue) {

@@ -180,14 +180,24 @@ final class SchedulerIT {
         table.put(n, table.definition(n).orElseThrow(), tenAgo);
       }
       Instant start = Instant.now();
-      try (Scheduler s = Scheduler.start(state, Duration.ofSeconds(5))) {
+      var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      try (Scheduler s = Scheduler.start(state, Duration.ofSeconds(5), meters)) {
         await().atMost(LONG).until(() -> s.fired() + s.skipped() >= 3);
         Thread.sleep(500);
         assertEquals(1, s.fired(), "one occurrence for all those missed (once)");
         assertEquals(2, s.skipped(), "missed under skip, and paused");
         assertTrue(s.leading());
         assertTrue(s.fencingToken().isPresent());
+        assertTrue(s.health().up(), s.health().toJson());
+        assertEquals(1.0, meters.get("spool.scheduler.leading").gauge().value());
+        assertEquals(
+            1.0, meters.get("spool.schedule.fires").tag("schedule", "once").counter().count());
+        assertEquals(
+            1.0, meters.get("spool.schedule.skips").tag("schedule", "skip").counter().count());
+        assertEquals(
+            1.0, meters.get("spool.schedule.skips").tag("schedule", "paused").counter().count());
       }
+      assertEquals(0.0, meters.get("spool.scheduler.leading").gauge().value(), "closed: gave up");
       assertTrue(schedules.leader().isEmpty(), "closing gives up the lead");
       List<SharedSchedule.Entry> stored = delayed.claimDue(10, Duration.ofSeconds(30));
       assertEquals(1, stored.size(), stored.toString());

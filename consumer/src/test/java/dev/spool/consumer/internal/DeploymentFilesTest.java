@@ -118,7 +118,7 @@ final class DeploymentFilesTest {
     assertEquals(2, sch.path("deploy").path("replicas").asInt(), "one fires, one waits");
     assertEquals(
         "service_healthy", sch.path("depends_on").path("redis").path("condition").asText());
-    assertTrue(sch.path("healthcheck").path("disable").asBoolean());
+    assertTrue(sch.path("healthcheck").isMissingNode(), "the image's check: /health on 9400");
     assertTrue(read("Dockerfile").contains("/usr/local/bin/spool-scheduler"));
     assertTrue(Files.isExecutable(ROOT.resolve("bin/spool-scheduler")));
   }

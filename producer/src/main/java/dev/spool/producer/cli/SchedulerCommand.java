@@ -1,8 +1,11 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.metrics.MetricsServer;
+import dev.spool.core.metrics.SpoolMeters;
 import dev.spool.producer.Scheduler;
 import dev.spool.producer.Schedules;
 import dev.spool.state.SharedState;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +41,16 @@ final class SchedulerCommand implements Callable<Integer> {
               + " also about how long a failover takes (1s to 10m, default ${DEFAULT-VALUE}).")
   Duration lease;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      defaultValue = "${env:SPOOL_METRICS_PORT}",
+      description =
+          "Serve Prometheus /metrics (spool_schedule_fires_total, spool_schedule_skips_total,"
+              + " spool_scheduler_leading) and /health (Redis answers) on this port (env"
+              + " SPOOL_METRICS_PORT; default: not served).")
+  Integer metricsPort;
+
   @Mixin ScheduleCommand.Store store = new ScheduleCommand.Store();
 
   @Override
@@ -45,7 +58,11 @@ final class SchedulerCommand implements Callable<Integer> {
     if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException("--lease must be from 1s to 10m, was " + lease);
     }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+      throw new IllegalArgumentException("--metrics-port must be 0..65535, was " + metricsPort);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
+    PrometheusMeterRegistry meters = SpoolMeters.prometheus();
     try (SharedState state = store.open()) {
       Schedules schedules = Schedules.of(state);
       try {
@@ -56,11 +73,14 @@ final class SchedulerCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         log.warn("scheduler started; Redis not reachable yet ({}), retrying", e.getMessage());
       }
-      Scheduler scheduler = Scheduler.start(state, lease);
+      Scheduler scheduler = Scheduler.start(state, lease, meters);
+      MetricsServer server =
+          metricsPort == null ? null : MetricsServer.start(metricsPort, meters, scheduler::health);
       Thread hook =
           new Thread(
               () -> {
                 scheduler.close();
+                if (server != null) server.close();
                 log.info(
                     "scheduler stopped: fired {}, skipped {}",
                     scheduler.fired(),
