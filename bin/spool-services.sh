@@ -35,7 +35,7 @@ spool_no_services_line() { # what is missing: one line with both ways to get it
 
 spool_compose_health() { # SERVICE: its container's health, or its exit code when it ran once
   local id
-  id=$(docker compose -f "$spool_root/docker-compose.yml" ps -a -q "$1" 2>/dev/null | head -n 1)
+  id=$(docker compose -f "$spool_root/docker-compose.yml" ps -a -q "$1" 2>/dev/null | awk 'NR == 1')
   [ -n "$id" ] || { echo none; return; }
   docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}:{{.State.ExitCode}}{{end}}' "$id"
 }

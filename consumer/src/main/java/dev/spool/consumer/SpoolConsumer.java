@@ -154,7 +154,13 @@ public final class SpoolConsumer implements AutoCloseable {
       if (shared != null) dispatcher.datePillsBy(shared);
       this.mover =
           new DelayedMover(
-              state.schedule(Topology.delayedSchedule(settings.queue())),
+              // Tasks put aside by a rate limit wait apart (status counts them apart); only a
+              // consumer with limits looks for them, so the others pay no Redis call for it.
+              settings.rateLimitByTask().isEmpty()
+                  ? List.of(state.schedule(Topology.delayedSchedule(settings.queue())))
+                  : List.of(
+                      state.schedule(Topology.delayedSchedule(settings.queue())),
+                      state.schedule(Topology.rateLimitedSchedule(settings.queue()))),
               publisher,
               queue,
               urgentQueue,

@@ -382,6 +382,7 @@ public final class TaskPool implements AutoCloseable {
     }
     try {
       SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
+      SharedSchedule limited = state().schedule(Topology.rateLimitedSchedule(queueName));
       var set = state().expiringSet(Topology.CANCELLED_SET);
       List<String> all = List.copyOf(ids);
       long wereDelayed = 0;
@@ -389,6 +390,7 @@ public final class TaskPool implements AutoCloseable {
         List<String> batch = all.subList(i, Math.min(all.size(), i + CANCEL_BATCH));
         set.add(batch, keep); // first: a task being moved right now is still caught
         wereDelayed += delayed.cancel(batch);
+        limited.cancel(batch); // put aside by a rate limit: caught by the set anyway
       }
       return wereDelayed;
     } catch (dev.spool.state.StateConnectionException e) {

@@ -124,6 +124,32 @@ final class CancelIT {
   }
 
   @Test
+  void consumerKilledHoldingACancelledTask_theNextOneDoesNotRunIt(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    Process first = procs.startConsumers(1, true, "--concurrency", "1").getFirst();
+    try (TaskPool pool = pool(env);
+        SharedState state = state(env)) {
+      SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
+      pool.submit("mark", new Mark(0, 3000), TaskOptions.defaults()); // runs 3 s
+      String held =
+          pool.submit("mark", new Mark(1, 0), TaskOptions.defaults().withId("held-and-cancelled"));
+      await().atMost(LONG).until(() -> runs.get(0L).isPresent());
+      assertTrue(runs.get(1L).isEmpty(), "the second waits behind the running one");
+      assertEquals(0, pool.cancel(List.of(held), Duration.ofMinutes(10)));
+      Thread.sleep(500); // the consumer has read the cancel; it still holds the task, prefetched
+      first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: both go back to the queue
+
+      procs.startConsumer("consumer-1", true, Map.of(), "--concurrency", "1");
+      await().atMost(LONG).until(() -> runs.get(0L).orElse(0L) == 2L); // the first ran again
+      await()
+          .atMost(LONG)
+          .until(() -> procs.read("consumer-1.err").contains("cancelled before it started"));
+      assertTrue(runs.get(1L).isEmpty(), "the cancelled task never ran");
+    }
+  }
+
+  @Test
   void imapCancel_cancelsWhatIsNotFinished_andTheConsumersCarryOn(SpoolTestEnv env, TestInfo info)
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);

@@ -75,12 +75,12 @@ final class DelayedTasksIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers = new ArrayList<>(procs.startConsumers(2, true));
-    int n = 1000;
+    int n = 10_000;
     long start = System.currentTimeMillis();
     try (TaskPool pool = pool(env);
         SharedState state = state(env)) {
       for (int i = 0; i < n; i++) {
-        long due = start + 4000 + (i % 50) * 100L; // due in 4 to 9 s, fifty due times
+        long due = start + 12_000 + (i % 50) * 100L; // due in 12 to 17 s, fifty due times
         pool.submit(
             "stamp", new Stamp(i, due), TaskOptions.defaults().withEta(Instant.ofEpochMilli(due)));
       }
@@ -101,7 +101,7 @@ final class DelayedTasksIT {
       long early = 0;
       long maxLate = 0;
       for (int i = 0; i < n; i++) {
-        long due = start + 4000 + (i % 50) * 100L;
+        long due = start + 12_000 + (i % 50) * 100L;
         long at = ran.get((long) i);
         if (at < due) early++;
         maxLate = Math.max(maxLate, at - due);

@@ -43,6 +43,15 @@ final class RateLimitIT {
         SharedState state = state(env)) {
       for (long i = 0; i < 400; i++) pool.submit("stamp", new Stamp(i, 0), TaskOptions.defaults());
       SharedDict<Long, Long> stamps = state.dict(ChaosTasks.STAMPS, Long.class, Long.class);
+      await().atMost(LONG).until(() -> stamps.size() >= 40);
+      // Most wait for their slot in Redis now, and status says so.
+      SpoolProcesses.Run status = procs.runProducer("status");
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("([\\d,]+) put aside by a rate limit")
+              .matcher(status.stdout());
+      assertTrue(m.find(), status.stdout());
+      long aside = Long.parseLong(m.group(1).replace(",", ""));
+      assertTrue(aside > 50 && aside <= 400, "put aside: " + aside + "\n" + status.stdout());
       await().atMost(LONG).until(() -> stamps.size() == 400);
       double rate = rate(stamps.entries().values());
       System.out.printf("stamp limited to 40/s on 4 consumers: measured %.2f/s%n", rate);

@@ -27,7 +27,7 @@ public final class DelayedMover implements AutoCloseable {
   static final Duration LEASE = Duration.ofSeconds(60);
   private static final int BATCH = 500;
 
-  private final SharedSchedule schedule;
+  private final List<SharedSchedule> schedules;
   private final ConfirmingPublisher publisher;
   private final String workQueue;
   private final String urgentQueue;
@@ -36,15 +36,16 @@ public final class DelayedMover implements AutoCloseable {
   private final CountDownLatch stop = new CountDownLatch(1);
 
   /**
+   * @param schedules where the tasks wait: delayed ones, and those put aside by a rate limit
    * @param urgentQueue where tasks with a priority go (the work queue's urgent lane)
    */
   public DelayedMover(
-      SharedSchedule schedule,
+      List<SharedSchedule> schedules,
       ConfirmingPublisher publisher,
       String workQueue,
       String urgentQueue,
       Counters counters) {
-    this.schedule = schedule;
+    this.schedules = List.copyOf(schedules);
     this.publisher = publisher;
     this.workQueue = workQueue;
     this.urgentQueue = urgentQueue;
@@ -77,8 +78,14 @@ public final class DelayedMover implements AutoCloseable {
     }
   }
 
-  /** Moves one batch of due tasks; returns how many were due. */
+  /** Moves one batch of due tasks from each schedule; returns the most that were due in one. */
   int moveDue() throws InterruptedException {
+    int most = 0;
+    for (SharedSchedule s : schedules) most = Math.max(most, moveDue(s));
+    return most;
+  }
+
+  private int moveDue(SharedSchedule schedule) throws InterruptedException {
     List<SharedSchedule.Entry> due = schedule.claimDue(BATCH, LEASE);
     if (due.isEmpty()) return 0;
     ConcurrentLinkedQueue<SharedSchedule.Entry> confirmed = new ConcurrentLinkedQueue<>();

@@ -154,7 +154,7 @@ final class Outcomes {
     dev.spool.core.wire.ParkedTask parked =
         dev.spool.core.wire.ParkedTask.of(d.with(Headers.RATE_SLOT, d.attempt()), d.body());
     try {
-      state.schedule(Topology.delayedSchedule(queue)).addIn(parked.id(), parked.toJson(), wait);
+      state.schedule(Topology.rateLimitedSchedule(queue)).addIn(parked.id(), parked.toJson(), wait);
     } catch (dev.spool.state.SharedStateException e) {
       requeueLater(d, e);
       return;

@@ -115,6 +115,8 @@ final class DeploymentFilesTest {
     JsonNode sch = compose().path("scheduler");
     assertEquals(List.of("spool-scheduler"), list(sch.path("command")));
     assertEquals("spool:local", sch.path("image").asText());
+    assertTrue(sch.path("build").isMissingNode(), "built once, by the consumer service");
+    assertEquals("never", sch.path("pull_policy").asText());
     assertEquals(2, sch.path("deploy").path("replicas").asInt(), "one fires, one waits");
     assertEquals(
         "service_healthy", sch.path("depends_on").path("redis").path("condition").asText());

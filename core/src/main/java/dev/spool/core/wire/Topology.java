@@ -179,6 +179,15 @@ public final class Topology {
     return "delayed." + name;
   }
 
+  /**
+   * The name, in shared state, of the schedule where tasks of work queue {@code name} put aside by
+   * a rate limit wait for their start slot.
+   */
+  public static String rateLimitedSchedule(String name) {
+    requireQueueName(name);
+    return "ratelimited." + name;
+  }
+
   /** The full name of the typed queue {@code name} ({@code SpoolQueue}, {@code JoinableQueue}). */
   public String plainQueue(String name) {
     requireQueueName(name);

@@ -199,16 +199,17 @@ final class StatusCommand implements Callable<Integer> {
             "%nDEAD LETTERS %d%s%n",
             s.deadLetters(),
             s.deadLetters() > 0 ? " (spool-producer dead list)" : ""));
-    b.append(String.format(Locale.ROOT, "%nDELAYED (waiting in Redis)%n"));
+    b.append(String.format(Locale.ROOT, "%nDELAYED AND RATE-LIMITED (waiting in Redis)%n"));
     for (SpoolStatus.DelayedStatus d : s.delayed()) {
       b.append(
           String.format(
               Locale.ROOT,
-              "  %-24s %,d waiting, %,d being moved, next due %s%n",
+              "  %-24s %,d waiting, %,d being moved, next due %s; %,d put aside by a rate limit%n",
               d.queue(),
               d.waiting(),
               d.moving(),
-              d.nextDue() == null ? "-" : d.nextDue()));
+              d.nextDue() == null ? "-" : d.nextDue(),
+              d.rateLimited()));
     }
     if (s.delayed().isEmpty()) b.append("  (none)\n");
     if (!s.paused().isEmpty()) {

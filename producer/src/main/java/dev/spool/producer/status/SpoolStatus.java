@@ -71,8 +71,10 @@ public record SpoolStatus(
    * @param waiting tasks waiting to fall due
    * @param moving tasks a consumer is moving to the work queue now
    * @param nextDue when the next one is due, or null
+   * @param rateLimited tasks put aside by a rate limit, waiting for their start slot
    */
-  public record DelayedStatus(String queue, long waiting, long moving, Instant nextDue) {}
+  public record DelayedStatus(
+      String queue, long waiting, long moving, Instant nextDue, long rateLimited) {}
 
   /** Messages waiting in the dead-letter queues. */
   public long deadLetters() {

@@ -84,8 +84,13 @@ public final class StatusCollector {
           state.schedule(dev.spool.core.wire.Topology.delayedSchedule(name));
       long waiting = s.waiting();
       long moving = s.claimed();
-      if (waiting + moving > 0) {
-        out.add(new SpoolStatus.DelayedStatus(name, waiting, moving, s.nextDue().orElse(null)));
+      dev.spool.state.SharedSchedule limited =
+          state.schedule(dev.spool.core.wire.Topology.rateLimitedSchedule(name));
+      long rateLimited = limited.waiting() + limited.claimed();
+      if (waiting + moving + rateLimited > 0) {
+        out.add(
+            new SpoolStatus.DelayedStatus(
+                name, waiting, moving, s.nextDue().orElse(null), rateLimited));
       }
     }
     return out;

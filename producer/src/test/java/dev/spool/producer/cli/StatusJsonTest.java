@@ -34,7 +34,7 @@ final class StatusJsonTest {
             List.of(
                 new SharedObjects.Entry("dict", "totals", 4, Duration.ofMinutes(1)),
                 new SharedObjects.Entry("list", "log", 2, null))),
-        List.of(new SpoolStatus.DelayedStatus("tasks", 3, 1, at.plusSeconds(60))),
+        List.of(new SpoolStatus.DelayedStatus("tasks", 3, 1, at.plusSeconds(60), 2)),
         List.of(new SpoolStatus.PausedStatus("tasks", "paused by h-1 at 2026-12-01T07:59:00Z")),
         List.of(
             new SpoolStatus.ScheduledStatus(
@@ -61,7 +61,7 @@ final class StatusJsonTest {
           + "\"objects\":{\"counts\":{\"dict\":1},\"entries\":[{\"kind\":\"dict\",\"name\":\"totals\","
           + "\"size\":4,\"ttlMs\":60000},{\"kind\":\"list\",\"name\":\"log\",\"size\":2}]},"
           + "\"delayed\":[{\"queue\":\"tasks\",\"waiting\":3,\"moving\":1,"
-          + "\"nextDue\":\"2026-12-01T08:01:00Z\"}],"
+          + "\"nextDue\":\"2026-12-01T08:01:00Z\",\"rateLimited\":2}],"
           + "\"paused\":[{\"queue\":\"tasks\",\"by\":\"paused by h-1 at 2026-12-01T07:59:00Z\"}],"
           + "\"schedules\":[{\"name\":\"nightly\",\"when\":\"cron '0 2 * * *'\",\"task\":\"report\","
           + "\"queue\":\"tasks\",\"nextDue\":\"2026-12-01T09:00:00Z\",\"paused\":true}],"
