@@ -54,7 +54,10 @@ final class RateLimitIT {
       assertTrue(aside > 50 && aside <= 400, "put aside: " + aside + "\n" + status.stdout());
       await().atMost(LONG).until(() -> stamps.size() == 400);
       double rate = rate(stamps.entries().values());
-      System.out.printf("stamp limited to 40/s on 4 consumers: measured %.2f/s%n", rate);
+      System.out.printf(
+          "stamp limited to 40/s on 4 consumers: measured %.2f/s after the first 2 s, %.2f/s over"
+              + " the whole run%n",
+          rate, wholeRate(stamps.entries().values()));
       assertTrue(Math.abs(rate - 40) <= 40 * 0.05, "rate " + rate);
       assertRanOnce(state, 400);
     }
@@ -80,8 +83,9 @@ final class RateLimitIT {
       double rateB = rate(b);
       double total = rate(all.values());
       System.out.printf(
-          "stamp limited to 15/s per key on 4 consumers: key a %.2f/s, key b %.2f/s, both %.2f/s%n",
-          rateA, rateB, total);
+          "stamp limited to 15/s per key on 4 consumers, after the first 2 s: key a %.2f/s, key b"
+              + " %.2f/s, both %.2f/s; over the whole run: key a %.2f/s, key b %.2f/s%n",
+          rateA, rateB, total, wholeRate(a), wholeRate(b));
       assertTrue(Math.abs(rateA - 15) <= 15 * 0.05, "key a " + rateA);
       assertTrue(Math.abs(rateB - 15) <= 15 * 0.05, "key b " + rateB);
       assertTrue(total > 15 * 1.5, "the keys ran side by side: " + total);
@@ -89,8 +93,22 @@ final class RateLimitIT {
     }
   }
 
-  /** Starts per second between the first and the last. */
+  /**
+   * Starts per second in the steady state: from the first start 2 s after the first start to the
+   * last. In the first seconds the consumers are still booking slots for the whole backlog just
+   * submitted, and a task whose slot came while it waited behind that backlog starts late, close to
+   * the next ones (README, "Rate limits": a short burst after a backlog); counting those would
+   * measure how fast the backlog was booked, not the limit.
+   */
   private static double rate(Collection<Long> startsMs) {
+    List<Long> sorted = startsMs.stream().sorted().toList();
+    long from = sorted.getFirst() + 2_000;
+    List<Long> steady = sorted.stream().filter(t -> t >= from).toList();
+    return (steady.size() - 1) * 1000.0 / (steady.getLast() - steady.getFirst());
+  }
+
+  /** Starts per second from the first start to the last, the backlog's first seconds included. */
+  private static double wholeRate(Collection<Long> startsMs) {
     long first = startsMs.stream().mapToLong(Long::longValue).min().orElseThrow();
     long last = startsMs.stream().mapToLong(Long::longValue).max().orElseThrow();
     return (startsMs.size() - 1) * 1000.0 / (last - first);
