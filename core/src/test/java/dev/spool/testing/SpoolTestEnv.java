@@ -94,6 +94,14 @@ public final class SpoolTestEnv {
     return connection;
   }
 
+  /**
+   * Shared state in this test's namespace, as a process of the test would open it; the caller
+   * closes it.
+   */
+  public dev.spool.state.SharedState sharedState() {
+    return dev.spool.core.Spool.sharedState(config());
+  }
+
   /** A new Redis client for this test's services; the caller closes it. */
   public Jedis jedis() {
     return state.jedis();

@@ -10,7 +10,6 @@ import dev.spool.core.TaskCancelledException;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -50,7 +49,7 @@ final class CancelIT {
     // One worker: the long task runs, the others wait behind it, prefetched by the consumer.
     procs.startConsumers(1, true, "--concurrency", "1");
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<Long> running =
           pool.applyAsync(
@@ -97,7 +96,7 @@ final class CancelIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       List<String> ids = new ArrayList<>();
       for (long i = 0; i < 10; i++) {
         ids.add(pool.submit("mark", new Mark(i, 0), TaskOptions.defaults()));
@@ -129,7 +128,7 @@ final class CancelIT {
     procs = SpoolProcesses.forTest(env, info);
     Process first = procs.startConsumers(1, true, "--concurrency", "1").getFirst();
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       pool.submit("mark", new Mark(0, 3000), TaskOptions.defaults()); // runs 3 s
       String held =
@@ -137,7 +136,6 @@ final class CancelIT {
       await().atMost(LONG).until(() -> runs.get(0L).isPresent());
       assertTrue(runs.get(1L).isEmpty(), "the second waits behind the running one");
       assertEquals(0, pool.cancel(List.of(held), Duration.ofMinutes(10)));
-      Thread.sleep(500); // the consumer has read the cancel; it still holds the task, prefetched
       first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: both go back to the queue
 
       procs.startConsumer("consumer-1", true, Map.of(), "--concurrency", "1");
@@ -155,7 +153,7 @@ final class CancelIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true, "--concurrency", "2");
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       List<Mark> inputs = LongStream.range(0, 400).mapToObj(i -> new Mark(i, 300)).toList();
       long cancelled;
@@ -182,13 +180,5 @@ final class CancelIT {
 
   private static TaskPool pool(SpoolTestEnv env) {
     return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 }

@@ -17,7 +17,6 @@ import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.LockLease;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +73,7 @@ final class ChaosIT {
     AtomicInteger kills = new AtomicInteger();
     Random random = new Random(42);
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 2);
       chaos.scheduleWithFixedDelay(
           () -> {
@@ -117,7 +116,7 @@ final class ChaosIT {
     Process first = procs.startConsumers(1, true).getFirst();
     int n = 400 * SCALE;
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 25);
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       await().atMost(LONG).until(() -> runs.size() >= n / 10);
@@ -145,7 +144,7 @@ final class ChaosIT {
     List<Process> consumers = procs.startConsumers(3, true);
     int n = 3000 * SCALE;
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       List<Long> results = mapAsync(pool, n, 0).get(LONG.toMinutes(), TimeUnit.MINUTES);
       long duplicates = duplicateRuns(state, n);
       int exits = stopAll(env, pool, consumers);
@@ -257,7 +256,7 @@ final class ChaosIT {
     List<Process> consumers = procs.startConsumers(3, true);
     int n = 10_000 * SCALE;
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 1);
       await().atMost(LONG).until(() -> runs.size() >= n / 5);
@@ -286,7 +285,7 @@ final class ChaosIT {
     List<Process> consumers = procs.startConsumers(2, true);
     int n = 3000 * SCALE;
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 2);
       await().atMost(LONG).until(() -> runs.size() >= n / 6);
@@ -328,7 +327,7 @@ final class ChaosIT {
     int rounds = 3 * SCALE;
     int stale = 0;
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<String, String> ledger = state.dict("ledger", String.class, String.class);
       for (int r = 0; r < rounds; r++) {
         String lock = "paused-" + r;
@@ -365,14 +364,6 @@ final class ChaosIT {
 
   private static TaskPool pool(SpoolTestEnv env) {
     return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 
   private static CompletableFuture<List<Long>> mapAsync(TaskPool pool, int n, long ms) {

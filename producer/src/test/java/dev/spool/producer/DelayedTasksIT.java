@@ -8,7 +8,6 @@ import dev.spool.core.SpoolConnectionException;
 import dev.spool.producer.ChaosTasks.Stamp;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -78,7 +77,7 @@ final class DelayedTasksIT {
     int n = 10_000;
     long start = System.currentTimeMillis();
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       for (int i = 0; i < n; i++) {
         long due = start + 12_000 + (i % 50) * 100L; // due in 12 to 17 s, fifty due times
         pool.submit(
@@ -121,7 +120,7 @@ final class DelayedTasksIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, true);
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       long due = System.currentTimeMillis() + 2500;
       TaskOptions at = TaskOptions.defaults().withEta(Instant.ofEpochMilli(due));
       List<String> ids = new ArrayList<>();
@@ -145,13 +144,5 @@ final class DelayedTasksIT {
 
   private static TaskPool pool(SpoolTestEnv env) {
     return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -44,7 +43,7 @@ final class PauseIT {
     String queue = env.workQueue("tasks");
     try (TaskPool pool =
             TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       // Paused mid-run: 300 tasks of 100 ms on 4 workers, paused after 20 have started.
       Thread mapper =
@@ -109,13 +108,5 @@ final class PauseIT {
     } catch (Exception e) {
       return -1;
     }
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 }

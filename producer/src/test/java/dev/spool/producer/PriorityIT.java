@@ -8,7 +8,6 @@ import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.producer.ChaosTasks.Stamp;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -43,7 +42,7 @@ final class PriorityIT {
     String queue = env.workQueue("tasks");
     try (TaskPool pool =
             TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       // 10,000 tasks of 4 ms on 4 workers: about 10 s of backlog, more with the Redis calls.
       List<Mark> backlog = LongStream.range(0, 10_000).mapToObj(i -> new Mark(i, 4)).toList();
@@ -69,7 +68,6 @@ final class PriorityIT {
                 Long.class,
                 TaskOptions.defaults().withPriority(9));
         starts.add(late);
-        Thread.sleep(200);
       }
       // From the command line.
       SpoolProcesses.Run cli =
@@ -105,13 +103,5 @@ final class PriorityIT {
       assertTrue(delayedLate >= 0 && delayedLate < 2_000, "delayed one late by " + delayedLate);
       assertTrue(ranBeforeTheEnd < 10_000, "the priority tasks ran before the backlog ended");
     }
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 }

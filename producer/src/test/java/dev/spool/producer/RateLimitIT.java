@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.spool.producer.ChaosTasks.Stamp;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -40,7 +39,7 @@ final class RateLimitIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "2", "--rate-limit", "stamp=40/s");
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       for (long i = 0; i < 400; i++) pool.submit("stamp", new Stamp(i, 0), TaskOptions.defaults());
       SharedDict<Long, Long> stamps = state.dict(ChaosTasks.STAMPS, Long.class, Long.class);
       await().atMost(LONG).until(() -> stamps.size() >= 40);
@@ -68,7 +67,7 @@ final class RateLimitIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "2", "--rate-limit", "stamp=15/s");
     try (TaskPool pool = pool(env);
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       for (long i = 0; i < 300; i++) {
         String key = i % 2 == 0 ? "customer-a" : "customer-b";
         pool.submit("stamp", new Stamp(i, 0), TaskOptions.defaults().withRateKey(key));
@@ -122,13 +121,5 @@ final class RateLimitIT {
 
   private static TaskPool pool(SpoolTestEnv env) {
     return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 }

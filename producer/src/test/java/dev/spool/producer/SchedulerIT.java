@@ -12,7 +12,6 @@ import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedDict;
 import dev.spool.state.SharedSchedule;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.state.SharedTimetable;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
@@ -59,7 +58,7 @@ final class SchedulerIT {
     for (int i = 0; i < 3; i++) {
       schedulers.add(procs.start(procs.producer("scheduler", "--lease", "3s"), "scheduler-" + i));
     }
-    try (SharedState state = state(env)) {
+    try (SharedState state = env.sharedState()) {
       Schedules schedules = Schedules.of(state);
       SharedDict<String, Long> ticks = state.dict(ChaosTasks.TICKS, String.class, Long.class);
       await().atMost(LONG).until(() -> ticks.size() >= 4);
@@ -99,6 +98,7 @@ final class SchedulerIT {
       assertEquals(0, list.exit(), list.stderr());
       assertTrue(list.stdout().startsWith("scheduler: "), list.stdout());
       assertTrue(list.stdout().contains(" spool-scheduler\nNAME "), list.stdout());
+      Instant lastFired = schedules.get("beat").orElseThrow().lastFired();
       assertTrue(
           procs
               .runProducer("schedule", "remove", "beat")
@@ -107,7 +107,16 @@ final class SchedulerIT {
       SpoolProcesses.Run again = procs.runProducer("schedule", "remove", "beat");
       assertEquals(1, again.exit());
       assertEquals("schedule beat: no such schedule\n", again.stdout());
-      Thread.sleep(2_500); // the last occurrences fired are published and run
+      // The occurrences fired up to the removal are published and run.
+      SharedSchedule delayed = state.schedule(Topology.delayedSchedule(Topology.DEFAULT_QUEUE));
+      String queue = env.workQueue(Topology.DEFAULT_QUEUE);
+      await()
+          .atMost(LONG)
+          .until(
+              () ->
+                  delayed.waiting() + delayed.claimed() == 0
+                      && env.ready(queue) == 0
+                      && ticks.get("schedule.beat." + lastFired.toEpochMilli()).isPresent());
 
       // Every occurrence from the first to the last ran, each exactly once.
       Map<String, Long> runs = ticks.entries();
@@ -161,7 +170,7 @@ final class SchedulerIT {
 
   @Test
   void missedOccurrences_followThePolicy_pausedOnesAreSkipped(SpoolTestEnv env) throws Exception {
-    try (SharedState state = state(env)) {
+    try (SharedState state = env.sharedState()) {
       Schedules schedules = Schedules.of(state);
       SharedTimetable table = state.timetable(Schedules.TIMETABLE);
       SharedSchedule delayed = state.schedule(Topology.delayedSchedule(Topology.DEFAULT_QUEUE));
@@ -172,8 +181,9 @@ final class SchedulerIT {
       schedules.add(Schedule.every("paused", minute, "tick", "paused").withPaused(true));
       assertFalse(schedules.add(Schedule.every("once", minute, "tick", "once")), "unchanged");
       // Not within 3 s of a whole minute: the next occurrence would fall in the lookahead.
-      long intoMinute = System.currentTimeMillis() % 60_000;
-      if (intoMinute > 57_000) Thread.sleep(60_000 - intoMinute + 200);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> System.currentTimeMillis() % 60_000 < 57_000);
       // As if no scheduler had run for ten minutes.
       Instant tenAgo = Instant.ofEpochMilli((System.currentTimeMillis() / 60_000 - 10) * 60_000);
       for (String n : List.of("once", "skip", "paused")) {
@@ -183,7 +193,10 @@ final class SchedulerIT {
       var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
       try (Scheduler s = Scheduler.start(state, Duration.ofSeconds(5), meters)) {
         await().atMost(LONG).until(() -> s.fired() + s.skipped() >= 3);
-        Thread.sleep(500);
+        await() // and no more
+            .during(Duration.ofMillis(500))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> s.fired() + s.skipped() == 3);
         assertEquals(1, s.fired(), "one occurrence for all those missed (once)");
         assertEquals(2, s.skipped(), "missed under skip, and paused");
         assertTrue(s.leading());
@@ -234,13 +247,5 @@ final class SchedulerIT {
 
   private static String nameOf(Process p, List<Process> ps) {
     return "scheduler-" + ps.indexOf(p);
-  }
-
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.state.LockLease;
 import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -42,7 +41,7 @@ final class SharedStateProcessesIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true);
     try (TaskPool pool = TaskPool.create(env.config());
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       List<Map<String, Boolean>> inputs = Collections.nCopies(1000, Map.of("record", true));
       List<Long> results =
           new ArrayList<>(
@@ -77,7 +76,7 @@ final class SharedStateProcessesIT {
     procs = SpoolProcesses.forTest(env, info);
     Process holder = procs.startConsumers(1, true).getFirst();
     try (TaskPool pool = TaskPool.create(env.config());
-        SharedState state = state(env)) {
+        SharedState state = env.sharedState()) {
       pool.applyAsync("lock-hold", new ChaosTasks.Hold("victim", 3000, 60_000), Long.class);
       await().atMost(Duration.ofSeconds(30)).until(() -> state.lock("victim").holder().isPresent());
 
@@ -127,11 +126,4 @@ final class SharedStateProcessesIT {
 
   // ---- helpers ----
 
-  private static SharedState state(SpoolTestEnv env) {
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(env.config().redisUri().toString())
-            .namespace(env.namespace())
-            .build());
-  }
 }
