@@ -213,7 +213,9 @@ public final class Scheduler implements AutoCloseable {
       s = Schedule.fromJson(name, def.get());
     } catch (IllegalArgumentException e) {
       log.error("{}; it will not fire until it is added again", e.getMessage());
-      table.fire(l, name, def.get(), due, null, scheduleOf("tasks"), null, null, null);
+      // Nothing is stored (no payload), so the target schedule does not matter.
+      table.fire(
+          l, name, def.get(), due, null, scheduleOf(Topology.DEFAULT_QUEUE), null, null, null);
       return;
     }
     var target = scheduleOf(s.queue());
@@ -295,11 +297,12 @@ public final class Scheduler implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot write the input of schedule " + s.name(), e);
     }
-    TaskMessage m = new TaskMessage(id, s.task(), null, 1, 0, 0, null, sender, body);
-    Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
+    AMQP.BasicProperties base =
+        new TaskMessage(id, s.task(), null, 1, 0, 0, null, sender, body).toProperties();
+    Map<String, Object> h = new HashMap<>(base.getHeaders());
     h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     h.put(Headers.DUE, runAt.toEpochMilli());
-    AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
+    AMQP.BasicProperties props = base.builder().headers(h).build();
     return ParkedTask.of(props, body).toJson();
   }
 

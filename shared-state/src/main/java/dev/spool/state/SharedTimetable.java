@@ -89,9 +89,12 @@ public final class SharedTimetable {
         j -> {
           Map<String, String> defs = j.hgetAll(keys.get(0));
           Map<String, String> last = j.hgetAll(keys.get(2));
+          Map<String, Double> nexts = new java.util.HashMap<>();
+          for (var t : j.zrangeWithScores(keys.get(1), 0, -1))
+            nexts.put(t.getElement(), t.getScore());
           Map<String, Entry> out = new java.util.TreeMap<>();
           for (var d : defs.entrySet()) {
-            Double next = j.zscore(keys.get(1), d.getKey());
+            Double next = nexts.get(d.getKey());
             String l = last.get(d.getKey());
             out.put(
                 d.getKey(),

@@ -238,11 +238,7 @@ public final class Topology {
    * queue's full name.
    */
   public String declareWorkQueue(Channel channel, String name) {
-    declare(channel, deadQueue(name), typed());
-    Map<String, Object> args = typed();
-    deadLetterTo(args, deadQueue(name));
-    if (type == QueueType.QUORUM) args.put("x-delivery-limit", deliveryLimit);
-    return declare(channel, workQueue(name), args);
+    return declareTaskQueue(channel, name, workQueue(name));
   }
 
   /**
@@ -250,11 +246,16 @@ public final class Topology {
    * queue is declared, and returns the lane's full name.
    */
   public String declareUrgentQueue(Channel channel, String name) {
+    return declareTaskQueue(channel, name, urgentQueue(name));
+  }
+
+  /** A queue tasks of work queue {@code name} travel in: dead letters and delivery limit alike. */
+  private String declareTaskQueue(Channel channel, String name, String fullName) {
     declare(channel, deadQueue(name), typed());
     Map<String, Object> args = typed();
     deadLetterTo(args, deadQueue(name));
     if (type == QueueType.QUORUM) args.put("x-delivery-limit", deliveryLimit);
-    return declare(channel, urgentQueue(name), args);
+    return declare(channel, fullName, args);
   }
 
   /** Declares the dead-letter queue of work queue {@code name} and returns its full name. */

@@ -99,12 +99,7 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     JsonCodec codec = new JsonCodec();
-    JsonNode value;
-    try {
-      value = codec.tree(input.getBytes(StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--input: not valid JSON: " + e.getMessage(), e);
-    }
+    JsonNode value = input(codec, input);
     TaskOptions options = TaskOptions.defaults().withTimeout(pool.timeout());
     if (when != null && when.in != null) options = options.withCountdown(when.in);
     if (when != null && when.at != null) options = options.withEta(instant(when.at));
@@ -121,6 +116,15 @@ final class ApplyCommand implements Callable<Integer> {
       System.out.println(new String(codec.encode(result), StandardCharsets.UTF_8));
     }
     return 0;
+  }
+
+  /** {@code --input}'s JSON, or an error naming the option. */
+  static JsonNode input(JsonCodec codec, String json) {
+    try {
+      return codec.tree(json.getBytes(StandardCharsets.UTF_8));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("--input: not valid JSON: " + e.getMessage(), e);
+    }
   }
 
   static Instant instant(String text) {

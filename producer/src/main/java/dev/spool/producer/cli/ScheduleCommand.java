@@ -10,7 +10,6 @@ import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.Schedule;
 import dev.spool.producer.Schedules;
 import dev.spool.state.SharedState;
-import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,12 +136,7 @@ final class ScheduleCommand implements Runnable {
 
     @Override
     public Integer call() {
-      JsonNode value;
-      try {
-        value = new JsonCodec().tree(input.getBytes(StandardCharsets.UTF_8));
-      } catch (RuntimeException e) {
-        throw new IllegalArgumentException("--input: not valid JSON: " + e.getMessage(), e);
-      }
+      JsonNode value = ApplyCommand.input(new JsonCodec(), input);
       Schedule s =
           when.cron != null
               ? Schedule.cron(name, when.cron, task, value)
