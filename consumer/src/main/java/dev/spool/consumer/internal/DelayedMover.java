@@ -6,7 +6,9 @@ import dev.spool.core.wire.ParkedTask;
 import dev.spool.state.SharedSchedule;
 import dev.spool.state.SharedStateException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,12 +20,14 @@ import org.slf4j.LoggerFactory;
  * Redis hands each due task to one of them ({@link SharedSchedule#claimDue}). A task is removed
  * from Redis only once the broker confirmed it in the work queue; a mover that dies between the two
  * leaves its claim to run out ({@link #LEASE}), and the task is moved again (so at least once).
- * Idle, it asks Redis every {@link #POLL}: the most a due task waits before it is moved.
+ * Idle, it asks Redis every {@link #POLL}: the most a due task waits before it is moved. A batch is
+ * marked done after the next one is claimed and published (or on close), so the broker's confirms
+ * never stand between two claims.
  */
 public final class DelayedMover implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DelayedMover.class);
 
-  static final Duration POLL = Duration.ofMillis(100);
+  static final Duration POLL = Duration.ofMillis(50);
   static final Duration LEASE = Duration.ofSeconds(60);
   private static final int BATCH = 500;
 
@@ -34,6 +38,7 @@ public final class DelayedMover implements AutoCloseable {
   private final Counters counters;
   private final Thread thread;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final Map<SharedSchedule, Batch> unsettled = new HashMap<>();
 
   /**
    * @param schedules where the tasks wait: delayed ones, and those put aside by a rate limit
@@ -71,8 +76,9 @@ public final class DelayedMover implements AutoCloseable {
           log.warn(
               "cannot move due delayed tasks ({}); trying again in {} ms", e.getMessage(), backoff);
         }
-        if (pause > 0 && stop.await(pause, TimeUnit.MILLISECONDS)) return;
+        if (pause > 0 && stop.await(pause, TimeUnit.MILLISECONDS)) break;
       }
+      settleAll();
     } catch (InterruptedException e) {
       // closing without waiting: what was claimed and not moved is given out again later
     }
@@ -85,19 +91,33 @@ public final class DelayedMover implements AutoCloseable {
     return most;
   }
 
+  /**
+   * Claims and publishes one batch, then settles the batch published before it: the broker confirms
+   * one batch while the next is claimed, so a backlog of due tasks drains without a confirm round
+   * trip between batches. Each schedule has at most one unsettled batch.
+   */
   private int moveDue(SharedSchedule schedule) throws InterruptedException {
     List<SharedSchedule.Entry> due = schedule.claimDue(BATCH, LEASE);
-    if (due.isEmpty()) return 0;
-    ConcurrentLinkedQueue<SharedSchedule.Entry> confirmed = new ConcurrentLinkedQueue<>();
-    CountDownLatch published = new CountDownLatch(due.size());
+    Batch previous = unsettled.remove(schedule);
+    try {
+      if (!due.isEmpty()) unsettled.put(schedule, publish(schedule, due));
+    } finally {
+      if (previous != null) previous.settle();
+    }
+    return due.size();
+  }
+
+  private Batch publish(SharedSchedule schedule, List<SharedSchedule.Entry> due)
+      throws InterruptedException {
+    Batch batch = new Batch(schedule, due.size());
     for (SharedSchedule.Entry e : due) {
       ParkedTask task;
       try {
         task = ParkedTask.fromJson(e.payload());
       } catch (SpoolException bad) {
         log.warn("delayed task {} is not readable ({}); dropped", e.id(), bad.getMessage());
-        schedule.done(e.id());
-        published.countDown();
+        batch.confirmed.add(e.id()); // done with it: removed from Redis with the batch
+        batch.published.countDown();
         continue;
       }
       publisher.publish(
@@ -105,16 +125,45 @@ public final class DelayedMover implements AutoCloseable {
           task.toProperties(),
           task.body(),
           () -> {
-            confirmed.add(e);
+            batch.confirmed.add(e.id());
             counters.moved(task.name());
-            published.countDown();
+            batch.published.countDown();
           });
     }
-    if (!published.await(LEASE.toMillis() / 2, TimeUnit.MILLISECONDS)) {
-      log.warn("the broker did not confirm every due task in time; the rest are moved again later");
+    return batch;
+  }
+
+  /** Settles every unsettled batch, on close. */
+  private void settleAll() throws InterruptedException {
+    for (SharedSchedule s : schedules) {
+      Batch b = unsettled.remove(s);
+      if (b == null) continue;
+      try {
+        b.settle();
+      } catch (SharedStateException e) {
+        log.warn("cannot mark moved delayed tasks done ({}); they are moved again", e.getMessage());
+      }
     }
-    schedule.done(confirmed.stream().map(SharedSchedule.Entry::id).toList());
-    return due.size();
+  }
+
+  /** A published batch: its entries are removed from Redis once the broker confirmed them. */
+  private static final class Batch {
+    final SharedSchedule schedule;
+    final ConcurrentLinkedQueue<String> confirmed = new ConcurrentLinkedQueue<>();
+    final CountDownLatch published;
+
+    Batch(SharedSchedule schedule, int size) {
+      this.schedule = schedule;
+      this.published = new CountDownLatch(size);
+    }
+
+    void settle() throws InterruptedException {
+      if (!published.await(LEASE.toMillis() / 2, TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "the broker did not confirm every due task in time; the rest are moved again later");
+      }
+      schedule.done(List.copyOf(confirmed));
+    }
   }
 
   @Override
