@@ -200,8 +200,8 @@ public final class SpoolBench implements Callable<Integer> {
       }
       if (runs("apply")) {
         long[] nanos = applyLatencies(pool, 2000);
-        double p50 = nanos[nanos.length / 2] / 1e6;
-        double p99 = nanos[(int) (nanos.length * 0.99)] / 1e6;
+        double p50 = percentile(nanos, 0.50) / 1e6;
+        double p99 = percentile(nanos, 0.99) / 1e6;
         say("apply round trip over %d calls: p50 %.2f ms, p99 %.2f ms", nanos.length, p50, p99);
         out.add(new Figure("apply p50", "ms", p50, Double.NaN, "", 1.5, false));
         out.add(new Figure("apply p99", "ms", p99, Double.NaN, "", 5.0, false));
@@ -210,10 +210,10 @@ public final class SpoolBench implements Callable<Integer> {
         // warm-up, as map and apply have: the consumers' move path (claim, decode, publish) runs
         // for the first time here; cold, it made the first 5 s of due tasks up to 1.1 s late
         long[] warm = delayLateness(pool, 10_000, Duration.ofSeconds(5));
-        say("  warm-up: 10,000 delayed tasks due over 5 s, p99 %d ms", warm[9_900]);
+        say("  warm-up: 10,000 delayed tasks due over 5 s, p99 %d ms", percentile(warm, 0.99));
         long[] late = delayLateness(pool, tasks, Duration.ofSeconds(60));
-        double p50 = late[late.length / 2];
-        double p99 = late[(int) (late.length * 0.99)];
+        double p50 = percentile(late, 0.50);
+        double p99 = percentile(late, 0.99);
         say(
             "%,d delayed tasks due over 60 s: lateness of their results p50 %.0f ms, p99 %.0f ms,"
                 + " max %d ms",
@@ -226,6 +226,11 @@ public final class SpoolBench implements Callable<Integer> {
       consumers.forEach(ConsumerProcess::close);
     }
     return out;
+  }
+
+  /** The {@code q} quantile of {@code sorted} (nearest rank below). */
+  private static long percentile(long[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) (sorted.length * q))];
   }
 
   private double mapRate(TaskPool pool, MapOptions options) {
