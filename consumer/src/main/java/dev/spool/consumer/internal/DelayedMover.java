@@ -42,7 +42,8 @@ public final class DelayedMover implements AutoCloseable {
 
   /**
    * @param schedules where the tasks wait: delayed ones, and those put aside by a rate limit
-   * @param urgentQueue where tasks with a priority go (the work queue's urgent lane)
+   * @param urgentQueue where tasks with a priority or a booked rate slot go (the work queue's
+   *     urgent lane)
    */
   public DelayedMover(
       List<SharedSchedule> schedules,
@@ -121,7 +122,7 @@ public final class DelayedMover implements AutoCloseable {
         continue;
       }
       publisher.publish(
-          task.priority() > 0 ? urgentQueue : workQueue,
+          task.urgent() ? urgentQueue : workQueue,
           task.toProperties(),
           task.body(),
           () -> {

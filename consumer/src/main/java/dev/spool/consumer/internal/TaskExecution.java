@@ -93,6 +93,11 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     return delivery.tag();
   }
 
+  @Override
+  public boolean booked() {
+    return delivery.rateSlotBooked();
+  }
+
   /** Its priority, 0 to 9, from the AMQP priority property (0 without one). */
   @Override
   public int priority() {

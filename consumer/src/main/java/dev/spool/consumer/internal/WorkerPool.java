@@ -62,24 +62,35 @@ public final class WorkerPool implements Executor {
   /** Work with a priority, 0 (the default, lowest) to 9. */
   interface Prioritized {
     int priority();
+
+    /**
+     * Whether it goes ahead of the others of its priority: its start slot under a rate limit was
+     * booked and has come.
+     */
+    default boolean booked() {
+      return false;
+    }
   }
 
-  /** Highest priority first; within a priority, first come first served. */
+  /**
+   * Highest priority first (a booked task just above the others of its priority); within that,
+   * first come first served.
+   */
   private static int compare(Runnable a, Runnable b) {
     int byPriority = Integer.compare(priorityOf(b), priorityOf(a));
     return byPriority != 0 ? byPriority : Long.compare(arrivalOf(a), arrivalOf(b));
   }
 
   private static int priorityOf(Runnable r) {
-    return r instanceof Queued q ? q.priority : 0;
+    return r instanceof Queued q ? q.rank : 0;
   }
 
   private static long arrivalOf(Runnable r) {
     return r instanceof Queued q ? q.arrival : Long.MAX_VALUE;
   }
 
-  /** A task as it waits for a thread: its priority and arrival number beside it. */
-  private record Queued(Runnable task, int priority, long arrival) implements Runnable {
+  /** A task as it waits for a thread: its rank (from its priority) and arrival number beside it. */
+  private record Queued(Runnable task, int rank, long arrival) implements Runnable {
     @Override
     public void run() {
       task.run();
@@ -104,9 +115,9 @@ public final class WorkerPool implements Executor {
   @Override
   public void execute(Runnable task) {
     unfinished.incrementAndGet(); // until afterExecute, or until handed back
-    int priority = task instanceof Prioritized t ? t.priority() : 0;
+    int rank = task instanceof Prioritized t ? 2 * t.priority() + (t.booked() ? 1 : 0) : 0;
     try {
-      executor.execute(new Queued(task, priority, arrivals.getAndIncrement()));
+      executor.execute(new Queued(task, rank, arrivals.getAndIncrement()));
     } catch (RejectedExecutionException e) {
       unfinished.decrementAndGet();
       throw e;

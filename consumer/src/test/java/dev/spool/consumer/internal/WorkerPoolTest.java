@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
 
 final class WorkerPoolTest {
   /** A task of some priority that records that it ran. */
-  private record Ranked(int priority, String name, List<String> order)
+  private record Ranked(int priority, boolean booked, String name, List<String> order)
       implements Runnable, WorkerPool.Prioritized {
+    Ranked(int priority, String name, List<String> order) {
+      this(priority, false, name, order);
+    }
+
     @Override
     public void run() {
       synchronized (order) {
@@ -41,6 +45,26 @@ final class WorkerPoolTest {
       assertTrue(pool.awaitIdle(Duration.ofSeconds(30)));
       assertEquals(
           List.of("high-9", "high-9b", "mid-5", "mid-5b", "low-1", "low-2", "low-3"), order);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aTaskWhoseRateSlotCame_goesAheadOfItsPriority_notAheadOfAHigherOne() throws Exception {
+    WorkerPool pool = new WorkerPool(1, false);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> order = new ArrayList<>();
+    try {
+      pool.execute(() -> awaitQuietly(release, new AtomicInteger()));
+      pool.execute(new Ranked(0, false, "backlog-1", order));
+      pool.execute(new Ranked(0, false, "backlog-2", order));
+      pool.execute(new Ranked(0, true, "booked-0", order));
+      pool.execute(new Ranked(1, false, "priority-1", order));
+      pool.execute(new Ranked(0, true, "booked-0b", order));
+      release.countDown();
+      assertTrue(pool.awaitIdle(Duration.ofSeconds(30)));
+      assertEquals(List.of("priority-1", "booked-0", "booked-0b", "backlog-1", "backlog-2"), order);
     } finally {
       pool.shutdownNow();
     }

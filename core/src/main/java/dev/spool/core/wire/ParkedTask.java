@@ -43,6 +43,15 @@ public record ParkedTask(
     return (int) Math.max(0, Math.min(Topology.MAX_PRIORITY, n.longValue()));
   }
 
+  /**
+   * Whether it goes to the urgent lane when due, ahead of the work queue's backlog: it has a
+   * priority, or it waited for a start slot booked under a rate limit ({@link Headers#RATE_SLOT}),
+   * whose time has come and which would be missed behind tasks not yet booked.
+   */
+  public boolean urgent() {
+    return priority() > 0 || (headers != null && headers.containsKey(Headers.RATE_SLOT));
+  }
+
   /** The properties to publish it with, now that it is due. */
   public AMQP.BasicProperties toProperties() {
     int priority = priority();

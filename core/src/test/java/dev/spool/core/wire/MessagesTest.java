@@ -128,4 +128,17 @@ final class MessagesTest {
           h + ": " + e.getMessage());
     }
   }
+
+  @Test
+  void parkedTask_goesToTheUrgentLane_withAPriorityOrABookedRateSlot_afterTheJsonRoundTrip() {
+    byte[] body = "[1]".getBytes(StandardCharsets.UTF_8);
+    ParkedTask plain = new ParkedTask("a", "square", null, Map.of(Headers.ATTEMPT, 1), body);
+    ParkedTask high = new ParkedTask("b", "square", null, Map.of(Headers.PRIORITY, 3), body);
+    ParkedTask booked =
+        new ParkedTask("c", "square", null, Map.of(Headers.ATTEMPT, 1, Headers.RATE_SLOT, 1), body);
+    assertFalse(ParkedTask.fromJson(plain.toJson()).urgent());
+    assertTrue(ParkedTask.fromJson(high.toJson()).urgent());
+    assertTrue(ParkedTask.fromJson(booked.toJson()).urgent());
+    assertEquals(0, ParkedTask.fromJson(booked.toJson()).priority(), "its priority is its own");
+  }
 }
