@@ -95,6 +95,12 @@ public final class SharedState implements AutoCloseable {
     return new SharedTimetable(redis, key("timetable", name));
   }
 
+  /** The records of tasks whose results are kept, by task id (results by id). */
+  public TaskRecords taskRecords() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new TaskRecords(redis, config.namespace());
+  }
+
   /** The rate schedule {@code name}: start slots at most N per period (rate limits). */
   public RateSchedule rateSchedule(String name) {
     return new RateSchedule(redis, key("rate", name));

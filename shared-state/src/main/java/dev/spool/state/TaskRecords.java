@@ -1,0 +1,289 @@
+package dev.spool.state;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import redis.clients.jedis.params.ScanParams;
+
+/**
+ * Where a task whose result is kept records what became of it, readable by id from any process: the
+ * store behind results by id. A record moves from {@code pending} or {@code scheduled} through
+ * {@code started} and {@code retrying} to one end: {@code succeeded}, {@code failed}, {@code
+ * cancelled} or {@code dead}.
+ *
+ * <p>A success or a cancel is written once: once a record holds one, nothing changes it again (a
+ * task that ran twice keeps its first result), and {@link #start} says so, so that a second run is
+ * not needed. A failure or a dead letter can be followed by a later run (a dead letter replayed),
+ * whose end replaces it.
+ *
+ * <p>Key: {@code <ns>:task:<id>}, a hash with the fields below, expiring {@code keep} after its
+ * last write. Times are the Redis server's clock in epoch ms. Every write is one Lua script,
+ * atomic. Thread-safe.
+ */
+public final class TaskRecords {
+  /** The states a record can hold. */
+  public static final String PENDING = "pending";
+
+  public static final String SCHEDULED = "scheduled";
+  public static final String STARTED = "started";
+  public static final String RETRYING = "retrying";
+  public static final String SUCCEEDED = "succeeded";
+  public static final String FAILED = "failed";
+  public static final String CANCELLED = "cancelled";
+  public static final String DEAD = "dead";
+
+  /** The longest a record may be kept. */
+  public static final Duration MAX_KEEP = Duration.ofDays(90);
+
+  /** Task ids as producers give them: 1 to 200 letters, digits, {@code . _ : -}. */
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
+
+  private final Redis redis;
+  private final String prefix;
+
+  TaskRecords(Redis redis, String namespace) {
+    this.redis = redis;
+    this.prefix = namespace + ":task:";
+  }
+
+  /**
+   * What a record says.
+   *
+   * @param id the task id
+   * @param state one of the state constants
+   * @param name the task name
+   * @param submitted when it was submitted, or null when no producer recorded it
+   * @param due when it is due (a delayed task), or null
+   * @param started when its latest attempt started, or null
+   * @param finished when it ended, or null
+   * @param attempts attempts started so far
+   * @param worker the consumer of the latest attempt, or null
+   * @param result the result's JSON once succeeded, or null
+   * @param error the error's JSON (failed, dead, cancelled; the last failure while retrying), or
+   *     null
+   * @param progress the latest progress report's JSON, or null
+   * @param ttl how long the record is kept from now, or null when it does not expire
+   */
+  public record Record(
+      String id,
+      String state,
+      String name,
+      Instant submitted,
+      Instant due,
+      Instant started,
+      Instant finished,
+      int attempts,
+      String worker,
+      String result,
+      String error,
+      String progress,
+      Duration ttl) {
+    /** Whether it has ended: succeeded, failed, cancelled or dead. */
+    public boolean ended() {
+      return ended(state);
+    }
+
+    static boolean ended(String state) {
+      return SUCCEEDED.equals(state)
+          || FAILED.equals(state)
+          || CANCELLED.equals(state)
+          || DEAD.equals(state);
+    }
+  }
+
+  /**
+   * Checks a task id.
+   *
+   * @throws IllegalArgumentException when it is not 1 to 200 letters, digits, {@code . _ : -}
+   */
+  public static String requireId(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      String shown = id == null ? "null" : id.length() > 60 ? id.substring(0, 60) + "..." : id;
+      throw new IllegalArgumentException(
+          "task id must be 1 to 200 letters, digits, '.', '_', ':' or '-', was '" + shown + "'");
+    }
+    return id;
+  }
+
+  private String key(String id) {
+    return prefix + requireId(id);
+  }
+
+  private static String keepMs(Duration keep) {
+    Objects.requireNonNull(keep, "keep");
+    if (keep.isNegative() || keep.isZero() || keep.compareTo(MAX_KEEP) > 0) {
+      throw new IllegalArgumentException(
+          "a result is kept from 1 ms to " + MAX_KEEP.toDays() + " days, not " + keep);
+    }
+    return Long.toString(keep.toMillis());
+  }
+
+  /**
+   * Records task {@code id} as submitted: {@code pending}, or {@code scheduled} when it is {@code
+   * due} later. A new submission under an id replaces what was recorded under it. Kept {@code keep}
+   * past its due time.
+   */
+  public void submitted(String id, String name, Instant due, Duration keep) {
+    Objects.requireNonNull(name, "name");
+    String k = key(id);
+    String ms = keepMs(keep);
+    String dueMs = due == null ? "" : Long.toString(due.toEpochMilli());
+    redis.call(
+        "task.submitted",
+        "record task " + id,
+        j -> TaskScripts.SUBMITTED.run(j, List.of(k), List.of(name, dueMs, ms)));
+  }
+
+  /**
+   * Records attempt {@code attempt} of task {@code id} as started by {@code worker}, unless the
+   * record already holds a success or a cancel: that state is returned, and the task need not run.
+   * Creates the record when there is none (its producer kept no record, or it expired).
+   *
+   * @return empty when it was recorded as started; else the record, which holds a success or a
+   *     cancel
+   */
+  public Optional<Record> start(String id, String name, int attempt, String worker, Duration keep) {
+    String k = key(id);
+    String ms = keepMs(keep);
+    Object r =
+        redis.call(
+            "task.start",
+            "record the start of task " + id,
+            j ->
+                TaskScripts.START.run(
+                    j, List.of(k), List.of(name, Integer.toString(attempt), worker, ms)));
+    if (r instanceof Long) return Optional.empty();
+    return Optional.of(record(id, (List<?>) r, null));
+  }
+
+  /**
+   * Records that attempt {@code attempt} failed with {@code errorJson} and that the task will be
+   * tried again; nothing when it has ended.
+   */
+  public void retrying(String id, String name, int attempt, String errorJson, Duration keep) {
+    String k = key(id);
+    String ms = keepMs(keep);
+    redis.call(
+        "task.retrying",
+        "record the retry of task " + id,
+        j ->
+            TaskScripts.RETRYING.run(
+                j, List.of(k), List.of(name, Integer.toString(attempt), errorJson, ms)));
+  }
+
+  /**
+   * Records the end of task {@code id}: {@code state} (succeeded, failed, cancelled or dead) with
+   * its result's or error's JSON, kept {@code keep} from now.
+   *
+   * @return false when the record already held a success or a cancel, which stays
+   */
+  public boolean finished(
+      String id, String name, String state, String json, int attempts, Duration keep) {
+    if (!Record.ended(state)) throw new IllegalArgumentException("not an end state: " + state);
+    String k = key(id);
+    String ms = keepMs(keep);
+    Object r =
+        redis.call(
+            "task.finished",
+            "record the end of task " + id,
+            j ->
+                TaskScripts.FINISHED.run(
+                    j,
+                    List.of(k),
+                    List.of(
+                        name, state, json == null ? "" : json, Integer.toString(attempts), ms)));
+    return Long.valueOf(1).equals(r);
+  }
+
+  /**
+   * Records a progress report (JSON) of a started task; nothing when it is not started. Keeps the
+   * record's expiry.
+   */
+  public void progress(String id, String json) {
+    String k = key(id);
+    redis.call(
+        "task.progress",
+        "record progress of task " + id,
+        j -> TaskScripts.PROGRESS.run(j, List.of(k), List.of(json)));
+  }
+
+  /**
+   * Cancels task {@code id} when it has not started (pending or scheduled): a producer that took it
+   * out of Redis before it was due records that here, since no consumer will. Kept {@code keep}.
+   *
+   * @return whether it was recorded as cancelled
+   */
+  public boolean cancelIfWaiting(String id, String errorJson, Duration keep) {
+    String k = key(id);
+    String ms = keepMs(keep);
+    Object r =
+        redis.call(
+            "task.cancel",
+            "cancel task " + id,
+            j -> TaskScripts.CANCEL_WAITING.run(j, List.of(k), List.of(errorJson, ms)));
+    return Long.valueOf(1).equals(r);
+  }
+
+  /** The record of task {@code id}, or empty when there is none (never kept, or expired). */
+  public Optional<Record> read(String id) {
+    String k = key(id);
+    Object r =
+        redis.call(
+            "task.read", "read task " + id, j -> TaskScripts.READ.run(j, List.of(k), List.of()));
+    List<?> flat = (List<?>) r;
+    if (flat.size() <= 1) return Optional.empty();
+    long pttl = (Long) flat.get(flat.size() - 1);
+    return Optional.of(record(id, flat.subList(0, flat.size() - 1), pttl));
+  }
+
+  /** Deletes the record of task {@code id}; whether there was one. */
+  public boolean delete(String id) {
+    String k = key(id);
+    return redis.call("DEL " + k, j -> j.del(k)) > 0;
+  }
+
+  /** Records held in this namespace, counted by a scan (for status). */
+  public long count() {
+    long n = 0;
+    String pattern = prefix + "*";
+    String cursor = ScanParams.SCAN_POINTER_START;
+    ScanParams params = new ScanParams().match(pattern).count(1000);
+    do {
+      String c = cursor;
+      var page = redis.call("SCAN", "scanning " + pattern, j -> j.scan(c, params));
+      n += page.getResult().size();
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    return n;
+  }
+
+  private static Record record(String id, List<?> flat, Long pttl) {
+    Map<String, String> f = new HashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      f.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+    }
+    return new Record(
+        id,
+        f.getOrDefault("state", PENDING),
+        f.get("name"),
+        instant(f.get("submitted")),
+        instant(f.get("due")),
+        instant(f.get("started")),
+        instant(f.get("finished")),
+        f.containsKey("attempts") ? Integer.parseInt(f.get("attempts")) : 0,
+        f.get("worker"),
+        f.get("result"),
+        f.get("error"),
+        f.get("progress"),
+        pttl == null || pttl < 0 ? null : Duration.ofMillis(pttl));
+  }
+
+  private static Instant instant(String ms) {
+    return ms == null || ms.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(ms));
+  }
+}

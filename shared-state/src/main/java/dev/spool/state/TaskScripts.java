@@ -1,0 +1,122 @@
+package dev.spool.state;
+
+/**
+ * The Lua scripts behind {@link TaskRecords}: each reads Redis's clock, writes one task's hash and
+ * sets its expiry, atomically. A record that holds a success or a cancel never changes again.
+ */
+final class TaskScripts {
+  private TaskScripts() {}
+
+  private static final String NOW =
+      """
+      local t = redis.call('TIME')
+      local now = string.format('%d', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+      local function final(s) return s == 'succeeded' or s == 'cancelled' end
+      local function ended(s)
+        return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'dead'
+      end
+      """;
+
+  /** KEYS record; ARGV name, due ms or '', keep ms. Replaces any record with a new one. */
+  static final Script SUBMITTED =
+      new Script(
+          NOW
+              + """
+              redis.call('DEL', KEYS[1])
+              local keep = tonumber(ARGV[3])
+              if ARGV[2] == '' then
+                redis.call('HSET', KEYS[1], 'state', 'pending', 'name', ARGV[1],
+                  'submitted', now, 'attempts', 0)
+              else
+                redis.call('HSET', KEYS[1], 'state', 'scheduled', 'name', ARGV[1],
+                  'submitted', now, 'due', ARGV[2], 'attempts', 0)
+                keep = keep + math.max(0, tonumber(ARGV[2]) - tonumber(now))
+              end
+              redis.call('PEXPIRE', KEYS[1], string.format('%d', keep))
+              return 1
+              """);
+
+  /**
+   * KEYS record; ARGV name, attempt, worker, keep ms. Returns 1 when recorded as started, else the
+   * record's fields (a success or a cancel).
+   */
+  static final Script START =
+      new Script(
+          NOW
+              + """
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if final(state) then return redis.call('HGETALL', KEYS[1]) end
+              redis.call('HSET', KEYS[1], 'state', 'started', 'name', ARGV[1], 'attempts', ARGV[2],
+                'worker', ARGV[3], 'started', now)
+              redis.call('HDEL', KEYS[1], 'finished', 'result', 'progress')
+              local ttl = redis.call('PTTL', KEYS[1])
+              if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+              return 1
+              """);
+
+  /** KEYS record; ARGV name, attempt, error JSON, keep ms. */
+  static final Script RETRYING =
+      new Script(
+          NOW
+              + """
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if ended(state) then return 0 end
+              redis.call('HSET', KEYS[1], 'state', 'retrying', 'name', ARGV[1], 'attempts', ARGV[2],
+                'error', ARGV[3])
+              local ttl = redis.call('PTTL', KEYS[1])
+              if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+              return 1
+              """);
+
+  /**
+   * KEYS record; ARGV name, state, JSON, attempts, keep ms. Returns 1 when written, 0 when the
+   * record held a success or a cancel.
+   */
+  static final Script FINISHED =
+      new Script(
+          NOW
+              + """
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if final(state) then return 0 end
+              local field = 'error'
+              if ARGV[2] == 'succeeded' then
+                field = 'result'
+                redis.call('HDEL', KEYS[1], 'error')
+              end
+              redis.call('HSET', KEYS[1], 'state', ARGV[2], 'name', ARGV[1], field, ARGV[3],
+                'finished', now)
+              if tonumber(ARGV[4]) > 0 then redis.call('HSET', KEYS[1], 'attempts', ARGV[4]) end
+              redis.call('PEXPIRE', KEYS[1], ARGV[5])
+              return 1
+              """);
+
+  /** KEYS record; ARGV progress JSON. Only while started; keeps the expiry. */
+  static final Script PROGRESS =
+      new Script(
+          """
+          if redis.call('HGET', KEYS[1], 'state') ~= 'started' then return 0 end
+          redis.call('HSET', KEYS[1], 'progress', ARGV[1])
+          return 1
+          """);
+
+  /** KEYS record; ARGV error JSON, keep ms. Cancels a pending or scheduled record. */
+  static final Script CANCEL_WAITING =
+      new Script(
+          NOW
+              + """
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if state ~= 'pending' and state ~= 'scheduled' then return 0 end
+              redis.call('HSET', KEYS[1], 'state', 'cancelled', 'error', ARGV[1], 'finished', now)
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              return 1
+              """);
+
+  /** KEYS record. Returns the fields and, last, the PTTL (a lone -2 when there is none). */
+  static final Script READ =
+      new Script(
+          """
+          local f = redis.call('HGETALL', KEYS[1])
+          f[#f + 1] = redis.call('PTTL', KEYS[1])
+          return f
+          """);
+}
