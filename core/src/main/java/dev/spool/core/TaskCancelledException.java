@@ -10,7 +10,17 @@ public class TaskCancelledException extends TaskFailedException {
   public static final String REMOTE_TYPE = TaskCancelledException.class.getName();
 
   public TaskCancelledException(String taskName, String taskId, RemoteError remote) {
-    super(taskName, taskId, remote);
+    super(
+        "task '%s' (id %s) was %s"
+            .formatted(
+                taskName,
+                taskId,
+                remote.message() == null || remote.message().isBlank()
+                    ? "cancelled"
+                    : remote.message()),
+        taskName,
+        taskId,
+        remote);
   }
 
   /** Whether {@code remote} is the error result of a cancelled task. */

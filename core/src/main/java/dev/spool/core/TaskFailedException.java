@@ -14,7 +14,13 @@ public class TaskFailedException extends SpoolException {
   private final RemoteError remote;
 
   public TaskFailedException(String taskName, String taskId, RemoteError remote) {
-    super(describe(taskName, taskId, remote));
+    this(describe(taskName, taskId, remote), taskName, taskId, remote);
+  }
+
+  /** With a message of the subclass's own. */
+  protected TaskFailedException(
+      String message, String taskName, String taskId, RemoteError remote) {
+    super(message);
     this.taskName = Objects.requireNonNull(taskName, "taskName");
     this.taskId = Objects.requireNonNull(taskId, "taskId");
     this.remote = Objects.requireNonNull(remote, "remote");

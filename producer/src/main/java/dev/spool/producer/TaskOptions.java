@@ -22,7 +22,8 @@ import java.util.Objects;
  * "Delayed tasks").
  */
 public final class TaskOptions {
-  private static final TaskOptions DEFAULTS = new TaskOptions(null, null, null, null, null, 0);
+  private static final TaskOptions DEFAULTS =
+      new TaskOptions(null, null, null, null, null, 0, null);
 
   private final Duration countdown;
   private final Instant eta;
@@ -30,10 +31,18 @@ public final class TaskOptions {
   private final String id;
   private final String rateKey;
   private final int priority;
+  private final Duration keepResult;
 
   private TaskOptions(
-      Duration countdown, Instant eta, Duration timeout, String id, String rateKey, int priority) {
+      Duration countdown,
+      Instant eta,
+      Duration timeout,
+      String id,
+      String rateKey,
+      int priority,
+      Duration keepResult) {
     this.priority = priority;
+    this.keepResult = keepResult;
     this.countdown = countdown;
     this.eta = eta;
     this.timeout = timeout;
@@ -61,7 +70,7 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "countdown must be from 0 to " + Topology.MAX_DELAY.toDays() + " days, was " + countdown);
     }
-    return new TaskOptions(countdown, null, timeout, id, rateKey, priority);
+    return new TaskOptions(countdown, null, timeout, id, rateKey, priority, keepResult);
   }
 
   /**
@@ -70,7 +79,7 @@ public final class TaskOptions {
    */
   public TaskOptions withEta(Instant eta) {
     return new TaskOptions(
-        null, Objects.requireNonNull(eta, "eta"), timeout, id, rateKey, priority);
+        null, Objects.requireNonNull(eta, "eta"), timeout, id, rateKey, priority, keepResult);
   }
 
   /**
@@ -83,7 +92,7 @@ public final class TaskOptions {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult);
   }
 
   /**
@@ -101,7 +110,7 @@ public final class TaskOptions {
               + (id.length() > 60 ? id.substring(0, 60) + "..." : id)
               + "'");
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult);
   }
 
   /**
@@ -117,7 +126,7 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "rate key must be 1 to 200 characters without control characters");
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority);
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult);
   }
 
   /**
@@ -128,7 +137,32 @@ public final class TaskOptions {
    * @throws IllegalArgumentException when not from 0 to 9
    */
   public TaskOptions withPriority(int priority) {
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, requirePriority(priority));
+    return new TaskOptions(
+        countdown, eta, timeout, id, rateKey, requirePriority(priority), keepResult);
+  }
+
+  /**
+   * Keeps the task's record and result in Redis for {@code keep} after it ends (1 ms to 90 days),
+   * readable by id from any process: {@code AsyncResult.of(spool, id)}, {@code spool-producer
+   * result ID}. Such a task runs even when the process that submitted it has gone. Overrides the
+   * pool's {@link TaskPoolConfig#keepResults}.
+   *
+   * @throws IllegalArgumentException when not from 1 ms to 90 days
+   */
+  public TaskOptions withKeepResult(Duration keep) {
+    return new TaskOptions(
+        countdown,
+        eta,
+        timeout,
+        id,
+        rateKey,
+        priority,
+        TaskPoolConfig.requireKeep("keepResult", keep));
+  }
+
+  /** How long the result is kept, or null for the pool's setting. */
+  public Duration keepResult() {
+    return keepResult;
   }
 
   /** The priority, 0 to 9. */
@@ -204,6 +238,8 @@ public final class TaskOptions {
         + rateKey
         + ", priority="
         + priority
+        + ", keepResult="
+        + keepResult
         + "}";
   }
 }

@@ -276,9 +276,7 @@ public final class TaskPool implements AutoCloseable {
         timeoutOf(options),
         null,
         options.dueAt(clock),
-        options.id(),
-        options.rateKey(),
-        options.priority());
+        options);
   }
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, waiting for the result. */
@@ -296,9 +294,7 @@ public final class TaskPool implements AutoCloseable {
         timeoutOf(options),
         null,
         options.dueAt(clock),
-        options.id(),
-        options.rateKey(),
-        options.priority());
+        options);
   }
 
   /**
@@ -320,12 +316,15 @@ public final class TaskPool implements AutoCloseable {
     if (due != null) h.put(Headers.DUE, due.toEpochMilli());
     if (options.rateKey() != null) h.put(Headers.RATE_KEY, options.rateKey());
     if (options.priority() > 0) h.put(Headers.PRIORITY, options.priority());
+    Duration keep = keepFor(task, options);
+    if (keep != null) h.put(Headers.KEEP_RESULT, keep.toMillis());
     AMQP.BasicProperties props =
         m.toProperties()
             .builder()
             .headers(h)
             .priority(options.priority() > 0 ? options.priority() : null)
             .build();
+    if (keep != null) record(id, task, due, keep);
     if (due != null) {
       park(props, body, options.countdown(), due);
       tasksPublished.increment();
@@ -391,6 +390,9 @@ public final class TaskPool implements AutoCloseable {
         set.add(batch, keep); // first: a task being moved right now is still caught
         wereDelayed += delayed.cancel(batch);
         limited.cancel(batch); // put aside by a rate limit: caught by the set anyway
+        // A kept task not started yet is recorded as cancelled now: one taken out of Redis above
+        // never reaches a consumer to say so.
+        state().taskRecords().cancelIfWaiting(batch, cancelledBeforeStart);
       }
       return wereDelayed;
     } catch (dev.spool.state.StateConnectionException e) {
@@ -400,6 +402,18 @@ public final class TaskPool implements AutoCloseable {
   }
 
   private static final int CANCEL_BATCH = 10_000;
+
+  private final String cancelledBeforeStart =
+      new String(
+          new JsonCodec()
+              .encode(
+                  new dev.spool.core.RemoteError(
+                      dev.spool.core.TaskCancelledException.REMOTE_TYPE,
+                      "cancelled before it started",
+                      null,
+                      null,
+                      null)),
+          java.nio.charset.StandardCharsets.UTF_8);
 
   /**
    * Pauses this pool's work queue: every consumer of it, on any host, stops taking tasks within
@@ -457,6 +471,36 @@ public final class TaskPool implements AutoCloseable {
 
   private dev.spool.state.SharedValue<String> pauseFlag() {
     return state().value(Topology.pauseFlag(queueName), String.class);
+  }
+
+  /** How long task {@code task}'s result is kept: the call's say, else the pool's; null for not. */
+  private Duration keepFor(String task, TaskOptions options) {
+    return options.keepResult() != null ? options.keepResult() : settings.keepResultsOf(task);
+  }
+
+  /** Records a task whose result is kept, before it is published: from then on, it has a state. */
+  private void record(String id, String task, Instant due, Duration keep) {
+    try {
+      state().taskRecords().submitted(id, task, due, keep);
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException(
+          "cannot record task "
+              + id
+              + " in Redis, so its result could not be kept: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * The result of task {@code id} as kept in Redis, whoever submitted it (see {@link
+   * TaskOptions#withKeepResult}).
+   *
+   * @throws IllegalArgumentException when {@code id} is not a task id
+   */
+  public AsyncResult result(String id) {
+    ensureOpen();
+    return AsyncResult.of(state(), id);
   }
 
   private Duration timeoutOf(TaskOptions options) {
@@ -519,7 +563,7 @@ public final class TaskPool implements AutoCloseable {
       Duration timeout,
       String idempotencyKey,
       Instant due) {
-    return async(task, input, type, timeout, idempotencyKey, due, null, null, 0);
+    return async(task, input, type, timeout, idempotencyKey, due, TaskOptions.defaults());
   }
 
   private <R> CompletableFuture<R> async(
@@ -529,9 +573,7 @@ public final class TaskPool implements AutoCloseable {
       Duration timeout,
       String idempotencyKey,
       Instant due,
-      String id,
-      String rateKey,
-      int priority) {
+      TaskOptions options) {
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {
@@ -544,9 +586,8 @@ public final class TaskPool implements AutoCloseable {
               deadline,
               idempotencyKey,
               due,
-              id,
-              rateKey,
-              priority);
+              options,
+              keepFor(task, options));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -657,6 +698,7 @@ public final class TaskPool implements AutoCloseable {
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     int chunksize = chunksize(inputs, options);
     boolean chunked = chunksize > 1;
+    TaskOptions mapOptions = TaskOptions.defaults().withPriority(options.priority());
     MapRun<R> run =
         new MapRun<>(
             ordered,
@@ -679,9 +721,8 @@ public final class TaskPool implements AutoCloseable {
                 deadline,
                 options.idempotent() ? "" : null,
                 due,
-                null,
-                null,
-                options.priority()));
+                mapOptions,
+                null));
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {
@@ -701,21 +742,26 @@ public final class TaskPool implements AutoCloseable {
       Instant deadline,
       String idempotencyKey,
       Instant due,
-      String chosenId,
-      String rateKey,
-      int priority)
+      TaskOptions options,
+      Duration keep)
       throws InterruptedException {
     ensureOpen();
     requireTaskName(task);
-    String id = chosenId == null ? UUID.randomUUID().toString() : chosenId;
+    String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
+    String rateKey = options.rateKey();
+    int priority = options.priority();
     byte[] body = encodeInput(task, inputs, chunked, position);
     int size = chunked ? inputs.size() : 0;
     TaskMessage m =
         new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
     AMQP.BasicProperties props = m.toProperties();
-    if (idempotencyKey != null || due != null || rateKey != null || priority > 0) {
+    if (idempotencyKey != null || due != null || rateKey != null || priority > 0 || keep != null) {
       Map<String, Object> h = new HashMap<>(props.getHeaders());
       if (priority > 0) h.put(Headers.PRIORITY, priority);
+      if (keep != null) {
+        h.put(Headers.KEEP_RESULT, keep.toMillis());
+        h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
+      }
       if (rateKey != null) h.put(Headers.RATE_KEY, rateKey);
       if (idempotencyKey != null) {
         h.put(Headers.IDEMPOTENCY_KEY, idempotencyKey.isEmpty() ? id : idempotencyKey);
@@ -729,6 +775,7 @@ public final class TaskPool implements AutoCloseable {
     tasksPublished.increment(); // before publishing: its result may arrive before we return
     meters.published(task);
     try {
+      if (keep != null) record(id, task, due, keep);
       if (due != null) park(props, body, null, due);
       else publisher.publish(laneFor(priority), props, body, () -> {});
     } catch (RuntimeException | InterruptedException e) {

@@ -1,7 +1,10 @@
 package dev.spool.producer;
 
 import dev.spool.core.wire.Topology;
+import dev.spool.state.TaskRecords;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -10,8 +13,16 @@ import java.util.Objects;
  * @param queue short name of the work queue ({@code tasks} by default)
  * @param publishWindow most publishes awaiting a broker confirm at once
  * @param defaultTimeout how long a call waits for results when it names no timeout
+ * @param keepResults how long the result of a task is kept in Redis, readable by id ({@link
+ *     AsyncResult}), when neither the call nor the task's name says; null to keep none
+ * @param keepResultsByTask how long the results of the tasks of a name are kept, by task name
  */
-public record TaskPoolConfig(String queue, int publishWindow, Duration defaultTimeout) {
+public record TaskPoolConfig(
+    String queue,
+    int publishWindow,
+    Duration defaultTimeout,
+    Duration keepResults,
+    Map<String, Duration> keepResultsByTask) {
   /**
    * Checks every setting, whether called by the builder or directly.
    *
@@ -26,6 +37,29 @@ public record TaskPoolConfig(String queue, int publishWindow, Duration defaultTi
     if (defaultTimeout.isZero() || defaultTimeout.isNegative()) {
       throw new IllegalArgumentException("defaultTimeout must be positive, was " + defaultTimeout);
     }
+    if (keepResults != null) requireKeep("keepResults", keepResults);
+    keepResultsByTask = Map.copyOf(keepResultsByTask == null ? Map.of() : keepResultsByTask);
+    keepResultsByTask.forEach((task, keep) -> requireKeep("keepResults of " + task, keep));
+  }
+
+  /** Keeping no results. */
+  public TaskPoolConfig(String queue, int publishWindow, Duration defaultTimeout) {
+    this(queue, publishWindow, defaultTimeout, null, Map.of());
+  }
+
+  static Duration requireKeep(String what, Duration keep) {
+    Objects.requireNonNull(keep, what);
+    if (keep.isNegative() || keep.isZero() || keep.compareTo(TaskRecords.MAX_KEEP) > 0) {
+      throw new IllegalArgumentException(
+          what + " must be from 1 ms to " + TaskRecords.MAX_KEEP.toDays() + " days, was " + keep);
+    }
+    return keep;
+  }
+
+  /** How long the results of task {@code task} are kept when its call does not say, or null. */
+  public Duration keepResultsOf(String task) {
+    Duration d = keepResultsByTask.get(task);
+    return d != null ? d : keepResults;
   }
 
   public static TaskPoolConfig defaults() {
@@ -41,6 +75,8 @@ public record TaskPoolConfig(String queue, int publishWindow, Duration defaultTi
     private String queue = Topology.DEFAULT_QUEUE;
     private int publishWindow = 512;
     private Duration defaultTimeout = Duration.ofMinutes(10);
+    private Duration keepResults;
+    private final Map<String, Duration> keepResultsByTask = new HashMap<>();
 
     private Builder() {}
 
@@ -60,10 +96,27 @@ public record TaskPoolConfig(String queue, int publishWindow, Duration defaultTi
     }
 
     /**
+     * Keeps the result of every task this pool submits (unless its call or name says otherwise) for
+     * {@code keep} after it ends: from 1 ms to 90 days.
+     */
+    public Builder keepResults(Duration keep) {
+      this.keepResults = requireKeep("keepResults", keep);
+      return this;
+    }
+
+    /** Keeps the results of tasks named {@code task} for {@code keep} after each ends. */
+    public Builder keepResults(String task, Duration keep) {
+      if (task == null || task.isBlank()) throw new IllegalArgumentException("empty task name");
+      keepResultsByTask.put(task, requireKeep("keepResults of " + task, keep));
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the setting and value, when one is out of range
      */
     public TaskPoolConfig build() {
-      return new TaskPoolConfig(queue, publishWindow, defaultTimeout);
+      return new TaskPoolConfig(
+          queue, publishWindow, defaultTimeout, keepResults, keepResultsByTask);
     }
   }
 }

@@ -30,4 +30,31 @@ final class TaskPoolConfigTest {
             .defaultTimeout(Duration.ofSeconds(5))
             .build());
   }
+
+  @Test
+  void keptResults_perCallOverPerNameOverTheDefault_from1msTo90Days() {
+    TaskPoolConfig c =
+        TaskPoolConfig.builder()
+            .keepResults(Duration.ofHours(1))
+            .keepResults("report", Duration.ofDays(7))
+            .build();
+    assertEquals(Duration.ofDays(7), c.keepResultsOf("report"));
+    assertEquals(Duration.ofHours(1), c.keepResultsOf("square"));
+    assertEquals(null, TaskPoolConfig.defaults().keepResultsOf("square"), "none kept by default");
+    IllegalArgumentException tooLong =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TaskPoolConfig.builder().keepResults("report", Duration.ofDays(91)));
+    assertTrue(tooLong.getMessage().contains("90 days"), tooLong.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> TaskOptions.defaults().withKeepResult(Duration.ZERO));
+    assertEquals(
+        Duration.ofMinutes(5),
+        TaskOptions.defaults()
+            .withKeepResult(Duration.ofMinutes(5))
+            .withPriority(3)
+            .withId("a")
+            .keepResult(),
+        "kept through the other withs");
+  }
 }

@@ -40,6 +40,9 @@ public final class TaskRecords {
   /** The longest a record may be kept. */
   public static final Duration MAX_KEEP = Duration.ofDays(90);
 
+  /** The largest result (its JSON, in bytes) a record keeps. */
+  public static final int MAX_RESULT_BYTES = 1 << 20;
+
   /** Task ids as producers give them: 1 to 200 letters, digits, {@code . _ : -}. */
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
 
@@ -185,6 +188,15 @@ public final class TaskRecords {
   public boolean finished(
       String id, String name, String state, String json, int attempts, Duration keep) {
     if (!Record.ended(state)) throw new IllegalArgumentException("not an end state: " + state);
+    if (json != null
+        && json.length() > MAX_RESULT_BYTES / 4
+        && utf8Length(json) > MAX_RESULT_BYTES) {
+      throw new IllegalArgumentException(
+          "a kept result is at most "
+              + MAX_RESULT_BYTES
+              + " bytes of JSON, was "
+              + utf8Length(json));
+    }
     String k = key(id);
     String ms = keepMs(keep);
     Object r =
@@ -213,20 +225,21 @@ public final class TaskRecords {
   }
 
   /**
-   * Cancels task {@code id} when it has not started (pending or scheduled): a producer that took it
-   * out of Redis before it was due records that here, since no consumer will. Kept {@code keep}.
+   * Cancels the tasks of {@code ids} that have not started (pending or scheduled): a producer that
+   * took them out of Redis before they were due records that here, since no consumer will. Each
+   * keeps its expiry. Ids without a record are passed over.
    *
-   * @return whether it was recorded as cancelled
+   * @return how many were recorded as cancelled
    */
-  public boolean cancelIfWaiting(String id, String errorJson, Duration keep) {
-    String k = key(id);
-    String ms = keepMs(keep);
+  public long cancelIfWaiting(List<String> ids, String errorJson) {
+    if (ids.isEmpty()) return 0;
+    List<String> keys = ids.stream().map(this::key).toList();
     Object r =
         redis.call(
             "task.cancel",
-            "cancel task " + id,
-            j -> TaskScripts.CANCEL_WAITING.run(j, List.of(k), List.of(errorJson, ms)));
-    return Long.valueOf(1).equals(r);
+            "cancel " + ids.size() + " task record(s)",
+            j -> TaskScripts.CANCEL_WAITING.run(j, keys, List.of(errorJson)));
+    return (Long) r;
   }
 
   /** The record of task {@code id}, or empty when there is none (never kept, or expired). */
@@ -260,6 +273,10 @@ public final class TaskRecords {
       cursor = page.getCursor();
     } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     return n;
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   private static Record record(String id, List<?> flat, Long pttl) {

@@ -99,16 +99,23 @@ final class TaskScripts {
           return 1
           """);
 
-  /** KEYS record; ARGV error JSON, keep ms. Cancels a pending or scheduled record. */
+  /**
+   * KEYS records; ARGV error JSON. Cancels each pending or scheduled record, keeping its expiry;
+   * returns how many.
+   */
   static final Script CANCEL_WAITING =
       new Script(
           NOW
               + """
-              local state = redis.call('HGET', KEYS[1], 'state')
-              if state ~= 'pending' and state ~= 'scheduled' then return 0 end
-              redis.call('HSET', KEYS[1], 'state', 'cancelled', 'error', ARGV[1], 'finished', now)
-              redis.call('PEXPIRE', KEYS[1], ARGV[2])
-              return 1
+              local n = 0
+              for _, key in ipairs(KEYS) do
+                local state = redis.call('HGET', key, 'state')
+                if state == 'pending' or state == 'scheduled' then
+                  redis.call('HSET', key, 'state', 'cancelled', 'error', ARGV[1], 'finished', now)
+                  n = n + 1
+                end
+              end
+              return n
               """);
 
   /** KEYS record. Returns the fields and, last, the PTTL (a lone -2 when there is none). */

@@ -50,6 +50,21 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     return Headers.string(props.getHeaders(), Headers.RATE_KEY);
   }
 
+  /**
+   * How long its record and result are kept in Redis ({@link Headers#KEEP_RESULT}), or null when
+   * they are not, or when the header or the task id is unusable.
+   */
+  java.time.Duration keepResult() {
+    Long ms = Headers.numberOrNull(props.getHeaders(), Headers.KEEP_RESULT);
+    if (ms == null || ms < 1 || ms > dev.spool.state.TaskRecords.MAX_KEEP.toMillis()) return null;
+    try {
+      dev.spool.state.TaskRecords.requireId(taskId());
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return java.time.Duration.ofMillis(ms);
+  }
+
   /** Whether a start slot was booked for this attempt under its rate limit. */
   boolean rateSlotBooked() {
     return number(Headers.RATE_SLOT, -1) == attempt();

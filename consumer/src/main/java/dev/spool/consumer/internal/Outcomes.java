@@ -14,6 +14,9 @@ import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedState;
+import dev.spool.state.SharedStateException;
+import dev.spool.state.TaskRecords;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -87,6 +90,7 @@ final class Outcomes {
   boolean abandoned(Delivery d) {
     String replyTo = d.replyTo();
     if (replyQueues == null || replyTo == null || replyTo.isEmpty()) return false;
+    if (d.keepResult() != null) return false; // its result is kept: someone can still read it
     String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
     return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && replyQueues.abandoned(replyTo);
   }
@@ -116,10 +120,68 @@ final class Outcomes {
     return acks;
   }
 
-  /** Sends a value and acks the task once the broker has the result. */
+  /**
+   * Sends a value and acks the task once the broker has the result. A kept result is recorded in
+   * Redis first (once: a result recorded by an earlier run stays); when Redis cannot take it, the
+   * task comes back later, so that a kept result is never lost.
+   */
   void success(Delivery d, byte[] json) {
+    Duration keep = d.keepResult();
+    if (keep != null) {
+      try {
+        state
+            .taskRecords()
+            .finished(
+                d.taskId(),
+                d.taskName(),
+                TaskRecords.SUCCEEDED,
+                new String(json, StandardCharsets.UTF_8),
+                d.attempt(),
+                keep);
+      } catch (SharedStateException e) {
+        requeueLater(d, e);
+        return;
+      }
+    }
     counters.succeeded(d.taskName());
     reply(d, new TaskResult(d.taskId(), true, workerId, json), () -> acks.ack(d.tag()));
+  }
+
+  /**
+   * The task's record says it succeeded already (an earlier run recorded its result): it is not run
+   * again; the recorded result is sent, and the delivery acked.
+   */
+  void alreadySucceeded(Delivery d, String resultJson) {
+    counters.idempotentSkip(d.taskName());
+    log.info(
+        "task {} ({}) already succeeded by its record; not run again", d.taskId(), d.taskName());
+    byte[] json = resultJson.getBytes(StandardCharsets.UTF_8);
+    reply(d, new TaskResult(d.taskId(), true, workerId, json), () -> acks.ack(d.tag()));
+  }
+
+  /**
+   * Records an end or a retry of a kept task; when Redis cannot take it, says so and goes on (the
+   * dead letter, the retry or the cancel is the outcome that must not be lost; its record is left
+   * as it was).
+   */
+  private void record(Delivery d, String state, RemoteError error, int attempts) {
+    Duration keep = d.keepResult();
+    if (keep == null) return;
+    String json = new String(codec.encode(error), StandardCharsets.UTF_8);
+    try {
+      TaskRecords records = this.state.taskRecords();
+      if (TaskRecords.RETRYING.equals(state)) {
+        records.retrying(d.taskId(), d.taskName(), attempts, json, keep);
+      } else {
+        records.finished(d.taskId(), d.taskName(), state, json, attempts, keep);
+      }
+    } catch (SharedStateException e) {
+      log.warn(
+          "cannot record task {} as {} in Redis ({}); its record says what it said before",
+          d.taskId(),
+          state,
+          e.getMessage());
+    }
   }
 
   /**
@@ -138,6 +200,7 @@ final class Outcomes {
             null,
             workerId,
             null);
+    record(d, TaskRecords.CANCELLED, error, d.attempt());
     reply(
         d,
         new TaskResult(d.taskId(), false, workerId, codec.encode(error)),
@@ -181,6 +244,7 @@ final class Outcomes {
           error.toString(),
           delay.toMillis());
       counters.retried(d.taskName());
+      record(d, TaskRecords.RETRYING, RemoteError.of(error, workerId, element), attempt);
       later(d, delay, Headers.ATTEMPT, attempt + 1);
       return;
     }
@@ -241,6 +305,12 @@ final class Outcomes {
         DeadLetter.properties(
             d.props(), reason, error, attempts, workerId, clock.instant(), queue, codec);
     boolean answer = d.taskId() != null && d.replyTo() != null && !d.replyTo().isEmpty();
+    boolean handlerFailed = reason == Reason.RETRIES_EXHAUSTED || reason == Reason.NOT_RETRYABLE;
+    record(
+        d,
+        handlerFailed ? TaskRecords.FAILED : TaskRecords.DEAD,
+        error.deadLettered(reason.toString(), attempts),
+        attempts);
     AtomicInteger confirms = new AtomicInteger(answer ? 2 : 1);
     Runnable settle =
         () -> {

@@ -13,6 +13,7 @@ import dev.spool.core.SpoolCodecException;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.state.SharedValue;
 import dev.spool.state.StateConnectionException;
+import dev.spool.state.TaskRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,6 +128,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       return;
     }
     if (putAsideByRateLimit()) return;
+    if (endedByItsRecord()) return;
     Cancellations.Running self = this::cancelWhileRunning;
     if (!cancellations.started(task.id(), self)) {
       if (settle()) outcomes.cancelled(delivery, false);
@@ -178,6 +180,36 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     }
     if (wait.toMillis() < 1) return false;
     if (settle()) outcomes.rateLimited(delivery, wait);
+    return true;
+  }
+
+  /**
+   * For a task whose result is kept: records its start, unless its record says it succeeded or was
+   * cancelled already (then it is settled as that, not run) and returns true. A Redis outage puts
+   * the task back for later.
+   */
+  private boolean endedByItsRecord() {
+    java.time.Duration keep = delivery.keepResult();
+    if (keep == null) return false;
+    java.util.Optional<TaskRecords.Record> ended;
+    try {
+      ended =
+          outcomes
+              .state()
+              .taskRecords()
+              .start(task.id(), task.name(), delivery.attempt(), outcomes.workerId(), keep);
+    } catch (dev.spool.state.SharedStateException e) {
+      if (settle()) outcomes.requeueLater(delivery, e);
+      return true;
+    }
+    if (ended.isEmpty()) return false;
+    if (settle()) {
+      if (TaskRecords.SUCCEEDED.equals(ended.get().state())) {
+        outcomes.alreadySucceeded(delivery, ended.get().result());
+      } else {
+        outcomes.cancelled(delivery, false);
+      }
+    }
     return true;
   }
 
@@ -242,6 +274,21 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
                   + json.length
                   + " bytes, over the limit of "
                   + outcomes.maxMessageBytes()),
+          null);
+      return;
+    }
+    if (delivery.keepResult() != null && json.length > TaskRecords.MAX_RESULT_BYTES) {
+      release(marker);
+      failed(
+          new dev.spool.consumer.NotRetryableException(
+              "the result of task "
+                  + task.id()
+                  + " is "
+                  + json.length
+                  + " bytes, over the limit of "
+                  + TaskRecords.MAX_RESULT_BYTES
+                  + " bytes for a kept result; keep the data elsewhere (a shared dict, a file)"
+                  + " and return where it is"),
           null);
       return;
     }

@@ -63,6 +63,13 @@ public final class Headers {
   public static final String RATE_SLOT = "spool-rate-slot";
 
   /**
+   * On a task: how long, in ms, its record and result are kept in Redis after it ends, readable by
+   * id from any process ({@code dev.spool.state.TaskRecords}). Such a task always runs, whether or
+   * not its producer is still there.
+   */
+  public static final String KEEP_RESULT = "spool-keep-result";
+
+  /**
    * On a task: {@code run} to run it even when nobody can receive its result any more (its producer
    * is gone); without it such a task is skipped.
    */
