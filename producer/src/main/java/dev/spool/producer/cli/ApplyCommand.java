@@ -26,10 +26,12 @@ import picocli.CommandLine.Parameters;
           + " prints the task's id as soon as the broker has the task.",
       "With --in or --at the task waits in Redis until it is due (up to 30 days), never in a"
           + " consumer's memory; --timeout counts from then.",
-      "spool-producer cancel ID cancels it, by the id --no-wait prints or the one given with --id.",
+      "spool-producer cancel ID cancels it, by the id --no-wait prints or the one given with --id;"
+          + " with --keep-result, spool-producer result ID prints its state and result.",
       "If the task fails, prints the remote error on stderr and exits 1.",
       "Examples: spool-producer apply square --input 7",
       "          spool-producer apply square --input 7 --in 10m --no-wait",
+      "          spool-producer apply square --input 7 --no-wait --keep-result",
       "          spool-producer apply square --input 7 --at 2026-12-24T02:00Z --no-wait"
     })
 final class ApplyCommand implements Callable<Integer> {
@@ -66,8 +68,18 @@ final class ApplyCommand implements Callable<Integer> {
       names = "--no-wait",
       description =
           "Do not wait for the result: print the task id and exit. The task runs even though"
-              + " this process has gone; its result is not kept.")
+              + " this process has gone; its result is not kept unless --keep-result.")
   boolean noWait;
+
+  @Option(
+      names = "--keep-result",
+      paramLabel = "DURATION",
+      arity = "0..1",
+      fallbackValue = "1d",
+      description =
+          "Keep the task's state and result in Redis for DURATION after it ends (default 1d, at"
+              + " most 90d): spool-producer result ID prints them, from any process.")
+  Duration keepResult;
 
   @Option(
       names = "--id",
@@ -106,6 +118,7 @@ final class ApplyCommand implements Callable<Integer> {
     if (id != null) options = options.withId(id);
     if (rateKey != null) options = options.withRateKey(rateKey);
     if (priority != 0) options = options.withPriority(priority);
+    if (keepResult != null) options = options.withKeepResult(keepResult);
     try (TaskPool p = pool.open()) {
       if (noWait) {
         System.out.println(p.submit(task, value, options));

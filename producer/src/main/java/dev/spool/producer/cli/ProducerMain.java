@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {
       MapCommand.class,
       ApplyCommand.class,
+      ResultCommand.class,
       CancelCommand.class,
       ScheduleCommand.class,
       SchedulerCommand.class,
@@ -29,7 +30,8 @@ import picocli.CommandLine.Mixin;
     exitCodeList = {
       "0:done",
       "1:a task failed, timed out, or RabbitMQ could not be reached",
-      "2:bad arguments or configuration"
+      "2:bad arguments or configuration",
+      "3:result: the task has not ended yet"
     })
 public final class ProducerMain implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -48,7 +50,7 @@ public final class ProducerMain implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         spec.commandLine(),
-        "name a command: map, apply, cancel, schedule, scheduler, pause, resume, stop, demo, dead or status");
+        "name a command: map, apply, result, cancel, schedule, scheduler, pause, resume, stop, demo, dead or status");
   }
 
   /** The version from the jar's manifest. */

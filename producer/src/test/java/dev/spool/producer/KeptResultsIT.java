@@ -1,0 +1,180 @@
+package dev.spool.producer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import dev.spool.core.Spool;
+import dev.spool.core.TaskCancelledException;
+import dev.spool.core.TaskFailedException;
+import dev.spool.core.wire.Headers;
+import dev.spool.core.wire.TaskMessage;
+import dev.spool.producer.ChaosTasks.Mark;
+import dev.spool.state.SharedDict;
+import dev.spool.state.SharedState;
+import dev.spool.testing.SpoolServicesExtension;
+import dev.spool.testing.SpoolTestEnv;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Results by id against real processes: a submitter exits and another process reads the result; a
+ * kept task runs after the pool that sent it closed; failures, retries, dead letters and cancels
+ * are recorded; a task delivered twice runs once and keeps its first result.
+ */
+@ExtendWith(SpoolServicesExtension.class)
+final class KeptResultsIT {
+  private static final Duration LONG = Duration.ofMinutes(2);
+  private SpoolProcesses procs;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (procs != null) procs.close();
+  }
+
+  @Test
+  void aSubmitterExits_andAnotherProcessReadsTheResult(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    // Submitted while no consumer runs: the producer process has exited long before the task runs.
+    SpoolProcesses.Run submit =
+        procs.runProducer("apply", "square", "--input", "7", "--no-wait", "--keep-result", "1h");
+    assertEquals(0, submit.exit(), submit.stderr());
+    String id = submit.stdout().trim();
+    assertTrue(id.matches("[0-9a-f-]{36}"), "an id: " + submit.stdout());
+
+    SpoolProcesses.Run early = procs.run(procs.producer("result", id), "result-early");
+    assertEquals(3, early.exit(), "not ended yet: " + early.stdout() + early.stderr());
+    assertTrue(early.stdout().contains(id + " pending (square)"), early.stdout());
+
+    procs.startConsumers(1, false);
+    SpoolProcesses.Run read =
+        procs.run(procs.producer("result", id, "--wait", "60s"), "result-wait");
+    assertEquals(0, read.exit(), read.stderr());
+    assertEquals("49", read.stdout().trim());
+
+    try (Spool spool = Spool.connect(env.config())) {
+      TaskStatus s = AsyncResult.of(spool, id).status();
+      assertEquals(TaskState.SUCCEEDED, s.state());
+      assertEquals("square", s.name());
+      assertEquals(1, s.attempts());
+      assertNotNull(s.worker());
+      assertTrue(!s.finished().isBefore(s.started()) && !s.started().isBefore(s.submitted()));
+      assertTrue(s.keptFor().compareTo(Duration.ofHours(1)) <= 0, "kept 1h: " + s.keptFor());
+      assertEquals(49L, AsyncResult.of(spool, id).get(Long.class, Duration.ZERO));
+    }
+    SpoolProcesses.Run json = procs.run(procs.producer("result", id, "--json"), "result-json");
+    assertEquals(0, json.exit(), json.stderr());
+    assertTrue(json.stdout().contains("\"state\":\"succeeded\""), json.stdout());
+    assertTrue(json.stdout().contains("\"result\":49"), json.stdout());
+  }
+
+  @Test
+  void aKeptTask_runsAfterThePoolThatSentItClosed(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    String id = "closed-pool-1";
+    try (TaskPool pool = pool(env)) {
+      CompletableFuture<Long> f =
+          pool.applyAsync(
+              "square",
+              6,
+              Long.class,
+              TaskOptions.defaults().withId(id).withKeepResult(Duration.ofHours(1)));
+      assertEquals(TaskState.PENDING, pool.result(id).state());
+      assertTrue(!f.isDone());
+    } // the pool's reply queue is deleted: nobody can receive the result by message any more
+    procs.startConsumers(1, false);
+    try (Spool spool = Spool.connect(env.config())) {
+      assertEquals(36L, AsyncResult.of(spool, id).get(Long.class, LONG));
+    }
+  }
+
+  @Test
+  void failuresRetriesDeadLettersAndCancels_areRecorded(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, false, "--retry", "fail=3/100ms");
+    TaskOptions kept = TaskOptions.defaults().withKeepResult(Duration.ofHours(1));
+    try (TaskPool pool = pool(env);
+        Spool spool = Spool.connect(env.config())) {
+      String failing = pool.submit("fail", "boom", kept);
+      String unknown = pool.submit("no-such-task", 1, kept);
+      String delayed = pool.submit("square", 2, kept.withCountdown(Duration.ofHours(1)));
+      assertEquals(TaskState.SCHEDULED, AsyncResult.of(spool, delayed).state());
+
+      TaskStatus failed = AsyncResult.of(spool, failing).await(LONG);
+      assertEquals(TaskState.FAILED, failed.state());
+      assertEquals(3, failed.attempts(), "every attempt counted");
+      assertTrue(failed.error().messageOrEmpty().contains("boom"), failed.error().toString());
+      TaskFailedException e =
+          assertThrows(
+              TaskFailedException.class,
+              () -> AsyncResult.of(spool, failing).get(String.class, Duration.ZERO));
+      assertTrue(e.getMessage().contains("boom"), e.getMessage());
+
+      assertEquals(TaskState.DEAD, AsyncResult.of(spool, unknown).await(LONG).state());
+
+      assertTrue(pool.cancel(delayed), "a delayed task, removed");
+      assertEquals(TaskState.CANCELLED, AsyncResult.of(spool, delayed).state());
+      assertThrows(
+          TaskCancelledException.class,
+          () -> AsyncResult.of(spool, delayed).get(Long.class, Duration.ZERO));
+
+      SpoolProcesses.Run r = procs.run(procs.producer("result", failing), "result-failed");
+      assertEquals(1, r.exit());
+      assertTrue(r.stderr().contains("boom"), r.stderr());
+      SpoolProcesses.Run none = procs.run(procs.producer("result", "never-sent"), "result-none");
+      assertEquals(1, none.exit());
+      assertTrue(none.stderr().contains("no record of task never-sent"), none.stderr());
+      assertEquals(TaskState.UNKNOWN, AsyncResult.of(spool, "never-sent").state());
+    }
+  }
+
+  @Test
+  void aTaskDeliveredTwice_runsOnce_andKeepsItsFirstResult(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, true);
+    try (TaskPool pool = pool(env);
+        Spool spool = Spool.connect(env.config());
+        SharedState state = env.sharedState()) {
+      String id =
+          pool.submit(
+              "mark",
+              new Mark(1, 0),
+              TaskOptions.defaults().withId("twice-1").withKeepResult(Duration.ofHours(1)));
+      assertEquals(1L, AsyncResult.of(spool, id).get(Long.class, LONG));
+      // The same task again, as the broker redelivers one whose consumer died before its ack.
+      byte[] body = "{\"n\":1,\"ms\":0}".getBytes(StandardCharsets.UTF_8);
+      TaskMessage m = new TaskMessage(id, "mark", null, 1, 0, 0, null, "test", body);
+      Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
+      h.put(Headers.KEEP_RESULT, Duration.ofHours(1).toMillis());
+      AMQP.BasicProperties props = m.toProperties().builder().headers(h).build();
+      try (Channel ch = env.connection().createChannel()) {
+        ch.basicPublish("", env.workQueue("tasks"), props, body);
+      }
+      SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
+      await().atMost(LONG).until(() -> procs.read("consumer-0.err").contains("not run again"));
+      assertEquals(1L, runs.get(1L).orElseThrow(), "ran once");
+      TaskStatus s = AsyncResult.of(spool, id).status();
+      assertEquals(TaskState.SUCCEEDED, s.state());
+      assertEquals("1", s.resultJson());
+    }
+  }
+
+  private static TaskPool pool(SpoolTestEnv env) {
+    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
+  }
+}
