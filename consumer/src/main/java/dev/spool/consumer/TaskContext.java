@@ -22,4 +22,16 @@ public interface TaskContext {
    * task of the consumer; do not close it.
    */
   dev.spool.state.SharedState state();
+
+  /**
+   * Reports how far the task has got: {@code done} units of {@code total} (0 when unknown), and
+   * what it is doing. For a task whose result is kept, the latest report is visible through its
+   * {@code AsyncResult} and {@code spool-producer result ID} while it runs; reports are coalesced
+   * to at most two writes a second, so it may be called in a tight loop. Otherwise it costs nothing
+   * and goes nowhere.
+   *
+   * @param message at most 200 characters are kept; may be null
+   * @throws IllegalArgumentException when {@code done} or {@code total} is negative
+   */
+  default void progress(long done, long total, String message) {}
 }

@@ -31,6 +31,7 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("mark", Mark.class, ChaosTasks::mark);
     registry.register("stamp", Stamp.class, ChaosTasks::stamp);
     registry.register("tick", String.class, ChaosTasks::tick);
+    registry.register("steps", Long.class, ChaosTasks::steps);
     registry.register(
         "halt",
         String.class,
@@ -50,6 +51,15 @@ public final class ChaosTasks implements TaskHandlerProvider {
     ctx.state().dict(RUNS, Long.class, Long.class).increment(m.n(), 1);
     if (m.ms() > 0) Thread.sleep(m.ms());
     return m.n();
+  }
+
+  /** Reports progress {@code n} times, one step a millisecond, then returns {@code n}. */
+  static long steps(Long n, TaskContext ctx) throws InterruptedException {
+    for (long i = 1; i <= n; i++) {
+      ctx.progress(i, n, "step " + i);
+      Thread.sleep(1);
+    }
+    return n;
   }
 
   /** Task {@code n}, due at {@code due} (epoch ms): {@code stamp} records when it ran. */

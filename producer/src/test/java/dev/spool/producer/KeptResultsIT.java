@@ -174,6 +174,42 @@ final class KeptResultsIT {
     }
   }
 
+  @Test
+  void progressFromInsideATask_isVisibleWhileItRuns(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, true);
+    try (TaskPool pool = pool(env);
+        Spool spool = Spool.connect(env.config())) {
+      String id =
+          pool.submit("steps", 3000L, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
+      AsyncResult r = AsyncResult.of(spool, id);
+      java.util.List<TaskStatus.Progress> seen = new java.util.ArrayList<>();
+      await()
+          .atMost(LONG)
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                TaskStatus s = r.status();
+                if (s.progress() != null) seen.add(s.progress());
+                return s.state().ended()
+                    || seen.stream().map(TaskStatus.Progress::done).distinct().count() >= 3;
+              });
+      assertTrue(seen.size() >= 2, "reports seen while it ran: " + seen);
+      TaskStatus.Progress first = seen.getFirst();
+      TaskStatus.Progress last = seen.getLast();
+      assertEquals(3000, first.total());
+      assertEquals("step " + first.done(), first.message());
+      assertTrue(last.done() > first.done(), "it moved on: " + seen);
+      SpoolProcesses.Run line = procs.run(procs.producer("result", id), "result-running");
+      assertTrue(
+          line.exit() == 3 && line.stdout().contains("progress ")
+              || line.exit() == 0 && line.stdout().trim().equals("3000"),
+          line.exit() + " " + line.stdout());
+      assertEquals(3000L, r.get(Long.class, LONG));
+    }
+  }
+
   private static TaskPool pool(SpoolTestEnv env) {
     return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }

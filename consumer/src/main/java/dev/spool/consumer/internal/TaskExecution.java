@@ -54,6 +54,12 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   private final TimeLimit watchdog;
   private final Cancellations cancellations;
   private volatile boolean cancelled; // by id, while running
+  private final ScheduledExecutorService timer;
+  private ProgressReports progress; // made on the first report of a kept task
+
+  /** Progress of a running task is written to Redis at most once per this. */
+  static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
+
   private String outcome; // of the handler's run, for metrics; null while it has not run
 
   TaskExecution(
@@ -67,6 +73,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       Cancellations cancellations) {
     this.task = task;
     this.cancellations = cancellations;
+    this.timer = timer;
     this.delivery = delivery;
     this.registered = registered;
     this.outcomes = outcomes;
@@ -152,6 +159,9 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       log.warn("task {} ({}) failed with {}", task.id(), task.name(), e.toString());
       failed(e, null);
     } finally {
+      synchronized (this) {
+        if (progress != null) progress.close();
+      }
       cancellations.finished(task.id(), self);
       MDC.remove("task");
       counters.ended(task.name(), outcome, System.nanoTime() - start);
@@ -476,6 +486,41 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   public dev.spool.state.SharedState state() {
     return outcomes.state();
   }
+
+  @Override
+  public void progress(long done, long total, String message) {
+    if (done < 0 || total < 0) {
+      throw new IllegalArgumentException(
+          "progress must not be negative, was done=" + done + ", total=" + total);
+    }
+    if (delivery.keepResult() == null || settled.get()) return;
+    String text = message == null || message.length() <= 200 ? message : message.substring(0, 200);
+    String json =
+        new String(
+            outcomes.codec().encode(new Progress(done, total, text)), StandardCharsets.UTF_8);
+    ProgressReports p;
+    synchronized (this) {
+      if (progress == null) {
+        progress =
+            new ProgressReports(
+                PROGRESS_EVERY.toNanos(), System::nanoTime, this::writeProgress, timer);
+      }
+      p = progress;
+    }
+    p.report(json);
+  }
+
+  private void writeProgress(String json) {
+    if (settled.get()) return;
+    try {
+      outcomes.state().taskRecords().progress(task.id(), json);
+    } catch (dev.spool.state.SharedStateException e) {
+      log.debug("cannot record progress of task {}: {}", task.id(), e.getMessage());
+    }
+  }
+
+  /** A progress report as its record keeps it. */
+  record Progress(long done, long total, String message) {}
 
   /** The idempotency marker: {@code running} while claimed, {@code done} with the result JSON. */
   record Marker(String status, String worker, String result) {}
