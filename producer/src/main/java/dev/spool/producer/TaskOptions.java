@@ -23,7 +23,7 @@ import java.util.Objects;
  */
 public final class TaskOptions {
   private static final TaskOptions DEFAULTS =
-      new TaskOptions(null, null, null, null, null, 0, null);
+      new TaskOptions(null, null, null, null, null, 0, null, null, null);
 
   private final Duration countdown;
   private final Instant eta;
@@ -32,6 +32,8 @@ public final class TaskOptions {
   private final String rateKey;
   private final int priority;
   private final Duration keepResult;
+  private final String uniqueKey;
+  private final Duration uniqueFor;
 
   private TaskOptions(
       Duration countdown,
@@ -40,9 +42,13 @@ public final class TaskOptions {
       String id,
       String rateKey,
       int priority,
-      Duration keepResult) {
+      Duration keepResult,
+      String uniqueKey,
+      Duration uniqueFor) {
     this.priority = priority;
     this.keepResult = keepResult;
+    this.uniqueKey = uniqueKey;
+    this.uniqueFor = uniqueFor;
     this.countdown = countdown;
     this.eta = eta;
     this.timeout = timeout;
@@ -70,7 +76,8 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "countdown must be from 0 to " + Topology.MAX_DELAY.toDays() + " days, was " + countdown);
     }
-    return new TaskOptions(countdown, null, timeout, id, rateKey, priority, keepResult);
+    return new TaskOptions(
+        countdown, null, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
 
   /**
@@ -79,7 +86,15 @@ public final class TaskOptions {
    */
   public TaskOptions withEta(Instant eta) {
     return new TaskOptions(
-        null, Objects.requireNonNull(eta, "eta"), timeout, id, rateKey, priority, keepResult);
+        null,
+        Objects.requireNonNull(eta, "eta"),
+        timeout,
+        id,
+        rateKey,
+        priority,
+        keepResult,
+        uniqueKey,
+        uniqueFor);
   }
 
   /**
@@ -92,7 +107,8 @@ public final class TaskOptions {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult);
+    return new TaskOptions(
+        countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
 
   /**
@@ -110,7 +126,8 @@ public final class TaskOptions {
               + (id.length() > 60 ? id.substring(0, 60) + "..." : id)
               + "'");
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult);
+    return new TaskOptions(
+        countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
 
   /**
@@ -126,7 +143,8 @@ public final class TaskOptions {
       throw new IllegalArgumentException(
           "rate key must be 1 to 200 characters without control characters");
     }
-    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult);
+    return new TaskOptions(
+        countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
 
   /**
@@ -138,7 +156,15 @@ public final class TaskOptions {
    */
   public TaskOptions withPriority(int priority) {
     return new TaskOptions(
-        countdown, eta, timeout, id, rateKey, requirePriority(priority), keepResult);
+        countdown,
+        eta,
+        timeout,
+        id,
+        rateKey,
+        requirePriority(priority),
+        keepResult,
+        uniqueKey,
+        uniqueFor);
   }
 
   /**
@@ -157,7 +183,42 @@ public final class TaskOptions {
         id,
         rateKey,
         priority,
-        TaskPoolConfig.requireKeep("keepResult", keep));
+        TaskPoolConfig.requireKeep("keepResult", keep),
+        uniqueKey,
+        uniqueFor);
+  }
+
+  /**
+   * Makes the task unique under {@code key} (1 to 200 characters, no control characters): while a
+   * task submitted with an equal key is waiting or running (and at most {@code hold}, from 1 ms to
+   * 30 days, in case it never ends), {@code TaskPool.submit} returns that task's id instead of
+   * sending another. The key is let go when the task ends, however it ends. For {@code submit}
+   * only: a call that waits for a result would wait on a task it did not send.
+   *
+   * @throws IllegalArgumentException for an empty or too long key, or a hold out of range
+   */
+  public TaskOptions withUniqueKey(String key, Duration hold) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(hold, "hold");
+    if (key.isEmpty() || key.length() > 200 || key.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException(
+          "uniqueness key must be 1 to 200 characters without control characters");
+    }
+    if (hold.isZero() || hold.isNegative() || hold.compareTo(Duration.ofDays(30)) > 0) {
+      throw new IllegalArgumentException(
+          "a uniqueness key is held from 1 ms to 30 days, not " + hold);
+    }
+    return new TaskOptions(countdown, eta, timeout, id, rateKey, priority, keepResult, key, hold);
+  }
+
+  /** The uniqueness key, or null. */
+  public String uniqueKey() {
+    return uniqueKey;
+  }
+
+  /** How long the uniqueness key is held at most, or null. */
+  public Duration uniqueFor() {
+    return uniqueFor;
   }
 
   /** How long the result is kept, or null for the pool's setting. */
@@ -240,6 +301,8 @@ public final class TaskOptions {
         + priority
         + ", keepResult="
         + keepResult
+        + ", uniqueKey="
+        + uniqueKey
         + "}";
   }
 }

@@ -31,6 +31,7 @@ import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
 import dev.spool.state.SharedSchedule;
 import dev.spool.state.SharedState;
+import dev.spool.state.UniqueKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -300,7 +301,9 @@ public final class TaskPool implements AutoCloseable {
   /**
    * Publishes {@code task} on one input without waiting for its result, and returns its id once the
    * broker has it: fire and forget. The task runs even after this process has gone; its result is
-   * not sent anywhere. With a countdown or eta it waits in the broker until due.
+   * not sent anywhere (unless kept: {@link TaskOptions#withKeepResult}). With a countdown or eta it
+   * waits in Redis until due. With a uniqueness key ({@link TaskOptions#withUniqueKey}) held by a
+   * task not ended yet, nothing is sent and that task's id is returned.
    *
    * @throws IllegalArgumentException for an empty task name or an input over the size limit
    */
@@ -310,12 +313,40 @@ public final class TaskPool implements AutoCloseable {
     Instant due = options.dueAt(clock);
     String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
     byte[] body = encodeInput(task, java.util.Collections.singletonList(input), false, 0);
+    if (options.uniqueKey() == null) return submit(task, id, body, due, options, null);
+    String hash = UniqueKeys.hash(options.uniqueKey());
+    java.util.Optional<String> holder;
+    try {
+      holder = state().uniqueKeys().claim(hash, id, options.uniqueFor());
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException(
+          "cannot claim the uniqueness key of task " + id + ": " + e.getMessage(), e);
+    }
+    if (holder.isPresent()) {
+      log.debug("task {} not sent: its uniqueness key is held by task {}", task, holder.get());
+      return holder.get();
+    }
+    try {
+      return submit(task, id, body, due, options, hash);
+    } catch (RuntimeException e) {
+      try {
+        state().uniqueKeys().release(hash, id); // it was not sent: the key is free again
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
+    }
+  }
+
+  private String submit(
+      String task, String id, byte[] body, Instant due, TaskOptions options, String uniqueHash) {
     TaskMessage m = new TaskMessage(id, task, null, 1, 0, 0, null, producerId, body);
     Map<String, Object> h = new HashMap<>(m.toProperties().getHeaders());
     h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     if (due != null) h.put(Headers.DUE, due.toEpochMilli());
     if (options.rateKey() != null) h.put(Headers.RATE_KEY, options.rateKey());
     if (options.priority() > 0) h.put(Headers.PRIORITY, options.priority());
+    if (uniqueHash != null) h.put(Headers.UNIQUE_KEY, uniqueHash);
     Duration keep = keepFor(task, options);
     if (keep != null) h.put(Headers.KEEP_RESULT, keep.toMillis());
     AMQP.BasicProperties props =
@@ -574,6 +605,11 @@ public final class TaskPool implements AutoCloseable {
       String idempotencyKey,
       Instant due,
       TaskOptions options) {
+    if (options.uniqueKey() != null) {
+      throw new IllegalArgumentException(
+          "a uniqueness key works with submit, which returns the id of the task holding it; a"
+              + " call that waits for a result would wait on a task it did not send");
+    }
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {

@@ -101,6 +101,12 @@ public final class SharedState implements AutoCloseable {
     return new TaskRecords(redis, config.namespace());
   }
 
+  /** The uniqueness keys of tasks (unique tasks). */
+  public UniqueKeys uniqueKeys() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new UniqueKeys(redis, config.namespace());
+  }
+
   /** The rate schedule {@code name}: start slots at most N per period (rate limits). */
   public RateSchedule rateSchedule(String name) {
     return new RateSchedule(redis, key("rate", name));

@@ -144,7 +144,22 @@ final class Outcomes {
       }
     }
     counters.succeeded(d.taskName());
+    releaseUnique(d);
     reply(d, new TaskResult(d.taskId(), true, workerId, json), () -> acks.ack(d.tag()));
+  }
+
+  /**
+   * The task ended: its uniqueness key, if it holds one, is let go, so that an equal task may be
+   * sent again. When Redis cannot take it, the key runs out by its own expiry.
+   */
+  private void releaseUnique(Delivery d) {
+    String hash = Headers.string(d.props().getHeaders(), Headers.UNIQUE_KEY);
+    if (hash == null || d.taskId() == null) return;
+    try {
+      state.uniqueKeys().release(hash, d.taskId());
+    } catch (SharedStateException | IllegalArgumentException e) {
+      log.warn("cannot let go of the uniqueness key of task {}: {}", d.taskId(), e.getMessage());
+    }
   }
 
   /**
@@ -201,6 +216,7 @@ final class Outcomes {
             workerId,
             null);
     record(d, TaskRecords.CANCELLED, error, d.attempt());
+    releaseUnique(d);
     reply(
         d,
         new TaskResult(d.taskId(), false, workerId, codec.encode(error)),
@@ -311,6 +327,7 @@ final class Outcomes {
         handlerFailed ? TaskRecords.FAILED : TaskRecords.DEAD,
         error.deadLettered(reason.toString(), attempts),
         attempts);
+    releaseUnique(d);
     AtomicInteger confirms = new AtomicInteger(answer ? 2 : 1);
     Runnable settle =
         () -> {

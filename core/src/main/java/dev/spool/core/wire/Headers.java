@@ -70,6 +70,12 @@ public final class Headers {
   public static final String KEEP_RESULT = "spool-keep-result";
 
   /**
+   * On a task: the SHA-256 of its uniqueness key ({@code dev.spool.state.UniqueKeys}), which it
+   * holds until it ends; the consumer that ends it lets go of it.
+   */
+  public static final String UNIQUE_KEY = "spool-unique-key";
+
+  /**
    * On a task: {@code run} to run it even when nobody can receive its result any more (its producer
    * is gone); without it such a task is skipped.
    */

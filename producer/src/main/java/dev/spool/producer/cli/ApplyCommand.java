@@ -106,6 +106,22 @@ final class ApplyCommand implements Callable<Integer> {
               + " waiting in the queue.")
   int priority;
 
+  @Option(
+      names = "--unique",
+      paramLabel = "KEY",
+      description =
+          "With --no-wait: send the task only if no task sent with KEY is waiting or running;"
+              + " otherwise print that task's id instead (the key is let go when it ends, or"
+              + " after --unique-for at most).")
+  String unique;
+
+  @Option(
+      names = "--unique-for",
+      paramLabel = "DURATION",
+      defaultValue = "1h",
+      description = "The longest a --unique key is held (default ${DEFAULT-VALUE}, at most 30d).")
+  Duration uniqueFor;
+
   @Mixin PoolOptions pool = new PoolOptions();
 
   @Override
@@ -119,6 +135,14 @@ final class ApplyCommand implements Callable<Integer> {
     if (rateKey != null) options = options.withRateKey(rateKey);
     if (priority != 0) options = options.withPriority(priority);
     if (keepResult != null) options = options.withKeepResult(keepResult);
+    if (unique != null) {
+      if (!noWait) {
+        throw new IllegalArgumentException(
+            "--unique needs --no-wait: it prints the id of the task holding the key, whose result"
+                + " this call did not send for");
+      }
+      options = options.withUniqueKey(unique, uniqueFor);
+    }
     try (TaskPool p = pool.open()) {
       if (noWait) {
         System.out.println(p.submit(task, value, options));
