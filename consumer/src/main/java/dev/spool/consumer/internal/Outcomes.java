@@ -122,30 +122,45 @@ final class Outcomes {
 
   /**
    * Sends a value and acks the task once the broker has the result. A kept result is recorded in
-   * Redis first (once: a result recorded by an earlier run stays); when Redis cannot take it, the
-   * task comes back later, so that a kept result is never lost.
+   * Redis too, while the result travels (so that the one who waits does not wait for the record as
+   * well), and the task is acked only once both are stored; a result recorded by an earlier run
+   * stays. When Redis cannot take it, the task comes back later, so that a kept result is never
+   * lost (the one who waited has its result already; the later run's is not sent twice to it, as
+   * its call has ended).
    */
   void success(Delivery d, byte[] json) {
+    TaskResult result = new TaskResult(d.taskId(), true, workerId, json);
     Duration keep = d.keepResult();
-    if (keep != null) {
-      try {
-        state
-            .taskRecords()
-            .finished(
-                d.taskId(),
-                d.taskName(),
-                TaskRecords.SUCCEEDED,
-                new String(json, StandardCharsets.UTF_8),
-                d.attempt(),
-                keep);
-      } catch (SharedStateException e) {
-        requeueLater(d, e);
-        return;
-      }
+    if (keep == null) {
+      counters.succeeded(d.taskName());
+      releaseUnique(d);
+      reply(d, result, () -> acks.ack(d.tag()));
+      return;
+    }
+    AtomicInteger stored = new AtomicInteger(2); // the reply confirmed, the record written
+    Runnable settle =
+        () -> {
+          if (stored.decrementAndGet() == 0) acks.ack(d.tag());
+        };
+    reply(d, result, settle);
+    try {
+      state
+          .taskRecords()
+          .finished(
+              d.taskId(),
+              d.taskName(),
+              TaskRecords.SUCCEEDED,
+              new String(json, StandardCharsets.UTF_8),
+              d.attempt(),
+              keep);
+    } catch (SharedStateException e) {
+      stored.set(-1); // the reply's confirm must not ack: the task comes back
+      requeueLater(d, e);
+      return;
     }
     counters.succeeded(d.taskName());
     releaseUnique(d);
-    reply(d, new TaskResult(d.taskId(), true, workerId, json), () -> acks.ack(d.tag()));
+    settle.run();
   }
 
   /**
