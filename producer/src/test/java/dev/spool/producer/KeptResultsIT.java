@@ -78,6 +78,13 @@ final class KeptResultsIT {
     assertEquals(0, json.exit(), json.stderr());
     assertTrue(json.stdout().contains("\"state\":\"succeeded\""), json.stdout());
     assertTrue(json.stdout().contains("\"result\":49"), json.stdout());
+    SpoolProcesses.Run status = procs.runProducer("status");
+    assertEquals(0, status.exit(), status.stderr());
+    assertTrue(
+        status
+            .stdout()
+            .matches("(?s).*kept results: 1 task record\\(s\\), about \\d+(\\.\\d)? (B|KiB).*"),
+        status.stdout());
   }
 
   @Test

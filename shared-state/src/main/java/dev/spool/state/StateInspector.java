@@ -56,6 +56,9 @@ final class StateInspector {
     }
   }
 
+  /** Keys of a kind whose memory is measured to estimate the whole kind's. */
+  private static final int SAMPLE = 50;
+
   SharedObjects objects(int limit) {
     Map<String, Long> counts = new TreeMap<>();
     List<SharedObjects.Entry> shown = new ArrayList<>();
@@ -79,7 +82,22 @@ final class StateInspector {
     shown.sort(
         java.util.Comparator.comparing(SharedObjects.Entry::kind)
             .thenComparing(SharedObjects.Entry::name));
-    return new SharedObjects(counts, shown);
+    Map<String, Long> bytes = new TreeMap<>();
+    for (String kind : List.of("task", "unique")) {
+      List<String> keys = scan(namespace + ":" + kind + ":*");
+      if (keys.isEmpty()) continue;
+      counts.put(kind, (long) keys.size());
+      long sampled = 0;
+      int n = 0;
+      for (String key : keys.subList(0, Math.min(SAMPLE, keys.size()))) {
+        Long used = redis.call("inspect", "inspecting " + key, j -> j.memoryUsage(key));
+        if (used == null) continue; // expired since the scan
+        sampled += used;
+        n++;
+      }
+      if (n > 0) bytes.put(kind, sampled * keys.size() / n);
+    }
+    return new SharedObjects(counts, shown, bytes);
   }
 
   private static long size(UnifiedJedis j, String kind, String key) {

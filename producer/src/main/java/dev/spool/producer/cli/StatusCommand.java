@@ -95,6 +95,19 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
+  /** Bytes as B, KiB, MiB or GiB, one decimal. */
+  static String bytes(long n) {
+    if (n < 1024) return n + " B";
+    String[] units = {"KiB", "MiB", "GiB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
   ManagementApi managementApi(SpoolConfig config, Map<String, String> env) {
     String raw = managementUri;
     if (raw == null) raw = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_URI");
@@ -253,6 +266,17 @@ final class StatusCommand implements Callable<Integer> {
     SharedObjects o = s.objects();
     long total = o.counts().values().stream().mapToLong(Long::longValue).sum();
     b.append(String.format(Locale.ROOT, "%nSHARED OBJECTS (%d: %s)%n", total, o.counts()));
+    if (o.counts().containsKey("task") || o.counts().containsKey("unique")) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  kept results: %,d task record(s), about %s; uniqueness keys: %,d, about %s;"
+                  + " each expires on its own%n",
+              o.counts().getOrDefault("task", 0L),
+              bytes(o.bytes().getOrDefault("task", 0L)),
+              o.counts().getOrDefault("unique", 0L),
+              bytes(o.bytes().getOrDefault("unique", 0L))));
+    }
     for (SharedObjects.Entry e : o.entries()) {
       b.append(
           String.format(

@@ -33,7 +33,8 @@ final class StatusJsonTest {
             Map.of("dict", 1L),
             List.of(
                 new SharedObjects.Entry("dict", "totals", 4, Duration.ofMinutes(1)),
-                new SharedObjects.Entry("list", "log", 2, null))),
+                new SharedObjects.Entry("list", "log", 2, null)),
+            Map.of("task", 1200L)),
         List.of(new SpoolStatus.DelayedStatus("tasks", 3, 1, at.plusSeconds(60), 2)),
         List.of(new SpoolStatus.PausedStatus("tasks", "paused by h-1 at 2026-12-01T07:59:00Z")),
         List.of(
@@ -59,7 +60,8 @@ final class StatusJsonTest {
           + "\"locks\":[{\"name\":\"ledger\",\"holder\":\"h/1 main\",\"ageMs\":3000,"
           + "\"expiresInMs\":27000},{\"name\":\"stock\",\"holder\":\"h/2 main\"}],"
           + "\"objects\":{\"counts\":{\"dict\":1},\"entries\":[{\"kind\":\"dict\",\"name\":\"totals\","
-          + "\"size\":4,\"ttlMs\":60000},{\"kind\":\"list\",\"name\":\"log\",\"size\":2}]},"
+          + "\"size\":4,\"ttlMs\":60000},{\"kind\":\"list\",\"name\":\"log\",\"size\":2}],"
+          + "\"bytes\":{\"task\":1200}},"
           + "\"delayed\":[{\"queue\":\"tasks\",\"waiting\":3,\"moving\":1,"
           + "\"nextDue\":\"2026-12-01T08:01:00Z\",\"rateLimited\":2}],"
           + "\"paused\":[{\"queue\":\"tasks\",\"by\":\"paused by h-1 at 2026-12-01T07:59:00Z\"}],"
