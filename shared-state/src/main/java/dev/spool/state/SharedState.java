@@ -101,6 +101,12 @@ public final class SharedState implements AutoCloseable {
     return new TaskRecords(redis, config.namespace());
   }
 
+  /** The state of workflows (chain, group, chord) as consumers advance them. */
+  public Workflows workflows() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new Workflows(redis, config.namespace(), taskRecords());
+  }
+
   /** The uniqueness keys of tasks (unique tasks). */
   public UniqueKeys uniqueKeys() {
     if (closed) throw new IllegalStateException("SharedState is closed");

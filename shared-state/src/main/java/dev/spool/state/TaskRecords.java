@@ -117,6 +117,11 @@ public final class TaskRecords {
     return prefix + requireId(id);
   }
 
+  /** The key of task {@code id}'s record (for scripts that write it with another key). */
+  String keyOf(String id) {
+    return key(id);
+  }
+
   private static String keepMs(Duration keep) {
     Objects.requireNonNull(keep, "keep");
     if (keep.isNegative() || keep.isZero() || keep.compareTo(MAX_KEEP) > 0) {

@@ -1,0 +1,92 @@
+package dev.spool.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.state.Workflows.Node;
+import dev.spool.state.Workflows.Step;
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(StateServicesExtension.class)
+final class WorkflowsIT {
+  private static final Duration DAY = Duration.ofDays(1);
+
+  @Test
+  void aChain_passesEachResultOn_andCountsAStepOnce(StateTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      Workflows w = state.workflows();
+      List<Node> chain =
+          List.of(
+              new Node("chain", null, null, -1, 0, List.of(1, 2, 3)),
+              new Node("task", "inc", "1", 0, 0, List.of()),
+              new Node("task", "inc", null, 0, 1, List.of()),
+              new Node("task", "inc", null, 0, 2, List.of()));
+      assertEquals(List.of(new Step(1, "inc", "1")), w.create("c-1", chain, DAY));
+      assertEquals("pending", state.taskRecords().read("c-1").orElseThrow().state());
+
+      Workflows.Completion one = w.complete("c-1", 1, "2", false, DAY);
+      assertTrue(one.counted());
+      assertEquals(List.of(new Step(2, "inc", "2")), one.next());
+      assertEquals("started", state.taskRecords().read("c-1").orElseThrow().state());
+      Workflows.Completion again = w.complete("c-1", 1, "2", false, DAY);
+      assertFalse(again.counted(), "a step that ran twice is counted once");
+      assertEquals(List.of(), again.next());
+      assertEquals(
+          List.of(new Step(2, "inc", "2")),
+          w.complete("c-1", 1, "2", true, DAY).next(),
+          "a redelivered step gets back what its end sent, to send again");
+
+      assertEquals(List.of(new Step(3, "inc", "3")), w.complete("c-1", 2, "3", false, DAY).next());
+      Workflows.Completion last = w.complete("c-1", 3, "4", false, DAY);
+      assertTrue(last.ended());
+      TaskRecords.Record r = state.taskRecords().read("c-1").orElseThrow();
+      assertEquals("succeeded", r.state());
+      assertEquals("4", r.result());
+    }
+  }
+
+  @Test
+  void aChord_callsBackOnceWithTheResultsInOrder_andAFailureEndsItAtOnce(StateTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      Workflows w = state.workflows();
+      List<Node> chord =
+          List.of(
+              new Node("chain", null, null, -1, 0, List.of(1, 5)),
+              new Node("group", null, null, 0, 0, List.of(2, 3, 4)),
+              new Node("task", "square", "1", 1, 0, List.of()),
+              new Node("task", "square", "2", 1, 1, List.of()),
+              new Node("task", "square", "3", 1, 2, List.of()),
+              new Node("task", "sum", null, 0, 1, List.of()));
+      assertEquals(
+          List.of(
+              new Step(2, "square", "1"), new Step(3, "square", "2"), new Step(4, "square", "3")),
+          w.create("k-1", chord, DAY));
+      assertEquals(List.of(), w.complete("k-1", 4, "9", false, DAY).next());
+      assertEquals(List.of(), w.complete("k-1", 2, "1", false, DAY).next());
+      assertEquals(List.of(), w.complete("k-1", 2, "1", false, DAY).next(), "twice, counted once");
+      assertEquals(
+          List.of(new Step(5, "sum", "[1,4,9]")), w.complete("k-1", 3, "4", false, DAY).next());
+      assertTrue(w.complete("k-1", 5, "14", false, DAY).ended());
+      assertEquals("14", state.taskRecords().read("k-1").orElseThrow().result());
+
+      w.create("k-2", chord, DAY);
+      w.complete("k-2", 2, "1", false, DAY);
+      assertTrue(w.fail("k-2", "{\"type\":\"boom\"}", DAY));
+      assertFalse(w.fail("k-2", "{\"type\":\"second\"}", DAY), "the first error wins");
+      TaskRecords.Record failed = state.taskRecords().read("k-2").orElseThrow();
+      assertEquals("failed", failed.state());
+      assertEquals("{\"type\":\"boom\"}", failed.error());
+      Workflows.Completion late = w.complete("k-2", 3, "4", false, DAY);
+      assertTrue(late.ended());
+      assertEquals(List.of(), late.next(), "nothing more is sent for a failed workflow");
+      Workflows.Completion unknown = w.complete("never", 1, "1", false, DAY);
+      assertTrue(unknown.ended() && unknown.next().isEmpty());
+    }
+  }
+}
