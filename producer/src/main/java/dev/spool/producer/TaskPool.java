@@ -378,6 +378,69 @@ public final class TaskPool implements AutoCloseable {
     return id;
   }
 
+  /** How long a workflow's state and result are kept by default when nothing else says. */
+  public static final Duration DEFAULT_WORKFLOW_KEEP = Duration.ofDays(1);
+
+  /**
+   * Submits workflow {@code flow} and returns its id once the broker has its first steps: the
+   * consumers run it from there, so this process may exit. Its state and result are kept in Redis
+   * for {@code options}' keep time (else the pool's, else a day) after it ends, readable by id with
+   * {@link AsyncResult}. {@code options} may give its id; other options do not apply.
+   *
+   * @throws IllegalArgumentException for an input over the size limit or too many steps
+   * @throws SpoolConnectionException when Redis or the broker cannot be reached
+   */
+  public String submit(Workflow flow, TaskOptions options) {
+    ensureOpen();
+    Objects.requireNonNull(flow, "flow");
+    String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
+    Duration keep = keepFor("workflow", options);
+    if (keep == null) keep = DEFAULT_WORKFLOW_KEEP;
+    List<dev.spool.state.Workflows.Node> nodes = new ArrayList<>();
+    for (Workflow.Flat f : flow.flatten()) {
+      String input = null;
+      if (f.hasInput()) {
+        byte[] json =
+            encodeInput(f.name(), java.util.Collections.singletonList(f.input()), false, 0);
+        input = new String(json, java.nio.charset.StandardCharsets.UTF_8);
+      }
+      nodes.add(
+          new dev.spool.state.Workflows.Node(
+              f.kind(), f.name(), input, f.parent(), f.index(), f.children()));
+    }
+    List<dev.spool.state.Workflows.Step> first;
+    try {
+      first = state().workflows().create(id, nodes, keep);
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException(
+          "cannot store workflow " + id + " in Redis: " + e.getMessage(), e);
+    }
+    java.util.concurrent.CountDownLatch confirmed =
+        new java.util.concurrent.CountDownLatch(first.size());
+    try {
+      for (dev.spool.state.Workflows.Step step : first) {
+        publisher.publish(
+            workQueue,
+            dev.spool.core.wire.FlowSteps.properties(
+                id, step.node(), step.name(), keep, producerId),
+            dev.spool.core.wire.FlowSteps.body(step.inputJson()),
+            confirmed::countDown);
+      }
+      if (!confirmed.await(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new SpoolConnectionException(
+            "the broker did not confirm the first steps of workflow "
+                + id
+                + " within "
+                + settings.defaultTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while sending workflow " + id, e);
+    }
+    tasksPublished.add(first.size());
+    return id;
+  }
+
   /** How long a cancel is kept by default: a task still queued after that runs after all. */
   public static final Duration DEFAULT_CANCEL_KEEP = Duration.ofDays(1);
 

@@ -32,6 +32,8 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("stamp", Stamp.class, ChaosTasks::stamp);
     registry.register("tick", String.class, ChaosTasks::tick);
     registry.register("steps", Long.class, ChaosTasks::steps);
+    registry.register("crash-once-inc", Long.class, ChaosTasks::crashOnceInc);
+    registry.register("tally", long[].class, ChaosTasks::tally);
     registry.register(
         "halt",
         String.class,
@@ -51,6 +53,22 @@ public final class ChaosTasks implements TaskHandlerProvider {
     ctx.state().dict(RUNS, Long.class, Long.class).increment(m.n(), 1);
     if (m.ms() > 0) Thread.sleep(m.ms());
     return m.n();
+  }
+
+  /** The dict where {@code crash-once-inc} counts runs per task id. */
+  public static final String CRASHES = "crash-once";
+
+  /** The first run of each task id dies like a SIGKILL; the second returns its input plus one. */
+  static long crashOnceInc(Long x, TaskContext ctx) {
+    long run = ctx.state().dict(CRASHES, String.class, Long.class).increment(ctx.taskId(), 1);
+    if (run == 1) Runtime.getRuntime().halt(137);
+    return x + 1;
+  }
+
+  /** A chord's callback: counts its runs under -1 in {@code runs}, returns the sum. */
+  static long tally(long[] xs, TaskContext ctx) {
+    ctx.state().dict(RUNS, Long.class, Long.class).increment(-1L, 1);
+    return java.util.Arrays.stream(xs).sum();
   }
 
   /** Reports progress {@code n} times, one step a millisecond, then returns {@code n}. */

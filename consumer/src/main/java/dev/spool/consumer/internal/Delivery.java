@@ -65,6 +65,25 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     return java.time.Duration.ofMillis(ms);
   }
 
+  /** The workflow this task is a step of, or null (or when the headers are unusable). */
+  Flow flow() {
+    String id = Headers.string(props.getHeaders(), Headers.FLOW);
+    Long node = Headers.numberOrNull(props.getHeaders(), Headers.FLOW_NODE);
+    Long ms = Headers.numberOrNull(props.getHeaders(), Headers.FLOW_KEEP);
+    if (id == null || node == null || ms == null || node < 0 || node > Integer.MAX_VALUE)
+      return null;
+    if (ms < 1 || ms > dev.spool.state.TaskRecords.MAX_KEEP.toMillis()) return null;
+    try {
+      dev.spool.state.TaskRecords.requireId(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return new Flow(id, node.intValue(), java.time.Duration.ofMillis(ms));
+  }
+
+  /** A workflow step's place: the workflow, its node, how long the workflow is kept. */
+  record Flow(String id, int node, java.time.Duration keep) {}
+
   /** Whether a start slot was booked for this attempt under its rate limit. */
   boolean rateSlotBooked() {
     return number(Headers.RATE_SLOT, -1) == attempt();

@@ -129,6 +129,11 @@ final class Outcomes {
    * its call has ended).
    */
   void success(Delivery d, byte[] json) {
+    Delivery.Flow flow = d.flow();
+    if (flow != null) {
+      stepSucceeded(d, flow, json);
+      return;
+    }
     TaskResult result = new TaskResult(d.taskId(), true, workerId, json);
     Duration keep = d.keepResult();
     if (keep == null) {
@@ -161,6 +166,68 @@ final class Outcomes {
     counters.succeeded(d.taskName());
     releaseUnique(d);
     settle.run();
+  }
+
+  /**
+   * A workflow's step succeeded: the workflow is advanced in Redis (the step counted once), the
+   * steps that come next are sent, and the delivery is acked once the broker has them all. When
+   * Redis cannot take it, the step comes back later; a step redelivered after it was counted sends
+   * again what its end sent (its consumer may have died before sending it).
+   */
+  private void stepSucceeded(Delivery d, Delivery.Flow flow, byte[] json) {
+    dev.spool.state.Workflows.Completion c;
+    try {
+      c =
+          state
+              .workflows()
+              .complete(
+                  flow.id(),
+                  flow.node(),
+                  new String(json, StandardCharsets.UTF_8),
+                  d.redelivered() || d.deliveryCount() > 0,
+                  flow.keep());
+    } catch (SharedStateException e) {
+      requeueLater(d, e);
+      return;
+    }
+    counters.succeeded(d.taskName());
+    releaseUnique(d);
+    if (!c.counted() && c.next().isEmpty()) {
+      log.debug("step {} of workflow {} was counted before", flow.node(), flow.id());
+    }
+    AtomicInteger left = new AtomicInteger(c.next().size() + 1);
+    Runnable settle =
+        () -> {
+          if (left.decrementAndGet() == 0) acks.ack(d.tag());
+        };
+    String work = topology.workQueue(queue);
+    for (dev.spool.state.Workflows.Step step : c.next()) {
+      var props =
+          dev.spool.core.wire.FlowSteps.properties(
+              flow.id(), step.node(), step.name(), flow.keep(), workerId);
+      if (!publish(d, work, props, dev.spool.core.wire.FlowSteps.body(step.inputJson()), settle)) {
+        return; // put back: its redelivery sends them again
+      }
+    }
+    settle.run();
+  }
+
+  /** A workflow's step ended without success: the workflow fails now, with its error. */
+  private void stepFailed(Delivery d, RemoteError error) {
+    Delivery.Flow flow = d.flow();
+    if (flow == null) return;
+    try {
+      if (state
+          .workflows()
+          .fail(flow.id(), new String(codec.encode(error), StandardCharsets.UTF_8), flow.keep())) {
+        log.info("workflow {} failed at step {} ({})", flow.id(), flow.node(), d.taskName());
+      }
+    } catch (SharedStateException e) {
+      log.warn(
+          "cannot record that workflow {} failed ({}); it stays running until it expires",
+          flow.id(),
+          e.getMessage());
+    }
   }
 
   /**
@@ -231,6 +298,7 @@ final class Outcomes {
             workerId,
             null);
     record(d, TaskRecords.CANCELLED, error, d.attempt());
+    stepFailed(d, error);
     releaseUnique(d);
     reply(
         d,
@@ -342,6 +410,7 @@ final class Outcomes {
         handlerFailed ? TaskRecords.FAILED : TaskRecords.DEAD,
         error.deadLettered(reason.toString(), attempts),
         attempts);
+    stepFailed(d, error.deadLettered(reason.toString(), attempts));
     releaseUnique(d);
     AtomicInteger confirms = new AtomicInteger(answer ? 2 : 1);
     Runnable settle =

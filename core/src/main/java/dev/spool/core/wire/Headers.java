@@ -69,6 +69,15 @@ public final class Headers {
    */
   public static final String KEEP_RESULT = "spool-keep-result";
 
+  /** On a workflow's step: the workflow's id ({@code dev.spool.state.Workflows}). */
+  public static final String FLOW = "spool-flow";
+
+  /** On a workflow's step: its node in the workflow's tree. */
+  public static final String FLOW_NODE = "spool-flow-node";
+
+  /** On a workflow's step: how long, in ms, the workflow's state is kept after it ends. */
+  public static final String FLOW_KEEP = "spool-flow-keep";
+
   /**
    * On a task: the SHA-256 of its uniqueness key ({@code dev.spool.state.UniqueKeys}), which it
    * holds until it ends; the consumer that ends it lets go of it.

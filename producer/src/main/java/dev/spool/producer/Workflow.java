@@ -1,0 +1,164 @@
+package dev.spool.producer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A workflow of tasks, run by the consumers: {@link #chain} (one after another, each result the
+ * next one's input), {@link #group} (side by side; the group's result is the list of its members'
+ * results, in order) and {@link #chord} (a group, then a task on the list of its results), nested
+ * as deep as needed. Submitted in one call ({@link TaskPool#submit(Workflow, TaskOptions)}), so the
+ * process that submits it may exit; its state and result are read by its id with {@link
+ * AsyncResult}. A step that fails for good fails the workflow at once, with that step's error.
+ *
+ * <pre>{@code
+ * String id = pool.submit(
+ *     Workflow.chord(
+ *         Workflow.group(List.of(Workflow.task("square", 1), Workflow.task("square", 2))),
+ *         Workflow.task("add")),
+ *     TaskOptions.defaults());
+ * long sum = AsyncResult.of(spool, id).get(Long.class, Duration.ofMinutes(1)); // 5
+ * }</pre>
+ *
+ * Immutable.
+ */
+public final class Workflow {
+  /** The most steps (tasks) one workflow may have. */
+  public static final int MAX_STEPS = 100_000;
+
+  private final String kind; // task, chain or group
+  private final String name;
+  private final Object input;
+  private final boolean hasInput;
+  private final List<Workflow> children;
+
+  private Workflow(
+      String kind, String name, Object input, boolean hasInput, List<Workflow> children) {
+    this.kind = kind;
+    this.name = name;
+    this.input = input;
+    this.hasInput = hasInput;
+    this.children = List.copyOf(children);
+  }
+
+  /** Task {@code name} on {@code input}. */
+  public static Workflow task(String name, Object input) {
+    return new Workflow("task", requireName(name), input, true, List.of());
+  }
+
+  /**
+   * Task {@code name} on what comes before it: the previous step's result in a chain, the list of
+   * the group's results as a chord's callback.
+   */
+  public static Workflow task(String name) {
+    return new Workflow("task", requireName(name), null, false, List.of());
+  }
+
+  /**
+   * {@code steps} one after another: the first with its own input, each next one on the result of
+   * the one before; the chain's result is the last one's.
+   *
+   * @throws IllegalArgumentException when empty, or when a step after the first has an input of its
+   *     own (it takes the previous result)
+   */
+  public static Workflow chain(Workflow... steps) {
+    return chain(Arrays.asList(steps));
+  }
+
+  /** As {@link #chain(Workflow...)}. */
+  public static Workflow chain(List<Workflow> steps) {
+    if (steps.isEmpty()) throw new IllegalArgumentException("a chain needs at least one step");
+    for (int i = 1; i < steps.size(); i++) {
+      if (Objects.requireNonNull(steps.get(i), "step").hasOwnInput()) {
+        throw new IllegalArgumentException(
+            "step "
+                + (i + 1)
+                + " of a chain has an input of its own; a step after the first takes the"
+                + " previous step's result: use Workflow.task(name) without an input");
+      }
+    }
+    return new Workflow("chain", null, null, false, steps);
+  }
+
+  /**
+   * {@code members} side by side; the group's result is the list of their results, in order.
+   *
+   * @throws IllegalArgumentException when empty
+   */
+  public static Workflow group(List<Workflow> members) {
+    if (members.isEmpty()) throw new IllegalArgumentException("a group needs at least one member");
+    members.forEach(m -> Objects.requireNonNull(m, "member"));
+    return new Workflow("group", null, null, false, members);
+  }
+
+  /** As {@link #group(List)}. */
+  public static Workflow group(Workflow... members) {
+    return group(Arrays.asList(members));
+  }
+
+  /**
+   * {@code group}, then {@code callback} once on the list of its results: run once every member
+   * succeeded, never if one failed (the chord fails at once with that member's error).
+   */
+  public static Workflow chord(Workflow group, Workflow callback) {
+    if (!Objects.requireNonNull(group, "group").kind.equals("group")) {
+      throw new IllegalArgumentException("a chord's first part must be a group");
+    }
+    return chain(group, callback);
+  }
+
+  /** Whether a task in it, where an input would come from before it, has one of its own. */
+  private boolean hasOwnInput() {
+    return switch (kind) {
+      case "task" -> hasInput;
+      case "chain" -> children.getFirst().hasOwnInput();
+      default -> children.stream().anyMatch(Workflow::hasOwnInput);
+    };
+  }
+
+  private static String requireName(String name) {
+    if (name == null || name.isBlank()) throw new IllegalArgumentException("empty task name");
+    return name;
+  }
+
+  /** A node of the flattened tree, the root first: what the store keeps. */
+  record Flat(
+      String kind,
+      String name,
+      Object input,
+      boolean hasInput,
+      int parent,
+      int index,
+      List<Integer> children) {}
+
+  /** The tree as a list, the root first, each node knowing its parent and children. */
+  List<Flat> flatten() {
+    List<Flat> out = new ArrayList<>();
+    flatten(-1, 0, out);
+    long steps = out.stream().filter(f -> f.kind().equals("task")).count();
+    if (steps > MAX_STEPS) {
+      throw new IllegalArgumentException(
+          "a workflow has at most " + MAX_STEPS + " tasks, this one " + steps);
+    }
+    return out;
+  }
+
+  private int flatten(int parent, int index, List<Flat> out) {
+    int me = out.size();
+    out.add(null); // its place, filled once its children have theirs
+    List<Integer> kids = new ArrayList<>();
+    for (int i = 0; i < children.size(); i++) kids.add(children.get(i).flatten(me, i, out));
+    out.set(me, new Flat(kind, name, input, hasInput, parent, index, kids));
+    return me;
+  }
+
+  @Override
+  public String toString() {
+    return switch (kind) {
+      case "task" -> name + (hasInput ? "(" + input + ")" : "()");
+      default -> kind + children;
+    };
+  }
+}
