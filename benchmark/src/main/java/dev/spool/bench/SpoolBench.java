@@ -6,6 +6,7 @@ import dev.spool.producer.MapOptions;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
+import dev.spool.producer.Workflow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ public final class SpoolBench implements Callable<Integer> {
   @Option(
       names = "--only",
       split = ",",
-      description = "Run only these parts: perftest, map, apply, delay, state, consumer.")
+      description = "Run only these parts: perftest, map, apply, delay, chord, state, consumer.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -118,7 +119,9 @@ public final class SpoolBench implements Callable<Integer> {
         say("  sent %,.0f msg/s, received %,.0f msg/s", rates.sent(), rates.received());
       }
       if (runs("consumer")) figures.addAll(consumerFigures());
-      if (runs("map") || runs("apply") || runs("delay")) figures.addAll(poolFigures(perfTest));
+      if (runs("map") || runs("apply") || runs("delay") || runs("chord")) {
+        figures.addAll(poolFigures(perfTest));
+      }
       if (runs("state")) figures.addAll(stateFigures());
     } finally {
       cleanup(ns);
@@ -237,12 +240,48 @@ public final class SpoolBench implements Callable<Integer> {
             late.length, p50, p99, late[late.length - 1]);
         out.add(new Figure("delayed task lateness p99", "ms", p99, Double.NaN, "", 1000, false));
       }
+      if (runs("chord")) out.add(chordFigure(pool));
       pool.stopConsumers(consumers.size());
       for (ConsumerProcess c : consumers) c.awaitExit(60);
     } finally {
       consumers.forEach(ConsumerProcess::close);
     }
     return out;
+  }
+
+  /**
+   * A chord of 10,000 {@code square} members and an {@code add} callback, from submit to the
+   * callback's result, beside a map of the same 10,000 tasks unchunked (the same work without the
+   * workflow's bookkeeping); after a chord of 1,000 to warm up.
+   */
+  private Figure chordFigure(TaskPool pool) {
+    chordSeconds(pool, 1_000);
+    long t0 = System.nanoTime();
+    pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(30)));
+    double map = (System.nanoTime() - t0) / 1e9;
+    double chord = chordSeconds(pool, 10_000);
+    say(
+        "chord of 10,000 squares and an add: callback's result after %.2f s; the same map,"
+            + " chunksize 1: %.2f s",
+        chord, map);
+    return new Figure(
+        "chord of 10,000 to callback (s)", "s", chord, map, "map of 10,000 (s)", 2.0, false);
+  }
+
+  private static double chordSeconds(TaskPool pool, int n) {
+    List<Workflow> members = new ArrayList<>();
+    long expected = 0;
+    for (long i = 0; i < n; i++) {
+      members.add(Workflow.task("square", i));
+      expected += i * i;
+    }
+    long t0 = System.nanoTime();
+    String id =
+        pool.submit(
+            Workflow.chord(Workflow.group(members), Workflow.task("add")), TaskOptions.defaults());
+    long sum = pool.result(id).get(Long.class, Duration.ofMinutes(30));
+    if (sum != expected) throw new IllegalStateException("wrong chord result: " + sum);
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** The {@code q} quantile of {@code sorted} (nearest rank below). */
