@@ -108,6 +108,7 @@ final class CodeSamplesTest {
           "package samples; public final class Images {"
               + " public static byte[] resize(ResizeRequest r) { return new byte[0]; } }",
           "package samples; public final class Config {}",
+          "package samples; public final class Report {}",
           "package samples; public final class Worker { public static void main(String[] a) {} }");
 
   record Sample(String where, String code) {}

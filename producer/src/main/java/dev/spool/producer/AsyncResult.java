@@ -29,7 +29,7 @@ import java.util.Optional;
  * String id = pool.submit("report", request, TaskOptions.defaults().withKeepResult(Duration.ofDays(1)));
  * // later, anywhere:
  * AsyncResult r = AsyncResult.of(spool, id);
- * if (r.state() == TaskState.SUCCEEDED) show(r.get(Report.class, Duration.ZERO));
+ * if (r.state() == TaskState.SUCCEEDED) process(r.get(Report.class, Duration.ZERO));
  * }</pre>
  *
  * <p>Every call reads Redis once (waiting reads it again and again, from every 5 ms up to every 200

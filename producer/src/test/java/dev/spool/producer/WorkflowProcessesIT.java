@@ -60,6 +60,15 @@ final class WorkflowProcessesIT {
           runs,
           "each step died once and ran once more: no step was sent twice");
       assertEquals(TaskState.SUCCEEDED, AsyncResult.of(spool, id).state());
+      SpoolProcesses.Run status = procs.runProducer("status");
+      assertTrue(
+          status
+              .stdout()
+              .matches("(?s).*kept results: 1 task record\\(s\\), .*; workflows: 1, about .*"),
+          status.stdout());
+      SpoolProcesses.Run result = procs.runProducer("result", id);
+      assertEquals(0, result.exit(), result.stderr());
+      assertEquals("4", result.stdout().trim(), "a workflow's result by id, like a task's");
     }
   }
 

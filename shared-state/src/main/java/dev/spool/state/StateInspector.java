@@ -83,7 +83,7 @@ final class StateInspector {
         java.util.Comparator.comparing(SharedObjects.Entry::kind)
             .thenComparing(SharedObjects.Entry::name));
     Map<String, Long> bytes = new TreeMap<>();
-    for (String kind : List.of("task", "unique")) {
+    for (String kind : List.of("task", "flow", "unique")) {
       List<String> keys = scan(namespace + ":" + kind + ":*");
       if (keys.isEmpty()) continue;
       counts.put(kind, (long) keys.size());

@@ -95,6 +95,11 @@ public final class Workflows {
               if redis.call('HGET', KEYS[2], 'state') == 'pending' then
                 redis.call('HSET', KEYS[2], 'state', 'started', 'started', now)
               end
+              -- a workflow running longer than its keep time must not expire mid-run
+              if redis.call('PTTL', flow) < tonumber(ARGV[4]) then
+                redis.call('PEXPIRE', flow, ARGV[4])
+                redis.call('PEXPIRE', KEYS[2], ARGV[4])
+              end
               local out = {}
               local function start(n, value)
                 local kind = redis.call('HGET', flow, 'k.' .. n)

@@ -266,14 +266,18 @@ final class StatusCommand implements Callable<Integer> {
     SharedObjects o = s.objects();
     long total = o.counts().values().stream().mapToLong(Long::longValue).sum();
     b.append(String.format(Locale.ROOT, "%nSHARED OBJECTS (%d: %s)%n", total, o.counts()));
-    if (o.counts().containsKey("task") || o.counts().containsKey("unique")) {
+    if (o.counts().containsKey("task")
+        || o.counts().containsKey("flow")
+        || o.counts().containsKey("unique")) {
       b.append(
           String.format(
               Locale.ROOT,
-              "  kept results: %,d task record(s), about %s; uniqueness keys: %,d, about %s;"
-                  + " each expires on its own%n",
+              "  kept results: %,d task record(s), about %s; workflows: %,d, about %s;"
+                  + " uniqueness keys: %,d, about %s; each expires on its own%n",
               o.counts().getOrDefault("task", 0L),
               bytes(o.bytes().getOrDefault("task", 0L)),
+              o.counts().getOrDefault("flow", 0L),
+              bytes(o.bytes().getOrDefault("flow", 0L)),
               o.counts().getOrDefault("unique", 0L),
               bytes(o.bytes().getOrDefault("unique", 0L))));
     }
