@@ -189,7 +189,7 @@ final class KeptResultsIT {
     try (TaskPool pool = pool(env);
         Spool spool = Spool.connect(env.config())) {
       String id =
-          pool.submit("steps", 3000L, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
+          pool.submit("steps", 10_000L, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
       AsyncResult r = AsyncResult.of(spool, id);
       java.util.List<TaskStatus.Progress> seen = new java.util.ArrayList<>();
       await()
@@ -205,15 +205,21 @@ final class KeptResultsIT {
       assertTrue(seen.size() >= 2, "reports seen while it ran: " + seen);
       TaskStatus.Progress first = seen.getFirst();
       TaskStatus.Progress last = seen.getLast();
-      assertEquals(3000, first.total());
+      assertEquals(10_000, first.total());
       assertEquals("step " + first.done(), first.message());
       assertTrue(last.done() > first.done(), "it moved on: " + seen);
+      // About 11 s of steps: the commands below run while it does.
       SpoolProcesses.Run line = procs.run(procs.producer("result", id), "result-running");
+      assertEquals(3, line.exit(), line.stdout() + line.stderr());
       assertTrue(
-          line.exit() == 3 && line.stdout().contains("progress ")
-              || line.exit() == 0 && line.stdout().trim().equals("3000"),
-          line.exit() + " " + line.stdout());
-      assertEquals(3000L, r.get(Long.class, LONG));
+          line.stdout().matches("(?s).*started.*progress \\d+/10000 step \\d+.*"), line.stdout());
+      SpoolProcesses.Run status = procs.runProducer("status");
+      assertTrue(
+          status
+              .stdout()
+              .matches("(?s).*IN PROGRESS.*" + id + " +steps +[\\d,]+/10,000 +step \\d+ on .*"),
+          status.stdout());
+      assertEquals(10_000L, r.get(Long.class, LONG));
     }
   }
 

@@ -48,10 +48,12 @@ public final class TaskRecords {
 
   private final Redis redis;
   private final String prefix;
+  private final String inProgress; // a sorted set: ids of started tasks by their last report
 
   TaskRecords(Redis redis, String namespace) {
     this.redis = redis;
     this.prefix = namespace + ":task:";
+    this.inProgress = namespace + ":progress";
   }
 
   /**
@@ -226,7 +228,32 @@ public final class TaskRecords {
     redis.call(
         "task.progress",
         "record progress of task " + id,
-        j -> TaskScripts.PROGRESS.run(j, List.of(k), List.of(json)));
+        j -> TaskScripts.PROGRESS.run(j, List.of(k, inProgress), List.of(json, id)));
+  }
+
+  /**
+   * Up to {@code limit} started tasks that reported progress, the latest report first (for status).
+   * Entries whose task ended or whose record expired are dropped as they are met.
+   */
+  public List<Record> inProgress(int limit) {
+    if (limit < 1) return List.of();
+    List<String> ids =
+        redis.call("ZREVRANGE " + inProgress, j -> j.zrevrange(inProgress, 0, limit * 2L - 1));
+    List<Record> out = new java.util.ArrayList<>();
+    for (String id : ids) {
+      Optional<Record> r;
+      try {
+        r = read(id);
+      } catch (IllegalArgumentException e) {
+        r = Optional.empty();
+      }
+      if (r.isPresent() && STARTED.equals(r.get().state()) && r.get().progress() != null) {
+        if (out.size() < limit) out.add(r.get());
+      } else {
+        redis.call("ZREM " + inProgress, j -> j.zrem(inProgress, id));
+      }
+    }
+    return out;
   }
 
   /**

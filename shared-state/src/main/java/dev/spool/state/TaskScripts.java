@@ -69,8 +69,8 @@ final class TaskScripts {
               """);
 
   /**
-   * KEYS record; ARGV name, state, JSON, attempts, keep ms. Returns 1 when written, 0 when the
-   * record held a success or a cancel.
+   * KEYS record, in-progress index; ARGV name, state, JSON, attempts, keep ms, id. Returns 1 when
+   * written, 0 when the record held a success or a cancel.
    */
   static final Script FINISHED =
       new Script(
@@ -87,17 +87,23 @@ final class TaskScripts {
                 'finished', now)
               if tonumber(ARGV[4]) > 0 then redis.call('HSET', KEYS[1], 'attempts', ARGV[4]) end
               redis.call('PEXPIRE', KEYS[1], ARGV[5])
+              redis.call('ZREM', KEYS[2], ARGV[6])
               return 1
               """);
 
-  /** KEYS record; ARGV progress JSON. Only while started; keeps the expiry. */
+  /**
+   * KEYS record, in-progress index; ARGV progress JSON, id. Only while started; keeps the expiry;
+   * indexes the task by the time of its report.
+   */
   static final Script PROGRESS =
       new Script(
-          """
-          if redis.call('HGET', KEYS[1], 'state') ~= 'started' then return 0 end
-          redis.call('HSET', KEYS[1], 'progress', ARGV[1])
-          return 1
-          """);
+          NOW
+              + """
+              if redis.call('HGET', KEYS[1], 'state') ~= 'started' then return 0 end
+              redis.call('HSET', KEYS[1], 'progress', ARGV[1])
+              redis.call('ZADD', KEYS[2], now, ARGV[2])
+              return 1
+              """);
 
   /**
    * KEYS records; ARGV error JSON. Cancels each pending or scheduled record, keeping its expiry;

@@ -39,6 +39,7 @@ final class TaskRecordsIT {
       assertEquals(TaskRecords.STARTED, r.read("t-1").orElseThrow().state());
       r.progress("t-1", "{\"done\":1}");
       assertEquals("{\"done\":1}", r.read("t-1").orElseThrow().progress());
+      assertEquals(List.of("t-1"), r.inProgress(10).stream().map(TaskRecords.Record::id).toList());
       r.retrying("t-1", "square", 2, "{\"type\":\"boom\"}", DAY);
       TaskRecords.Record retrying = r.read("t-1").orElseThrow();
       assertEquals(TaskRecords.RETRYING, retrying.state());
@@ -56,6 +57,7 @@ final class TaskRecordsIT {
       assertEquals(2, done.attempts());
       assertNotNull(done.finished());
       assertTrue(done.ttl().toMinutes() <= 60, "kept for the keep given at the end: " + done.ttl());
+      assertEquals(List.of(), r.inProgress(10), "an ended task is no longer in progress");
       assertTrue(r.delete("t-1"));
       assertTrue(r.read("t-1").isEmpty());
     }

@@ -252,6 +252,26 @@ final class StatusCommand implements Callable<Integer> {
                 e.paused() ? "  paused" : ""));
       }
     }
+    if (!s.progress().isEmpty()) {
+      b.append(
+          String.format(
+              Locale.ROOT, "%nIN PROGRESS (kept tasks that report progress, latest first)%n"));
+      for (SpoolStatus.ProgressStatus p : s.progress()) {
+        String of =
+            p.total() > 0
+                ? String.format(Locale.ROOT, "%,d/%,d", p.done(), p.total())
+                : String.format(Locale.ROOT, "%,d", p.done());
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %-38s %-16s %-14s %s on %s%n",
+                p.id(),
+                p.name(),
+                of,
+                p.message() == null ? "" : p.message(),
+                p.worker()));
+      }
+    }
     b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
     for (HeldLock l : s.locks()) {
       b.append(

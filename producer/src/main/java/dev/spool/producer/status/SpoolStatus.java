@@ -34,7 +34,28 @@ public record SpoolStatus(
     List<DelayedStatus> delayed,
     List<PausedStatus> paused,
     List<ScheduledStatus> schedules,
-    String scheduler) {
+    String scheduler,
+    List<ProgressStatus> progress) {
+
+  /**
+   * A running task whose result is kept and that reported progress ({@code ctx.progress}).
+   *
+   * @param id the task id
+   * @param name the task name
+   * @param worker the consumer running it
+   * @param started when its attempt started
+   * @param done units done
+   * @param total units in all, 0 when unknown
+   * @param message what it said it was doing, or null
+   */
+  public record ProgressStatus(
+      String id,
+      String name,
+      String worker,
+      Instant started,
+      long done,
+      long total,
+      String message) {}
 
   /**
    * A periodic schedule.

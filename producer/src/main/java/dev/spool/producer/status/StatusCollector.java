@@ -66,11 +66,38 @@ public final class StatusCollector {
           delayed(queues, prefix),
           paused(queues, prefix),
           schedules(),
-          dev.spool.producer.Schedules.of(state).leader().orElse(null));
+          dev.spool.producer.Schedules.of(state).leader().orElse(null),
+          progress());
     } catch (dev.spool.state.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);
     }
+  }
+
+  /** The most tasks listed as in progress. */
+  static final int PROGRESS_LISTED = 20;
+
+  /** Running kept tasks that reported progress, the latest report first. */
+  private List<SpoolStatus.ProgressStatus> progress() {
+    dev.spool.core.wire.JsonCodec codec = new dev.spool.core.wire.JsonCodec();
+    List<SpoolStatus.ProgressStatus> out = new java.util.ArrayList<>();
+    for (dev.spool.state.TaskRecords.Record r : state.taskRecords().inProgress(PROGRESS_LISTED)) {
+      try {
+        var p = codec.tree(r.progress().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.add(
+            new SpoolStatus.ProgressStatus(
+                r.id(),
+                r.name(),
+                r.worker(),
+                r.started(),
+                p.path("done").asLong(),
+                p.path("total").asLong(),
+                p.hasNonNull("message") ? p.get("message").asText() : null));
+      } catch (dev.spool.core.SpoolCodecException e) {
+        // an unreadable report is not listed
+      }
+    }
+    return out;
   }
 
   /** Delayed tasks in Redis for each work queue listed. */

@@ -46,7 +46,10 @@ final class StatusJsonTest {
                 at.plusSeconds(3600),
                 null,
                 true)),
-        "h/3 spool-scheduler");
+        "h/3 spool-scheduler",
+        List.of(
+            new SpoolStatus.ProgressStatus(
+                "t-9", "report", "h/1", at.minusSeconds(5), 40, 100, "page 40")));
   }
 
   static final String EXPECTED =
@@ -67,7 +70,10 @@ final class StatusJsonTest {
           + "\"paused\":[{\"queue\":\"tasks\",\"by\":\"paused by h-1 at 2026-12-01T07:59:00Z\"}],"
           + "\"schedules\":[{\"name\":\"nightly\",\"when\":\"cron '0 2 * * *'\",\"task\":\"report\","
           + "\"queue\":\"tasks\",\"nextDue\":\"2026-12-01T09:00:00Z\",\"paused\":true}],"
-          + "\"scheduler\":\"h/3 spool-scheduler\"}";
+          + "\"scheduler\":\"h/3 spool-scheduler\","
+          + "\"progress\":[{\"id\":\"t-9\",\"name\":\"report\",\"worker\":\"h/1\","
+          + "\"started\":\"2026-12-01T07:59:55Z\",\"done\":40,\"total\":100,"
+          + "\"message\":\"page 40\"}]}";
 
   @Test
   void json_hasTheShapeScriptsRead() {
