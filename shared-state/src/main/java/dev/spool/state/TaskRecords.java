@@ -213,9 +213,14 @@ public final class TaskRecords {
             j ->
                 TaskScripts.FINISHED.run(
                     j,
-                    List.of(k),
+                    List.of(k, inProgress),
                     List.of(
-                        name, state, json == null ? "" : json, Integer.toString(attempts), ms)));
+                        name,
+                        state,
+                        json == null ? "" : json,
+                        Integer.toString(attempts),
+                        ms,
+                        id)));
     return Long.valueOf(1).equals(r);
   }
 
