@@ -89,4 +89,36 @@ final class WorkflowsIT {
       assertTrue(unknown.ended() && unknown.next().isEmpty());
     }
   }
+
+  @Test
+  void nestedWorkflows_aGroupOfChainsInAChain_passResultsThroughEveryLevel(StateTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      Workflows w = state.workflows();
+      // chain( square(2), group( chain(square, square), square ), add )
+      List<Node> nodes =
+          List.of(
+              new Node("chain", null, null, -1, 0, List.of(1, 2, 6)),
+              new Node("task", "square", "2", 0, 0, List.of()),
+              new Node("group", null, null, 0, 1, List.of(3, 5)),
+              new Node("chain", null, null, 2, 0, List.of(4, 7)),
+              new Node("task", "square", null, 3, 0, List.of()),
+              new Node("task", "square", null, 2, 1, List.of()),
+              new Node("task", "add", null, 0, 2, List.of()),
+              new Node("task", "square", null, 3, 1, List.of()));
+      assertEquals(List.of(new Step(1, "square", "2")), w.create("n-1", nodes, DAY));
+      // The group's members each get the chain's previous result.
+      assertEquals(
+          List.of(new Step(4, "square", "4"), new Step(5, "square", "4")),
+          w.complete("n-1", 1, "4", false, DAY).next());
+      assertEquals(List.of(), w.complete("n-1", 5, "16", false, DAY).next());
+      assertEquals(
+          List.of(new Step(7, "square", "16")), w.complete("n-1", 4, "16", false, DAY).next());
+      assertEquals(
+          List.of(new Step(6, "add", "[256,16]")),
+          w.complete("n-1", 7, "256", false, DAY).next(),
+          "the inner chain's result, then the member's, in the group's order");
+      assertTrue(w.complete("n-1", 6, "272", false, DAY).ended());
+      assertEquals("272", state.taskRecords().read("n-1").orElseThrow().result());
+    }
+  }
 }
