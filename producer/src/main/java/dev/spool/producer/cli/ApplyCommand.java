@@ -134,12 +134,23 @@ final class ApplyCommand implements Callable<Integer> {
     if (id != null) options = options.withId(id);
     if (rateKey != null) options = options.withRateKey(rateKey);
     if (priority != 0) options = options.withPriority(priority);
-    if (keepResult != null) options = options.withKeepResult(keepResult);
+    if (keepResult != null) {
+      if (keepResult.compareTo(dev.spool.state.TaskRecords.MAX_KEEP) > 0) {
+        throw new IllegalArgumentException(
+            "--keep-result must be at most 90d, was "
+                + dev.spool.core.Durations.format(keepResult));
+      }
+      options = options.withKeepResult(keepResult);
+    }
     if (unique != null) {
       if (!noWait) {
         throw new IllegalArgumentException(
             "--unique needs --no-wait: it prints the id of the task holding the key, whose result"
                 + " this call did not send for");
+      }
+      if (uniqueFor.compareTo(java.time.Duration.ofDays(30)) > 0) {
+        throw new IllegalArgumentException(
+            "--unique-for must be at most 30d, was " + dev.spool.core.Durations.format(uniqueFor));
       }
       options = options.withUniqueKey(unique, uniqueFor);
     }
