@@ -348,14 +348,18 @@ public final class TaskPool implements AutoCloseable {
     if (options.priority() > 0) h.put(Headers.PRIORITY, options.priority());
     if (uniqueHash != null) h.put(Headers.UNIQUE_KEY, uniqueHash);
     Duration keep = keepFor(task, options);
-    if (keep != null) h.put(Headers.KEEP_RESULT, keep.toMillis());
+    String submission = keep == null ? null : submissionToken();
+    if (keep != null) {
+      h.put(Headers.KEEP_RESULT, keep.toMillis());
+      h.put(Headers.SUBMISSION, submission);
+    }
     AMQP.BasicProperties props =
         m.toProperties()
             .builder()
             .headers(h)
             .priority(options.priority() > 0 ? options.priority() : null)
             .build();
-    if (keep != null) record(id, task, due, keep);
+    if (keep != null) record(id, task, due, keep, submission);
     if (due != null) {
       park(props, body, options.countdown(), due);
       tasksPublished.increment();
@@ -572,10 +576,44 @@ public final class TaskPool implements AutoCloseable {
     return options.keepResult() != null ? options.keepResult() : settings.keepResultsOf(task);
   }
 
+  /** A random token of one submission of a kept task ({@link Headers#SUBMISSION}). */
+  private static String submissionToken() {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.nio.ByteBuffer.allocate(16)
+                .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                .array());
+  }
+
+  /**
+   * Records a task whose result is kept on another thread, while it is published: a caller that
+   * waits for the result does not wait for this write as well. A consumer may record the task's
+   * start first; the two are told apart from another submission by {@code submission}. When Redis
+   * cannot take it, the consumer creates the record when the task starts.
+   */
+  private void recordWhilePublishing(String id, String task, Duration keep, String submission) {
+    recordWriter.execute(
+        () -> {
+          try {
+            state().taskRecords().submitted(id, task, null, keep, submission);
+          } catch (RuntimeException e) {
+            log.warn(
+                "cannot record task {} in Redis ({}); it is recorded when it starts",
+                id,
+                e.getMessage());
+          }
+        });
+  }
+
+  private final java.util.concurrent.ExecutorService recordWriter =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("spool-record-", 1).factory());
+
   /** Records a task whose result is kept, before it is published: from then on, it has a state. */
-  private void record(String id, String task, Instant due, Duration keep) {
+  private void record(String id, String task, Instant due, Duration keep, String submission) {
     try {
-      state().taskRecords().submitted(id, task, due, keep);
+      state().taskRecords().submitted(id, task, due, keep, submission);
     } catch (dev.spool.state.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot record task "
@@ -849,6 +887,7 @@ public final class TaskPool implements AutoCloseable {
     String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
     String rateKey = options.rateKey();
     int priority = options.priority();
+    String submission = keep == null ? null : submissionToken();
     byte[] body = encodeInput(task, inputs, chunked, position);
     int size = chunked ? inputs.size() : 0;
     TaskMessage m =
@@ -859,6 +898,7 @@ public final class TaskPool implements AutoCloseable {
       if (priority > 0) h.put(Headers.PRIORITY, priority);
       if (keep != null) {
         h.put(Headers.KEEP_RESULT, keep.toMillis());
+        h.put(Headers.SUBMISSION, submission);
         h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
       }
       if (rateKey != null) h.put(Headers.RATE_KEY, rateKey);
@@ -874,7 +914,8 @@ public final class TaskPool implements AutoCloseable {
     tasksPublished.increment(); // before publishing: its result may arrive before we return
     meters.published(task);
     try {
-      if (keep != null) record(id, task, due, keep);
+      if (keep != null && due != null) record(id, task, due, keep, submission);
+      else if (keep != null) recordWhilePublishing(id, task, keep, submission);
       if (due != null) park(props, body, null, due);
       else publisher.publish(laneFor(priority), props, body, () -> {});
     } catch (RuntimeException | InterruptedException e) {
@@ -1054,6 +1095,14 @@ public final class TaskPool implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
+    recordWriter.shutdown(); // the records being written finish first: Redis closes after
+    try {
+      if (!recordWriter.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("task records still being written after 5 s; they are written when tasks start");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     pending.failAll(new SpoolException("the pool was closed while waiting for this result"));
     if (publisher.blockedReason() != null) {
       // A blocked connection is not read by the broker at all: no confirm, no queue.delete and no

@@ -99,7 +99,10 @@ final class KeptResultsIT {
               6,
               Long.class,
               TaskOptions.defaults().withId(id).withKeepResult(Duration.ofHours(1)));
-      assertEquals(TaskState.PENDING, pool.result(id).state());
+      // applyAsync writes the record while it publishes: it is there a moment later.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> pool.result(id).state() == TaskState.PENDING);
       assertTrue(!f.isDone());
     } // the pool's reply queue is deleted: nobody can receive the result by message any more
     procs.startConsumers(1, false);

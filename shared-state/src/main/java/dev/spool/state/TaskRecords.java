@@ -139,14 +139,24 @@ public final class TaskRecords {
    * past its due time.
    */
   public void submitted(String id, String name, Instant due, Duration keep) {
+    submitted(id, name, due, keep, "");
+  }
+
+  /**
+   * As {@link #submitted(String, String, Instant, Duration)}, for submission {@code submission} (a
+   * random token the task carries): when a consumer recorded this submission first (the producer
+   * wrote the record while it published), its record is kept and completed, not replaced.
+   */
+  public void submitted(String id, String name, Instant due, Duration keep, String submission) {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(submission, "submission");
     String k = key(id);
     String ms = keepMs(keep);
     String dueMs = due == null ? "" : Long.toString(due.toEpochMilli());
     redis.call(
         "task.submitted",
         "record task " + id,
-        j -> TaskScripts.SUBMITTED.run(j, List.of(k), List.of(name, dueMs, ms)));
+        j -> TaskScripts.SUBMITTED.run(j, List.of(k), List.of(name, dueMs, ms, submission)));
   }
 
   /**
@@ -158,6 +168,15 @@ public final class TaskRecords {
    *     cancel
    */
   public Optional<Record> start(String id, String name, int attempt, String worker, Duration keep) {
+    return start(id, name, attempt, worker, keep, "");
+  }
+
+  /**
+   * As {@link #start(String, String, int, String, Duration)}, for submission {@code submission}
+   * (empty when unknown): a record of another submission under the same id is replaced.
+   */
+  public Optional<Record> start(
+      String id, String name, int attempt, String worker, Duration keep, String submission) {
     String k = key(id);
     String ms = keepMs(keep);
     Object r =
@@ -166,7 +185,9 @@ public final class TaskRecords {
             "record the start of task " + id,
             j ->
                 TaskScripts.START.run(
-                    j, List.of(k), List.of(name, Integer.toString(attempt), worker, ms)));
+                    j,
+                    List.of(k),
+                    List.of(name, Integer.toString(attempt), worker, ms, submission)));
     if (r instanceof Long) return Optional.empty();
     return Optional.of(record(id, (List<?>) r, null));
   }
@@ -194,6 +215,21 @@ public final class TaskRecords {
    */
   public boolean finished(
       String id, String name, String state, String json, int attempts, Duration keep) {
+    return finished(id, name, state, json, attempts, keep, "");
+  }
+
+  /**
+   * As {@link #finished(String, String, String, String, int, Duration)}, for submission {@code
+   * submission} (empty when unknown): false too when the record belongs to another submission.
+   */
+  public boolean finished(
+      String id,
+      String name,
+      String state,
+      String json,
+      int attempts,
+      Duration keep,
+      String submission) {
     if (!Record.ended(state)) throw new IllegalArgumentException("not an end state: " + state);
     if (json != null
         && json.length() > MAX_RESULT_BYTES / 4
@@ -220,7 +256,8 @@ public final class TaskRecords {
                         json == null ? "" : json,
                         Integer.toString(attempts),
                         ms,
-                        id)));
+                        id,
+                        submission)));
     return Long.valueOf(1).equals(r);
   }
 

@@ -17,37 +17,52 @@ final class TaskScripts {
       end
       """;
 
-  /** KEYS record; ARGV name, due ms or '', keep ms. Replaces any record with a new one. */
+  /**
+   * KEYS record; ARGV name, due ms or '', keep ms, submission or ''. Replaces any record with a new
+   * one, unless a consumer already recorded this very submission (the producer writes the record
+   * while it publishes): then it only adds what the producer knows.
+   */
   static final Script SUBMITTED =
       new Script(
           NOW
               + """
-              redis.call('DEL', KEYS[1])
               local keep = tonumber(ARGV[3])
+              if ARGV[2] ~= '' then keep = keep + math.max(0, tonumber(ARGV[2]) - tonumber(now)) end
+              if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'submission') == ARGV[4] then
+                redis.call('HSETNX', KEYS[1], 'submitted', now)
+                if ARGV[2] ~= '' then redis.call('HSETNX', KEYS[1], 'due', ARGV[2]) end
+                return 0
+              end
+              redis.call('DEL', KEYS[1])
               if ARGV[2] == '' then
                 redis.call('HSET', KEYS[1], 'state', 'pending', 'name', ARGV[1],
-                  'submitted', now, 'attempts', 0)
+                  'submitted', now, 'attempts', 0, 'submission', ARGV[4])
               else
                 redis.call('HSET', KEYS[1], 'state', 'scheduled', 'name', ARGV[1],
-                  'submitted', now, 'due', ARGV[2], 'attempts', 0)
-                keep = keep + math.max(0, tonumber(ARGV[2]) - tonumber(now))
+                  'submitted', now, 'due', ARGV[2], 'attempts', 0, 'submission', ARGV[4])
               end
               redis.call('PEXPIRE', KEYS[1], string.format('%d', keep))
               return 1
               """);
 
   /**
-   * KEYS record; ARGV name, attempt, worker, keep ms. Returns 1 when recorded as started, else the
-   * record's fields (a success or a cancel).
+   * KEYS record; ARGV name, attempt, worker, keep ms, submission or ''. Returns 1 when recorded as
+   * started, else the record's fields (a success or a cancel). A record of an earlier submission
+   * under the same id is replaced.
    */
   static final Script START =
       new Script(
           NOW
               + """
               local state = redis.call('HGET', KEYS[1], 'state')
+              local sub = redis.call('HGET', KEYS[1], 'submission')
+              if ARGV[5] ~= '' and sub and sub ~= '' and sub ~= ARGV[5] then
+                redis.call('DEL', KEYS[1])
+                state = false
+              end
               if final(state) then return redis.call('HGETALL', KEYS[1]) end
               redis.call('HSET', KEYS[1], 'state', 'started', 'name', ARGV[1], 'attempts', ARGV[2],
-                'worker', ARGV[3], 'started', now)
+                'worker', ARGV[3], 'started', now, 'submission', ARGV[5])
               redis.call('HDEL', KEYS[1], 'finished', 'result', 'progress')
               local ttl = redis.call('PTTL', KEYS[1])
               if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
@@ -69,8 +84,9 @@ final class TaskScripts {
               """);
 
   /**
-   * KEYS record, in-progress index; ARGV name, state, JSON, attempts, keep ms, id. Returns 1 when
-   * written, 0 when the record held a success or a cancel.
+   * KEYS record, in-progress index; ARGV name, state, JSON, attempts, keep ms, id, submission or
+   * ''. Returns 1 when written, 0 when the record held a success or a cancel, or belongs to another
+   * submission under the same id.
    */
   static final Script FINISHED =
       new Script(
@@ -78,6 +94,8 @@ final class TaskScripts {
               + """
               local state = redis.call('HGET', KEYS[1], 'state')
               if final(state) then return 0 end
+              local sub = redis.call('HGET', KEYS[1], 'submission')
+              if ARGV[7] ~= '' and sub and sub ~= '' and sub ~= ARGV[7] then return 0 end
               local field = 'error'
               if ARGV[2] == 'succeeded' then
                 field = 'result'

@@ -155,4 +155,28 @@ final class TaskRecordsIT {
       assertTrue(r.read("t-7").isEmpty());
     }
   }
+
+  @Test
+  void theProducersRecord_comingAfterTheConsumers_completesIt_neverResetsIt(StateTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      TaskRecords r = state.taskRecords();
+      // The consumer started and finished the task before the producer's write arrived.
+      assertTrue(r.start("t-8", "square", 1, "w1", DAY, "aaaa1111").isEmpty());
+      assertTrue(r.finished("t-8", "square", TaskRecords.SUCCEEDED, "49", 1, DAY, "aaaa1111"));
+      r.submitted("t-8", "square", null, DAY, "aaaa1111");
+      TaskRecords.Record done = r.read("t-8").orElseThrow();
+      assertEquals(TaskRecords.SUCCEEDED, done.state(), "not reset to pending");
+      assertEquals("49", done.result());
+      assertNotNull(done.submitted(), "the producer's part added");
+
+      // A new submission under the same id starts afresh, whichever side writes first.
+      assertTrue(r.start("t-8", "square", 1, "w2", DAY, "bbbb2222").isEmpty(), "runs again");
+      assertEquals(TaskRecords.STARTED, r.read("t-8").orElseThrow().state());
+      assertFalse(
+          r.finished("t-8", "square", TaskRecords.SUCCEEDED, "1", 1, DAY, "aaaa1111"),
+          "a run of the earlier submission does not write into the new one's record");
+      assertTrue(r.finished("t-8", "square", TaskRecords.SUCCEEDED, "64", 1, DAY, "bbbb2222"));
+      assertEquals("64", r.read("t-8").orElseThrow().result());
+    }
+  }
 }

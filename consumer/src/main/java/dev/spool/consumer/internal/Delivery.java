@@ -65,6 +65,12 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     return java.time.Duration.ofMillis(ms);
   }
 
+  /** The submission token of a kept task ({@link Headers#SUBMISSION}), or empty. */
+  String submission() {
+    String s = Headers.string(props.getHeaders(), Headers.SUBMISSION);
+    return s != null && s.matches("[0-9a-f]{8,64}") ? s : "";
+  }
+
   /** The workflow this task is a step of, or null (or when the headers are unusable). */
   Flow flow() {
     String id = Headers.string(props.getHeaders(), Headers.FLOW);

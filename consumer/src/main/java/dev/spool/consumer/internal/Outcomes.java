@@ -157,7 +157,8 @@ final class Outcomes {
               TaskRecords.SUCCEEDED,
               new String(json, StandardCharsets.UTF_8),
               d.attempt(),
-              keep);
+              keep,
+              d.submission());
     } catch (SharedStateException e) {
       stored.set(-1); // the reply's confirm must not ack: the task comes back
       requeueLater(d, e);
@@ -270,7 +271,7 @@ final class Outcomes {
       if (TaskRecords.RETRYING.equals(state)) {
         records.retrying(d.taskId(), d.taskName(), attempts, json, keep);
       } else {
-        records.finished(d.taskId(), d.taskName(), state, json, attempts, keep);
+        records.finished(d.taskId(), d.taskName(), state, json, attempts, keep, d.submission());
       }
     } catch (SharedStateException e) {
       log.warn(

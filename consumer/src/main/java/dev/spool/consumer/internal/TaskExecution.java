@@ -207,7 +207,13 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
           outcomes
               .state()
               .taskRecords()
-              .start(task.id(), task.name(), delivery.attempt(), outcomes.workerId(), keep);
+              .start(
+                  task.id(),
+                  task.name(),
+                  delivery.attempt(),
+                  outcomes.workerId(),
+                  keep,
+                  delivery.submission());
     } catch (dev.spool.state.SharedStateException e) {
       if (settle()) outcomes.requeueLater(delivery, e);
       return true;

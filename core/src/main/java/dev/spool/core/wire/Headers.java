@@ -69,6 +69,13 @@ public final class Headers {
    */
   public static final String KEEP_RESULT = "spool-keep-result";
 
+  /**
+   * On a task whose result is kept: a random token of this submission (hex), so that its record,
+   * written by the producer while it publishes, and the consumer's writes, in whatever order they
+   * come, are told apart from those of another submission under the same id.
+   */
+  public static final String SUBMISSION = "spool-submission";
+
   /** On a workflow's step: the workflow's id ({@code dev.spool.state.Workflows}). */
   public static final String FLOW = "spool-flow";
 
