@@ -34,6 +34,7 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("steps", Long.class, ChaosTasks::steps);
     registry.register("crash-once-inc", Long.class, ChaosTasks::crashOnceInc);
     registry.register("tally", long[].class, ChaosTasks::tally);
+    registry.register("text-of", Integer.class, (Integer n, TaskContext c) -> "x".repeat(n));
     registry.register(
         "halt",
         String.class,

@@ -153,6 +153,27 @@ final class KeptResultsIT {
   }
 
   @Test
+  void aResultTooLargeToKeep_failsTheTask_sayingWhy_whileTheSameResultUnkeptPasses(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, true);
+    int twoMiB = 2 << 20; // under the 4 MiB message limit, over the 1 MiB a record keeps
+    try (TaskPool pool = pool(env);
+        Spool spool = Spool.connect(env.config())) {
+      String id =
+          pool.submit(
+              "text-of", twoMiB, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
+      TaskStatus s = AsyncResult.of(spool, id).await(LONG);
+      assertEquals(TaskState.FAILED, s.state());
+      assertTrue(
+          s.error().messageOrEmpty().contains("over the limit of 1048576 bytes for a kept result"),
+          s.error().toString());
+      assertEquals(1, s.attempts(), "not retried: it would fail the same way");
+      assertEquals(twoMiB, pool.apply("text-of", twoMiB, String.class).length());
+    }
+  }
+
+  @Test
   void aTaskDeliveredTwice_runsOnce_andKeepsItsFirstResult(SpoolTestEnv env, TestInfo info)
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);

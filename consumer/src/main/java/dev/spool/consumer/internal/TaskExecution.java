@@ -270,17 +270,23 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
         return;
       }
     }
+    // A kept result must also fit its record, the smaller limit of the two.
+    boolean kept = delivery.keepResult() != null;
+    int limit =
+        kept
+            ? Math.min(outcomes.maxMessageBytes(), TaskRecords.MAX_RESULT_BYTES)
+            : outcomes.maxMessageBytes();
     byte[] json;
     try {
       json = outcomes.codec().encode(task.isChunk() ? results : results.getFirst());
-      outcome = json.length > outcomes.maxMessageBytes() ? "failure" : "success";
+      outcome = json.length > limit ? "failure" : "success";
     } catch (SpoolCodecException e) {
       outcome = "failure";
       release(marker);
       failed(e, null);
       return;
     }
-    if (json.length > outcomes.maxMessageBytes()) {
+    if (json.length > limit) {
       release(marker);
       failed(
           new dev.spool.consumer.NotRetryableException(
@@ -289,22 +295,11 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
                   + " is "
                   + json.length
                   + " bytes, over the limit of "
-                  + outcomes.maxMessageBytes()),
-          null);
-      return;
-    }
-    if (delivery.keepResult() != null && json.length > TaskRecords.MAX_RESULT_BYTES) {
-      release(marker);
-      failed(
-          new dev.spool.consumer.NotRetryableException(
-              "the result of task "
-                  + task.id()
-                  + " is "
-                  + json.length
-                  + " bytes, over the limit of "
-                  + TaskRecords.MAX_RESULT_BYTES
-                  + " bytes for a kept result; keep the data elsewhere (a shared dict, a file)"
-                  + " and return where it is"),
+                  + limit
+                  + (kept
+                      ? " bytes for a kept result; keep the data elsewhere (a shared dict, a file)"
+                          + " and return where it is"
+                      : "")),
           null);
       return;
     }
