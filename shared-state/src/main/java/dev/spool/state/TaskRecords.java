@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import redis.clients.jedis.params.ScanParams;
 
 /**
  * Where a task whose result is kept records what became of it, readable by id from any process: the
@@ -332,21 +331,6 @@ public final class TaskRecords {
   public boolean delete(String id) {
     String k = key(id);
     return redis.call("DEL " + k, j -> j.del(k)) > 0;
-  }
-
-  /** Records held in this namespace, counted by a scan (for status). */
-  public long count() {
-    long n = 0;
-    String pattern = prefix + "*";
-    String cursor = ScanParams.SCAN_POINTER_START;
-    ScanParams params = new ScanParams().match(pattern).count(1000);
-    do {
-      String c = cursor;
-      var page = redis.call("SCAN", "scanning " + pattern, j -> j.scan(c, params));
-      n += page.getResult().size();
-      cursor = page.getCursor();
-    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-    return n;
   }
 
   private static int utf8Length(String s) {

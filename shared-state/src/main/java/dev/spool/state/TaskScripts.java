@@ -15,6 +15,9 @@ final class TaskScripts {
       local function ended(s)
         return s == 'succeeded' or s == 'failed' or s == 'cancelled' or s == 'dead'
       end
+      local function keepAtLeast(key, ms)
+        if redis.call('PTTL', key) < tonumber(ms) then redis.call('PEXPIRE', key, ms) end
+      end
       """;
 
   /**
@@ -64,8 +67,7 @@ final class TaskScripts {
               redis.call('HSET', KEYS[1], 'state', 'started', 'name', ARGV[1], 'attempts', ARGV[2],
                 'worker', ARGV[3], 'started', now, 'submission', ARGV[5])
               redis.call('HDEL', KEYS[1], 'finished', 'result', 'progress')
-              local ttl = redis.call('PTTL', KEYS[1])
-              if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+              keepAtLeast(KEYS[1], ARGV[4])
               return 1
               """);
 
@@ -78,8 +80,7 @@ final class TaskScripts {
               if ended(state) then return 0 end
               redis.call('HSET', KEYS[1], 'state', 'retrying', 'name', ARGV[1], 'attempts', ARGV[2],
                 'error', ARGV[3])
-              local ttl = redis.call('PTTL', KEYS[1])
-              if ttl < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[1], ARGV[4]) end
+              keepAtLeast(KEYS[1], ARGV[4])
               return 1
               """);
 
