@@ -2,25 +2,33 @@ package dev.spool.producer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.core.SpoolConfig;
 import dev.spool.state.LockLease;
 import dev.spool.state.SharedState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Locks and shared state across real consumer processes, including SIGKILL and SIGSTOP. */
 @ExtendWith(SpoolServicesExtension.class)
@@ -68,6 +76,109 @@ final class SharedStateProcessesIT {
         assertTrue(a.fencingToken() < b.fencingToken(), "fencing tokens grow: " + a + ", " + b);
       }
     }
+  }
+
+  /**
+   * Redis restarted without persistence while locked-increment tasks run across processes: no value
+   * is returned twice (the count would start again at 1), every task ends (a value, or an error
+   * saying the state was lost), and locks are refused until an operator accepts the loss.
+   */
+  @Test
+  void redisRestartedEmpty_midLockedIncrements_noValueTwice_locksRefusedUntilTheLossIsAccepted(
+      SpoolTestEnv env, TestInfo info, @TempDir Path dir) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String uri = "redis://127.0.0.1:" + port + "/0";
+    Process redis = startRedis(port, dir, "redis-1");
+    try {
+      SpoolConfig config = env.config().toBuilder().redisUri(uri).build();
+      Map<String, String> privateRedis = Map.of("SPOOL_REDIS_URI", uri);
+      for (int i = 0; i < 2; i++) {
+        procs.startConsumer(
+            "consumer-" + i, false, privateRedis, "--max-attempts", "2", "--retry-delay", "100ms");
+      }
+      int n = 600;
+      List<Long> values = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      try (TaskPool pool = TaskPool.create(config)) {
+        List<CompletableFuture<Long>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          calls.add(
+              pool.applyAsync("locked-increment", Map.of(), Long.class, Duration.ofMinutes(3)));
+        }
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> calls.stream().filter(CompletableFuture::isDone).count() >= 100);
+        redis.destroyForcibly().waitFor(); // kill -9, and nothing was kept on disk
+        redis = startRedis(port, dir, "redis-2");
+        for (CompletableFuture<Long> c : calls) {
+          try {
+            values.add(c.get(3, TimeUnit.MINUTES));
+          } catch (ExecutionException e) {
+            errors.add(String.valueOf(e.getCause().getMessage()));
+          }
+        }
+      }
+      assertEquals(n, values.size() + errors.size(), "every task ended");
+      assertEquals(values.size(), new HashSet<>(values).size(), "a value returned twice");
+      assertTrue(values.size() >= 100, values.size() + " values before the loss");
+      assertFalse(errors.isEmpty(), "tasks after the loss were refused their lock");
+      for (String e : errors) assertTrue(e.contains("state accept-loss"), e);
+
+      SpoolProcesses.Run check = procs.run(withRedis(procs.producer("state", "check"), uri), "c1");
+      assertEquals(1, check.exit(), check.stderr());
+      assertTrue(check.stdout().startsWith("shared state lost"), check.stdout());
+      SpoolProcesses.Run accept =
+          procs.run(withRedis(procs.producer("state", "accept-loss"), uri), "accept");
+      assertEquals(0, accept.exit(), accept.stderr());
+      assertTrue(accept.stdout().startsWith("accepted the loss"), accept.stdout());
+      SpoolProcesses.Run ok = procs.run(withRedis(procs.producer("state", "check"), uri), "c2");
+      assertEquals(0, ok.exit(), ok.stderr());
+      try (TaskPool pool = TaskPool.create(config)) {
+        // The consumers that saw the lost epoch take the new one; the count starts again.
+        assertEquals(1L, pool.apply("locked-increment", Map.of(), Long.class));
+      }
+    } finally {
+      redis.destroyForcibly().waitFor();
+    }
+  }
+
+  private static ProcessBuilder withRedis(ProcessBuilder pb, String uri) {
+    pb.environment().put("SPOOL_REDIS_URI", uri);
+    return pb;
+  }
+
+  /** A Redis of the test's own that keeps nothing on disk, as the machine's own is run. */
+  private Process startRedis(int port, Path dir, String name) throws Exception {
+    Process p =
+        procs.start(
+            new ProcessBuilder(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString()),
+            name);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis("127.0.0.1", port)) {
+                return "PONG".equals(j.ping());
+              } catch (RuntimeException e) {
+                return false;
+              }
+            });
+    return p;
   }
 
   @Test

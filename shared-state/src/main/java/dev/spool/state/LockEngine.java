@@ -28,6 +28,11 @@ final class LockEngine {
   private final String process;
   private final Map<Thread, Set<DefaultLease>> held = new ConcurrentHashMap<>();
 
+  /** The namespace's state epoch as this client last saw it; "" before it first asked. */
+  private volatile String epoch = "";
+
+  private volatile boolean lostReported;
+
   LockEngine(
       Redis redis,
       SharedStateConfig config,
@@ -44,6 +49,33 @@ final class LockEngine {
 
   String lockKey(String name) {
     return config.namespace() + ":lock:" + name;
+  }
+
+  String epochKey() {
+    return config.namespace() + ":epoch";
+  }
+
+  /** Accepts a loss of state; returns the lost epoch, or empty when none was lost. */
+  java.util.Optional<String> acceptLoss() {
+    String was =
+        (String)
+            redis.call(
+                "epoch.accept",
+                "accepting the loss of namespace '" + config.namespace() + "' state",
+                j ->
+                    Scripts.ACCEPT_LOSS.run(
+                        j,
+                        List.of(epochKey(), epochKey() + ":accepted"),
+                        List.of(UUID.randomUUID().toString())));
+    return was.startsWith("lost:")
+        ? java.util.Optional.of(was.substring("lost:".length()))
+        : java.util.Optional.empty();
+  }
+
+  /** True when the namespace's state is marked lost and no lock is granted. */
+  boolean stateLost() {
+    String e = redis.call("GET " + epochKey(), j -> j.get(epochKey()));
+    return e != null && e.startsWith("lost:");
   }
 
   String channel() {
@@ -66,19 +98,25 @@ final class LockEngine {
             + UUID.randomUUID()
             + "@"
             + config.clock().millis();
-    List<String> keys = List.of(key, key + ":fence");
-    List<String> args = List.of(value, Long.toString(lease.toMillis()));
+    List<String> keys = List.of(key, key + ":fence", epochKey(), epochKey() + ":accepted");
+    String leaseMs = Long.toString(lease.toMillis());
+    String candidate = UUID.randomUUID().toString();
     // Interested in the lock's releases while trying: a release wakes the wait below.
     try (LockNotifier.Interest releases = notifier.interest(name)) {
       while (true) {
         long seen = releases.generation();
+        List<String> args = List.of(value, leaseMs, epoch, candidate);
         List<?> r =
             (List<?>)
                 redis.call(
                     "lock.acquire",
                     "acquiring lock '" + name + "'",
                     j -> Scripts.ACQUIRE.run(j, keys, args));
-        if ((Long) r.getFirst() == 1) {
+        long status = (Long) r.getFirst();
+        if (status == -1) throw lost(name, (String) r.get(1));
+        epoch = (String) r.getLast();
+        lostReported = false;
+        if (status == 1) {
           metrics.acquired(name, System.nanoTime() - start);
           return granted(name, key, value, (Long) r.get(1), lease, watchdog);
         }
@@ -99,6 +137,27 @@ final class LockEngine {
         }
       }
     }
+  }
+
+  private StateLostException lost(String name, String now) {
+    String saw = now.substring("lost:".length());
+    String message =
+        "lock '"
+            + name
+            + "' refused: Redis at "
+            + redis.where()
+            + " lost the shared state of namespace '"
+            + config.namespace()
+            + "' (its epoch "
+            + saw
+            + " is gone: a restart without persistence, or a failover to a replica that had not got it);"
+            + " values written under locks may have gone back, so no lock is granted until an"
+            + " operator accepts the loss with 'spool-producer state accept-loss'";
+    if (!lostReported) {
+      lostReported = true;
+      log.error(message);
+    }
+    return new StateLostException(message);
   }
 
   private DefaultLease granted(

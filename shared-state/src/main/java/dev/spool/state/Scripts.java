@@ -9,14 +9,39 @@ package dev.spool.state;
  * when Redis lost the counter (a restart without persistence, a failover that lost the last
  * writes): a new token is always above every token granted before, as long as the server's clock
  * does not go back. (Microseconds since 1970 stay below 2^53, exact in Lua's numbers.)
+ *
+ * <p>{@code <ns>:epoch} names the namespace's state: created with the first lock granted, it is
+ * gone or another after Redis lost its data. A client that saw one epoch and finds it gone marks it
+ * lost, and from then on no client is granted a lock in the namespace until an operator accepts the
+ * loss ({@link SharedState#acceptStateLoss()}): values written under locks may have gone back (a
+ * {@code locked-increment} count would start again), and a holder caught by the loss could overlap
+ * the next.
  */
 final class Scripts {
   private Scripts() {}
 
-  /** KEYS lock, fence; ARGV value, leaseMs. Returns {1, fence} or {0, pttl, holderValue}. */
+  /**
+   * KEYS lock, fence, epoch, accepted epochs; ARGV value, leaseMs, the epoch this client saw (''
+   * for none yet), a new epoch to create when the namespace has none. Returns {1, fence, epoch},
+   * {0, pttl, holderValue, epoch}, or {-1, epoch} when Redis lost the namespace's state: the epoch
+   * this client saw is gone or another one that no operator accepted in its place. It is then
+   * marked {@code lost:<old>}, so that every client refuses until the loss is accepted.
+   */
   static final Script ACQUIRE =
       new Script(
           """
+          local epoch = redis.call('GET', KEYS[3])
+          if epoch and string.sub(epoch, 1, 5) == 'lost:' then return {-1, epoch} end
+          if ARGV[3] ~= '' and epoch ~= ARGV[3]
+              and redis.call('SISMEMBER', KEYS[4], ARGV[3]) == 0 then
+            epoch = 'lost:' .. ARGV[3]
+            redis.call('SET', KEYS[3], epoch)
+            return {-1, epoch}
+          end
+          if epoch == false then
+            epoch = ARGV[4]
+            redis.call('SET', KEYS[3], epoch)
+          end
           if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
             local now = redis.call('TIME')
             local floor = tonumber(now[1]) * 1000000 + tonumber(now[2])
@@ -25,9 +50,24 @@ final class Scripts {
               token = floor
               redis.call('SET', KEYS[2], string.format('%d', token))
             end
-            return {1, token}
+            return {1, token, epoch}
           end
-          return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}
+          return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or '', epoch}
+          """);
+
+  /**
+   * KEYS epoch, accepted epochs; ARGV a new epoch. Accepts a loss of state: a lost epoch joins the
+   * accepted ones (clients that saw it take the new one) and the new epoch replaces it. Returns
+   * what the epoch was ('' for none).
+   */
+  static final Script ACCEPT_LOSS =
+      new Script(
+          """
+          local epoch = redis.call('GET', KEYS[1])
+          if epoch == false or string.sub(epoch, 1, 5) ~= 'lost:' then return epoch or '' end
+          redis.call('SADD', KEYS[2], string.sub(epoch, 6))
+          redis.call('SET', KEYS[1], ARGV[1])
+          return epoch
           """);
 
   /** KEYS lock; ARGV value, channel, name. Deletes and announces only our own lock. */

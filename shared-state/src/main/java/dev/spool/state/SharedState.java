@@ -139,6 +139,25 @@ public final class SharedState implements AutoCloseable {
     return new MultiLock(locks, sorted);
   }
 
+  /**
+   * True when Redis lost this namespace's shared state while Spool used it (a restart without
+   * persistence, a lossy failover) and no lock is granted until the loss is accepted.
+   */
+  public boolean stateLost() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return locks.stateLost();
+  }
+
+  /**
+   * Accepts a loss of this namespace's shared state that {@link StateLostException} reported: locks
+   * are granted again, to every client, from a new epoch. Values written under locks are what Redis
+   * has now; check or restore them first. Returns the lost epoch, or empty when none was lost.
+   */
+  public java.util.Optional<String> acceptStateLoss() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return locks.acceptLoss();
+  }
+
   /** Wait and hold times per lock taken through this client. */
   public Map<String, LockStats> lockStats() {
     return locks.metrics.snapshot();

@@ -66,6 +66,57 @@ final class LockIT {
   }
 
   @Test
+  void acquire_afterRedisLostTheNamespacesState_refusedByEveryClientUntilTheLossIsAccepted(
+      StateTestEnv env) {
+    try (SharedState a = StateFixture.state(env);
+        SharedState b = StateFixture.state(env);
+        redis.clients.jedis.Jedis jedis = env.jedis()) {
+      SharedValue<Long> count = a.value("count", Long.class);
+      try (LockLease l = a.lock("count").acquire(ms(100), LONG)) {
+        count.set(41L, l);
+      }
+      assertFalse(a.stateLost());
+      // A restart without persistence: every key of the namespace gone, clients still running.
+      for (String k : jedis.keys(env.namespace() + ":*")) jedis.del(k);
+
+      StateLostException e =
+          assertThrows(StateLostException.class, () -> a.lock("count").acquire(ms(100), LONG));
+      assertTrue(e.getMessage().contains("lock 'count' refused"), e.getMessage());
+      assertTrue(e.getMessage().contains("state accept-loss"), e.getMessage());
+      // b never took a lock before the loss, and is refused all the same, on any lock.
+      assertThrows(StateLostException.class, () -> b.lock("other").acquire(ms(100), LONG));
+      assertTrue(b.stateLost());
+      assertEquals(Optional.empty(), count.get(), "the value is gone, not 0 or 41");
+
+      assertTrue(b.acceptStateLoss().isPresent());
+      assertEquals(Optional.empty(), b.acceptStateLoss(), "nothing more to accept");
+      assertFalse(a.stateLost());
+      // The client that saw the lost epoch takes the new one.
+      try (LockLease l = a.lock("count").acquire(ms(100), LONG)) {
+        count.set(1L, l);
+      }
+      try (LockLease l = b.lock("count").acquire(ms(100), LONG)) {
+        assertEquals(Optional.of(1L), count.get());
+      }
+    }
+  }
+
+  @Test
+  void acquire_aClientThatSawTheOldEpochFindsANewOne_marksTheStateLostForAll(StateTestEnv env) {
+    try (SharedState a = StateFixture.state(env);
+        SharedState late = StateFixture.state(env);
+        redis.clients.jedis.Jedis jedis = env.jedis()) {
+      a.lock("x").acquire(ms(100), LONG).close();
+      jedis.del(env.namespace() + ":epoch");
+      // A client that starts after the loss cannot know: it takes a new epoch...
+      late.lock("x").acquire(ms(100), LONG).close();
+      // ...until a client that saw the old one asks, and the state is marked lost for both.
+      assertThrows(StateLostException.class, () -> a.lock("x").acquire(ms(100), LONG));
+      assertThrows(StateLostException.class, () -> late.lock("x").acquire(ms(100), LONG));
+    }
+  }
+
+  @Test
   void acquire_held_timesOutNamingLockAndHolder(StateTestEnv env) throws Exception {
     try (SharedState a = StateFixture.state(env);
         SharedState b = StateFixture.state(env)) {

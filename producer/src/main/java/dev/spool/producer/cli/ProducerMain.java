@@ -24,7 +24,8 @@ import picocli.CommandLine.Mixin;
       StopCommand.class,
       DemoCommand.class,
       DeadCommand.class,
-      StatusCommand.class
+      StatusCommand.class,
+      StateCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

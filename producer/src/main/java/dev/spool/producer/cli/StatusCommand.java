@@ -272,6 +272,14 @@ final class StatusCommand implements Callable<Integer> {
                 p.worker()));
       }
     }
+    if (s.stateLost()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nSHARED STATE LOST: Redis lost this namespace's shared state while in use (a"
+                  + " restart without persistence, a lossy failover); no lock is granted until"
+                  + " 'spool-producer state accept-loss'%n"));
+    }
     b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
     for (HeldLock l : s.locks()) {
       b.append(

@@ -22,6 +22,9 @@ import java.util.List;
  * @param paused work queues paused ({@code spool-producer pause}), with who paused them and when
  * @param schedules periodic schedules ({@code spool-producer schedule add})
  * @param scheduler the scheduler that fires them ({@code host/pid thread}), or null when none runs
+ * @param progress running tasks that reported progress
+ * @param stateLost true when Redis lost the namespace's shared state and no lock is granted until
+ *     the loss is accepted ({@code spool-producer state accept-loss})
  */
 public record SpoolStatus(
     Instant at,
@@ -35,7 +38,8 @@ public record SpoolStatus(
     List<PausedStatus> paused,
     List<ScheduledStatus> schedules,
     String scheduler,
-    List<ProgressStatus> progress) {
+    List<ProgressStatus> progress,
+    boolean stateLost) {
 
   /**
    * A running task whose result is kept and that reported progress ({@code ctx.progress}).

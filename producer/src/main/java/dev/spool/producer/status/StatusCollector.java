@@ -67,7 +67,8 @@ public final class StatusCollector {
           paused(queues, prefix),
           schedules(),
           dev.spool.producer.Schedules.of(state).leader().orElse(null),
-          progress());
+          progress(),
+          state.stateLost());
     } catch (dev.spool.state.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);

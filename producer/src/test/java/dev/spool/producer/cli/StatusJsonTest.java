@@ -49,7 +49,8 @@ final class StatusJsonTest {
         "h/3 spool-scheduler",
         List.of(
             new SpoolStatus.ProgressStatus(
-                "t-9", "report", "h/1", at.minusSeconds(5), 40, 100, "page 40")));
+                "t-9", "report", "h/1", at.minusSeconds(5), 40, 100, "page 40")),
+        false);
   }
 
   static final String EXPECTED =
@@ -73,7 +74,7 @@ final class StatusJsonTest {
           + "\"scheduler\":\"h/3 spool-scheduler\","
           + "\"progress\":[{\"id\":\"t-9\",\"name\":\"report\",\"worker\":\"h/1\","
           + "\"started\":\"2026-12-01T07:59:55Z\",\"done\":40,\"total\":100,"
-          + "\"message\":\"page 40\"}]}";
+          + "\"message\":\"page 40\"}],\"stateLost\":false}";
 
   @Test
   void json_hasTheShapeScriptsRead() {
