@@ -368,8 +368,14 @@ final class Outcomes {
     }
     long ms = Math.min(MAX_REQUEUE_DELAY.toMillis(), 500L << Math.min(n - 1, 10));
     Duration delay = Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+    // The message says what failed; a stack trace per task of an outage says nothing more.
     log.warn(
-        "task {} ({}) put back for {} ms: {}", d.taskId(), d.taskName(), delay.toMillis(), why);
+        "task {} ({}) put back for {} ms: {}",
+        d.taskId(),
+        d.taskName(),
+        delay.toMillis(),
+        String.valueOf(why.getMessage()));
+    log.debug("task {} put back because of", d.taskId(), why);
     counters.requeued(d.taskName());
     later(d, delay, Headers.REQUEUES, n);
   }
