@@ -43,7 +43,70 @@ public final class StateBenchmark {
   public static void main(String[] args) throws Exception {
     String uri = System.getenv().getOrDefault("SPOOL_REDIS_URI", "redis://localhost:6379/0");
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 3.0;
+    if (System.getenv("SPOOL_BENCH_REPLICA") != null) {
+      printWait(measureWait(uri, seconds), seconds);
+      return;
+    }
     print(measure(uri, seconds), seconds);
+  }
+
+  /**
+   * The cost of {@code ?wait-replicas=1}: a lock cycle with one fenced write, with and without
+   * waiting for the replica, alternated in one run. {@code uri} is a primary with a replica.
+   */
+  static List<Row> measureWait(String uri, double seconds) throws Exception {
+    String ns = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    String waited = uri + (uri.contains("?") ? "&" : "?") + "wait-replicas=1";
+    List<Row> rows = new ArrayList<>();
+    try (SharedState plain = state(uri, ns);
+        SharedState acked = state(waited, ns)) {
+      for (int threads : new int[] {1, 8}) {
+        double[] w = new double[2];
+        double[] p = new double[2];
+        for (int round = 0; round < 2; round++) { // alternated: a drift hits both
+          w[round] = rate(threads, seconds / 2, t -> cycle(acked, "w" + t));
+          p[round] = rate(threads, seconds / 2, t -> cycle(plain, "p" + t));
+        }
+        rows.add(new Row("lock+fenced write/s", threads, (w[0] + w[1]) / 2, (p[0] + p[1]) / 2));
+      }
+      try (JedisPool raw = new JedisPool(java.net.URI.create(uri), 10_000)) {
+        cleanup(raw, ns);
+      }
+    }
+    return rows;
+  }
+
+  private static SharedState state(String uri, String ns) {
+    return SharedState.connect(
+        SharedStateConfig.builder().redisUri(uri).namespace(ns).poolSize(16).build());
+  }
+
+  private static void cycle(SharedState state, String name) {
+    try (LockLease l = state.lock(name).acquire(Duration.ofSeconds(5), Duration.ofSeconds(10))) {
+      state.value(name, Long.class).set(l.fencingToken(), l);
+    }
+  }
+
+  private static void printWait(List<Row> rows, double seconds) {
+    System.out.printf(
+        Locale.ROOT,
+        "%-20s %7s %14s %14s %7s%n",
+        "operation",
+        "threads",
+        "wait-replicas=1",
+        "no wait",
+        "ratio");
+    for (Row r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-20s %7d %14.0f %14.0f %7.2f%n",
+          r.what(),
+          r.threads(),
+          r.spool(),
+          r.raw(),
+          r.ratio());
+    }
+    System.out.println("(" + seconds + " s per figure, each in two alternated halves)");
   }
 
   /** Lock cycles and increments at 1 and 8 threads, Spool and raw, {@code seconds} each. */

@@ -310,6 +310,17 @@ public record SpoolConfig(
         throw new IllegalArgumentException(
             REDIS_URI + ": '" + redact(redis) + "' names database '" + db + "'; use /0 to /15");
       }
+      try { // the options in the query: wait-replicas, wait-timeout
+        dev.spool.state.SharedStateConfig.builder().redisUri(redis.toString()).build();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            REDIS_URI
+                + ": '"
+                + redact(redis)
+                + "': "
+                + e.getMessage().replaceFirst("^redisUri: ", ""),
+            e);
+      }
       QueueType type = QueueType.parse(QUEUE_TYPE, queueType);
       int limit = parseInt(DELIVERY_LIMIT, deliveryLimit, 1, 1000);
       int size = parseSize(MAX_MESSAGE_SIZE, maxMessageSize);
@@ -317,7 +328,8 @@ public record SpoolConfig(
     }
 
     private static final Pattern REDIS_SENTINEL =
-        Pattern.compile("^rediss?-sentinel://(?:[^@/]*@)?([^/@?]+)/[^/?]+(?:/\\d{1,2})?/?$");
+        Pattern.compile(
+            "^rediss?-sentinel://(?:[^@/]*@)?([^/@?]+)/[^/?]+(?:/\\d{1,2})?/?(?:\\?.*)?$");
 
     /**
      * {@code redis://}, {@code rediss://}, or a primary through Sentinel: {@code

@@ -202,6 +202,30 @@ final class SpoolConfigTest {
   }
 
   @Test
+  void build_redisOptions_waitReplicasAccepted_badOnesRefusedNamingTheSettingWithoutThePassword() {
+    SpoolConfig.builder()
+        .redisUri("redis-sentinel://:s3cret@h1:26379,h2/mymaster/0?wait-replicas=1")
+        .build();
+    SpoolConfig.builder()
+        .redisUri("redis://:s3cret@h1:6379/0?wait-replicas=2&wait-timeout=2s")
+        .build();
+    for (String bad :
+        java.util.List.of(
+            "redis://:s3cret@h1:6379/0?wait-replicas=many",
+            "redis-sentinel://:s3cret@h1:26379/m/0?wait=1")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> SpoolConfig.builder().redisUri(bad).build());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().startsWith("SPOOL_REDIS_URI: '"), e.getMessage());
+      org.junit.jupiter.api.Assertions.assertTrue(
+          e.getMessage().contains("wait-replicas must be") || e.getMessage().contains("'wait'"),
+          e.getMessage());
+      org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("s3cret"), bad);
+    }
+  }
+
+  @Test
   void constructor_calledDirectly_validatesAsTheBuilderDoes() {
     java.net.URI amqp = java.net.URI.create("amqp://guest:s3cret@localhost:5672/%2F");
     java.net.URI redis = java.net.URI.create("redis://localhost:6379/0");

@@ -16,12 +16,10 @@ final class Fencing {
     argv.add(l.value());
     argv.add(op);
     argv.addAll(List.of(args));
-    List<?> r =
-        (List<?>)
-            redis.call(
-                "fenced." + op,
-                op + " " + target + " under lock '" + l.name() + "'",
-                j -> Scripts.FENCED.run(j, List.of(l.key(), target), argv));
+    String what = op + " " + target + " under lock '" + l.name() + "'";
+    Redis.Acked acked =
+        redis.acknowledged("fenced." + op, what, Scripts.FENCED, List.of(l.key(), target), argv);
+    List<?> r = (List<?>) acked.result();
     long status = (Long) r.getFirst();
     if (status == 0) {
       l.markLost();
@@ -38,6 +36,8 @@ final class Fencing {
       throw new IndexOutOfBoundsException(
           "index " + args[0] + " out of range for list '" + target + "' of size " + r.get(1));
     }
+    String missing = redis.missing(acked, "the write " + what);
+    if (missing != null) throw new StateConnectionException(missing, null);
     return (Long) r.get(1);
   }
 }

@@ -106,17 +106,24 @@ final class LockEngine {
       while (true) {
         long seen = releases.generation();
         List<String> args = List.of(value, leaseMs, epoch, candidate);
-        List<?> r =
-            (List<?>)
-                redis.call(
-                    "lock.acquire",
-                    "acquiring lock '" + name + "'",
-                    j -> Scripts.ACQUIRE.run(j, keys, args));
+        Redis.Acked acked =
+            redis.acknowledged(
+                "lock.acquire", "acquiring lock '" + name + "'", Scripts.ACQUIRE, keys, args);
+        List<?> r = (List<?>) acked.result();
         long status = (Long) r.getFirst();
         if (status == -1) throw lost(name, (String) r.get(1));
         epoch = (String) r.getLast();
         lostReported = false;
         if (status == 1) {
+          String missing = redis.missing(acked, "the grant of lock '" + name + "'");
+          if (missing != null) {
+            // Not granted after all: a failover now would let another process take it too.
+            redis.call(
+                "lock.release",
+                "releasing lock '" + name + "'",
+                j -> Scripts.RELEASE.run(j, List.of(key), List.of(value, channel(), name)));
+            throw new StateConnectionException(missing, null);
+          }
           metrics.acquired(name, System.nanoTime() - start);
           return granted(name, key, value, (Long) r.get(1), lease, watchdog);
         }

@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import java.util.List;
 import java.util.function.Function;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -11,11 +12,64 @@ final class Redis implements AutoCloseable {
   private final UnifiedJedis client;
   private final String where;
   private final StateListener listener;
+  private final int waitReplicas;
+  private final long waitTimeoutMs;
 
   Redis(UnifiedJedis client, String where, StateListener listener) {
+    this(client, where, listener, 0, 0);
+  }
+
+  /** With {@code waitReplicas} > 0, {@link #acknowledged} waits for that many replicas. */
+  Redis(
+      UnifiedJedis client,
+      String where,
+      StateListener listener,
+      int waitReplicas,
+      long waitTimeoutMs) {
     this.client = client;
     this.where = where;
     this.listener = listener;
+    this.waitReplicas = waitReplicas;
+    this.waitTimeoutMs = waitTimeoutMs;
+  }
+
+  /** What a script returned, and how many replicas had acknowledged it. */
+  record Acked(Object result, long replicas) {}
+
+  /**
+   * Runs {@code script}; when replicas must acknowledge writes ({@code ?wait-replicas=N}), then
+   * {@code WAIT}s for them on the same connection, in the same round trip. {@link #missing} tells
+   * whether enough did.
+   */
+  Acked acknowledged(
+      String name, String what, Script script, List<String> keys, List<String> args) {
+    if (waitReplicas == 0) {
+      return new Acked(call(name, what, j -> script.run(j, keys, args)), 0);
+    }
+    return call(
+        name,
+        what,
+        j -> {
+          Acked a = script.runAndWait(j, keys, args, waitReplicas, waitTimeoutMs);
+          return a != null ? a : script.runAndWait(j, keys, args, waitReplicas, waitTimeoutMs);
+        });
+  }
+
+  /**
+   * Null when enough replicas acknowledged {@code a}; otherwise what failed, for a {@link
+   * StateConnectionException}.
+   */
+  String missing(Acked a, String what) {
+    if (a.replicas() >= waitReplicas) return null;
+    return what
+        + " was acknowledged by "
+        + a.replicas()
+        + " of "
+        + waitReplicas
+        + " Redis replicas within "
+        + waitTimeoutMs
+        + " ms (wait-replicas in SPOOL_REDIS_URI), so a failover now could lose it; is a replica"
+        + " down or far behind?";
   }
 
   /**

@@ -23,22 +23,76 @@ import redis.clients.jedis.util.JedisURIHelper;
  * Sentinel ({@code redis-sentinel://[user:password@]h1:26379,h2:26379/<master>[/<db>]}, {@code
  * rediss-sentinel://} for TLS to the primary). The password is the primary's; the Sentinels are
  * asked without one. Through Sentinel, the pool follows a failover to the new primary.
+ *
+ * <p>Options in the query: {@code wait-replicas=N} has lock grants and fenced writes wait for N
+ * replicas to acknowledge them (Redis's {@code WAIT}), for at most {@code wait-timeout} (1 s by
+ * default), so that a failover cannot lose them; {@code protocol=3} is Jedis's.
  */
 final class RedisEndpoint {
   private static final Pattern SENTINEL =
-      Pattern.compile("^(rediss?)-sentinel://(?:([^@/]*)@)?([^/@?]+)/([^/?]+)(?:/(\\d{1,2}))?/?$");
+      Pattern.compile(
+          "^(rediss?)-sentinel://(?:([^@/]*)@)?([^/@?]+)/([^/?]+)(?:/(\\d{1,2}))?/?(?:\\?(.*))?$");
+
+  private static final Pattern WAIT_TIMEOUT = Pattern.compile("(\\d{1,6})(ms|s)");
 
   private final URI uri;
   private final Set<HostAndPort> sentinels;
   private final String master;
   private final JedisClientConfig client;
+  private final int waitReplicas;
+  private final long waitTimeoutMs;
 
   private RedisEndpoint(
-      URI uri, Set<HostAndPort> sentinels, String master, JedisClientConfig client) {
+      URI uri, Set<HostAndPort> sentinels, String master, JedisClientConfig client, String query) {
     this.uri = uri;
     this.sentinels = sentinels;
     this.master = master;
     this.client = client;
+    int replicas = 0;
+    long timeout = 1000;
+    for (String option : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
+      int eq = option.indexOf('=');
+      String name = eq < 0 ? option : option.substring(0, eq);
+      String value = eq < 0 ? "" : decode(option.substring(eq + 1));
+      switch (name) {
+        case "wait-replicas" -> {
+          if (!value.matches("\\d{1,2}") || Integer.parseInt(value) > 16) {
+            throw new IllegalArgumentException(
+                "wait-replicas must be a number of replicas from 0 to 16, was '" + value + "'");
+          }
+          replicas = Integer.parseInt(value);
+        }
+        case "wait-timeout" -> {
+          Matcher m = WAIT_TIMEOUT.matcher(value);
+          if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(
+                "wait-timeout must be a duration like 500ms or 2s, was '" + value + "'");
+          }
+          timeout = Long.parseLong(m.group(1)) * (m.group(2).equals("s") ? 1000 : 1);
+        }
+        case "protocol" -> {} // Jedis reads it (RESP2 or RESP3)
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option '"
+                    + name
+                    + "' in the Redis URI; known: wait-replicas, wait-timeout, protocol");
+      }
+    }
+    this.waitReplicas = replicas;
+    this.waitTimeoutMs = timeout;
+  }
+
+  /**
+   * Replicas that must acknowledge lock grants and fenced writes ({@code ?wait-replicas=N}), 0 for
+   * none.
+   */
+  int waitReplicas() {
+    return waitReplicas;
+  }
+
+  /** How long to wait for them ({@code &wait-timeout=500ms}, 1 s by default). */
+  long waitTimeoutMs() {
+    return waitTimeoutMs;
   }
 
   /**
@@ -48,13 +102,15 @@ final class RedisEndpoint {
    */
   static RedisEndpoint of(URI uri) {
     String scheme = uri.getScheme();
-    if (!scheme.endsWith("-sentinel")) return new RedisEndpoint(uri, Set.of(), null, null);
+    if (!scheme.endsWith("-sentinel")) {
+      return new RedisEndpoint(uri, Set.of(), null, null, uri.getRawQuery());
+    }
     Matcher m = SENTINEL.matcher(uri.toString());
     if (!m.matches()) {
       throw new IllegalArgumentException(
           "a Sentinel URI reads "
               + scheme
-              + "://[user:password@]host1:26379,host2:26379/<master name>[/<db>]");
+              + "://[user:password@]host1:26379,host2:26379/<master name>[/<db>][?options]");
     }
     Set<HostAndPort> sentinels = new LinkedHashSet<>();
     for (String node : m.group(3).split(",", -1)) {
@@ -84,7 +140,7 @@ final class RedisEndpoint {
       if (user != null && !user.isEmpty()) client.user(user);
       client.password(password);
     }
-    return new RedisEndpoint(uri, sentinels, decode(m.group(4)), client.build());
+    return new RedisEndpoint(uri, sentinels, decode(m.group(4)), client.build(), m.group(6));
   }
 
   private static String decode(String s) {

@@ -33,7 +33,13 @@ public final class SharedState implements AutoCloseable {
     pool.setJmxEnabled(false);
     RedisEndpoint endpoint = RedisEndpoint.of(config.redisUri());
     UnifiedJedis client = endpoint.client(pool);
-    this.redis = new Redis(client, config.redisUriRedacted(), config.listener());
+    this.redis =
+        new Redis(
+            client,
+            config.redisUriRedacted(),
+            config.listener(),
+            endpoint.waitReplicas(),
+            endpoint.waitTimeoutMs());
     this.timer =
         new ScheduledThreadPoolExecutor(
             1, r -> Thread.ofPlatform().daemon().name("spool-state-timer").unstarted(r));

@@ -124,14 +124,13 @@ public record SharedStateConfig(
                 + scheme
                 + "://...'");
       }
-      if (scheme.endsWith("-sentinel")) {
-        try {
-          RedisEndpoint.of(uri); // checks the Sentinel addresses and the master's name
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("redisUri: " + e.getMessage(), e);
-        }
-      } else if (uri.getHost() == null) {
+      if (!scheme.endsWith("-sentinel") && uri.getHost() == null) {
         throw new IllegalArgumentException("redisUri: names no host");
+      }
+      try {
+        RedisEndpoint.of(uri); // the Sentinel addresses, the master's name, the options
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("redisUri: " + e.getMessage(), e);
       }
       if (!NAMESPACE.matcher(namespace).matches()) {
         throw new IllegalArgumentException(

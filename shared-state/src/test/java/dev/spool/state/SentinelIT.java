@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
-import java.io.File;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -47,7 +46,7 @@ final class SentinelIT {
             "sentinel down-after-milliseconds " + master + " 60000",
             ""));
     Process sentinel =
-        new ProcessBuilder(redisServer(), conf.toString(), "--sentinel")
+        new ProcessBuilder(StateFixture.redisServer(), conf.toString(), "--sentinel")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("sentinel.log").toFile())
             .start();
@@ -104,15 +103,5 @@ final class SentinelIT {
             .namespace("t")
             .build();
     assertEquals("redis-sentinel://:***@h1:26379,h2:26380/mymaster/2", ok.redisUriRedacted());
-  }
-
-  private static String redisServer() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File f = new File(dir, "redis-server");
-      if (f.canExecute()) return f.getPath();
-    }
-    throw new AssertionError(
-        "this test runs a Redis Sentinel with redis-server, which is not on the PATH"
-            + " (Debian: apt-get install redis-server)");
   }
 }
