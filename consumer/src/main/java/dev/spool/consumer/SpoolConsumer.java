@@ -90,7 +90,10 @@ public final class SpoolConsumer implements AutoCloseable {
                 .namespace(config.namespace())
                 .listener(new StateMeters(meters))
                 .build());
-    this.connection = openOrRelease(config, identity, state);
+    // Alive but subscribed to nothing after a recovery would be idle for ever: exit non-zero,
+    // so that the supervisor starts a consumer that subscribes.
+    this.connection =
+        openOrRelease(config, identity, state, why -> requestStop(new StopReason(why, true)));
     Clock shared = sharedClock(state, clock, config);
     try {
       Topology topology = new Topology(config);
@@ -364,7 +367,7 @@ public final class SpoolConsumer implements AutoCloseable {
   }
 
   private void requestStop(StopReason reason) {
-    dispatcher.stopTaking();
+    if (dispatcher != null) dispatcher.stopTaking(); // null only while the constructor runs
     if (stopRequested.complete(reason)) {
       log.info("stopping: {}", reason.reason());
     }
@@ -471,9 +474,12 @@ public final class SpoolConsumer implements AutoCloseable {
   }
 
   private static Connection openOrRelease(
-      SpoolConfig config, ProcessIdentity identity, SharedState state) {
+      SpoolConfig config,
+      ProcessIdentity identity,
+      SharedState state,
+      java.util.function.Consumer<String> recoveryFailed) {
     try {
-      return new AmqpConnector(config).open(identity.connectionName());
+      return new AmqpConnector(config).open(identity.connectionName(), recoveryFailed);
     } catch (RuntimeException e) {
       state.close();
       throw e;

@@ -45,7 +45,35 @@ public final class AmqpConnector {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
    */
   public Connection open(String connectionName) {
+    return open(connectionName, null);
+  }
+
+  /**
+   * Opens a connection named {@code connectionName}; {@code recoveryFailed}, when not null, is told
+   * (with what failed) when the connection came back but a consumer or queue on it could not be
+   * restored: the process is connected and would otherwise receive nothing more.
+   *
+   * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
+   */
+  public Connection open(
+      String connectionName, java.util.function.Consumer<String> recoveryFailed) {
     ConnectionFactory factory = factory();
+    if (recoveryFailed != null) {
+      factory.setExceptionHandler(
+          new com.rabbitmq.client.impl.ForgivingExceptionHandler() {
+            @Override
+            public void handleTopologyRecoveryException(
+                Connection conn,
+                com.rabbitmq.client.Channel ch,
+                com.rabbitmq.client.TopologyRecoveryException e) {
+              super.handleTopologyRecoveryException(conn, ch, e);
+              recoveryFailed.accept(
+                  "the connection recovered but a queue or subscription on it was not restored ("
+                      + reason(e)
+                      + ")");
+            }
+          });
+    }
     try {
       if (config.amqpAddresses().size() > 1) {
         // Every node, in random order, so that processes spread over the cluster; recovery
