@@ -116,7 +116,11 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.
     this.startedAt = Instant.ofEpochMilli(clock.millis());
     this.stops = stops;
-    outcomes.replyQueues(ReplyQueues.on(channel.getConnection(), clock));
+    outcomes.replyQueues(
+        ReplyQueues.on(
+            channel.getConnection(),
+            clock,
+            topology.replicatedReplies() ? ReplyQueues.CLUSTER_GRACE : ReplyQueues.GRACE));
   }
 
   /**

@@ -13,16 +13,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells whether anybody can still receive results on a reply queue, so that tasks of a producer
  * that died are skipped instead of run for nobody. A reply queue is abandoned when it is gone, or
- * when it has had no consumer for {@link #GRACE} (longer than a producer takes to reconnect). The
- * broker is asked at most once per {@link #RECHECK} per reply queue, so a consumer pays no round
- * trip per task. Thread-safe: worker threads ask just before they run a task, so that tasks
- * prefetched before the producer died are skipped too.
+ * when it has had no consumer for {@link #GRACE} (longer than a producer takes to reconnect), or
+ * {@link #CLUSTER_GRACE} on a cluster, where a producer whose node stopped reconnects to another
+ * and waits for its reply queue to elect a new leader before it consumes again. The broker is asked
+ * at most once per {@link #RECHECK} per reply queue, so a consumer pays no round trip per task.
+ * Thread-safe: worker threads ask just before they run a task, so that tasks prefetched before the
+ * producer died are skipped too.
  */
 final class ReplyQueues {
   private static final Logger log = LoggerFactory.getLogger(ReplyQueues.class);
 
   /** How long a reply queue may have no consumer before its tasks are skipped. */
   static final Duration GRACE = Duration.ofSeconds(10);
+
+  /**
+   * The same on a cluster (quorum reply queues). 10 s was too short there: in one run of
+   * bin/spool-cluster-test, the producer of a map took more than 10 s to consume again after the
+   * node holding its reply queue stopped, and 140 of its tasks were skipped for nobody.
+   */
+  static final Duration CLUSTER_GRACE = Duration.ofSeconds(60);
 
   /** How long an answer about one reply queue is reused. */
   static final Duration RECHECK = Duration.ofSeconds(1);
@@ -40,15 +49,24 @@ final class ReplyQueues {
   private final Probe probe;
   private final Clock clock;
   private final Map<String, Seen> seen = new HashMap<>();
+  private final Duration grace;
 
   ReplyQueues(Probe probe, Clock clock) {
-    this.probe = probe;
-    this.clock = clock;
+    this(probe, clock, GRACE);
   }
 
-  /** Probes through a channel of {@code connection} of its own, reopened after a 404. */
-  static ReplyQueues on(Connection connection, Clock clock) {
-    return new ReplyQueues(new ChannelProbe(connection), clock);
+  ReplyQueues(Probe probe, Clock clock, Duration grace) {
+    this.probe = probe;
+    this.clock = clock;
+    this.grace = grace;
+  }
+
+  /**
+   * Probes through a channel of {@code connection} of its own, reopened after a 404; {@code grace}
+   * is {@link #GRACE} or {@link #CLUSTER_GRACE}.
+   */
+  static ReplyQueues on(Connection connection, Clock clock, Duration grace) {
+    return new ReplyQueues(new ChannelProbe(connection), clock, grace);
   }
 
   /**
@@ -71,14 +89,14 @@ final class ReplyQueues {
             ? -1
             : last == null || last.unattendedSince() < 0 ? now : last.unattendedSince();
     boolean abandoned =
-        consumers < 0 || (consumers == 0 && now - unattendedSince >= GRACE.toMillis());
+        consumers < 0 || (consumers == 0 && now - unattendedSince >= grace.toMillis());
     if (seen.size() >= MAX_TRACKED) seen.clear();
     seen.put(replyQueue, new Seen(now, unattendedSince, abandoned));
     if (abandoned && (last == null || !last.abandoned())) {
       log.warn(
           "nobody receives results on {} ({}): its tasks are skipped, not run",
           replyQueue,
-          consumers < 0 ? "the queue is gone" : "no consumer for " + GRACE.toSeconds() + " s");
+          consumers < 0 ? "the queue is gone" : "no consumer for " + grace.toSeconds() + " s");
     }
     return abandoned;
   }

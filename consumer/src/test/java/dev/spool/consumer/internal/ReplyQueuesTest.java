@@ -81,6 +81,17 @@ final class ReplyQueuesTest {
   }
 
   @Test
+  void abandoned_onACluster_aProducerHasTheLongerGraceToComeBack() {
+    ReplyQueues cluster = new ReplyQueues(q -> consumers.get(q), clock, ReplyQueues.CLUSTER_GRACE);
+    consumers.put("r", 0);
+    assertFalse(cluster.abandoned("r"));
+    advance(ReplyQueues.GRACE.plusSeconds(5)); // past the single node's grace
+    assertFalse(cluster.abandoned("r"));
+    advance(ReplyQueues.CLUSTER_GRACE);
+    assertTrue(cluster.abandoned("r"));
+  }
+
+  @Test
   void abandoned_manyTasksWithinOneRecheck_oneBrokerRoundTrip() {
     consumers.put("r", 1);
     for (int i = 0; i < 1000; i++) queues.abandoned("r");

@@ -310,6 +310,11 @@ public final class Topology {
     }
   }
 
+  /** True when reply queues are quorum queues: several broker nodes are configured. */
+  public boolean replicatedReplies() {
+    return replicatedReplies;
+  }
+
   /** Declares the reply queue of {@code producerId} and returns its full name. */
   public String declareReplyQueue(Channel channel, String producerId) {
     String queue = replyQueue(producerId);
