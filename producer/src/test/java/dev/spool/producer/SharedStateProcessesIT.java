@@ -11,7 +11,7 @@ import dev.spool.state.LockLease;
 import dev.spool.state.SharedState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
-import java.net.ServerSocket;
+import dev.spool.testing.services.RedisProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,12 +87,9 @@ final class SharedStateProcessesIT {
   void redisRestartedEmpty_midLockedIncrements_noValueTwice_locksRefusedUntilTheLossIsAccepted(
       SpoolTestEnv env, TestInfo info, @TempDir Path dir) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    String uri = "redis://127.0.0.1:" + port + "/0";
-    Process redis = startRedis(port, dir, "redis-1");
+    RedisProcess redis = RedisProcess.start(dir);
+    int port = redis.port();
+    String uri = redis.uri();
     try {
       SpoolConfig config = env.config().toBuilder().redisUri(uri).build();
       Map<String, String> privateRedis = Map.of("SPOOL_REDIS_URI", uri);
@@ -112,8 +109,8 @@ final class SharedStateProcessesIT {
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> calls.stream().filter(CompletableFuture::isDone).count() >= 100);
-        redis.destroyForcibly().waitFor(); // kill -9, and nothing was kept on disk
-        redis = startRedis(port, dir, "redis-2");
+        redis.kill(); // kill -9, and nothing was kept on disk
+        redis = RedisProcess.start(port, dir);
         for (CompletableFuture<Long> c : calls) {
           try {
             values.add(c.get(3, TimeUnit.MINUTES));
@@ -142,43 +139,13 @@ final class SharedStateProcessesIT {
         assertEquals(1L, pool.apply("locked-increment", Map.of(), Long.class));
       }
     } finally {
-      redis.destroyForcibly().waitFor();
+      redis.close();
     }
   }
 
   private static ProcessBuilder withRedis(ProcessBuilder pb, String uri) {
     pb.environment().put("SPOOL_REDIS_URI", uri);
     return pb;
-  }
-
-  /** A Redis of the test's own that keeps nothing on disk, as the machine's own is run. */
-  private Process startRedis(int port, Path dir, String name) throws Exception {
-    Process p =
-        procs.start(
-            new ProcessBuilder(
-                "redis-server",
-                "--port",
-                Integer.toString(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString()),
-            name);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              try (redis.clients.jedis.Jedis j = new redis.clients.jedis.Jedis("127.0.0.1", port)) {
-                return "PONG".equals(j.ping());
-              } catch (RuntimeException e) {
-                return false;
-              }
-            });
-    return p;
   }
 
   @Test

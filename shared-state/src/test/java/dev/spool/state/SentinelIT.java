@@ -46,7 +46,8 @@ final class SentinelIT {
             "sentinel down-after-milliseconds " + master + " 60000",
             ""));
     Process sentinel =
-        new ProcessBuilder(StateFixture.redisServer(), conf.toString(), "--sentinel")
+        new ProcessBuilder(
+                dev.spool.testing.services.RedisProcess.binary(), conf.toString(), "--sentinel")
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("sentinel.log").toFile())
             .start();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
+import dev.spool.testing.services.RedisProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,24 +24,23 @@ import redis.clients.jedis.Jedis;
  */
 final class WaitReplicasIT {
   private static final Duration LONG = Duration.ofSeconds(30);
-  private final List<Process> started = new ArrayList<>();
+  private final List<RedisProcess> started = new ArrayList<>();
 
   @AfterEach
   void stopRedis() throws Exception {
-    for (Process p : started) {
-      signal(p, "CONT");
-      p.destroyForcibly().waitFor();
-    }
+    for (RedisProcess r : started) r.close();
   }
 
   @Test
   void waitReplicas_grantsAndFencedWritesReachTheReplica_refusedWhenItDoesNotAnswer(
       @TempDir Path dir) throws Exception {
-    int primary = freePort();
-    int replicaPort = freePort();
-    redis(primary, dir.resolve("p"));
-    Process replica =
-        redis(replicaPort, dir.resolve("r"), "--replicaof", "127.0.0.1", "" + primary);
+    RedisProcess primaryRedis = RedisProcess.start(dir.resolve("p"));
+    started.add(primaryRedis);
+    int primary = primaryRedis.port();
+    RedisProcess replica =
+        RedisProcess.start(dir.resolve("r"), "--replicaof", "127.0.0.1", "" + primary);
+    started.add(replica);
+    int replicaPort = replica.port();
     try (Jedis r = new Jedis("127.0.0.1", replicaPort)) {
       await()
           .atMost(Duration.ofSeconds(20))
@@ -64,7 +63,7 @@ final class WaitReplicasIT {
       }
 
       try (LockLease l = state.lock("b").acquire(Duration.ofSeconds(2), LONG)) {
-        signal(replica, "STOP");
+        replica.signal("STOP");
         StateConnectionException e =
             assertThrows(StateConnectionException.class, () -> v.set("two", l));
         assertTrue(
@@ -78,7 +77,7 @@ final class WaitReplicasIT {
       assertTrue(e.getMessage().contains("the grant of lock 'c'"), e.getMessage());
       assertEquals(Optional.empty(), state.lock("c").holder(), "a refused grant is not held");
 
-      signal(replica, "CONT");
+      replica.signal("CONT");
       try (LockLease l = state.lock("c").acquire(Duration.ofSeconds(5), LONG)) {
         v.set("three", l);
       }
@@ -107,49 +106,5 @@ final class WaitReplicasIT {
         .redisUri("redis-sentinel://:pw@h1:26379,h2:26379/m/0?wait-replicas=1&wait-timeout=2s")
         .namespace("t")
         .build();
-  }
-
-  private Process redis(int port, Path dir, String... more) throws Exception {
-    java.nio.file.Files.createDirectories(dir);
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                StateFixture.redisServer(),
-                "--port",
-                "" + port,
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                dir.toString()));
-    cmd.addAll(List.of(more));
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("redis.log").toFile())
-            .start();
-    started.add(p);
-    try (Jedis j = new Jedis("127.0.0.1", port)) {
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .ignoreExceptions()
-          .until(() -> "PONG".equals(j.ping()));
-    }
-    return p;
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static void signal(Process p, String sig) throws Exception {
-    if (p.isAlive()) {
-      new ProcessBuilder("kill", "-" + sig, Long.toString(p.pid())).inheritIO().start().waitFor();
-    }
   }
 }
