@@ -148,6 +148,8 @@ public final class SharedTimetable {
    * (another fire or an edit got there first).
    *
    * @throws LockLostException when the lease no longer holds (another scheduler leads)
+   * @throws StateConnectionException when Redis does not answer, or (with {@code wait-replicas}) no
+   *     replica acknowledged the fire
    */
   public boolean fire(
       LockLease lease,
@@ -174,12 +176,9 @@ public final class SharedTimetable {
             payload == null ? "" : payload,
             runAt == null ? "0" : Long.toString(runAt.toEpochMilli()),
             definition);
-    Object r =
-        redis.call(
-            "timetable.fire",
-            "fire " + name + " of " + key,
-            j -> Scripts.TIMETABLE_FIRE.run(j, k, args));
-    long status = (Long) r;
+    String what = "fire " + name + " of " + key;
+    Redis.Acked acked = redis.acknowledged("timetable.fire", what, Scripts.TIMETABLE_FIRE, k, args);
+    long status = (Long) acked.result();
     if (status == -1) {
       l.markLost();
       throw new LockLostException(
@@ -191,6 +190,9 @@ public final class SharedTimetable {
               + l.fencingToken()
               + ") is no longer held");
     }
+    // Not acknowledged by a replica: a failover could lose it, and the next leader fire again.
+    String missing = redis.missing(acked, "the " + what);
+    if (missing != null) throw new StateConnectionException(missing, null);
     return status == 1;
   }
 

@@ -63,12 +63,31 @@ final class WaitReplicasIT {
       }
 
       try (LockLease l = state.lock("b").acquire(Duration.ofSeconds(2), LONG)) {
+        SharedTimetable t = state.timetable("periodic");
+        java.time.Instant due = java.time.Instant.ofEpochMilli(System.currentTimeMillis() - 1000);
+        t.put("nightly", "def", due);
         replica.signal("STOP");
         StateConnectionException e =
             assertThrows(StateConnectionException.class, () -> v.set("two", l));
         assertTrue(
             e.getMessage().contains("acknowledged by 0 of 1 Redis replicas"), e.getMessage());
         assertTrue(e.getMessage().contains("wait-replicas"), e.getMessage());
+        // A scheduler's fire too: the next leader would fire again what a failover lost.
+        StateConnectionException fire =
+            assertThrows(
+                StateConnectionException.class,
+                () ->
+                    t.fire(
+                        l,
+                        "nightly",
+                        "def",
+                        due,
+                        due.plusSeconds(60),
+                        state.schedule("delayed"),
+                        "occ-1",
+                        "payload",
+                        due));
+        assertTrue(fire.getMessage().contains("the fire nightly"), fire.getMessage());
       }
       StateConnectionException e =
           assertThrows(
