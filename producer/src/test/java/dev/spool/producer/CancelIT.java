@@ -48,7 +48,7 @@ final class CancelIT {
     procs = SpoolProcesses.forTest(env, info);
     // One worker: the long task runs, the others wait behind it, prefetched by the consumer.
     procs.startConsumers(1, true, "--concurrency", "1");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<Long> running =
@@ -95,7 +95,7 @@ final class CancelIT {
   void cancel_outlivesTheConsumers_aConsumerStartedLaterDoesNotRunIt_fromTheCommandLine(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       List<String> ids = new ArrayList<>();
       for (long i = 0; i < 10; i++) {
@@ -127,7 +127,7 @@ final class CancelIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     Process first = procs.startConsumers(1, true, "--concurrency", "1").getFirst();
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       pool.submit("mark", new Mark(0, 3000), TaskOptions.defaults()); // runs 3 s
@@ -152,7 +152,7 @@ final class CancelIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true, "--concurrency", "2");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       List<Mark> inputs = LongStream.range(0, 400).mapToObj(i -> new Mark(i, 300)).toList();
@@ -176,9 +176,5 @@ final class CancelIT {
           "map of 400 cancelled after 8 results: %d tasks cancelled, %d ran in all%n",
           cancelled, later);
     }
-  }
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }
 }

@@ -72,7 +72,7 @@ final class ChaosIT {
     int n = 10_000 * SCALE;
     AtomicInteger kills = new AtomicInteger();
     Random random = new Random(42);
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 2);
       chaos.scheduleWithFixedDelay(
@@ -115,7 +115,7 @@ final class ChaosIT {
     procs = SpoolProcesses.forTest(env, info);
     Process first = procs.startConsumers(1, true).getFirst();
     int n = 400 * SCALE;
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 25);
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
@@ -143,7 +143,7 @@ final class ChaosIT {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers = procs.startConsumers(3, true);
     int n = 3000 * SCALE;
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       List<Long> results = mapAsync(pool, n, 0).get(LONG.toMinutes(), TimeUnit.MINUTES);
       long duplicates = duplicateRuns(state, n);
@@ -255,7 +255,7 @@ final class ChaosIT {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers = procs.startConsumers(3, true);
     int n = 10_000 * SCALE;
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 1);
@@ -284,7 +284,7 @@ final class ChaosIT {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers = procs.startConsumers(2, true);
     int n = 3000 * SCALE;
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 2);
@@ -326,7 +326,7 @@ final class ChaosIT {
     Process holder = procs.startConsumers(1, true, "--max-attempts", "1").getFirst();
     int rounds = 3 * SCALE;
     int stale = 0;
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       SharedDict<String, String> ledger = state.dict("ledger", String.class, String.class);
       for (int r = 0; r < rounds; r++) {
@@ -361,10 +361,6 @@ final class ChaosIT {
   }
 
   // --- helpers ---
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-  }
 
   private static CompletableFuture<List<Long>> mapAsync(TaskPool pool, int n, long ms) {
     List<Mark> inputs = LongStream.range(0, n).mapToObj(i -> new Mark(i, ms)).toList();

@@ -42,7 +42,7 @@ final class DelayedTasksIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true);
-    try (TaskPool pool = pool(env)) {
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG)) {
       Instant due = Instant.now().plusMillis(1500);
       CompletableFuture<Long> one =
           pool.applyAsync(
@@ -76,7 +76,7 @@ final class DelayedTasksIT {
     List<Process> consumers = new ArrayList<>(procs.startConsumers(2, true));
     int n = 10_000;
     long start = System.currentTimeMillis();
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       for (int i = 0; i < n; i++) {
         long due = start + 12_000 + (i % 50) * 100L; // due in 12 to 17 s, fifty due times
@@ -119,7 +119,7 @@ final class DelayedTasksIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, true);
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       long due = System.currentTimeMillis() + 2500;
       TaskOptions at = TaskOptions.defaults().withEta(Instant.ofEpochMilli(due));
@@ -140,9 +140,5 @@ final class DelayedTasksIT {
       assertTrue(!pool.cancel(ids.get(9)), "moved and run: no longer waiting");
       assertEquals(java.util.Set.of(6L, 7L, 8L, 9L), stamps.entries().keySet(), "not affected");
     }
-  }
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }
 }

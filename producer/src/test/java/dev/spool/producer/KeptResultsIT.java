@@ -92,7 +92,7 @@ final class KeptResultsIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     String id = "closed-pool-1";
-    try (TaskPool pool = pool(env)) {
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG)) {
       CompletableFuture<Long> f =
           pool.applyAsync(
               "square",
@@ -117,7 +117,7 @@ final class KeptResultsIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, false, "--retry", "fail=3/100ms");
     TaskOptions kept = TaskOptions.defaults().withKeepResult(Duration.ofHours(1));
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config())) {
       String failing = pool.submit("fail", "boom", kept);
       String unknown = pool.submit("no-such-task", 1, kept);
@@ -158,7 +158,7 @@ final class KeptResultsIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, true);
     int twoMiB = 2 << 20; // under the 4 MiB message limit, over the 1 MiB a record keeps
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config())) {
       String id =
           pool.submit(
@@ -178,7 +178,7 @@ final class KeptResultsIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, true);
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
         SharedState state = env.sharedState()) {
       String id =
@@ -210,7 +210,7 @@ final class KeptResultsIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, true);
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config())) {
       String id =
           pool.submit("steps", 10_000L, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
@@ -245,9 +245,5 @@ final class KeptResultsIT {
           status.stdout());
       assertEquals(10_000L, r.get(Long.class, LONG));
     }
-  }
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }
 }

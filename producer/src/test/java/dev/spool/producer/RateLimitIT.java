@@ -38,7 +38,7 @@ final class RateLimitIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "2", "--rate-limit", "stamp=40/s");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       for (long i = 0; i < 400; i++) pool.submit("stamp", new Stamp(i, 0), TaskOptions.defaults());
       SharedDict<Long, Long> stamps = state.dict(ChaosTasks.STAMPS, Long.class, Long.class);
@@ -66,7 +66,7 @@ final class RateLimitIT {
   void perKey_eachKeyGetsItsOwnLimit(SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "2", "--rate-limit", "stamp=15/s");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         SharedState state = env.sharedState()) {
       for (long i = 0; i < 300; i++) {
         String key = i % 2 == 0 ? "customer-a" : "customer-b";
@@ -142,9 +142,5 @@ final class RateLimitIT {
     SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
     assertEquals(n, runs.size());
     runs.entries().forEach((task, count) -> assertEquals(1L, count, "task " + task));
-  }
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }
 }

@@ -113,6 +113,11 @@ final class SpoolProcesses implements AutoCloseable {
     return Files.readString(logs.resolve(file), StandardCharsets.UTF_8);
   }
 
+  /** A pool on the test's configuration whose calls wait up to {@code timeout} by default. */
+  static TaskPool pool(SpoolTestEnv env, Duration timeout) {
+    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(timeout).build());
+  }
+
   /** Sends a signal by name ({@code STOP}, {@code CONT}) with kill(1). */
   static void signal(Process p, String sig) throws Exception {
     if (p.isAlive()) {

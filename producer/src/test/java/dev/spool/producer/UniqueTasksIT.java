@@ -47,7 +47,7 @@ final class UniqueTasksIT {
         TaskOptions.defaults()
             .withUniqueKey("report-7", Duration.ofMinutes(10))
             .withKeepResult(Duration.ofHours(1));
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
         SharedState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
@@ -95,9 +95,5 @@ final class UniqueTasksIT {
       assertEquals(2, noWait.exit());
       assertTrue(noWait.stderr().contains("--unique needs --no-wait"), noWait.stderr());
     }
-  }
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }
 }

@@ -42,7 +42,7 @@ final class WorkflowProcessesIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "1");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
         SharedState state = env.sharedState()) {
       String id =
@@ -77,7 +77,7 @@ final class WorkflowProcessesIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true, "--concurrency", "8");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
         SharedState state = env.sharedState()) {
       List<Workflow> members = new ArrayList<>();
@@ -102,7 +102,7 @@ final class WorkflowProcessesIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true, "--concurrency", "8", "--retry", "fail=1");
-    try (TaskPool pool = pool(env);
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
         SharedState state = env.sharedState()) {
       List<Integer> positions = new ArrayList<>();
@@ -139,9 +139,5 @@ final class WorkflowProcessesIT {
           .until(() -> runs.get(-1L).isEmpty());
       assertEquals(TaskState.FAILED, AsyncResult.of(spool, id).state(), "it stays failed");
     }
-  }
-
-  private static TaskPool pool(SpoolTestEnv env) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
   }
 }

@@ -36,8 +36,7 @@ final class Fencing {
       throw new IndexOutOfBoundsException(
           "index " + args[0] + " out of range for list '" + target + "' of size " + r.get(1));
     }
-    String missing = redis.missing(acked, "the write " + what);
-    if (missing != null) throw new StateConnectionException(missing, null);
+    redis.requireAcknowledged(acked, "the write " + what);
     return (Long) r.get(1);
   }
 }

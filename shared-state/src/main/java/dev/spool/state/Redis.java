@@ -56,6 +56,15 @@ final class Redis implements AutoCloseable {
   }
 
   /**
+   * Throws {@link StateConnectionException} (a Redis outage: the task is put back) when fewer
+   * replicas acknowledged {@code a} than required.
+   */
+  void requireAcknowledged(Acked a, String what) {
+    String missing = missing(a, what);
+    if (missing != null) throw new StateConnectionException(missing, null);
+  }
+
+  /**
    * Null when enough replicas acknowledged {@code a}; otherwise what failed, for a {@link
    * StateConnectionException}.
    */

@@ -191,8 +191,7 @@ public final class SharedTimetable {
               + ") is no longer held");
     }
     // Not acknowledged by a replica: a failover could lose it, and the next leader fire again.
-    String missing = redis.missing(acked, "the " + what);
-    if (missing != null) throw new StateConnectionException(missing, null);
+    redis.requireAcknowledged(acked, "the " + what);
     return status == 1;
   }
 
