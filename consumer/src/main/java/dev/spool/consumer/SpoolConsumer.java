@@ -7,6 +7,7 @@ import dev.spool.consumer.internal.ControlPoller;
 import dev.spool.consumer.internal.Counters;
 import dev.spool.consumer.internal.DelayedMover;
 import dev.spool.consumer.internal.DeliveryDispatcher;
+import dev.spool.consumer.internal.Heartbeat;
 import dev.spool.consumer.internal.PauseSwitch;
 import dev.spool.consumer.internal.StateMeters;
 import dev.spool.consumer.internal.WorkerPool;
@@ -70,7 +71,10 @@ public final class SpoolConsumer implements AutoCloseable {
   private DelayedMover mover; // moves due delayed tasks to the queue
   private Cancellations cancellations; // cancelled task ids, read from Redis
   private ControlPoller control; // keeps cancellations and the pause flag fresh
-  private boolean paused; // guarded by this
+  private Heartbeat heartbeat; // this consumer on the workers list
+  private final java.time.Instant startedAt;
+  private final List<String> taskNames;
+  private volatile boolean paused; // written under this; read by the heartbeat without it
   private boolean closed;
 
   private SpoolConsumer(
@@ -83,6 +87,8 @@ public final class SpoolConsumer implements AutoCloseable {
       throws IOException {
     this.identity = identity;
     this.settings = settings;
+    this.startedAt = clock.instant();
+    this.taskNames = List.copyOf(registry.names());
     this.state =
         SharedState.connect(
             SharedStateConfig.builder()
@@ -143,10 +149,14 @@ public final class SpoolConsumer implements AutoCloseable {
                 }
               },
               cancellations);
+      this.heartbeat =
+          new Heartbeat(
+              state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
       this.control =
           new ControlPoller(
               List.of(
                   cancellations,
+                  heartbeat,
                   new PauseSwitch(
                       state.value(Topology.pauseFlag(settings.queue()), String.class),
                       flag -> {
@@ -270,6 +280,49 @@ public final class SpoolConsumer implements AutoCloseable {
   public ConsumerStats stats() {
     return counters.snapshot();
   }
+
+  /**
+   * What the heartbeat publishes: who this consumer is, its state and what it runs now. Read by
+   * {@code spool-producer workers}, {@code ping}, {@code inspect active} and the dashboard.
+   */
+  private Map<String, Object> report() {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("id", identity.id());
+    r.put("host", identity.host());
+    r.put("pid", identity.pid());
+    r.put("queue", settings.queue());
+    r.put("concurrency", settings.concurrency());
+    r.put("prefetch", settings.prefetch());
+    r.put("version", VERSION);
+    r.put("started", startedAt.toString());
+    r.put("reported", java.time.Instant.now().toString()); // by this host's clock
+    r.put("state", stopRequested.isDone() ? "stopping" : paused ? "paused" : "running");
+    r.put(
+        "rabbitmq",
+        !connection.isOpen()
+            ? "connection lost; recovering"
+            : consumeChannel.isOpen() ? Health.UP : "channel closed");
+    r.put("tasks", taskNames);
+    r.put("stats", counters.snapshot());
+    java.time.Instant now = java.time.Instant.now();
+    r.put(
+        "active",
+        cancellations.active().stream()
+            .map(
+                t ->
+                    Map.of(
+                        "id", t.id(),
+                        "name", t.name(),
+                        "attempt", t.attempt(),
+                        "started", t.started().toString(),
+                        "runningMs", Duration.between(t.started(), now).toMillis()))
+            .toList());
+    return r;
+  }
+
+  private static final String VERSION =
+      java.util.Objects.requireNonNullElse(
+          SpoolConsumer.class.getPackage().getImplementationVersion(), "dev");
 
   /**
    * Whether this consumer can work now: its broker connection and channel are open (not lost or
@@ -416,6 +469,7 @@ public final class SpoolConsumer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
       closeQuietly();
       log.info("stopped; {}", counters.snapshot());
     }

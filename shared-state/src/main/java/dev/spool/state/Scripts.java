@@ -345,4 +345,50 @@ final class Scripts {
           end
           return 1
           """);
+
+  /**
+   * KEYS workers, report; ARGV id, report, ttl ms. Keeps the report for ttl and the id in the set
+   * of workers until then (by the server's clock); drops ids whose reports expired.
+   */
+  static final Script WORKER_BEAT =
+      new Script(
+          NOW
+              + """
+              local ttl = tonumber(ARGV[3])
+              redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
+              redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+              redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+              local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+              redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + 1000)
+              return now
+              """);
+
+  /** KEYS workers; returns the ids whose reports have not expired, dropping the others. */
+  static final Script WORKERS_ALIVE =
+      new Script(
+          NOW
+              + """
+              redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+              return redis.call('ZRANGE', KEYS[1], 0, -1)
+              """);
+
+  /** KEYS pings; ARGV nonce, ttl ms. Posts a ping open for ttl; drops the closed ones. */
+  static final Script PING_POST =
+      new Script(
+          NOW
+              + """
+              redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+              redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+              local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+              redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + 1000)
+              return now
+              """);
+
+  /** KEYS pings; returns the nonces of pings still open. */
+  static final Script PINGS_OPEN =
+      new Script(
+          NOW
+              + """
+              return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
+              """);
 }

@@ -107,6 +107,14 @@ public final class SharedState implements AutoCloseable {
     return new TaskRecords(redis, config.namespace());
   }
 
+  /**
+   * Live workers' reports and pings (heartbeats, {@code spool-producer workers} and {@code ping}).
+   */
+  public WorkerRegistry workers() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new WorkerRegistry(redis, config.namespace());
+  }
+
   /** The state of workflows (chain, group, chord) as consumers advance them. */
   public Workflows workflows() {
     if (closed) throw new IllegalStateException("SharedState is closed");

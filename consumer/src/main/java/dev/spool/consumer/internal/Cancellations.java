@@ -20,13 +20,31 @@ public final class Cancellations implements ControlPoller.Refreshable {
     void cancel();
   }
 
+  /**
+   * A task running now, as the workers list shows it.
+   *
+   * @param id its task id
+   * @param name its task name
+   * @param attempt its attempt number, 1 for the first run
+   * @param started when its handler started, by this host's clock
+   */
+  public record ActiveTask(String id, String name, int attempt, java.time.Instant started) {}
+
+  private record Entry(ActiveTask task, Running stop) {}
+
   private final ExpiringSet set;
-  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final java.time.Clock clock;
+  private final Map<String, Entry> running = new ConcurrentHashMap<>();
   private volatile Set<String> ids = Set.of();
   private long version = -1; // of ids; only the poller's thread touches it
 
   public Cancellations(ExpiringSet set) {
+    this(set, java.time.Clock.systemUTC());
+  }
+
+  public Cancellations(ExpiringSet set, java.time.Clock clock) {
     this.set = set;
+    this.clock = clock;
   }
 
   /** Whether task {@code id} was cancelled, by the last copy read (no round trip). */
@@ -39,22 +57,31 @@ public final class Cancellations implements ControlPoller.Refreshable {
    * cancelled, {@code task} is told. Returns false, without registering, when it is cancelled
    * already.
    */
-  boolean started(String id, Running task) {
-    running.put(id, task);
+  boolean started(String id, String name, int attempt, Running task) {
+    Entry entry = new Entry(new ActiveTask(id, name, attempt, clock.instant()), task);
+    running.put(id, entry);
     if (ids.contains(id)) {
-      running.remove(id, task);
+      running.remove(id, entry);
       return false;
     }
     return true;
   }
 
   void finished(String id, Running task) {
-    running.remove(id, task);
+    running.computeIfPresent(id, (k, e) -> e.stop() == task ? null : e);
   }
 
   /** Tasks running now, registered here. */
   int running() {
     return running.size();
+  }
+
+  /** The tasks running now, the longest-running first. */
+  public java.util.List<ActiveTask> active() {
+    return running.values().stream()
+        .map(Entry::task)
+        .sorted(java.util.Comparator.comparing(ActiveTask::started))
+        .toList();
   }
 
   /** Reads the ids again when their version changed, and stops running tasks now cancelled. */
@@ -65,9 +92,9 @@ public final class Cancellations implements ControlPoller.Refreshable {
     ExpiringSet.Snapshot s = set.snapshot();
     ids = Set.copyOf(s.members());
     version = s.version();
-    for (Map.Entry<String, Running> e : running.entrySet()) {
+    for (Map.Entry<String, Entry> e : running.entrySet()) {
       if (ids.contains(e.getKey()) && running.remove(e.getKey(), e.getValue())) {
-        e.getValue().cancel();
+        e.getValue().stop().cancel();
       }
     }
   }

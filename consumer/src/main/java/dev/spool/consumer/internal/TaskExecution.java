@@ -137,7 +137,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     if (putAsideByRateLimit()) return;
     if (endedByItsRecord()) return;
     Cancellations.Running self = this::cancelWhileRunning;
-    if (!cancellations.started(task.id(), self)) {
+    if (!cancellations.started(task.id(), task.name(), task.attempt(), self)) {
       if (settle()) outcomes.cancelled(delivery, false);
       return;
     }

@@ -25,6 +25,9 @@ import picocli.CommandLine.Mixin;
       DemoCommand.class,
       DeadCommand.class,
       StatusCommand.class,
+      WorkersCommand.ListWorkers.class,
+      WorkersCommand.Ping.class,
+      WorkersCommand.Inspect.class,
       StateCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
