@@ -6,14 +6,12 @@ import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.producer.status.ManagementApi;
 import dev.spool.producer.status.SpoolStatus;
 import dev.spool.producer.status.StatusCollector;
+import dev.spool.producer.status.StatusJson;
 import dev.spool.state.HeldLock;
 import dev.spool.state.SharedObjects;
 import dev.spool.state.SharedState;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -109,53 +107,11 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   ManagementApi managementApi(SpoolConfig config, Map<String, String> env) {
-    String raw = managementUri;
-    if (raw == null) raw = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_URI");
-    URI uri;
-    try {
-      uri =
-          raw != null
-              ? new URI(raw.trim())
-              : new URI("http", null, config.amqpUri().getHost(), 15672, null, null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("--management-uri: '" + raw + "' is not a URI", e);
-    }
-    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-      throw new IllegalArgumentException(
-          "--management-uri: must start with http:// or https://, was '" + raw + "'");
-    }
-    String[] credentials = credentials(env, uri, config.amqpUri());
-    URI base;
-    try {
-      base = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), "/", null, null);
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("--management-uri: '" + raw + "' is not a URI", e);
-    }
-    return new ManagementApi(base, credentials[0], credentials[1]);
+    return ManagementApi.forConfig(config, env, managementUri);
   }
 
-  private String[] credentials(Map<String, String> env, URI management, URI amqp) {
-    String user = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_USER");
-    String password = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_PASSWORD");
-    if (user != null) return new String[] {user, password == null ? "" : password};
-    if (managementUri != null && management.getUserInfo() != null) {
-      throw new IllegalArgumentException(
-          "--management-uri carries credentials, which every user of this machine can read"
-              + " through ps; set SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD instead");
-    }
-    String info = management.getUserInfo() != null ? management.getUserInfo() : amqp.getUserInfo();
-    if (info == null) return new String[] {"guest", "guest"};
-    int colon = info.indexOf(':');
-    return colon < 0
-        ? new String[] {info, ""}
-        : new String[] {info.substring(0, colon), info.substring(colon + 1)};
-  }
-
-  /** The vhost of an AMQP URI: its path without the leading slash, decoded; "/" when empty. */
   static String vhost(URI amqp) {
-    String path = amqp.getRawPath();
-    if (path == null || path.isEmpty() || path.equals("/")) return "/";
-    return URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);
+    return ManagementApi.vhost(amqp);
   }
 
   static String render(SpoolStatus s) {

@@ -1,11 +1,13 @@
 package dev.spool.producer.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolException;
 import dev.spool.core.wire.JsonCodec;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A read-only client of RabbitMQ's management HTTP API (the plugin {@code rabbitmq_management}):
@@ -137,5 +140,66 @@ public final class ManagementApi {
 
   private static String encode(String vhost) {
     return URLEncoder.encode(vhost, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /**
+   * The management API for {@code config}: {@code managementUri} when given (a CLI's {@code
+   * --management-uri}), else {@code SPOOL_MANAGEMENT_URI}, else the AMQP host on port 15672.
+   * Credentials: {@code SPOOL_MANAGEMENT_USER} and {@code SPOOL_MANAGEMENT_PASSWORD} (or {@code
+   * _FILE}), else those of the AMQP URI.
+   *
+   * @throws IllegalArgumentException naming the setting, when a URI is malformed or carries
+   *     credentials on a command line
+   */
+  public static ManagementApi forConfig(
+      SpoolConfig config, Map<String, String> env, String managementUri) {
+    String raw = managementUri;
+    if (raw == null) raw = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_URI");
+    URI uri;
+    try {
+      uri =
+          raw != null
+              ? new URI(raw.trim())
+              : new URI("http", null, config.amqpUri().getHost(), 15672, null, null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--management-uri: '" + raw + "' is not a URI", e);
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException(
+          "--management-uri: must start with http:// or https://, was '" + raw + "'");
+    }
+    String[] credentials = credentials(env, uri, config.amqpUri(), managementUri != null);
+    URI base;
+    try {
+      base = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), "/", null, null);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--management-uri: '" + raw + "' is not a URI", e);
+    }
+    return new ManagementApi(base, credentials[0], credentials[1]);
+  }
+
+  private static String[] credentials(
+      Map<String, String> env, URI management, URI amqp, boolean fromCommandLine) {
+    String user = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_USER");
+    String password = SpoolConfig.setting(env, "SPOOL_MANAGEMENT_PASSWORD");
+    if (user != null) return new String[] {user, password == null ? "" : password};
+    if (fromCommandLine && management.getUserInfo() != null) {
+      throw new IllegalArgumentException(
+          "--management-uri carries credentials, which every user of this machine can read"
+              + " through ps; set SPOOL_MANAGEMENT_USER and SPOOL_MANAGEMENT_PASSWORD instead");
+    }
+    String info = management.getUserInfo() != null ? management.getUserInfo() : amqp.getUserInfo();
+    if (info == null) return new String[] {"guest", "guest"};
+    int colon = info.indexOf(':');
+    return colon < 0
+        ? new String[] {info, ""}
+        : new String[] {info.substring(0, colon), info.substring(colon + 1)};
+  }
+
+  /** The vhost of an AMQP URI: its path without the leading slash, decoded; "/" when empty. */
+  public static String vhost(URI amqp) {
+    String path = amqp.getRawPath();
+    if (path == null || path.isEmpty() || path.equals("/")) return "/";
+    return java.net.URLDecoder.decode(path.substring(1), java.nio.charset.StandardCharsets.UTF_8);
   }
 }

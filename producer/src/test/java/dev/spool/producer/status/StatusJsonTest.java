@@ -1,8 +1,7 @@
-package dev.spool.producer.cli;
+package dev.spool.producer.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.spool.producer.status.SpoolStatus;
 import dev.spool.state.HeldLock;
 import dev.spool.state.SharedObjects;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.spool.producer.cli;
+package dev.spool.producer.status;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import dev.spool.producer.status.SpoolStatus;
 import dev.spool.state.HeldLock;
 import dev.spool.state.SharedObjects;
 import java.io.IOException;
@@ -21,25 +20,32 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * {@code status --json}: Jackson writes the status records as they are; mix-ins say what differs
- * from their Java shape (times as ISO text, durations as milliseconds under an {@code ...Ms} name,
- * unknown values left out), so the records stay free of JSON concerns.
+ * {@code status --json} and the dashboard's API: Jackson writes the status records as they are;
+ * mix-ins say what differs from their Java shape (times as ISO text, durations as milliseconds
+ * under an {@code ...Ms} name, unknown values left out), so the records stay free of JSON concerns.
  */
-final class StatusJson {
+public final class StatusJson {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .addMixIn(SpoolStatus.class, StatusMixin.class)
           .addMixIn(HeldLock.class, LockMixin.class)
           .addMixIn(SharedObjects.Entry.class, EntryMixin.class)
           .addMixIn(SpoolStatus.ScheduledStatus.class, ScheduledMixin.class)
-          .addModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance))
+          .addModule(
+              new SimpleModule()
+                  .addSerializer(Instant.class, ToStringSerializer.instance)
+                  .addSerializer(Duration.class, new Millis()))
           .build();
 
   private StatusJson() {}
 
-  static String write(SpoolStatus status) {
+  /**
+   * Writes {@code value} (a {@link SpoolStatus}, or any record or map holding such records) as
+   * JSON: times as ISO-8601 text, durations as milliseconds.
+   */
+  public static String write(Object value) {
     try {
-      return MAPPER.writeValueAsString(status);
+      return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("status cannot be written as JSON: " + e.getMessage(), e);
     }
