@@ -2,9 +2,10 @@
 # Sourced by bin/*: builds the runnable jars when they are missing or older than the sources.
 spool_build_if_needed() {
   local root="$1" jar stale=""
-  for jar in "$root/consumer/target/spool-consumer.jar" "$root/producer/target/spool-producer.jar"; do
+  for jar in "$root/consumer/target/spool-consumer.jar" "$root/producer/target/spool-producer.jar" \
+      "$root/dashboard/target/spool-dashboard.jar"; do
     if [ ! -f "$jar" ]; then stale=1; break; fi
-    if [ -n "$(find "$root/pom.xml" "$root/core" "$root/consumer" "$root/producer" "$root/shared-state" \
+    if [ -n "$(find "$root/pom.xml" "$root/core" "$root/consumer" "$root/producer" "$root/shared-state" "$root/dashboard" \
         \( -name target -prune \) -o \( -type f -newer "$jar" -print \) 2>/dev/null | head -n1)" ]; then
       stale=1; break
     fi

@@ -1,0 +1,74 @@
+package dev.spool.dashboard;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The dashboard's settings.
+ *
+ * @param bind the address to listen on; {@code 127.0.0.1} unless told otherwise
+ * @param port the port, 0 for any free one
+ * @param adminPassword the password of the {@code admin} login (acts: replay, purge, cancel)
+ * @param viewerPassword the password of the read-only {@code viewer} login, or null for none
+ * @param maskedTasks task names whose arguments are never shown
+ * @param sessionTtl how long a login lasts without use
+ * @param argumentsShown the most characters of a task's arguments shown
+ */
+public record DashboardConfig(
+    String bind,
+    int port,
+    String adminPassword,
+    String viewerPassword,
+    Set<String> maskedTasks,
+    Duration sessionTtl,
+    int argumentsShown) {
+
+  /** The shortest password accepted. */
+  public static final int MIN_PASSWORD = 8;
+
+  public DashboardConfig {
+    Objects.requireNonNull(bind, "bind");
+    if (bind.isBlank()) throw new IllegalArgumentException("--bind must not be empty");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be 0 to 65535, was " + port);
+    }
+    requirePassword("SPOOL_DASHBOARD_PASSWORD", adminPassword);
+    if (viewerPassword != null) {
+      requirePassword("SPOOL_DASHBOARD_READONLY_PASSWORD", viewerPassword);
+      if (viewerPassword.equals(adminPassword)) {
+        throw new IllegalArgumentException(
+            "SPOOL_DASHBOARD_READONLY_PASSWORD must differ from SPOOL_DASHBOARD_PASSWORD");
+      }
+    }
+    maskedTasks = Set.copyOf(maskedTasks);
+    if (sessionTtl.isNegative() || sessionTtl.isZero()) {
+      throw new IllegalArgumentException("session ttl must be positive, was " + sessionTtl);
+    }
+    if (argumentsShown < 0) {
+      throw new IllegalArgumentException("argumentsShown must be >= 0, was " + argumentsShown);
+    }
+  }
+
+  private static void requirePassword(String setting, String password) {
+    if (password == null || password.length() < MIN_PASSWORD) {
+      throw new IllegalArgumentException(
+          setting + " must be at least " + MIN_PASSWORD + " characters");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DashboardConfig[bind="
+        + bind
+        + ", port="
+        + port
+        + ", viewer login="
+        + (viewerPassword != null)
+        + ", masked tasks="
+        + maskedTasks
+        + ", session ttl="
+        + sessionTtl
+        + "]";
+  }
+}

@@ -1,0 +1,244 @@
+// Spool dashboard: polls the JSON API every 2 s and draws the current page. Data is only ever
+// inserted as text (textContent), never as HTML.
+"use strict";
+const state = { me: null, page: "overview", taskId: "", timer: null, generation: 0 };
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+function table(headers, rows, id) {
+  const head = el("tr", {}, headers.map(h => el("th", { class: h.cls || "" }, h.label || h)));
+  const body = rows.length ? rows : [el("tr", {}, el("td", { colspan: headers.length, class: "muted" }, "none"))];
+  return el("div", { class: "scroll" }, el("table", id ? { id } : {}, el("thead", {}, head), el("tbody", {}, body)));
+}
+
+function ago(iso) {
+  if (!iso) return "";
+  return duration(Date.now() - Date.parse(iso)) + " ago";
+}
+
+function duration(ms) {
+  if (ms < 0) ms = 0;
+  if (ms < 1000) return ms + " ms";
+  const s = ms / 1000;
+  if (s < 60) return s.toFixed(1) + " s";
+  if (s < 3600) return Math.floor(s / 60) + "m" + String(Math.floor(s % 60)).padStart(2, "0") + "s";
+  return Math.floor(s / 3600) + "h" + String(Math.floor((s % 3600) / 60)).padStart(2, "0") + "m";
+}
+
+async function api(path, options) {
+  const o = Object.assign({ headers: {} }, options || {});
+  if (o.method === "POST") {
+    o.headers["X-CSRF-Token"] = state.me.csrf;
+    o.headers["Content-Type"] = "application/json";
+  }
+  const r = await fetch(path, o);
+  if (r.status === 401) { location.href = "/login"; throw new Error("logged out"); }
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || ("HTTP " + r.status));
+  return body;
+}
+
+function notice(text) { document.getElementById("notice").textContent = text || ""; }
+
+const pages = {
+  async overview(main) {
+    const d = await api("/api/overview");
+    const s = d.status;
+    const work = s.queues.filter(q => q.role === "work");
+    const ready = work.reduce((a, q) => a + q.ready, 0);
+    const running = work.reduce((a, q) => a + q.unacked, 0);
+    const delayed = (s.delayed || []).reduce((a, q) => a + q.waiting + q.rateLimited, 0);
+    const dead = s.queues.filter(q => q.role === "dead").reduce((a, q) => a + q.ready, 0);
+    main.append(el("div", { class: "cards" },
+      card("Ready", ready, "ready"), card("Running", d.running, "running"), card("Unacked", running, "unacked"), card("Delayed", delayed, "delayed"),
+      card("Dead", dead, "dead", dead > 0), card("Workers", d.workers, "workers"),
+      card("Locks held", (s.locks || []).length, "locks")));
+    if (s.stateLost) main.append(el("p", { class: "bad" }, "SHARED STATE LOST: no lock is granted until 'spool-producer state accept-loss'."));
+    main.append(el("h2", {}, "Throughput, last hour (tasks per 10 s: succeeded, failed)"), chart(d.history));
+    main.append(el("h2", {}, "Queues"), table(
+      ["Queue", "Role", { label: "Ready", cls: "num" }, { label: "Unacked", cls: "num" }, { label: "Consumers", cls: "num" },
+       { label: "In /s", cls: "num wide" }, { label: "Acked /s", cls: "num wide" }],
+      s.queues.map(q => el("tr", {}, el("td", {}, q.name), el("td", {}, q.role), el("td", { class: "num" }, q.ready),
+        el("td", { class: "num" }, q.unacked), el("td", { class: "num" }, q.consumers),
+        el("td", { class: "num wide" }, q.publishRate.toFixed(1)), el("td", { class: "num wide" }, q.ackRate.toFixed(1)))), "queues"));
+    const o = s.objects || {};
+    const bytes = Object.values(o.bytes || {}).reduce((a, b) => a + b, 0);
+    main.append(el("p", { class: "muted" }, "Redis memory used by Spool's shared objects and task records, estimated: " + (bytes / 1024).toFixed(0) + " KiB"));
+  },
+
+  async workers(main) {
+    const ws = await api("/api/workers");
+    main.append(el("h2", {}, ws.length + " live worker(s)"));
+    main.append(table(["Worker", "Queue", "State", { label: "Conc.", cls: "num" }, { label: "Done", cls: "num" },
+      { label: "Failed", cls: "num" }, { label: "Uptime", cls: "wide" }, { label: "Version", cls: "wide" }],
+      ws.map(w => el("tr", { "data-worker": w.id },
+        el("td", {}, w.id), el("td", {}, w.queue),
+        el("td", { class: w.state === "running" && w.rabbitmq === "up" ? "ok" : "bad" }, w.rabbitmq === "up" ? w.state : w.state + ", broker: " + w.rabbitmq),
+        el("td", { class: "num" }, w.concurrency), el("td", { class: "num" }, w.stats.succeeded || 0),
+        el("td", { class: "num" }, w.stats.failed || 0), el("td", { class: "wide" }, duration(Date.parse(w.reported) - Date.parse(w.started))),
+        el("td", { class: "wide" }, w.version))), "workers"));
+    main.append(el("h2", {}, "Running now"));
+    const rows = [];
+    for (const w of ws) for (const t of w.active) {
+      rows.push(el("tr", { "data-task": t.id }, el("td", {}, el("a", { href: "#tasks/" + t.id }, t.id)), el("td", {}, t.name),
+        el("td", {}, w.id), el("td", { class: "num" }, t.attempt), el("td", { class: "num" }, duration(t.runningMs))));
+    }
+    main.append(table(["Task", "Name", "Worker", { label: "Attempt", cls: "num" }, { label: "Running", cls: "num" }], rows, "active"));
+    main.append(el("p", { class: "muted" }, "Workers report every 2 s; one that died leaves this list within 10 s."));
+  },
+
+  async tasks(main) {
+    const input = el("input", { id: "task-id", placeholder: "task id", size: 40, value: state.taskId });
+    const form = el("form", { id: "find", onsubmit: e => { e.preventDefault(); location.hash = "#tasks/" + input.value.trim(); } },
+      input, " ", el("button", { type: "submit" }, "Find"));
+    main.append(el("h2", {}, "Find a task by id"), form);
+    if (!state.taskId) return;
+    const t = await api("/api/tasks/" + encodeURIComponent(state.taskId));
+    const dl = el("table", { id: "task" });
+    const row = (k, v) => { if (v !== null && v !== undefined && v !== "") dl.append(el("tr", {}, el("th", {}, k), el("td", { "data-field": k }, v))); };
+    row("Id", t.id); row("State", t.state); row("Name", t.name); row("Submitted", t.submitted); row("Due", t.due);
+    row("Started", t.started); row("Finished", t.finished); row("Attempts", t.attempts); row("Worker", t.worker);
+    if (t.progress) row("Progress", t.progress.done + " / " + t.progress.total + (t.progress.message ? " " + t.progress.message : ""));
+    if (t.resultJson) row("Result", el("pre", {}, t.resultJson));
+    if (t.error) row("Error", el("pre", {}, t.error.type + ": " + t.error.message + "\n" + (t.error.stack || []).join("\n")));
+    main.append(el("div", { class: "scroll" }, dl));
+    if (t.state === "UNKNOWN") main.append(el("p", { class: "muted" }, "No record: only tasks submitted with a kept result are recorded (TaskOptions.withKeepResult, --keep-result)."));
+    if (state.me.role === "admin" && ["PENDING", "SCHEDULED", "STARTED", "RETRYING"].includes(t.state)) {
+      main.append(el("button", { class: "danger", id: "cancel", onclick: async () => {
+        if (!confirm("Cancel task " + t.id + "?")) return;
+        const r = await api("/api/tasks/" + encodeURIComponent(t.id) + "/cancel", { method: "POST", body: "{}" });
+        notice("cancelled " + r.cancelled);
+      } }, "Cancel this task"));
+    }
+  },
+
+  async dead(main) {
+    const byQueue = await api("/api/dead");
+    const admin = state.me.role === "admin";
+    for (const [queue, letters] of Object.entries(byQueue)) {
+      main.append(el("h2", {}, "Queue " + queue + ": " + letters.length + " dead letter(s) listed"));
+      const checks = [];
+      const rows = letters.map(l => {
+        const box = el("input", { type: "checkbox", value: l.taskId });
+        checks.push(box);
+        return el("tr", { "data-task": l.taskId }, el("td", {}, admin ? box : ""), el("td", {}, l.taskId), el("td", {}, l.taskName),
+          el("td", {}, l.reason), el("td", {}, (l.errorType || "") + (l.errorMessage ? ": " + l.errorMessage : "")),
+          el("td", { class: "num" }, l.attempts), el("td", { class: "wide" }, el("code", {}, l.arguments || "")));
+      });
+      main.append(table(["", "Task", "Name", "Reason", "Error", { label: "Attempts", cls: "num" }, { label: "Arguments", cls: "wide" }], rows, "dead-" + queue));
+      if (!admin) { main.append(el("p", { class: "muted" }, "Read-only login: replay and purge need the admin login.")); continue; }
+      const post = async (path, body, what) => {
+        try { const r = await api(path, { method: "POST", body: JSON.stringify(body) }); notice(what(r)); refresh(); }
+        catch (e) { notice(e.message); }
+      };
+      main.append(el("p", {},
+        el("button", { id: "replay-selected", disabled: letters.length ? null : "disabled", onclick: () => {
+          const ids = checks.filter(c => c.checked).map(c => c.value);
+          if (!ids.length) { notice("select dead letters first"); return; }
+          if (confirm("Replay " + ids.length + " dead letter(s) of " + queue + "?")) post("/api/dead/replay", { queue, ids }, r => "replayed " + r.replayed);
+        } }, "Replay selected"), " ",
+        el("button", { id: "replay-all", onclick: () => {
+          if (confirm("Replay every dead letter of " + queue + "?")) post("/api/dead/replay", { queue, all: true }, r => "replayed " + r.replayed);
+        } }, "Replay all"), " ",
+        el("button", { class: "danger", id: "purge", onclick: () => {
+          const typed = prompt("Purging deletes every dead letter of " + queue + " for good. Type the queue's name to confirm:");
+          if (typed !== null) post("/api/dead/purge", { queue, confirm: typed }, r => "purged " + r.purged);
+        } }, "Purge…")));
+    }
+    if (!Object.keys(byQueue).length) main.append(el("p", { class: "muted" }, "No work queues."));
+  },
+
+  async state(main) {
+    const s = (await api("/api/overview")).status;
+    main.append(el("h2", {}, "Locks held"), table(["Lock", "Holder", { label: "Held for", cls: "num" }, { label: "Lease left", cls: "num" }],
+      (s.locks || []).map(l => el("tr", { "data-lock": l.name }, el("td", {}, l.name), el("td", {}, l.holder || ""),
+        el("td", { class: "num" }, l.ageMs == null ? "?" : duration(l.ageMs)), el("td", { class: "num" }, l.expiresInMs == null ? "" : duration(l.expiresInMs)))), "locks"));
+    const o = s.objects || { entries: [] };
+    main.append(el("h2", {}, "Shared objects"), table(["Kind", "Name", { label: "Size", cls: "num" }, { label: "Expires in", cls: "num wide" }],
+      (o.entries || []).map(e => el("tr", {}, el("td", {}, e.kind), el("td", {}, e.name), el("td", { class: "num" }, e.size),
+        el("td", { class: "num wide" }, e.ttlMs == null ? "never" : duration(e.ttlMs)))), "objects"));
+    main.append(el("h2", {}, "Schedules"), table(["Name", "When", "Task", "Next due", "Last fired"],
+      (s.schedules || []).map(x => el("tr", {}, el("td", {}, x.name + (x.paused ? " (paused)" : "")), el("td", {}, x.when), el("td", {}, x.task),
+        el("td", {}, x.nextDue || ""), el("td", {}, x.lastFired || ""))), "schedules"));
+    main.append(el("h2", {}, "Delayed work"), table(["Queue", { label: "Waiting", cls: "num" }, { label: "Rate-limited", cls: "num" }, "Next due"],
+      (s.delayed || []).map(x => el("tr", {}, el("td", {}, x.queue), el("td", { class: "num" }, x.waiting), el("td", { class: "num" }, x.rateLimited), el("td", {}, x.nextDue || ""))), "delayed"));
+  },
+};
+
+function card(label, value, id, bad) {
+  return el("div", { class: "card", id: "card-" + id }, label, el("b", { class: bad ? "bad" : "" }, value));
+}
+
+function chart(points) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "chart"); svg.setAttribute("viewBox", "0 0 360 100"); svg.setAttribute("preserveAspectRatio", "none");
+  const max = Math.max(1, ...points.map(p => p.succeeded + p.failed));
+  const line = (key, color) => {
+    const path = document.createElementNS(ns, "polyline");
+    const start = 360 - points.length;
+    path.setAttribute("points", points.map((p, i) => (start + i) + "," + (100 - 95 * p[key] / max)).join(" "));
+    path.setAttribute("fill", "none"); path.setAttribute("stroke", color); path.setAttribute("stroke-width", "1.5");
+    svg.append(path);
+  };
+  line("succeeded", "#2e5aac"); line("failed", "#c4320a");
+  const total = points.reduce((a, p) => a + p.succeeded, 0);
+  const failed = points.reduce((a, p) => a + p.failed, 0);
+  const caption = points.length
+    ? total + " succeeded, " + failed + " failed in the last " + duration(points.length * 10000) + "; peak " + max + " per 10 s"
+    : "collecting: one point every 10 s while the dashboard runs";
+  return el("figure", { id: "history" }, svg, el("figcaption", { class: "muted" }, caption));
+}
+
+async function refresh() {
+  const main = document.getElementById("page");
+  const next = el("div", {});
+  const generation = ++state.generation;
+  try {
+    await pages[state.page](next);
+    // A slower answer for a page left since, or an older poll, must not replace a newer one.
+    if (generation !== state.generation) return;
+    main.replaceChildren(next);
+    document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();
+  } catch (e) {
+    document.getElementById("updated").textContent = "update failed: " + e.message;
+  }
+}
+
+function route() {
+  const [page, ...rest] = (location.hash.slice(1) || "overview").split("/");
+  state.page = pages[page] ? page : "overview";
+  if (state.page === "tasks") state.taskId = decodeURIComponent(rest.join("/"));
+  for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === state.page);
+  notice("");
+  refresh();
+  clearInterval(state.timer);
+  // The task and dead-letter pages hold inputs: they are not redrawn under the user's hands.
+  if (state.page !== "tasks" && state.page !== "dead") state.timer = setInterval(refresh, 2000);
+}
+
+async function main() {
+  state.me = await api("/api/me");
+  document.getElementById("namespace").textContent = "namespace " + state.me.namespace;
+  document.getElementById("who").textContent = state.me.user + " (" + state.me.role + ")";
+  document.getElementById("logout").addEventListener("click", async () => {
+    await api("/logout", { method: "POST", body: "{}" });
+    location.href = "/login";
+  });
+  window.addEventListener("hashchange", route);
+  route();
+}
+main();
