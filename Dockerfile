@@ -1,4 +1,4 @@
-# Spool: one image, three commands (spool-consumer, spool-producer, spool-scheduler).
+# Spool: one image, four commands (spool-consumer, spool-producer, spool-scheduler, spool-dashboard).
 #   DOCKER_BUILDKIT=1 docker build -t spool .
 #   docker run --rm spool spool-consumer --help
 # Your own tasks: mount jars at /opt/spool/tasks, or build FROM this image and COPY them there.
@@ -20,12 +20,14 @@ RUN groupadd --system --gid 10001 spool \
 WORKDIR /opt/spool
 COPY --from=build /src/consumer/target/spool-consumer.jar /opt/spool/lib/
 COPY --from=build /src/producer/target/spool-producer.jar /opt/spool/lib/
+COPY --from=build /src/dashboard/target/spool-dashboard.jar /opt/spool/lib/
 COPY --chmod=755 bin/spool-healthcheck /usr/local/bin/spool-healthcheck
 RUN mkdir -p /opt/spool/tasks \
  && printf '#!/bin/sh\nexec java -Xms32m $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
  && printf '#!/bin/sh\nexec java $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
  && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar scheduler "$@"\n' > /usr/local/bin/spool-scheduler \
- && chmod 755 /usr/local/bin/spool-consumer /usr/local/bin/spool-producer /usr/local/bin/spool-scheduler
+ && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-dashboard.jar "$@"\n' > /usr/local/bin/spool-dashboard \
+ && chmod 755 /usr/local/bin/spool-consumer /usr/local/bin/spool-producer /usr/local/bin/spool-scheduler /usr/local/bin/spool-dashboard
 USER spool
 # Consumers serve /metrics and /health here; they load every jar in SPOOL_TASKS_PATH.
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75" \

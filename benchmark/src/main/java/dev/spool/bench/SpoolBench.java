@@ -67,7 +67,8 @@ public final class SpoolBench implements Callable<Integer> {
   @Option(
       names = "--only",
       split = ",",
-      description = "Run only these parts: perftest, map, apply, delay, chord, state, consumer.")
+      description =
+          "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -123,6 +124,7 @@ public final class SpoolBench implements Callable<Integer> {
         figures.addAll(poolFigures(perfTest));
       }
       if (runs("state")) figures.addAll(stateFigures());
+      if (only.contains("heartbeat")) figures.add(heartbeatFigure());
     } finally {
       cleanup(ns);
     }
@@ -168,6 +170,56 @@ public final class SpoolBench implements Callable<Integer> {
                 false));
       }
     }
+  }
+
+  /**
+   * What the heartbeat (a report to Redis every 2 s, a ping check every 200 ms, the running tasks
+   * kept in memory) costs: the same unchunked map on two consumers without it ({@code
+   * --no-heartbeat}) and with it, alternating, three rounds each; the ratio of the medians.
+   */
+  private Figure heartbeatFigure() throws Exception {
+    List<Double> with = new ArrayList<>();
+    List<Double> without = new ArrayList<>();
+    try (TaskPool pool = pool()) {
+      for (int round = 0; round < 3; round++) {
+        for (boolean on :
+            round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+          List<String> args = new ArrayList<>(consumerArgs);
+          if (!on) args.add("--no-heartbeat");
+          List<ConsumerProcess> consumers = new ArrayList<>();
+          for (int i = 0; i < 2; i++) {
+            consumers.add(
+                ConsumerProcess.start(
+                    consumerLauncher,
+                    args,
+                    env(),
+                    logs.resolve("heartbeat-" + on + "-" + i + ".log")));
+          }
+          while (pool.consumerCount() < 2) Thread.sleep(100);
+          pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
+          double rate = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
+          (on ? with : without).add(rate);
+          say(
+              "heartbeat %s, round %d: map unchunked %,.0f tasks/s",
+              on ? "on " : "off", round + 1, rate);
+          pool.stopConsumers(consumers.size());
+          for (ConsumerProcess c : consumers) c.awaitExit(60);
+        }
+      }
+    }
+    return new Figure(
+        "map unchunked with heartbeat (median of 3)",
+        "tasks/s",
+        median(with),
+        median(without),
+        "the same, --no-heartbeat",
+        0.99,
+        true);
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> sorted = xs.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
   }
 
   /** Two consumers with default settings: map unchunked and auto-chunked, then apply latency. */

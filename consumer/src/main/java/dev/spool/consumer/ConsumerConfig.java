@@ -31,6 +31,7 @@ public final class ConsumerConfig {
   private final int prefetch;
   private final Duration drainTimeout;
   private final boolean virtualThreads;
+  private final boolean heartbeat;
   private final RetryPolicy retry;
   private final Map<String, RetryPolicy> retryByTask;
   private final Duration timeLimit;
@@ -45,6 +46,7 @@ public final class ConsumerConfig {
     this.prefetch = prefetch;
     this.drainTimeout = b.drainTimeout;
     this.virtualThreads = b.virtualThreads;
+    this.heartbeat = b.heartbeat;
     this.retry = b.retry;
     this.retryByTask = Map.copyOf(b.retryByTask);
     this.timeLimit = b.timeLimit;
@@ -72,6 +74,14 @@ public final class ConsumerConfig {
 
   public boolean virtualThreads() {
     return virtualThreads;
+  }
+
+  /**
+   * Whether the consumer publishes its report every 2 s and answers pings (the workers list, {@code
+   * spool-producer workers}, {@code ping}, the dashboard). On unless turned off.
+   */
+  public boolean heartbeat() {
+    return heartbeat;
   }
 
   public RetryPolicy retry() {
@@ -106,6 +116,7 @@ public final class ConsumerConfig {
     b.prefetch = prefetch;
     b.drainTimeout = drainTimeout;
     b.virtualThreads = virtualThreads;
+    b.heartbeat = heartbeat;
     b.retry = retry;
     b.retryByTask.putAll(retryByTask);
     b.timeLimit = timeLimit;
@@ -138,6 +149,8 @@ public final class ConsumerConfig {
         + drainTimeout
         + ", virtualThreads="
         + virtualThreads
+        + ", heartbeat="
+        + heartbeat
         + ", retry="
         + retry
         + ", retryByTask="
@@ -206,6 +219,7 @@ public final class ConsumerConfig {
     private Integer prefetch;
     private Duration drainTimeout = Duration.ofSeconds(60);
     private boolean virtualThreads;
+    private boolean heartbeat = true;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private final Map<String, RetryPolicy> retryByTask = new HashMap<>();
     private Duration timeLimit = Duration.ofMinutes(15);
@@ -239,6 +253,12 @@ public final class ConsumerConfig {
 
     public Builder virtualThreads(boolean virtualThreads) {
       this.virtualThreads = virtualThreads;
+      return this;
+    }
+
+    /** Off: the consumer is not on the workers list and answers no ping. */
+    public Builder heartbeat(boolean heartbeat) {
+      this.heartbeat = heartbeat;
       return this;
     }
 

@@ -152,17 +152,17 @@ public final class SpoolConsumer implements AutoCloseable {
       this.heartbeat =
           new Heartbeat(
               state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
-      this.control =
-          new ControlPoller(
-              List.of(
-                  cancellations,
-                  heartbeat,
-                  new PauseSwitch(
-                      state.value(Topology.pauseFlag(settings.queue()), String.class),
-                      flag -> {
-                        if (flag.isPresent()) pause(flag.get());
-                        else resume();
-                      })));
+      List<ControlPoller.Refreshable> controlled = new java.util.ArrayList<>();
+      controlled.add(cancellations);
+      if (settings.heartbeat()) controlled.add(heartbeat);
+      controlled.add(
+          new PauseSwitch(
+              state.value(Topology.pauseFlag(settings.queue()), String.class),
+              flag -> {
+                if (flag.isPresent()) pause(flag.get());
+                else resume();
+              }));
+      this.control = new ControlPoller(controlled);
       control.start();
       if (shared != null) dispatcher.datePillsBy(shared);
       this.mover =
@@ -469,7 +469,7 @@ public final class SpoolConsumer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
+      if (heartbeat != null && settings.heartbeat()) heartbeat.close(); // off the list, drained
       closeQuietly();
       log.info("stopped; {}", counters.snapshot());
     }

@@ -97,7 +97,8 @@ public final class Dashboard implements AutoCloseable {
               config.routes.get("/api/dead", this::dead);
               config.routes.post("/api/dead/replay", this::replay);
               config.routes.post("/api/dead/purge", this::purge);
-              config.routes.get("/healthz", ctx -> ctx.result("ok"));
+              // The image's healthcheck (spool-healthcheck) asks /health, as of a consumer.
+              config.routes.get("/health", ctx -> json(ctx, Map.of("status", "UP")));
               config.routes.exception(
                   IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e));
               config.routes.exception(SharedStateException.class, (e, ctx) -> error(ctx, 503, e));
@@ -164,7 +165,7 @@ public final class Dashboard implements AutoCloseable {
       deny(ctx, 403, "cross-origin request refused");
       return;
     }
-    if (path.equals("/login") || path.startsWith("/assets/") || path.equals("/healthz")) return;
+    if (path.equals("/login") || path.startsWith("/assets/") || path.equals("/health")) return;
     Optional<Sessions.Session> s = sessions.find(ctx.cookie(COOKIE));
     if (s.isEmpty()) {
       if (path.startsWith("/api/")) {

@@ -83,6 +83,13 @@ public final class ConsumerMain implements Callable<Integer> {
   boolean virtualThreads;
 
   @Option(
+      names = "--no-heartbeat",
+      description =
+          "Publish no report: this consumer is not listed by spool-producer workers or the"
+              + " dashboard, and answers no ping (for benchmarks; default: every 2 s to Redis).")
+  boolean noHeartbeat;
+
+  @Option(
       names = "--max-attempts",
       paramLabel = "N",
       defaultValue = "3",
@@ -243,7 +250,8 @@ public final class ConsumerMain implements Callable<Integer> {
             .queue(queue)
             .concurrency(concurrency)
             .drainTimeout(drainTimeout)
-            .virtualThreads(virtualThreads);
+            .virtualThreads(virtualThreads)
+            .heartbeat(!noHeartbeat);
     if (prefetch != null) settings.prefetch(prefetch);
     RetryPolicy retry =
         new RetryPolicy(maxAttempts, retryDelay, retryMaxDelay, java.util.Set.copyOf(notRetryable));

@@ -1,7 +1,7 @@
 package dev.spool.consumer.internal;
 
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.StateConnectionException;
+import dev.spool.state.SharedStateException;
 import dev.spool.state.WorkerRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -98,7 +98,7 @@ public final class Heartbeat implements ControlPoller.Refreshable, AutoCloseable
     closed = true;
     try {
       registry.remove(id);
-    } catch (StateConnectionException e) {
+    } catch (SharedStateException e) {
       log.info("could not take {} off the workers list ({}); it leaves in {}", id, e, TTL);
     }
   }

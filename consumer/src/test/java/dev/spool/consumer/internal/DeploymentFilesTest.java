@@ -229,7 +229,9 @@ final class DeploymentFilesTest {
       // The test moves the dashboard's port off this machine's own RabbitMQ; and with no Grafana
       // image it starts the observability profile's Prometheus alone (the README says so).
       String printed =
-          step.replace("$SPOOL_DASHBOARD_PORT", "15672").replaceFirst(" -d prometheus$", " -d");
+          step.replace("$SPOOL_DASHBOARD_UI_PORT", "8080")
+              .replace("$SPOOL_DASHBOARD_PORT", "15672")
+              .replaceFirst(" -d prometheus$", " -d");
       assertTrue(readme.contains(printed), "README prints the test's step: " + printed);
     }
     assertTrue(steps.contains("docker compose up --build --exit-code-from producer producer"));

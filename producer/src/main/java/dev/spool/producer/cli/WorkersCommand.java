@@ -68,6 +68,31 @@ final class WorkersCommand {
             + " otherwise."
       })
   static final class Ping implements Callable<Integer> {
+    @Mixin PingOptions ping = new PingOptions();
+
+    @Override
+    public Integer call() throws InterruptedException {
+      Workers.Pong pong = ping.send();
+      PrintStream out = System.out;
+      if (ping.json) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("answered", pong.latencyMs());
+        j.put("silent", pong.silent());
+        out.println(new JsonCodec().asString(j));
+      } else {
+        for (WorkerReport w : pong.answered()) {
+          out.printf(
+              "%s: pong in %d ms (%s, %d running)%n",
+              w.id(), pong.latencyMs().get(w.id()), w.state(), w.active().size());
+        }
+        ping.printSilent(pong, out);
+      }
+      return pong.allAnswered() ? 0 : 1;
+    }
+  }
+
+  /** The options of the commands that ping, and what they print of those that did not answer. */
+  static final class PingOptions {
     @Mixin ConnectionOptions connection = new ConnectionOptions();
 
     @Option(
@@ -80,30 +105,18 @@ final class WorkersCommand {
     @Option(names = "--json", description = "One JSON object, for scripts.")
     boolean json;
 
-    @Override
-    public Integer call() throws InterruptedException {
+    Workers.Pong send() throws InterruptedException {
       try (SharedState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
-        Workers.Pong pong = new Workers(state).ping(timeout);
-        PrintStream out = System.out;
-        if (json) {
-          Map<String, Object> j = new LinkedHashMap<>();
-          j.put("answered", pong.latencyMs());
-          j.put("silent", pong.silent());
-          out.println(new JsonCodec().asString(j));
-        } else {
-          for (WorkerReport w : pong.answered()) {
-            out.printf(
-                "%s: pong in %d ms (%s, %d running)%n",
-                w.id(), pong.latencyMs().get(w.id()), w.state(), w.active().size());
-          }
-          for (String id : pong.silent()) {
-            out.printf("%s: no answer within %s%n", id, Durations.format(timeout));
-          }
-          if (pong.answered().isEmpty() && pong.silent().isEmpty()) {
-            out.println("no consumer answered within " + Durations.format(timeout));
-          }
-        }
-        return pong.allAnswered() ? 0 : 1;
+        return new Workers(state).ping(timeout);
+      }
+    }
+
+    void printSilent(Workers.Pong pong, PrintStream out) {
+      for (String id : pong.silent()) {
+        out.printf("%s: no answer within %s%n", id, Durations.format(timeout));
+      }
+      if (pong.answered().isEmpty() && pong.silent().isEmpty()) {
+        out.println("no consumer answered within " + Durations.format(timeout));
       }
     }
   }
@@ -134,50 +147,30 @@ final class WorkersCommand {
         "Exits 0 when every consumer listed alive answered; 1 otherwise."
       })
   static final class Active implements Callable<Integer> {
-    @Mixin ConnectionOptions connection = new ConnectionOptions();
-
-    @Option(
-        names = "--timeout",
-        paramLabel = "DURATION",
-        defaultValue = "2s",
-        description = "How long to wait for the answers (default ${DEFAULT-VALUE}).")
-    Duration timeout;
-
-    @Option(names = "--json", description = "One JSON object, tasks by worker id, for scripts.")
-    boolean json;
+    @Mixin PingOptions ping = new PingOptions();
 
     @Override
     public Integer call() throws InterruptedException {
-      try (SharedState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
-        Workers.Pong pong = new Workers(state).ping(timeout);
-        PrintStream out = System.out;
-        if (json) {
-          Map<String, Object> j = new LinkedHashMap<>();
-          for (WorkerReport w : pong.answered()) {
-            j.put(w.id(), w.active().stream().map(Json::task).toList());
-          }
-          out.println(new JsonCodec().asString(j));
-        } else {
-          for (WorkerReport w : pong.answered()) {
-            out.printf("%s: %d running%n", w.id(), w.active().size());
-            for (WorkerReport.ActiveTask t : w.active()) {
-              out.printf(
-                  "  %s  %s  attempt %d  running %s%n",
-                  t.id(),
-                  t.name(),
-                  t.attempt(),
-                  Durations.format(Duration.ofMillis(t.runningMs())));
-            }
-          }
-          for (String id : pong.silent()) {
-            out.printf("%s: no answer within %s%n", id, Durations.format(timeout));
-          }
-          if (pong.answered().isEmpty() && pong.silent().isEmpty()) {
-            out.println("no consumer answered within " + Durations.format(timeout));
+      Workers.Pong pong = ping.send();
+      PrintStream out = System.out;
+      if (ping.json) { // tasks by worker id
+        Map<String, Object> j = new LinkedHashMap<>();
+        for (WorkerReport w : pong.answered()) {
+          j.put(w.id(), w.active().stream().map(Json::task).toList());
+        }
+        out.println(new JsonCodec().asString(j));
+      } else {
+        for (WorkerReport w : pong.answered()) {
+          out.printf("%s: %d running%n", w.id(), w.active().size());
+          for (WorkerReport.ActiveTask t : w.active()) {
+            out.printf(
+                "  %s  %s  attempt %d  running %s%n",
+                t.id(), t.name(), t.attempt(), Durations.format(Duration.ofMillis(t.runningMs())));
           }
         }
-        return pong.silent().isEmpty() && !pong.answered().isEmpty() ? 0 : 1;
+        ping.printSilent(pong, out);
       }
+      return pong.allAnswered() ? 0 : 1;
     }
   }
 
