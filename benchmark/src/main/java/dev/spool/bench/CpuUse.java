@@ -45,6 +45,11 @@ final class CpuUse {
         (broker.map(CpuUse::seconds).orElse(Double.NaN) - broker0) / k);
   }
 
+  /** The consumers' CPU seconds (user and system) per 1,000 tasks since {@link #start}. */
+  double consumerSecondsPerThousand(int tasks) {
+    return (consumersNow() - consumers0) / (tasks / 1000.0);
+  }
+
   private double consumersNow() {
     return consumers.stream().mapToDouble(c -> seconds(c.process.pid())).sum();
   }

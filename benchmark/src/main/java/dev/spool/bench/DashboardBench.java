@@ -97,6 +97,12 @@ public final class DashboardBench {
           && System.nanoTime() < deadline) {
         Thread.sleep(1000);
       }
+      Matcher ready =
+          Pattern.compile("\"role\":\"work\",\"type\":\"\\w+\",\"ready\":(\\d+)")
+              .matcher(get(http, base + "/api/overview", cookie));
+      System.out.printf(
+          "the overview counts %s tasks ready in the work queue%n",
+          ready.find() ? ready.group(1) : "no");
       time(
           http, base + "/api/overview", cookie, 20, "overview (queues, consumers, locks, objects)");
       time(http, base + "/api/workers", cookie, 20, "workers (" + consumers + " reports)");

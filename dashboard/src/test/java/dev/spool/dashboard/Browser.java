@@ -108,7 +108,11 @@ final class Browser implements AutoCloseable {
   /** Waits for {@code condition}; on a timeout, fails with what the page shows and a screenshot. */
   void until(String what, java.util.concurrent.Callable<Boolean> condition) {
     try {
-      await().atMost(WAIT).until(condition);
+      // Polled pages are redrawn every 2 s: an element read a moment ago may be gone.
+      await()
+          .atMost(WAIT)
+          .ignoreException(org.openqa.selenium.StaleElementReferenceException.class)
+          .until(condition);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       String shown;
       try {
@@ -153,6 +157,20 @@ final class Browser implements AutoCloseable {
           }
         });
     driver.switchTo().alert().accept();
+  }
+
+  /** The text of {@code css}'s first element, once there, read again if redrawn meanwhile. */
+  String text(String css) {
+    String[] text = new String[1];
+    until(
+        css,
+        () -> {
+          List<WebElement> found = driver.findElements(By.cssSelector(css));
+          if (found.isEmpty()) return false;
+          text[0] = found.getFirst().getText();
+          return true;
+        });
+    return text[0];
   }
 
   boolean present(String css) {

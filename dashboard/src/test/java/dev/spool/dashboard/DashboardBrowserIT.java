@@ -20,8 +20,10 @@ import dev.spool.testing.SpoolTestEnv;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
@@ -86,30 +88,24 @@ final class DashboardBrowserIT {
         browser.login(base, "admin", ADMIN);
         browser.waitForText("#card-workers b", "1");
         browser.waitForText("#card-dead b", "1");
-        browser.screenshot("overview");
 
         // A running task, on its worker.
         String slowId = pool.submit("sleep", 8000L, TaskOptions.defaults().withKeepResult(KEEP));
         browser.go(base + "/#workers");
-        browser.waitFor("#active tr[data-task='" + slowId + "']");
-        String row =
-            browser
-                .driver()
-                .findElement(By.cssSelector("#active tr[data-task='" + slowId + "']"))
-                .getText();
+        String row = browser.text("#active tr[data-task='" + slowId + "']");
         assertTrue(row.contains("sleep") && row.contains(second.id()), row);
         browser.screenshot("workers");
 
         // Found by id.
         browser.go(base + "/#tasks/" + slowId);
         browser.waitForText("td[data-field='State']", "STARTED");
-        assertEquals(second.id(), browser.waitFor("td[data-field='Worker']").getText());
+        assertEquals(second.id(), browser.text("td[data-field='Worker']"));
         browser.screenshot("task");
 
         // A lock, while held.
         pool.submit("hold-lock", 8000L, TaskOptions.defaults());
         browser.go(base + "/#state");
-        String lock = browser.waitFor("#locks tr[data-lock='report']").getText();
+        String lock = browser.text("#locks tr[data-lock='report']");
         assertTrue(lock.contains(second.id()), "holder shown: " + lock);
         browser.screenshot("locks");
 
@@ -118,6 +114,7 @@ final class DashboardBrowserIT {
         var box = browser.waitFor("tr[data-task='" + deadId + "'] input[type=checkbox]");
         box.click();
         assertTrue(box.isSelected(), "the dead letter is selected");
+        browser.screenshot("dead-letters");
         browser.driver().findElement(By.id("replay-selected")).click();
         browser.acceptDialog();
         browser.waitForText("#notice", "replayed 1");
@@ -129,14 +126,26 @@ final class DashboardBrowserIT {
         browser.waitForText("td[data-field='State']", "SUCCEEDED");
         browser.screenshot("task-replayed");
         browser.go(base + "/#dead");
-        browser.waitFor("#dead-tasks");
-        browser.screenshot("dead-letters");
+        browser.waitForText("#dead-tasks td", "none"); // replayed: none left
+
+        // The overview once tasks have run: the history counts them, no dead letter is left.
+        List<Long> squares =
+            pool.map("square", LongStream.range(0, 300).boxed().toList(), Long.class);
+        assertEquals(299L * 299L, squares.get(299));
+        browser.go(base + "/#overview");
+        browser.waitForText("#card-dead b", "0");
+        browser.until(
+            "the history to count the tasks that succeeded",
+            () -> browser.text("#history figcaption").matches("[1-9][0-9]* succeeded.*"));
+        browser.screenshot("overview");
 
         // A phone-sized screen.
         browser.size(390, 844);
         browser.go(base + "/#workers");
         browser.waitFor("#workers tr[data-worker]");
         browser.screenshot("workers-phone");
+        browser.go(base + "/#overview");
+        browser.waitFor("#history");
         assertTrue(Files.size(browser.screenshot("overview-phone")) > 0);
       }
     }

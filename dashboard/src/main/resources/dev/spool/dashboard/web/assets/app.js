@@ -134,7 +134,7 @@ const pages = {
       const rows = letters.map(l => {
         const box = el("input", { type: "checkbox", value: l.taskId });
         checks.push(box);
-        return el("tr", { "data-task": l.taskId }, el("td", {}, admin ? box : ""), el("td", {}, l.taskId), el("td", {}, l.taskName),
+        return el("tr", { "data-task": l.taskId }, el("td", {}, admin ? box : ""), el("td", {}, el("a", { href: "#tasks/" + l.taskId }, l.taskId)), el("td", {}, l.taskName),
           el("td", {}, l.reason), el("td", {}, (l.errorType || "") + (l.errorMessage ? ": " + l.errorMessage : "")),
           el("td", { class: "num" }, l.attempts), el("td", { class: "wide" }, el("code", {}, l.arguments || "")));
       });
@@ -183,22 +183,28 @@ function card(label, value, id, bad) {
 }
 
 function chart(points) {
+  // One bar per 10 s, the hour across: succeeded (blue) with failed (red) stacked on top.
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("class", "chart"); svg.setAttribute("viewBox", "0 0 360 100"); svg.setAttribute("preserveAspectRatio", "none");
-  const max = Math.max(1, ...points.map(p => p.succeeded + p.failed));
-  const line = (key, color) => {
-    const path = document.createElementNS(ns, "polyline");
-    const start = 360 - points.length;
-    path.setAttribute("points", points.map((p, i) => (start + i) + "," + (100 - 95 * p[key] / max)).join(" "));
-    path.setAttribute("fill", "none"); path.setAttribute("stroke", color); path.setAttribute("stroke-width", "1.5");
-    svg.append(path);
+  const peak = Math.max(0, ...points.map(p => p.succeeded + p.failed));
+  const scale = 95 / Math.max(1, peak);
+  const start = 360 - points.length;
+  const bar = (x, y, h, color) => {
+    if (h <= 0) return;
+    const r = document.createElementNS(ns, "rect");
+    r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", 0.8); r.setAttribute("height", h); r.setAttribute("fill", color);
+    svg.append(r);
   };
-  line("succeeded", "#2e5aac"); line("failed", "#c4320a");
+  points.forEach((p, i) => {
+    const ok = p.succeeded * scale, bad = p.failed * scale;
+    bar(start + i, 100 - ok, ok, "#2e5aac");
+    bar(start + i, 100 - ok - bad, bad, "#c4320a");
+  });
   const total = points.reduce((a, p) => a + p.succeeded, 0);
   const failed = points.reduce((a, p) => a + p.failed, 0);
   const caption = points.length
-    ? total + " succeeded, " + failed + " failed in the last " + duration(points.length * 10000) + "; peak " + max + " per 10 s"
+    ? total + " succeeded, " + failed + " failed in the last " + duration(points.length * 10000) + "; at most " + peak + " in 10 s"
     : "collecting: one point every 10 s while the dashboard runs";
   return el("figure", { id: "history" }, svg, el("figcaption", { class: "muted" }, caption));
 }
