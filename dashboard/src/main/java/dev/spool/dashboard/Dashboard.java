@@ -32,13 +32,8 @@ import org.slf4j.LoggerFactory;
  * The dashboard's HTTP server (Javalin on Jetty): the pages, served from the jar, and the JSON API
  * they poll. Every page and API call needs a login; every change (replay, purge, cancel, logout)
  * needs a POST with the session's CSRF token in {@code X-CSRF-Token}, and the admin role for all
- * but logout. Nothing secret travels in a URL.
- *
- * <pre>{@code
- * try (Dashboard d = Dashboard.start(settings, data, Clock.systemUTC())) {
- *   System.out.println("http://127.0.0.1:" + d.port());
- * }
- * }</pre>
+ * but logout. Nothing secret travels in a URL. {@link DashboardMain} starts one and closes it on
+ * SIGTERM.
  *
  * <p>{@link #close()} is idempotent.
  */

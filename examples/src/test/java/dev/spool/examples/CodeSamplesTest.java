@@ -57,6 +57,7 @@ final class CodeSamplesTest {
       import dev.spool.core.SpoolQueue;
       import dev.spool.core.metrics.MetricsServer;
       import dev.spool.producer.*;
+      import dev.spool.producer.status.*;
       import dev.spool.state.*;
       import io.micrometer.core.instrument.MeterRegistry;
       import java.time.Duration;
