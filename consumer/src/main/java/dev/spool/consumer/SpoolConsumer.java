@@ -71,7 +71,8 @@ public final class SpoolConsumer implements AutoCloseable {
   private DelayedMover mover; // moves due delayed tasks to the queue
   private Cancellations cancellations; // cancelled task ids, read from Redis
   private ControlPoller control; // keeps cancellations and the pause flag fresh
-  private Heartbeat heartbeat; // this consumer on the workers list
+  private Heartbeat heartbeat; // this consumer on the workers list; null when turned off
+  private final Clock clock;
   private final java.time.Instant startedAt;
   private final List<String> taskNames;
   private volatile boolean paused; // written under this; read by the heartbeat without it
@@ -87,6 +88,7 @@ public final class SpoolConsumer implements AutoCloseable {
       throws IOException {
     this.identity = identity;
     this.settings = settings;
+    this.clock = clock;
     this.startedAt = clock.instant();
     this.taskNames = List.copyOf(registry.names());
     this.state =
@@ -119,7 +121,7 @@ public final class SpoolConsumer implements AutoCloseable {
       this.timer =
           java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
-      this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET));
+      this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);
       this.dispatcher =
           new DeliveryDispatcher(
               consumeChannel,
@@ -149,12 +151,14 @@ public final class SpoolConsumer implements AutoCloseable {
                 }
               },
               cancellations);
-      this.heartbeat =
-          new Heartbeat(
-              state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
       List<ControlPoller.Refreshable> controlled = new java.util.ArrayList<>();
       controlled.add(cancellations);
-      if (settings.heartbeat()) controlled.add(heartbeat);
+      if (settings.heartbeat()) {
+        this.heartbeat =
+            new Heartbeat(
+                state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
+        controlled.add(heartbeat);
+      }
       controlled.add(
           new PauseSwitch(
               state.value(Topology.pauseFlag(settings.queue()), String.class),
@@ -295,16 +299,12 @@ public final class SpoolConsumer implements AutoCloseable {
     r.put("prefetch", settings.prefetch());
     r.put("version", VERSION);
     r.put("started", startedAt.toString());
-    r.put("reported", java.time.Instant.now().toString()); // by this host's clock
+    java.time.Instant now = clock.instant();
+    r.put("reported", now.toString()); // by this host's clock
     r.put("state", stopRequested.isDone() ? "stopping" : paused ? "paused" : "running");
-    r.put(
-        "rabbitmq",
-        !connection.isOpen()
-            ? "connection lost; recovering"
-            : consumeChannel.isOpen() ? Health.UP : "channel closed");
+    r.put("rabbitmq", brokerState());
     r.put("tasks", taskNames);
     r.put("stats", counters.snapshot());
-    java.time.Instant now = java.time.Instant.now();
     r.put(
         "active",
         cancellations.active().stream()
@@ -320,6 +320,12 @@ public final class SpoolConsumer implements AutoCloseable {
     return r;
   }
 
+  /** {@code up}, or what is wrong with the broker connection or the consuming channel. */
+  private String brokerState() {
+    if (!connection.isOpen()) return "connection lost; recovering";
+    return consumeChannel.isOpen() ? Health.UP : "channel closed";
+  }
+
   private static final String VERSION =
       java.util.Objects.requireNonNullElse(
           SpoolConsumer.class.getPackage().getImplementationVersion(), "dev");
@@ -331,11 +337,7 @@ public final class SpoolConsumer implements AutoCloseable {
    */
   public Health health() {
     Map<String, String> c = new LinkedHashMap<>();
-    c.put(
-        "rabbitmq",
-        !connection.isOpen()
-            ? "connection lost; recovering"
-            : consumeChannel.isOpen() ? Health.UP : "channel closed");
+    c.put("rabbitmq", brokerState());
     c.put(
         "consumer",
         stopRequested.isDone() ? "stopping: " + stopRequested.getNow(null).reason() : Health.UP);
@@ -469,7 +471,7 @@ public final class SpoolConsumer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      if (heartbeat != null && settings.heartbeat()) heartbeat.close(); // off the list, drained
+      if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
       closeQuietly();
       log.info("stopped; {}", counters.snapshot());
     }

@@ -86,6 +86,7 @@ public final class Dashboard implements AutoCloseable {
               config.routes.get("/api/me", this::me);
               config.routes.get("/api/overview", ctx -> json(ctx, overview()));
               config.routes.get("/api/workers", ctx -> json(ctx, data.workers()));
+              config.routes.get("/api/tasks", this::recent);
               config.routes.get(
                   "/api/tasks/{id}", ctx -> json(ctx, data.task(ctx.pathParam("id"))));
               config.routes.post("/api/tasks/{id}/cancel", this::cancel);
@@ -180,7 +181,7 @@ public final class Dashboard implements AutoCloseable {
   /** An Origin header, when the browser sends one, must be this server's. */
   private static boolean sameOrigin(Context ctx) {
     String origin = ctx.header("Origin");
-    if (origin == null) return true; // not a browser, or a same-origin GET-like form
+    if (origin == null) return true; // not a browser (curl, a script): browsers send it on a POST
     String host = ctx.header("Host");
     return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
   }
@@ -323,6 +324,16 @@ public final class Dashboard implements AutoCloseable {
     m.put("running", workers.stream().mapToInt(w -> w.active().size()).sum());
     m.put("history", data.history());
     return m;
+  }
+
+  private void recent(Context ctx) {
+    String name = ctx.queryParam("name");
+    String state = ctx.queryParam("state");
+    json(
+        ctx,
+        data.recent(
+            name == null || name.isBlank() ? null : name.trim(),
+            state == null || state.isBlank() ? null : state));
   }
 
   private void dead(Context ctx) {

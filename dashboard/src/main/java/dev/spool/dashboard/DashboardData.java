@@ -96,6 +96,51 @@ final class DashboardData implements AutoCloseable {
     return AsyncResult.of(spool, id).status();
   }
 
+  /** The most records read to list recent tasks (Redis keeps no index of them by time). */
+  static final int RECENT_BUDGET = 2000;
+
+  /** A kept task as the list of recent tasks shows it. */
+  record RecentTask(
+      String id,
+      String name,
+      String state,
+      Instant submitted,
+      Instant started,
+      Instant finished,
+      int attempts,
+      String worker) {}
+
+  private static final Set<String> STATES =
+      Set.of(
+          TaskRecords.PENDING,
+          TaskRecords.SCHEDULED,
+          TaskRecords.STARTED,
+          TaskRecords.RETRYING,
+          TaskRecords.SUCCEEDED,
+          TaskRecords.FAILED,
+          TaskRecords.CANCELLED,
+          TaskRecords.DEAD);
+
+  /** Up to 100 kept tasks, the most recent first, of {@code name} and {@code state} when given. */
+  List<RecentTask> recent(String name, String state) {
+    if (state != null && !STATES.contains(state)) {
+      throw new IllegalArgumentException("no task state '" + state + "'; one of " + STATES);
+    }
+    return spool.state().taskRecords().recent(name, state, 100, RECENT_BUDGET).stream()
+        .map(
+            r ->
+                new RecentTask(
+                    r.id(),
+                    r.name(),
+                    r.state(),
+                    r.submitted(),
+                    r.started(),
+                    r.finished(),
+                    r.attempts(),
+                    r.worker()))
+        .toList();
+  }
+
   /** A dead letter as the page shows it: its arguments cut short, or masked. */
   record DeadView(
       String taskId,

@@ -125,6 +125,19 @@ final class DashboardBrowserIT {
         browser.go(base + "/#tasks/" + deadId);
         browser.waitForText("td[data-field='State']", "SUCCEEDED");
         browser.screenshot("task-replayed");
+
+        // The list of recent tasks, filtered by name and state.
+        browser.go(base + "/#tasks");
+        browser.waitFor("#filter-name").sendKeys("double");
+        browser
+            .driver()
+            .findElement(By.cssSelector("#filter-state option[value='succeeded']"))
+            .click();
+        browser.driver().findElement(By.cssSelector("#filter button")).click();
+        browser.waitFor("#recent tr[data-task='" + deadId + "']");
+        assertEquals(
+            1, browser.driver().findElements(By.cssSelector("#recent tr[data-task]")).size());
+        browser.screenshot("tasks-recent");
         browser.go(base + "/#dead");
         browser.waitForText("#dead-tasks td", "none"); // replayed: none left
 

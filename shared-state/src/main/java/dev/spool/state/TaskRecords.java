@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Where a task whose result is kept records what became of it, readable by id from any process: the
@@ -313,6 +315,47 @@ public final class TaskRecords {
             "cancel " + ids.size() + " task record(s)",
             j -> TaskScripts.CANCEL_WAITING.run(j, keys, List.of(errorJson)));
     return (Long) r;
+  }
+
+  /**
+   * Kept records, the most recent first (by their latest time: finished, started, submitted), for a
+   * list of recent tasks. Redis keeps no index of them by time: this scans at most {@code budget}
+   * records of the namespace, so with more than that kept the list is the most recent of a sample,
+   * not of all.
+   *
+   * @param name only tasks of this name, or null for all
+   * @param state only tasks in this state (a state constant), or null for all
+   * @param limit the most returned
+   * @param budget the most records read
+   */
+  public List<Record> recent(String name, String state, int limit, int budget) {
+    if (limit < 1 || budget < 1) return List.of();
+    ScanParams params = new ScanParams().match(prefix + "*").count(500);
+    String cursor = ScanParams.SCAN_POINTER_START;
+    List<Record> found = new java.util.ArrayList<>();
+    int read = 0;
+    do {
+      String c = cursor;
+      ScanResult<String> r = redis.call("SCAN", "listing task records", j -> j.scan(c, params));
+      for (String key : r.getResult()) {
+        if (read++ >= budget) break;
+        String id = key.substring(prefix.length());
+        if (!ID.matcher(id).matches()) continue;
+        read(id)
+            .filter(x -> name == null || name.equals(x.name()))
+            .filter(x -> state == null || state.equals(x.state()))
+            .ifPresent(found::add);
+      }
+      cursor = r.getCursor();
+    } while (read < budget && !cursor.equals(ScanParams.SCAN_POINTER_START));
+    found.sort(java.util.Comparator.comparing(TaskRecords::latest).reversed());
+    return found.size() > limit ? List.copyOf(found.subList(0, limit)) : List.copyOf(found);
+  }
+
+  private static Instant latest(Record r) {
+    if (r.finished() != null) return r.finished();
+    if (r.started() != null) return r.started();
+    return r.submitted() != null ? r.submitted() : Instant.EPOCH;
   }
 
   /** The record of task {@code id}, or empty when there is none (never kept, or expired). */

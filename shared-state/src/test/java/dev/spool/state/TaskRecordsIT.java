@@ -179,4 +179,36 @@ final class TaskRecordsIT {
       assertEquals("64", r.read("t-8").orElseThrow().result());
     }
   }
+
+  @Test
+  void recent_filtersByNameAndState_latestFirst_readsAtMostTheBudget(StateTestEnv env)
+      throws Exception {
+    try (SharedState state = StateFixture.state(env)) {
+      TaskRecords r = state.taskRecords();
+      r.submitted("sq-1", "square", null, DAY);
+      r.submitted("sq-2", "square", null, DAY);
+      r.submitted("sl-1", "sleep", null, DAY);
+      Thread.sleep(5); // the ends below come later than every submission, by Redis's clock
+      assertTrue(r.start("sq-1", "square", 1, "w1", DAY).isEmpty());
+      assertTrue(r.finished("sq-1", "square", TaskRecords.SUCCEEDED, "1", 1, DAY));
+      Thread.sleep(5);
+      assertTrue(r.start("sl-1", "sleep", 1, "w1", DAY).isEmpty());
+      assertTrue(r.finished("sl-1", "sleep", TaskRecords.FAILED, "{\"type\":\"x\"}", 1, DAY));
+
+      assertEquals(
+          List.of("sl-1", "sq-1", "sq-2"),
+          r.recent(null, null, 10, 1000).stream().map(TaskRecords.Record::id).toList());
+      assertEquals(
+          List.of("sq-1", "sq-2"),
+          r.recent("square", null, 10, 1000).stream().map(TaskRecords.Record::id).toList());
+      assertEquals(
+          List.of("sq-2"),
+          r.recent("square", TaskRecords.PENDING, 10, 1000).stream()
+              .map(TaskRecords.Record::id)
+              .toList());
+      assertEquals(1, r.recent(null, null, 1, 1000).size(), "at most the limit");
+      assertTrue(r.recent(null, null, 10, 2).size() <= 2, "at most the budget read");
+      assertEquals(List.of(), r.recent(null, null, 0, 1000));
+    }
+  }
 }

@@ -105,7 +105,7 @@ const pages = {
     const form = el("form", { id: "find", onsubmit: e => { e.preventDefault(); location.hash = "#tasks/" + input.value.trim(); } },
       input, " ", el("button", { type: "submit" }, "Find"));
     main.append(el("h2", {}, "Find a task by id"), form);
-    if (!state.taskId) return;
+    if (!state.taskId) { await recentTasks(main); return; }
     const t = await api("/api/tasks/" + encodeURIComponent(state.taskId));
     const dl = el("table", { id: "task" });
     const row = (k, v) => { if (v !== null && v !== undefined && v !== "") dl.append(el("tr", {}, el("th", {}, k), el("td", { "data-field": k }, v))); };
@@ -177,6 +177,27 @@ const pages = {
       (s.delayed || []).map(x => el("tr", {}, el("td", {}, x.queue), el("td", { class: "num" }, x.waiting), el("td", { class: "num" }, x.rateLimited), el("td", {}, x.nextDue || ""))), "delayed"));
   },
 };
+
+// Recent kept tasks, filtered by name and state; the filter lives in state.filter.
+async function recentTasks(main) {
+  const f = state.filter || (state.filter = { name: "", state: "" });
+  const name = el("input", { id: "filter-name", placeholder: "task name", value: f.name });
+  const select = el("select", { id: "filter-state" },
+    ["", "pending", "scheduled", "started", "retrying", "succeeded", "failed", "cancelled", "dead"]
+      .map(s => { const o = el("option", { value: s }, s || "any state"); if (s === f.state) o.selected = true; return o; }));
+  const form = el("form", { id: "filter", onsubmit: e => { e.preventDefault(); f.name = name.value.trim(); f.state = select.value; refresh(); } },
+    name, " ", select, " ", el("button", { type: "submit" }, "List"));
+  main.append(el("h2", {}, "Recent tasks with a kept result"), form);
+  const q = new URLSearchParams();
+  if (f.name) q.set("name", f.name);
+  if (f.state) q.set("state", f.state);
+  const tasks = await api("/api/tasks?" + q.toString());
+  main.append(table(["Task", "Name", "State", { label: "Attempts", cls: "num" }, { label: "Worker", cls: "wide" }, "Latest"],
+    tasks.map(t => el("tr", { "data-task": t.id }, el("td", {}, el("a", { href: "#tasks/" + t.id }, t.id)), el("td", {}, t.name || ""),
+      el("td", {}, t.state), el("td", { class: "num" }, t.attempts), el("td", { class: "wide" }, t.worker || ""),
+      el("td", {}, ago(t.finished || t.started || t.submitted)))), "recent"));
+  main.append(el("p", { class: "muted" }, "The 100 most recent of at most 2,000 kept records read; tasks without a kept result are not recorded."));
+}
 
 function card(label, value, id, bad) {
   return el("div", { class: "card", id: "card-" + id }, label, el("b", { class: bad ? "bad" : "" }, value));
