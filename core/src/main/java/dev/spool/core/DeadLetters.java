@@ -8,7 +8,9 @@ import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
@@ -81,17 +83,49 @@ public final class DeadLetters implements AutoCloseable {
     List<DeadLetter> out = new ArrayList<>();
     long available;
     try (Channel ch = session.connection().createChannel()) {
+      ch.confirmSelect(); // for the copies recycle() puts back
       available = ch.queueDeclarePassive(deadQueue).getMessageCount();
       for (long i = 0; i < Math.min(limit, available); i++) {
         GetResponse r = ch.basicGet(deadQueue, false);
         if (r == null) break;
         out.add(DeadLetter.from(r.getProps(), r.getBody(), codec));
+        recycle(ch, r);
       }
     } catch (IOException | TimeoutException e) {
       throw new SpoolConnectionException(reason(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while listing dead letters", e);
     }
     awaitReturned(available);
     return out;
+  }
+
+  /**
+   * How often a dead letter may be returned to its queue unacked (listed, or passed over by a
+   * replay) before it is put back as a fresh copy instead. Every return counts as a delivery, and
+   * RabbitMQ 4's quorum queues drop a message after 20 of them by default (its delivery limit; the
+   * dead-letter queue has nowhere to dead-letter to), so that listing a dead letter 20 times would
+   * lose it.
+   */
+  public static final int RECYCLE_AT = 10;
+
+  /**
+   * When {@code r} has been delivered {@link #RECYCLE_AT} times or more, publishes a copy of it to
+   * the back of the dead-letter queue, confirmed, then acks the original: its delivery count starts
+   * again. Never loses it; a crash between the two leaves two copies. Needs a channel in confirm
+   * mode.
+   */
+  private void recycle(Channel ch, GetResponse r)
+      throws IOException, InterruptedException, TimeoutException {
+    Map<String, Object> headers = r.getProps().getHeaders();
+    Object count = headers == null ? null : headers.get("x-delivery-count");
+    if (!(count instanceof Number n) || n.longValue() < RECYCLE_AT) return;
+    Map<String, Object> kept = new HashMap<>(headers);
+    kept.remove("x-delivery-count");
+    ch.basicPublish("", deadQueue, r.getProps().builder().headers(kept).build(), r.getBody());
+    ch.waitForConfirmsOrDie(30_000);
+    ch.basicAck(r.getEnvelope().getDeliveryTag(), false);
   }
 
   /**
@@ -126,7 +160,10 @@ public final class DeadLetters implements AutoCloseable {
         GetResponse r = ch.basicGet(deadQueue, false);
         if (r == null) break;
         DeadLetter d = DeadLetter.from(r.getProps(), r.getBody(), codec);
-        if (!which.test(d)) continue; // left unacked: back in the queue when the channel closes
+        if (!which.test(d)) {
+          recycle(ch, r); // else left unacked: back in the queue when the channel closes
+          continue;
+        }
         ch.basicPublish("", workQueue, false, d.replayProperties(), d.body());
         ch.waitForConfirmsOrDie(30_000);
         ch.basicAck(r.getEnvelope().getDeliveryTag(), false);

@@ -87,6 +87,33 @@ final class DeadLettersIT {
   }
 
   @Test
+  void listedAndPassedOverManyTimes_deadLetterIsKept_itsDeliveryCountStaysLow(SpoolTestEnv env)
+      throws Exception {
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      try (SpoolConsumer c = consumer(env)) {
+        assertThrows(TaskFailedException.class, () -> pool.apply("fail", "kept", String.class));
+      }
+      String deadQueue = env.topology().deadQueue("tasks");
+      try (DeadLetters dead = DeadLetters.open(env.config(), "tasks")) {
+        // Each listing returns it unacked: a delivery, which RabbitMQ 4 stops at 20 by default.
+        for (int i = 0; i < 15; i++) assertEquals(1, dead.list(10).size(), "listing " + i);
+        for (int i = 0; i < 15; i++) assertEquals(0, dead.replay(d -> false), "replay " + i);
+        assertEquals(1, dead.count(), "still there, once");
+        DeadLetter d = dead.list(1).getFirst();
+        assertTrue(d.bodyPreview(100).contains("kept"), d.bodyPreview(100));
+        assertEquals(Reason.RETRIES_EXHAUSTED, d.reason());
+      }
+      try (var ch = env.connection().createChannel()) {
+        var r = ch.basicGet(deadQueue, false);
+        Object count = r.getProps().getHeaders().get("x-delivery-count");
+        assertTrue(
+            count == null || ((Number) count).longValue() <= DeadLetters.RECYCLE_AT,
+            "delivered " + count + " times: recycled before the broker's limit");
+      }
+    }
+  }
+
+  @Test
   void replayAll_runsTheTasksAgainAsFirstAttempts(SpoolTestEnv env) throws Exception {
     try (TaskPool pool = TaskPool.create(env.config())) {
       try (SpoolConsumer c = consumer(env)) {
