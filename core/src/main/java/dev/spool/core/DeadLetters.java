@@ -153,9 +153,10 @@ public final class DeadLetters implements AutoCloseable {
    */
   public int replay(Predicate<DeadLetter> which) {
     int replayed = 0;
+    long available;
     try (Channel ch = session.connection().createChannel()) {
       ch.confirmSelect();
-      long available = ch.queueDeclarePassive(deadQueue).getMessageCount();
+      available = ch.queueDeclarePassive(deadQueue).getMessageCount();
       for (long i = 0; i < available; i++) {
         GetResponse r = ch.basicGet(deadQueue, false);
         if (r == null) break;
@@ -175,6 +176,7 @@ public final class DeadLetters implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new SpoolException("interrupted while replaying dead letters", e);
     }
+    awaitReturned(available - replayed); // those passed over, back before a count or a listing
     return replayed;
   }
 
