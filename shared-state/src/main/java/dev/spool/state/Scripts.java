@@ -346,6 +346,13 @@ final class Scripts {
           return 1
           """);
 
+  /** After NOW: KEYS[1], a sorted set scored by expiry, expires 1 s after its latest member. */
+  private static final String EXPIRE_WITH_LATEST =
+      """
+      local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+      redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + 1000)
+      """;
+
   /**
    * KEYS workers, report; ARGV id, report, ttl ms. Keeps the report for ttl and the id in the set
    * of workers until then (by the server's clock); drops ids whose reports expired.
@@ -358,8 +365,9 @@ final class Scripts {
               redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
               redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
               redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
-              local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-              redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + 1000)
+              """
+              + EXPIRE_WITH_LATEST
+              + """
               return now
               """);
 
@@ -379,8 +387,9 @@ final class Scripts {
               + """
               redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
               redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-              local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-              redis.call('PEXPIRE', KEYS[1], tonumber(last[2]) - now + 1000)
+              """
+              + EXPIRE_WITH_LATEST
+              + """
               return now
               """);
 

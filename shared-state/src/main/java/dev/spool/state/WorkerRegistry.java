@@ -68,15 +68,19 @@ public final class WorkerRegistry {
         });
   }
 
+  /** The ids of the workers alive now, in id order, without their reports. */
+  @SuppressWarnings("unchecked")
+  public List<String> ids() {
+    return (List<String>)
+        redis.call(
+            "worker.alive",
+            "list the workers",
+            j -> Scripts.WORKERS_ALIVE.run(j, List.of(workers), List.of()));
+  }
+
   /** The reports of the workers alive now, by worker id in id order. */
   public Map<String, String> alive() {
-    @SuppressWarnings("unchecked")
-    List<String> ids =
-        (List<String>)
-            redis.call(
-                "worker.alive",
-                "list the workers",
-                j -> Scripts.WORKERS_ALIVE.run(j, List.of(workers), List.of()));
+    List<String> ids = ids();
     Map<String, String> out = new LinkedHashMap<>();
     if (ids.isEmpty()) return out;
     String[] keys = ids.stream().map(this::reportKey).toArray(String[]::new);

@@ -25,6 +25,7 @@ final class WorkerRegistryIT {
       workers.beat("host-b/2", "{\"n\":2}", Duration.ofMinutes(1));
       workers.beat("host-a/1", "{\"n\":3}", Duration.ofMillis(500)); // the later report wins
       assertEquals(Map.of("host-a/1", "{\"n\":3}", "host-b/2", "{\"n\":2}"), workers.alive());
+      assertEquals(List.of("host-a/1", "host-b/2"), workers.ids());
 
       await()
           .atMost(Duration.ofSeconds(5))
