@@ -10,6 +10,14 @@ module dev.spool.core {
   requires transitive micrometer.core;
   requires transitive micrometer.registry.prometheus;
   requires transitive info.picocli;
+  requires transitive io.opentelemetry.api;
+  requires transitive io.opentelemetry.context;
+  // Optional: only Spool's commands configure an SDK (dev.spool.core.cli.TracingSetup).
+  requires static io.opentelemetry.sdk;
+  requires static io.opentelemetry.sdk.trace;
+  requires static io.opentelemetry.sdk.common;
+  requires static io.opentelemetry.sdk.autoconfigure;
+  requires static io.opentelemetry.sdk.autoconfigure.spi;
   requires jdk.httpserver;
   requires org.slf4j;
 

@@ -1,6 +1,7 @@
 package dev.spool.consumer;
 
 import dev.spool.core.wire.Topology;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,6 +40,7 @@ public final class ConsumerConfig {
   private final Map<String, RateLimit> rateLimitByTask;
   private final Duration brokerConsumerTimeout;
   private final Duration idempotencyTtl;
+  private final OpenTelemetry openTelemetry;
 
   private ConsumerConfig(Builder b, int prefetch) {
     this.queue = b.queue;
@@ -54,6 +56,7 @@ public final class ConsumerConfig {
     this.rateLimitByTask = Map.copyOf(b.rateLimitByTask);
     this.brokerConsumerTimeout = b.brokerConsumerTimeout;
     this.idempotencyTtl = b.idempotencyTtl;
+    this.openTelemetry = b.openTelemetry;
   }
 
   public String queue() {
@@ -104,6 +107,14 @@ public final class ConsumerConfig {
     return brokerConsumerTimeout;
   }
 
+  /**
+   * What tasks are traced with, or null for the global OpenTelemetry when one is set ({@link
+   * Builder#openTelemetry}).
+   */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
+  }
+
   public Duration idempotencyTtl() {
     return idempotencyTtl;
   }
@@ -124,6 +135,7 @@ public final class ConsumerConfig {
     b.rateLimitByTask.putAll(rateLimitByTask);
     b.brokerConsumerTimeout = brokerConsumerTimeout;
     b.idempotencyTtl = idempotencyTtl;
+    b.openTelemetry = openTelemetry;
     return b;
   }
 
@@ -165,6 +177,7 @@ public final class ConsumerConfig {
         + brokerConsumerTimeout
         + ", idempotencyTtl="
         + idempotencyTtl
+        + (openTelemetry == null ? "" : ", tracing=" + (openTelemetry != OpenTelemetry.noop()))
         + "]";
   }
 
@@ -227,6 +240,7 @@ public final class ConsumerConfig {
     private final Map<String, RateLimit> rateLimitByTask = new HashMap<>();
     private Duration brokerConsumerTimeout = Duration.ofMinutes(30);
     private Duration idempotencyTtl = Duration.ofDays(1);
+    private OpenTelemetry openTelemetry;
 
     private Builder() {}
 
@@ -301,6 +315,19 @@ public final class ConsumerConfig {
     /** The broker's {@code consumer_timeout} (30 minutes unless the broker sets another). */
     public Builder brokerConsumerTimeout(Duration timeout) {
       this.brokerConsumerTimeout = Objects.requireNonNull(timeout, "brokerConsumerTimeout");
+      return this;
+    }
+
+    /**
+     * Traces every task this consumer runs with {@code otel}, continuing the trace whose W3C
+     * context the task carries: a {@code wait} span (in the queue), a {@code process} span (the
+     * handler's run, current on its thread, so that tasks submitted from a handler join the trace)
+     * and a {@code result} span (until the broker has the result). Without it, the consumer traces
+     * with the global OpenTelemetry when one is set, else not at all; {@link OpenTelemetry#noop()}
+     * turns tracing off.
+     */
+    public Builder openTelemetry(OpenTelemetry otel) {
+      this.openTelemetry = Objects.requireNonNull(otel, "openTelemetry");
       return this;
     }
 

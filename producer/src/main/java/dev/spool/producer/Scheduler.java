@@ -68,6 +68,7 @@ public final class Scheduler implements AutoCloseable {
   private final AtomicLong fired = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
   private final MeterRegistry meters;
+  private final dev.spool.core.wire.Tracing tracing = dev.spool.core.wire.Tracing.ofOrGlobal(null);
   private volatile LockLease held;
   private volatile boolean closed;
   private volatile String redisError; // the last failure to reach Redis, null once it answers
@@ -302,6 +303,8 @@ public final class Scheduler implements AutoCloseable {
     Map<String, Object> h = new HashMap<>(base.getHeaders());
     h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
     h.put(Headers.DUE, runAt.toEpochMilli());
+    // Each occurrence starts a trace of its own (its wait span includes its time in Redis).
+    tracing.publish(s.task(), id, s.queue(), 1, h).end();
     AMQP.BasicProperties props = base.builder().headers(h).build();
     return ParkedTask.of(props, body).toJson();
   }

@@ -23,6 +23,7 @@ import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
+import dev.spool.core.wire.Tracing;
 import dev.spool.producer.internal.MapRun;
 import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.PendingTasks.Pending;
@@ -34,6 +35,9 @@ import dev.spool.state.SharedState;
 import dev.spool.state.UniqueKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,6 +101,7 @@ public final class TaskPool implements AutoCloseable {
   private final MeterRegistry meterRegistry;
   private final LongAdder tasksPublished = new LongAdder();
   private final Clock clock;
+  private final Tracing tracing;
   private volatile boolean closed;
 
   private TaskPool(
@@ -114,6 +119,7 @@ public final class TaskPool implements AutoCloseable {
     this.meterRegistry = meterRegistry;
     this.maxMessageBytes = config.maxMessageBytes();
     this.clock = clock;
+    this.tracing = Tracing.ofOrGlobal(settings.openTelemetry());
     this.producerId =
         me.host().replaceAll("[^A-Za-z0-9_-]", "_")
             + "-"
@@ -353,30 +359,38 @@ public final class TaskPool implements AutoCloseable {
       h.put(Headers.KEEP_RESULT, keep.toMillis());
       h.put(Headers.SUBMISSION, submission);
     }
+    Span span = tracing.publish(task, id, workQueue, 1, h); // invalid when off
     AMQP.BasicProperties props =
         m.toProperties()
             .builder()
             .headers(h)
             .priority(options.priority() > 0 ? options.priority() : null)
             .build();
-    if (keep != null) record(id, task, due, keep, submission);
-    if (due != null) {
-      park(props, body, options.countdown(), due);
-      tasksPublished.increment();
-      meters.published(task);
-      return id;
-    }
-    CompletableFuture<Void> confirmed = new CompletableFuture<>();
     try {
-      publisher.publish(laneFor(options.priority()), props, body, () -> confirmed.complete(null));
-      confirmed.get(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SpoolException("interrupted while publishing task " + id, e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new SpoolConnectionException(
-          "the broker did not confirm task " + id + " within " + settings.defaultTimeout(), e);
+      if (keep != null) record(id, task, due, keep, submission);
+      if (due != null) {
+        park(props, body, options.countdown(), due);
+        span.end();
+        tasksPublished.increment();
+        meters.published(task);
+        return id;
+      }
+      CompletableFuture<Void> confirmed = new CompletableFuture<>();
+      try {
+        publisher.publish(laneFor(options.priority()), props, body, () -> confirmed.complete(null));
+        confirmed.get(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SpoolException("interrupted while publishing task " + id, e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new SpoolConnectionException(
+            "the broker did not confirm task " + id + " within " + settings.defaultTimeout(), e);
+      }
+    } catch (RuntimeException e) {
+      Tracing.failed(span, e);
+      throw e;
     }
+    span.end();
     tasksPublished.increment();
     meters.published(task);
     return id;
@@ -423,12 +437,22 @@ public final class TaskPool implements AutoCloseable {
         new java.util.concurrent.CountDownLatch(first.size());
     try {
       for (dev.spool.state.Workflows.Step step : first) {
-        publisher.publish(
-            workQueue,
+        AMQP.BasicProperties props =
             dev.spool.core.wire.FlowSteps.properties(
-                id, step.node(), step.name(), keep, producerId),
-            dev.spool.core.wire.FlowSteps.body(step.inputJson()),
-            confirmed::countDown);
+                id, step.node(), step.name(), keep, producerId);
+        Runnable onConfirmed = confirmed::countDown;
+        if (tracing.on()) {
+          Map<String, Object> h = new HashMap<>(props.getHeaders());
+          Span span = tracing.publish(step.name(), props.getMessageId(), workQueue, 1, h);
+          props = props.builder().headers(h).build();
+          onConfirmed =
+              () -> {
+                span.end();
+                confirmed.countDown();
+              };
+        }
+        publisher.publish(
+            workQueue, props, dev.spool.core.wire.FlowSteps.body(step.inputJson()), onConfirmed);
       }
       if (!confirmed.await(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
         throw new SpoolConnectionException(
@@ -846,11 +870,14 @@ public final class TaskPool implements AutoCloseable {
             this::hint,
             MapRun.MAX_AHEAD);
     run.cancelWith(ids -> cancel(ids, DEFAULT_CANCEL_KEEP));
+    // The feeder thread publishes: each chunk's span is a child of the caller's current span.
+    Context caller = tracing.on() ? Context.current() : null;
     return run.start(
         inputs.iterator(),
         chunksize,
         (chunk, position) ->
-            submit(
+            submitIn(
+                caller,
                 task,
                 chunk,
                 position,
@@ -866,6 +893,30 @@ public final class TaskPool implements AutoCloseable {
     if (options.chunksize() != null) return options.chunksize();
     if (!(inputs instanceof Collection<?> c)) return 1;
     return MapOptions.autoChunksize(c.size(), consumerCount());
+  }
+
+  /**
+   * {@link #submit(String, List, long, boolean, Instant, String, Instant, TaskOptions, Duration)}
+   * with {@code context} current, when not null.
+   */
+  private Pending submitIn(
+      Context context,
+      String task,
+      List<Object> inputs,
+      long position,
+      boolean chunked,
+      Instant deadline,
+      String idempotencyKey,
+      Instant due,
+      TaskOptions options,
+      Duration keep)
+      throws InterruptedException {
+    if (context == null) {
+      return submit(task, inputs, position, chunked, deadline, idempotencyKey, due, options, keep);
+    }
+    try (Scope ignored = context.makeCurrent()) {
+      return submit(task, inputs, position, chunked, deadline, idempotencyKey, due, options, keep);
+    }
   }
 
   /**
@@ -893,8 +944,15 @@ public final class TaskPool implements AutoCloseable {
     TaskMessage m =
         new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
     AMQP.BasicProperties props = m.toProperties();
-    if (idempotencyKey != null || due != null || rateKey != null || priority > 0 || keep != null) {
+    Span span = Span.getInvalid();
+    if (idempotencyKey != null
+        || due != null
+        || rateKey != null
+        || priority > 0
+        || keep != null
+        || tracing.on()) {
       Map<String, Object> h = new HashMap<>(props.getHeaders());
+      span = tracing.publish(task, id, workQueue, Math.max(1, size), h);
       if (priority > 0) h.put(Headers.PRIORITY, priority);
       if (keep != null) {
         h.put(Headers.KEEP_RESULT, keep.toMillis());
@@ -916,11 +974,18 @@ public final class TaskPool implements AutoCloseable {
     try {
       if (keep != null && due != null) record(id, task, due, keep, submission);
       else if (keep != null) recordWhilePublishing(id, task, keep, submission);
-      if (due != null) park(props, body, null, due);
-      else publisher.publish(laneFor(priority), props, body, () -> {});
+      if (due != null) {
+        park(props, body, null, due);
+        span.end();
+      } else if (span.getSpanContext().isValid()) {
+        publisher.publish(laneFor(priority), props, body, span::end);
+      } else {
+        publisher.publish(laneFor(priority), props, body, () -> {});
+      }
     } catch (RuntimeException | InterruptedException e) {
       tasksPublished.decrement();
       pending.abandon(p);
+      Tracing.failed(span, e);
       throw e;
     }
     return p;

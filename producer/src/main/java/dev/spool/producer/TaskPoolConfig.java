@@ -2,6 +2,7 @@ package dev.spool.producer;
 
 import dev.spool.core.wire.Topology;
 import dev.spool.state.TaskRecords;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,13 +17,16 @@ import java.util.Objects;
  * @param keepResults how long the result of a task is kept in Redis, readable by id ({@link
  *     AsyncResult}), when neither the call nor the task's name says; null to keep none
  * @param keepResultsByTask how long the results of the tasks of a name are kept, by task name
+ * @param openTelemetry what to trace with (see {@link Builder#openTelemetry}); null for the global
+ *     OpenTelemetry when one is set, else no tracing
  */
 public record TaskPoolConfig(
     String queue,
     int publishWindow,
     Duration defaultTimeout,
     Duration keepResults,
-    Map<String, Duration> keepResultsByTask) {
+    Map<String, Duration> keepResultsByTask,
+    OpenTelemetry openTelemetry) {
   /**
    * Checks every setting, whether called by the builder or directly.
    *
@@ -44,7 +48,17 @@ public record TaskPoolConfig(
 
   /** Keeping no results. */
   public TaskPoolConfig(String queue, int publishWindow, Duration defaultTimeout) {
-    this(queue, publishWindow, defaultTimeout, null, Map.of());
+    this(queue, publishWindow, defaultTimeout, null, Map.of(), null);
+  }
+
+  /** Tracing with the global OpenTelemetry when one is set. */
+  public TaskPoolConfig(
+      String queue,
+      int publishWindow,
+      Duration defaultTimeout,
+      Duration keepResults,
+      Map<String, Duration> keepResultsByTask) {
+    this(queue, publishWindow, defaultTimeout, keepResults, keepResultsByTask, null);
   }
 
   static Duration requireKeep(String what, Duration keep) {
@@ -77,6 +91,7 @@ public record TaskPoolConfig(
     private Duration defaultTimeout = Duration.ofMinutes(10);
     private Duration keepResults;
     private final Map<String, Duration> keepResultsByTask = new HashMap<>();
+    private OpenTelemetry openTelemetry;
 
     private Builder() {}
 
@@ -112,11 +127,23 @@ public record TaskPoolConfig(
     }
 
     /**
+     * Traces every task this pool publishes with {@code otel}: a {@code publish} span, a child of
+     * the caller's current span, and the W3C trace context in the task's headers, which the
+     * consumer continues. Without it, the pool traces with the global OpenTelemetry when one is set
+     * (the OpenTelemetry Java agent sets one; so do Spool's commands when {@code OTEL_*} variables
+     * ask for traces), else not at all; {@link OpenTelemetry#noop()} turns tracing off.
+     */
+    public Builder openTelemetry(OpenTelemetry otel) {
+      this.openTelemetry = Objects.requireNonNull(otel, "openTelemetry");
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the setting and value, when one is out of range
      */
     public TaskPoolConfig build() {
       return new TaskPoolConfig(
-          queue, publishWindow, defaultTimeout, keepResults, keepResultsByTask);
+          queue, publishWindow, defaultTimeout, keepResults, keepResultsByTask, openTelemetry);
     }
   }
 }

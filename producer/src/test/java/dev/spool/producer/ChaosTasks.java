@@ -35,6 +35,7 @@ public final class ChaosTasks implements TaskHandlerProvider {
     registry.register("crash-once-inc", Long.class, ChaosTasks::crashOnceInc);
     registry.register("tally", long[].class, ChaosTasks::tally);
     registry.register("text-of", Integer.class, (Integer n, TaskContext c) -> "x".repeat(n));
+    registry.register("nest", Long.class, ChaosTasks::nest);
     registry.register(
         "halt",
         String.class,
@@ -42,6 +43,17 @@ public final class ChaosTasks implements TaskHandlerProvider {
           Runtime.getRuntime().halt(137); // dies like a SIGKILL: no drain, no ack
           return s;
         });
+  }
+
+  /** The pool tasks submitted from a handler go through ({@code nest}), made on first use. */
+  private static TaskPool nested;
+
+  /** Submits {@code square} of {@code n} from the handler, waits for it, returns it plus one. */
+  static synchronized long nest(Long n, TaskContext ctx) {
+    if (nested == null) {
+      nested = TaskPool.create(dev.spool.core.SpoolConfig.fromEnvironment(System.getenv()));
+    }
+    return nested.apply("square", n, Long.class, Duration.ofMinutes(1)) + 1;
   }
 
   /** Count one run of task {@code n} in the shared dict {@code runs}, then work {@code ms}. */

@@ -48,9 +48,16 @@ final class SpoolProcesses implements AutoCloseable {
    * ChaosTasks} are available; otherwise the jar runs alone with {@code java -jar}.
    */
   List<Process> startConsumers(int n, boolean testTasks, String... extraArgs) throws Exception {
+    return startConsumers(n, testTasks, Map.of(), extraArgs);
+  }
+
+  /** As {@link #startConsumers(int, boolean, String...)}, with {@code environment} added. */
+  List<Process> startConsumers(
+      int n, boolean testTasks, Map<String, String> environment, String... extraArgs)
+      throws Exception {
     List<Process> ps = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      ps.add(startConsumer("consumer-" + i, testTasks, Map.of(), extraArgs));
+      ps.add(startConsumer("consumer-" + i, testTasks, environment, extraArgs));
     }
     env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
     String queue = env.workQueue("tasks");
@@ -67,7 +74,12 @@ final class SpoolProcesses implements AutoCloseable {
         testTasks
             ? List.of(
                 "-cp",
-                jar + File.pathSeparator + System.getProperty("spool.test.classes"),
+                // The producer's classes too: a task may submit tasks of its own (ChaosTasks.nest).
+                String.join(
+                    File.pathSeparator,
+                    jar,
+                    System.getProperty("spool.test.classes"),
+                    System.getProperty("spool.main.classes")),
                 "dev.spool.consumer.cli.ConsumerMain")
             : List.of("-jar", jar);
     List<String> args = new ArrayList<>(cmd);

@@ -10,6 +10,7 @@ import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.cli.LogOptions;
 import dev.spool.core.cli.SpoolCli;
+import dev.spool.core.cli.TracingSetup;
 import dev.spool.core.metrics.MetricsServer;
 import dev.spool.core.metrics.SpoolMeters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -212,7 +213,14 @@ public final class ConsumerMain implements Callable<Integer> {
     }
     ProcessIdentity me = ProcessIdentity.current("consumer");
     SpoolCli.identify(me.toString());
-    System.exit(SpoolCli.commandLine(new ConsumerMain()).execute(args));
+    // Tracing from the OTEL_* variables; off unless they ask. Closed (spans flushed) before exit.
+    TracingSetup tracing = TracingSetup.start("spool-consumer", System.getenv(), System.err);
+    if (tracing == null) System.exit(SpoolCli.EXIT_USAGE);
+    int code;
+    try (tracing) {
+      code = SpoolCli.commandLine(new ConsumerMain()).execute(args);
+    }
+    System.exit(code);
   }
 
   @Override

@@ -13,12 +13,16 @@ import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.core.wire.Topology;
+import dev.spool.core.wire.Tracing;
 import dev.spool.state.SharedState;
 import dev.spool.state.SharedStateException;
 import dev.spool.state.TaskRecords;
+import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -50,6 +54,7 @@ final class Outcomes {
   private final Counters counters;
   private final Clock clock;
   private final int maxMessageBytes;
+  private final Tracing tracing;
 
   Outcomes(
       ConfirmingPublisher publisher,
@@ -75,6 +80,16 @@ final class Outcomes {
     this.counters = counters;
     this.clock = clock;
     this.maxMessageBytes = maxMessageBytes;
+    this.tracing = Tracing.ofOrGlobal(settings.openTelemetry());
+  }
+
+  Tracing tracing() {
+    return tracing;
+  }
+
+  /** The work queue's full name, as the broker knows it. */
+  String workQueue() {
+    return topology.workQueue(queue);
   }
 
   private ReplyQueues replyQueues; // set once, before consuming
@@ -204,9 +219,11 @@ final class Outcomes {
     String work = topology.workQueue(queue);
     for (dev.spool.state.Workflows.Step step : c.next()) {
       var props =
-          dev.spool.core.wire.FlowSteps.properties(
-              flow.id(), step.node(), step.name(), flow.keep(), workerId);
-      if (!publish(d, work, props, dev.spool.core.wire.FlowSteps.body(step.inputJson()), settle)) {
+          traced(
+              dev.spool.core.wire.FlowSteps.properties(
+                  flow.id(), step.node(), step.name(), flow.keep(), workerId));
+      var body = dev.spool.core.wire.FlowSteps.body(step.inputJson());
+      if (!publish(d, "step", work, props, body, settle)) {
         return; // put back: its redelivery sends them again
       }
     }
@@ -383,7 +400,8 @@ final class Outcomes {
   private void later(Delivery d, Duration delay, String header, int value) {
     String delayQueue = delayQueue(d, delay);
     if (delayQueue != null) {
-      publish(d, delayQueue, d.with(header, value), d.body(), () -> acks.ack(d.tag()));
+      var props = traced(d.with(header, value));
+      publish(d, "retry", delayQueue, props, d.body(), () -> acks.ack(d.tag()));
     }
   }
 
@@ -424,7 +442,7 @@ final class Outcomes {
         () -> {
           if (confirms.decrementAndGet() == 0) acks.ack(d.tag());
         };
-    if (!publish(d, topology.deadQueue(queue), props, d.body(), settle)) return;
+    if (!publish(d, "dead-letter", topology.deadQueue(queue), props, d.body(), settle)) return;
     if (answer) {
       RemoteError told = error.deadLettered(reason.toString(), attempts);
       reply(d, new TaskResult(d.taskId(), false, workerId, codec.encode(told)), settle);
@@ -436,19 +454,51 @@ final class Outcomes {
       settle.run(); // nobody waits for this result
       return;
     }
-    publish(d, d.replyTo(), result.toProperties(), result.body(), settle);
+    String what = result.ok() ? "result" : "error";
+    publish(d, what, d.replyTo(), result.toProperties(), result.body(), settle);
   }
 
+  /**
+   * {@code props} joined to the trace of the task being run on this thread (its process span), when
+   * tracing is on and there is one: a retry or a workflow's next step continues its trace.
+   */
+  private com.rabbitmq.client.AMQP.BasicProperties traced(
+      com.rabbitmq.client.AMQP.BasicProperties props) {
+    if (!tracing.on() || !Span.current().getSpanContext().isValid()) return props;
+    Map<String, Object> h =
+        props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
+    tracing.inject(h);
+    return props.builder().headers(h).build();
+  }
+
+  /**
+   * Publishes {@code what} for task {@code d} (a result, a retry, a dead letter, a workflow's next
+   * step), running {@code onConfirmed} once the broker confirmed it; false when it could not be
+   * published, the delivery then returned to its queue.
+   */
   private boolean publish(
       Delivery d,
+      String what,
       String routingKey,
       com.rabbitmq.client.AMQP.BasicProperties props,
       byte[] body,
       Runnable onConfirmed) {
+    Span span = Span.getInvalid();
+    if (tracing.on() && Span.current().getSpanContext().isValid()) {
+      span = tracing.settle(what, d.taskName(), d.taskId(), routingKey);
+      Span traced = span;
+      Runnable settle = onConfirmed;
+      onConfirmed =
+          () -> {
+            traced.end();
+            settle.run();
+          };
+    }
     try {
       publisher.publish(routingKey, props, body, onConfirmed);
       return true;
     } catch (SpoolException e) {
+      Tracing.failed(span, e);
       log.warn(
           "could not publish for task {} to {} ({}); returning it to the queue",
           d.taskId(),
@@ -456,6 +506,7 @@ final class Outcomes {
           e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      Tracing.failed(span, e);
     }
     acks.reject(d.tag(), true);
     return false;

@@ -11,6 +11,7 @@ import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.wire.TaskMessage;
+import dev.spool.core.wire.Tracing;
 import dev.spool.state.SharedValue;
 import dev.spool.state.StateConnectionException;
 import dev.spool.state.TaskRecords;
@@ -61,6 +62,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
 
   private String outcome; // of the handler's run, for metrics; null while it has not run
+  private Throwable error; // why it failed, for its trace
 
   TaskExecution(
       TaskMessage task,
@@ -145,6 +147,16 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     long start = System.nanoTime();
     counters.started();
     MDC.put("task", task.id());
+    Tracing.Run trace =
+        outcomes
+            .tracing()
+            .process(
+                delivery.props(),
+                task.name(),
+                task.id(),
+                outcomes.workQueue(),
+                task.attempt(),
+                outcomes.workerId());
     try {
       execute();
     } catch (VirtualMachineError e) {
@@ -163,6 +175,8 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
         if (progress != null) progress.close();
       }
       cancellations.finished(task.id(), self);
+      trace.outcome(outcome, error);
+      trace.close();
       MDC.remove("task");
       counters.ended(task.name(), outcome, System.nanoTime() - start);
       if (watchdog.finish()) pool.releaseReplacement(); // its replacement thread can go
@@ -324,6 +338,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   }
 
   private void failed(Throwable e, Integer element) {
+    error = e;
     if (!settle()) return; // the watchdog already reported the timeout
     if (cancelled) {
       outcome = "cancelled";

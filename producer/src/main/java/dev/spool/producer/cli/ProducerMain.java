@@ -3,6 +3,7 @@ package dev.spool.producer.cli;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.cli.LogOptions;
 import dev.spool.core.cli.SpoolCli;
+import dev.spool.core.cli.TracingSetup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -47,7 +48,14 @@ public final class ProducerMain implements Runnable {
       System.exit(SpoolCli.EXIT_USAGE);
     }
     SpoolCli.identify(ProcessIdentity.current("producer").toString());
-    System.exit(SpoolCli.commandLine(new ProducerMain()).execute(args));
+    // Tracing from the OTEL_* variables; off unless they ask. Closed (spans flushed) before exit.
+    TracingSetup tracing = TracingSetup.start("spool-producer", System.getenv(), System.err);
+    if (tracing == null) System.exit(SpoolCli.EXIT_USAGE);
+    int code;
+    try (tracing) {
+      code = SpoolCli.commandLine(new ProducerMain()).execute(args);
+    }
+    System.exit(code);
   }
 
   @Override
