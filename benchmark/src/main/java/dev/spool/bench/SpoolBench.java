@@ -7,6 +7,7 @@ import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.producer.Workflow;
+import io.opentelemetry.api.OpenTelemetry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -72,7 +73,8 @@ public final class SpoolBench implements Callable<Integer> {
       names = "--only",
       split = ",",
       description =
-          "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat.")
+          "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
+              + " tracing.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -129,6 +131,7 @@ public final class SpoolBench implements Callable<Integer> {
       }
       if (runs("state")) figures.addAll(stateFigures());
       if (only.contains("heartbeat")) figures.add(heartbeatFigure());
+      if (only.contains("tracing")) figures.addAll(tracingFigures());
     } finally {
       cleanup(ns);
     }
@@ -183,54 +186,22 @@ public final class SpoolBench implements Callable<Integer> {
    * seconds per 1,000 tasks (medians), which a shared machine disturbs less than throughput.
    */
   private Figure heartbeatFigure() throws Exception {
-    List<Double> cpuWith = new ArrayList<>();
-    List<Double> cpuWithout = new ArrayList<>();
-    List<Double> rateWith = new ArrayList<>();
-    List<Double> rateWithout = new ArrayList<>();
-    try (TaskPool pool = pool()) {
-      for (int round = 0; round < 5; round++) {
-        for (boolean on :
-            round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-          List<String> args = new ArrayList<>(consumerArgs);
-          if (!on) args.add("--no-heartbeat");
-          List<ConsumerProcess> consumers = new ArrayList<>();
-          for (int i = 0; i < 2; i++) {
-            consumers.add(
-                ConsumerProcess.start(
-                    consumerLauncher,
-                    args,
-                    env(),
-                    logs.resolve("heartbeat-" + on + "-" + i + ".log")));
-          }
-          while (pool.consumerCount() < 2) Thread.sleep(100);
-          pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
-          CpuUse cpu = CpuUse.start(consumers);
-          double rate = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
-          double perK = cpu.consumerSecondsPerThousand(tasks);
-          (on ? rateWith : rateWithout).add(rate);
-          (on ? cpuWith : cpuWithout).add(perK);
-          say(
-              "heartbeat %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks",
-              on ? "on " : "off", round + 1, rate, perK);
-          pool.stopConsumers(consumers.size());
-          for (ConsumerProcess c : consumers) c.awaitExit(60);
-        }
-      }
-    }
-    say(
-        "heartbeat: median throughput on %,.0f, off %,.0f tasks/s (%.3f); median consumers' CPU on"
-            + " %.3f, off %.3f s per 1,000 tasks (%.3f)",
-        median(rateWith),
-        median(rateWithout),
-        median(rateWith) / median(rateWithout),
-        median(cpuWith),
-        median(cpuWithout),
-        median(cpuWith) / median(cpuWithout));
+    Rounds r =
+        alternate(
+            "heartbeat",
+            5,
+            on -> {
+              List<String> args = new ArrayList<>(consumerArgs);
+              if (!on) args.add("--no-heartbeat");
+              return args;
+            },
+            on -> env(),
+            on -> pool());
     // Rounds differ by more than 1 % on a shared machine, so the share is also computed from the
     // heartbeat's own CPU: 5 refreshes a second (one in ten writes the report), against what one
     // consumer spends a second at the measured rate.
     double refreshCpu = heartbeatRefreshCpuSeconds();
-    double consumerCpuPerSecond = median(cpuWithout) / 1000 * median(rateWithout) / 2;
+    double consumerCpuPerSecond = median(r.cpuOff()) / 1000 * median(r.rateOff()) / 2;
     double share = 5 * refreshCpu / consumerCpuPerSecond;
     say(
         "heartbeat: one refresh costs %.1f us of CPU; 5 a second against %.3f CPU s a second of a"
@@ -238,6 +209,116 @@ public final class SpoolBench implements Callable<Integer> {
         refreshCpu * 1e6, consumerCpuPerSecond, share * 100);
     return new Figure(
         "heartbeat's share of a busy consumer's CPU", "%", share * 100, Double.NaN, "", 1.0, false);
+  }
+
+  /**
+   * What tracing costs. Off (the default), the hooks a task passes through are timed in this
+   * process against the CPU the consumers spend on a task. On, the same unchunked map is run with
+   * and without it, alternating, three rounds each: the consumers export over OTLP/HTTP to a sink
+   * in this process, which answers and drops, and the pool traces too.
+   */
+  private List<Figure> tracingFigures() throws Exception {
+    try (TracingSink sink = TracingSink.start()) {
+      Rounds r =
+          alternate(
+              "tracing",
+              3,
+              on -> consumerArgs,
+              on -> {
+                Map<String, String> e = new LinkedHashMap<>(env());
+                if (on) e.putAll(sink.environment());
+                return e;
+              },
+              on ->
+                  TaskPool.create(
+                      config,
+                      TaskPoolConfig.builder()
+                          .defaultTimeout(Duration.ofMinutes(30))
+                          .openTelemetry(on ? sink.openTelemetry() : OpenTelemetry.noop())
+                          .build()));
+      double offNanos = TracingSink.offPathNanosPerTask();
+      double consumerNanosPerTask = median(r.cpuOff()) / 1000 * 1e9;
+      double share = offNanos / consumerNanosPerTask;
+      say(
+          "tracing off: its hooks cost %.1f ns of CPU per task, against %,.0f ns of consumers' CPU"
+              + " per task: %.4f %%; spans exported while on: %,d",
+          offNanos, consumerNanosPerTask, share * 100, sink.spans());
+      return List.of(
+          new Figure(
+              "tracing off: share of the consumers' CPU per task",
+              "%",
+              share * 100,
+              Double.NaN,
+              "",
+              0.1,
+              false),
+          new Figure(
+              "tracing on: throughput against off (medians)",
+              "x",
+              median(r.rateOn()) / median(r.rateOff()),
+              Double.NaN,
+              "",
+              0, // no target: what tracing on costs, for the README
+              true));
+    }
+  }
+
+  /** Throughput and the consumers' CPU per 1,000 tasks of the rounds with and without a thing. */
+  private record Rounds(
+      List<Double> rateOn, List<Double> rateOff, List<Double> cpuOn, List<Double> cpuOff) {}
+
+  /**
+   * Runs an unchunked map of {@code --tasks} on two fresh consumers per round, {@code rounds} times
+   * with the thing on and off, alternating which goes first; prints each round and the medians.
+   */
+  private Rounds alternate(
+      String thing,
+      int rounds,
+      java.util.function.Function<Boolean, List<String>> argsFor,
+      java.util.function.Function<Boolean, Map<String, String>> envFor,
+      java.util.function.Function<Boolean, TaskPool> poolFor)
+      throws Exception {
+    Rounds r =
+        new Rounds(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int round = 0; round < rounds; round++) {
+      for (boolean on :
+          round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+        try (TaskPool pool = poolFor.apply(on)) {
+          List<ConsumerProcess> consumers = new ArrayList<>();
+          for (int i = 0; i < 2; i++) {
+            consumers.add(
+                ConsumerProcess.start(
+                    consumerLauncher,
+                    argsFor.apply(on),
+                    envFor.apply(on),
+                    logs.resolve(thing + "-" + on + "-" + i + ".log")));
+          }
+          while (pool.consumerCount() < 2) Thread.sleep(100);
+          pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
+          CpuUse cpu = CpuUse.start(consumers);
+          double rate = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
+          double perK = cpu.consumerSecondsPerThousand(tasks);
+          (on ? r.rateOn() : r.rateOff()).add(rate);
+          (on ? r.cpuOn() : r.cpuOff()).add(perK);
+          say(
+              "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks",
+              thing, on ? "on " : "off", round + 1, rate, perK);
+          pool.stopConsumers(consumers.size());
+          for (ConsumerProcess c : consumers) c.awaitExit(60);
+        }
+      }
+    }
+    say(
+        "%s: median throughput on %,.0f, off %,.0f tasks/s (%.3f); median consumers' CPU on"
+            + " %.3f, off %.3f s per 1,000 tasks (%.3f)",
+        thing,
+        median(r.rateOn()),
+        median(r.rateOff()),
+        median(r.rateOn()) / median(r.rateOff()),
+        median(r.cpuOn()),
+        median(r.cpuOff()),
+        median(r.cpuOn()) / median(r.cpuOff()));
+    return r;
   }
 
   /** The CPU one heartbeat refresh takes on the calling thread, one in ten writing the report. */

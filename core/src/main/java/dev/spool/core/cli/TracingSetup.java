@@ -17,7 +17,7 @@ import java.util.Map;
  * and metrics and logs are not exported (Spool's metrics are on {@code /metrics}). The SDK is set
  * as the global OpenTelemetry, so that handlers and the pools they submit from join the trace.
  *
- * <p>Closing flushes the spans not yet exported (for at most 10 s) and shuts the SDK down.
+ * <p>Closing flushes the spans not yet exported (for at most 2 s) and shuts the SDK down.
  */
 public final class TracingSetup implements AutoCloseable {
   /** Tracing off: nothing configured. */
@@ -142,8 +142,16 @@ public final class TracingSetup implements AutoCloseable {
       return new TracingSetup(
           sdk,
           () -> {
-            sdk.getSdkTracerProvider().forceFlush().join(10, java.util.concurrent.TimeUnit.SECONDS);
-            sdk.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS);
+            // Bounded: a collector that is down must not hold a command's exit for long.
+            var flushed =
+                sdk.getSdkTracerProvider()
+                    .forceFlush()
+                    .join(2, java.util.concurrent.TimeUnit.SECONDS);
+            if (!flushed.isSuccess()) {
+              org.slf4j.LoggerFactory.getLogger(TracingSetup.class)
+                  .warn("tracing: the last spans could not be exported within 2 s; dropped");
+            }
+            sdk.shutdown().join(1, java.util.concurrent.TimeUnit.SECONDS);
           });
     }
   }
