@@ -49,7 +49,9 @@ public final class ProducerMain implements Runnable {
     }
     SpoolCli.identify(ProcessIdentity.current("producer").toString());
     // Tracing from the OTEL_* variables; off unless they ask. Closed (spans flushed) before exit.
-    TracingSetup tracing = TracingSetup.start("spool-producer", System.getenv(), System.err);
+    String service =
+        args.length > 0 && args[0].equals("scheduler") ? "spool-scheduler" : "spool-producer";
+    TracingSetup tracing = TracingSetup.start(service, System.getenv(), System.err);
     if (tracing == null) System.exit(SpoolCli.EXIT_USAGE);
     int code;
     try (tracing) {
