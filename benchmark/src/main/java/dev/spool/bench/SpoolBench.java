@@ -74,7 +74,7 @@ public final class SpoolBench implements Callable<Integer> {
       split = ",",
       description =
           "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
-              + " tracing.")
+              + " tracing, startup.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -132,6 +132,7 @@ public final class SpoolBench implements Callable<Integer> {
       if (runs("state")) figures.addAll(stateFigures());
       if (only.contains("heartbeat")) figures.add(heartbeatFigure());
       if (only.contains("tracing")) figures.addAll(tracingFigures());
+      if (only.contains("startup")) figures.addAll(startupFigures());
     } finally {
       cleanup(ns);
     }
@@ -261,6 +262,92 @@ public final class SpoolBench implements Callable<Integer> {
               0, // no target: what tracing on costs, for the README
               true));
     }
+  }
+
+  /**
+   * What the launchers' ahead-of-time caches ({@code bin/spool-aot}) change, as a user meets it: a
+   * consumer's start to its first result, and {@code bin/spool-producer map square --range 0:N
+   * --chunksize 1} timed from the command's start, with two consumers already running. Five rounds
+   * each with the caches and without them ({@code -XX:AOTMode=off}), alternating.
+   */
+  private List<Figure> startupFigures() throws Exception {
+    List<Double> startOn = new ArrayList<>(), startOff = new ArrayList<>();
+    List<Double> mapOn = new ArrayList<>(), mapOff = new ArrayList<>();
+    String producerLauncher = System.getProperty("spool.producer.launcher", "bin/spool-producer");
+    for (int round = 0; round < 5; round++) {
+      for (boolean on :
+          round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+        Map<String, String> e = new LinkedHashMap<>(env());
+        if (!on) e.put("SPOOL_JAVA_OPTS", "-XX:AOTMode=off");
+        double start;
+        try (TaskPool pool = pool()) {
+          CompletableFuture<Long> first = pool.applyAsync("square", 3L, Long.class);
+          try (ConsumerProcess c =
+              ConsumerProcess.start(
+                  consumerLauncher, consumerArgs, e, logs.resolve("startup-" + on + ".log"))) {
+            first.get(60, TimeUnit.SECONDS);
+            start = (System.nanoTime() - c.startedNanos) / 1e9;
+            try (ConsumerProcess second =
+                ConsumerProcess.start(
+                    consumerLauncher, consumerArgs, e, logs.resolve("startup-" + on + "-2.log"))) {
+              while (pool.consumerCount() < 2) Thread.sleep(50);
+              ProcessBuilder map =
+                  new ProcessBuilder(
+                          producerLauncher,
+                          "map",
+                          "square",
+                          "--range",
+                          "0:" + tasks,
+                          "--chunksize",
+                          "1",
+                          "--progress",
+                          "none")
+                      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                      .redirectError(logs.resolve("startup-map-" + on + ".log").toFile());
+              map.environment().putAll(e);
+              long t0 = System.nanoTime();
+              int rc = map.start().waitFor();
+              double seconds = (System.nanoTime() - t0) / 1e9;
+              if (rc != 0) throw new IllegalStateException("the map command exited " + rc);
+              (on ? mapOn : mapOff).add(tasks / seconds);
+              (on ? startOn : startOff).add(start);
+              say(
+                  "caches %s, round %d: consumer start to first result %.2f s; map command of %,d"
+                      + " unchunked: %,.0f tasks/s from its start",
+                  on ? "on " : "off", round + 1, start, tasks, tasks / seconds);
+              pool.stopConsumers(2);
+              c.awaitExit(60);
+              second.awaitExit(60);
+            }
+          }
+        }
+      }
+    }
+    say(
+        "caches: median consumer start %.2f s on, %.2f s off; median map command %,.0f tasks/s on,"
+            + " %,.0f off (%.2f)",
+        median(startOn),
+        median(startOff),
+        median(mapOn),
+        median(mapOff),
+        median(mapOn) / median(mapOff));
+    return List.of(
+        new Figure(
+            "consumer start to first result, AOT caches",
+            "s",
+            median(startOn),
+            Double.NaN,
+            "",
+            0.5,
+            false),
+        new Figure(
+            "map command of " + tasks + " unchunked, from its start, AOT caches",
+            "tasks/s",
+            median(mapOn),
+            median(mapOff),
+            "without the caches",
+            1.0,
+            true));
   }
 
   /** Throughput and the consumers' CPU per 1,000 tasks of the rounds with and without a thing. */

@@ -870,14 +870,9 @@ public final class TaskPool implements AutoCloseable {
             this::hint,
             MapRun.MAX_AHEAD);
     run.cancelWith(ids -> cancel(ids, DEFAULT_CANCEL_KEEP));
-    // The feeder thread publishes: each chunk's span is a child of the caller's current span.
-    Context caller = tracing.on() ? Context.current() : null;
-    return run.start(
-        inputs.iterator(),
-        chunksize,
+    MapRun.ChunkSubmitter submitter =
         (chunk, position) ->
-            submitIn(
-                caller,
+            submit(
                 task,
                 chunk,
                 position,
@@ -886,37 +881,24 @@ public final class TaskPool implements AutoCloseable {
                 options.idempotent() ? "" : null,
                 due,
                 mapOptions,
-                null));
+                null);
+    if (tracing.on()) { // the feeder thread publishes each chunk as a child of the caller's span
+      Context caller = Context.current();
+      MapRun.ChunkSubmitter plain = submitter;
+      submitter =
+          (chunk, position) -> {
+            try (Scope ignored = caller.makeCurrent()) {
+              return plain.submit(chunk, position);
+            }
+          };
+    }
+    return run.start(inputs.iterator(), chunksize, submitter);
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {
     if (options.chunksize() != null) return options.chunksize();
     if (!(inputs instanceof Collection<?> c)) return 1;
     return MapOptions.autoChunksize(c.size(), consumerCount());
-  }
-
-  /**
-   * {@link #submit(String, List, long, boolean, Instant, String, Instant, TaskOptions, Duration)}
-   * with {@code context} current, when not null.
-   */
-  private Pending submitIn(
-      Context context,
-      String task,
-      List<Object> inputs,
-      long position,
-      boolean chunked,
-      Instant deadline,
-      String idempotencyKey,
-      Instant due,
-      TaskOptions options,
-      Duration keep)
-      throws InterruptedException {
-    if (context == null) {
-      return submit(task, inputs, position, chunked, deadline, idempotencyKey, due, options, keep);
-    }
-    try (Scope ignored = context.makeCurrent()) {
-      return submit(task, inputs, position, chunked, deadline, idempotencyKey, due, options, keep);
-    }
   }
 
   /**

@@ -1,0 +1,15 @@
+# shellcheck shell=bash
+# Sourced by the launchers: prints the JVM options that use a jar's ahead-of-time cache
+# (<jar without .jar>.aot, written by bin/spool-aot), when the JDK has them (25 or newer) and the
+# cache is newer than the jar. The cache holds the classes a real run loaded and linked, and the
+# profiles of the methods it ran, so that a process starts and warms up faster. A cache the JVM
+# cannot use (another JDK, other GC options) is skipped without a word: the process runs as
+# without one.
+spool_aot_opts() { # $1 = the jar
+  local jar="$1" cache="${1%.jar}.aot" major
+  [ -f "$cache" ] && [ "$cache" -nt "$jar" ] || return 0
+  case "$cache" in *[[:space:]]*) return 0 ;; esac # options are split on spaces
+  major=$(spool_java_major "$JAVA_HOME/bin/java")
+  [ "${major:-0}" -ge 25 ] 2>/dev/null || return 0
+  printf '%s\n' "-XX:AOTCache=$cache -Xlog:aot=off -Xlog:cds=off"
+}
