@@ -59,6 +59,7 @@ final class CodeSamplesTest {
       import dev.spool.producer.*;
       import dev.spool.producer.status.*;
       import dev.spool.state.*;
+      import io.opentelemetry.api.*;
       import io.micrometer.core.instrument.MeterRegistry;
       import java.time.Duration;
       import java.time.Instant;
