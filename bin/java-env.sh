@@ -39,9 +39,12 @@ spool_find_java_home() {
 if SPOOL_JAVA_HOME=$(spool_find_java_home); then
   export JAVA_HOME="$SPOOL_JAVA_HOME"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Its feature version, for whatever else depends on it (the launchers' AOT caches).
+  SPOOL_JAVA_MAJOR=$(spool_java_major "$JAVA_HOME/bin/java")
+  export SPOOL_JAVA_MAJOR
   # Maven's Guice calls sun.misc.Unsafe, which JDK 24+ warns about (4 lines before anything else);
   # the option exists only from JDK 23, so it is set only there.
-  if [ "$(spool_java_major "$JAVA_HOME/bin/java")" -ge 23 ] 2>/dev/null; then
+  if [ "${SPOOL_JAVA_MAJOR:-0}" -ge 23 ] 2>/dev/null; then
     case " ${MAVEN_OPTS:-} " in
       *sun-misc-unsafe-memory-access*) ;;
       *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;

@@ -6,10 +6,9 @@
 # cannot use (another JDK, other GC options) is skipped without a word: the process runs as
 # without one.
 spool_aot_opts() { # $1 = the jar
-  local jar="$1" cache="${1%.jar}.aot" major
+  local jar="$1" cache="${1%.jar}.aot"
   [ -f "$cache" ] && [ "$cache" -nt "$jar" ] || return 0
   case "$cache" in *[[:space:]]*) return 0 ;; esac # options are split on spaces
-  major=$(spool_java_major "$JAVA_HOME/bin/java")
-  [ "${major:-0}" -ge 25 ] 2>/dev/null || return 0
+  [ "${SPOOL_JAVA_MAJOR:-0}" -ge 25 ] 2>/dev/null || return 0 # set by java-env.sh
   printf '%s\n' "-XX:AOTCache=$cache -Xlog:aot=off -Xlog:cds=off"
 }

@@ -3,6 +3,7 @@ package dev.spool.core;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
@@ -119,10 +120,10 @@ public final class DeadLetters implements AutoCloseable {
   private void recycle(Channel ch, GetResponse r)
       throws IOException, InterruptedException, TimeoutException {
     Map<String, Object> headers = r.getProps().getHeaders();
-    Object count = headers == null ? null : headers.get("x-delivery-count");
-    if (!(count instanceof Number n) || n.longValue() < RECYCLE_AT) return;
+    Long count = Headers.numberOrNull(headers, Headers.DELIVERY_COUNT);
+    if (count == null || count < RECYCLE_AT) return;
     Map<String, Object> kept = new HashMap<>(headers);
-    kept.remove("x-delivery-count");
+    kept.remove(Headers.DELIVERY_COUNT);
     ch.basicPublish("", deadQueue, r.getProps().builder().headers(kept).build(), r.getBody());
     ch.waitForConfirmsOrDie(30_000);
     ch.basicAck(r.getEnvelope().getDeliveryTag(), false);

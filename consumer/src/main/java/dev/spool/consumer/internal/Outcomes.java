@@ -458,13 +458,18 @@ final class Outcomes {
     publish(d, what, d.replyTo(), result.toProperties(), result.body(), settle);
   }
 
+  /** Whether tracing is on and this thread runs a traced task (its process span is current). */
+  private boolean tracingThisTask() {
+    return tracing.on() && Span.current().getSpanContext().isValid();
+  }
+
   /**
    * {@code props} joined to the trace of the task being run on this thread (its process span), when
    * tracing is on and there is one: a retry or a workflow's next step continues its trace.
    */
   private com.rabbitmq.client.AMQP.BasicProperties traced(
       com.rabbitmq.client.AMQP.BasicProperties props) {
-    if (!tracing.on() || !Span.current().getSpanContext().isValid()) return props;
+    if (!tracingThisTask()) return props;
     Map<String, Object> h =
         props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
     tracing.inject(h);
@@ -484,7 +489,7 @@ final class Outcomes {
       byte[] body,
       Runnable onConfirmed) {
     Span span = Span.getInvalid();
-    if (tracing.on() && Span.current().getSpanContext().isValid()) {
+    if (tracingThisTask()) {
       span = tracing.settle(what, d.taskName(), d.taskId(), routingKey);
       Span traced = span;
       Runnable settle = onConfirmed;

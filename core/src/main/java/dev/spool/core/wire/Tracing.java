@@ -111,8 +111,7 @@ public final class Tracing {
             .setAttribute(TASK, task)
             .setAttribute(INPUTS, (long) inputs)
             .startSpan();
-    propagator.inject(Context.current().with(span), headers, SETTER);
-    headers.put(SENT_AT, ChronoUnit.MICROS.between(Instant.EPOCH, now));
+    write(Context.current().with(span), now, headers);
     return span;
   }
 
@@ -188,16 +187,25 @@ public final class Tracing {
    */
   public void inject(Map<String, Object> headers) {
     if (tracer == null) return;
-    propagator.inject(Context.current(), headers, SETTER);
-    headers.put(SENT_AT, ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()));
+    write(Context.current(), Instant.now(), headers);
+  }
+
+  /** Writes {@code context} (W3C headers) and the send time {@code now} into {@code headers}. */
+  private void write(Context context, Instant now, Map<String, Object> headers) {
+    propagator.inject(context, headers, SETTER);
+    headers.put(SENT_AT, ChronoUnit.MICROS.between(Instant.EPOCH, now));
   }
 
   /** Marks {@code span} failed with {@code error} and ends it. */
   public static void failed(Span span, Throwable error) {
     if (!span.getSpanContext().isValid()) return;
+    markFailed(span, error);
+    span.end();
+  }
+
+  private static void markFailed(Span span, Throwable error) {
     span.recordException(error);
     span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-    span.end();
   }
 
   /** A task's {@code process} span, current on the thread that started it until closed. */
@@ -218,10 +226,7 @@ public final class Tracing {
     public void outcome(String outcome, Throwable error) {
       if (span == null) return;
       if (outcome != null) span.setAttribute(OUTCOME, outcome);
-      if (error != null) {
-        span.recordException(error);
-        span.setStatus(StatusCode.ERROR, String.valueOf(error.getMessage()));
-      }
+      if (error != null) markFailed(span, error);
     }
 
     /** Leaves the span's scope and ends it; a second call does nothing. Call on its thread. */
