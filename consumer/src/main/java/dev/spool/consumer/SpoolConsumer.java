@@ -466,6 +466,9 @@ public final class SpoolConsumer implements AutoCloseable {
       if (!workers.awaitIdle(settings.drainTimeout())) {
         log.warn("tasks still running after {}; interrupting them", settings.drainTimeout());
       }
+      if (!dispatcher.awaitReplies(Duration.ofSeconds(10))) {
+        log.warn("results still unconfirmed after 10 s; their tasks will be delivered again");
+      }
       publisher.awaitConfirms(Duration.ofSeconds(10));
       dispatcher.flushAcks();
     } catch (InterruptedException e) {

@@ -132,6 +132,14 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     this.sharedClock = redisClock;
   }
 
+  /**
+   * Waits until the results handed over so far were confirmed, at most {@code timeout}; false when
+   * some were not.
+   */
+  public boolean awaitReplies(java.time.Duration timeout) throws InterruptedException {
+    return outcomes.awaitReplies(timeout);
+  }
+
   /** Sends the acks still waiting to be coalesced; call before closing the channel. */
   public void flushAcks() {
     outcomes.acks().close();

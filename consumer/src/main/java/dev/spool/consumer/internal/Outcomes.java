@@ -55,6 +55,7 @@ final class Outcomes {
   private final Clock clock;
   private final int maxMessageBytes;
   private final Tracing tracing;
+  private final Replies replies;
 
   Outcomes(
       ConfirmingPublisher publisher,
@@ -81,7 +82,15 @@ final class Outcomes {
     this.clock = clock;
     this.maxMessageBytes = maxMessageBytes;
     this.tracing = Tracing.ofOrGlobal(settings.openTelemetry());
+    this.replies =
+        new Replies(publisher, acks, codec, workerId, maxMessageBytes, REPLIES_IN_FLIGHT);
   }
+
+  /**
+   * Messages of results to one reply queue unconfirmed at once before the next results wait to
+   * travel together.
+   */
+  static final int REPLIES_IN_FLIGHT = Integer.getInteger("spool.replies.inFlight", 1);
 
   Tracing tracing() {
     return tracing;
@@ -454,8 +463,24 @@ final class Outcomes {
       settle.run(); // nobody waits for this result
       return;
     }
-    String what = result.ok() ? "result" : "error";
-    publish(d, what, d.replyTo(), result.toProperties(), result.body(), settle);
+    Span span = Span.getInvalid();
+    if (tracingThisTask()) {
+      span =
+          tracing.settle(result.ok() ? "result" : "error", d.taskName(), d.taskId(), d.replyTo());
+    }
+    replies.send(new Replies.Outgoing(d, result, span, settle));
+  }
+
+  /**
+   * Waits until every result handed to the reply queues was confirmed, at most {@code timeout};
+   * then sends later ones from their callers' threads.
+   */
+  boolean awaitReplies(Duration timeout) throws InterruptedException {
+    try {
+      return replies.awaitSent(timeout);
+    } finally {
+      replies.close();
+    }
   }
 
   /** Whether tracing is on and this thread runs a traced task (its process span is current). */

@@ -25,6 +25,17 @@ public final class Headers {
   /** On a result: the consumer that produced it. */
   public static final String WORKER = "spool-worker";
 
+  /**
+   * On a task: {@code batch} when its reply queue's reader takes several results to a message
+   * ({@link ResultBatch}); without it, a consumer sends the task's result alone.
+   */
+  public static final String REPLIES = "spool-replies";
+
+  public static final String REPLIES_BATCH = "batch";
+
+  /** On a result message that carries several ({@link ResultBatch}): how many. */
+  public static final String RESULTS = "spool-results";
+
   /** On a pill: epoch milliseconds when it was issued. */
   public static final String ISSUED_AT = "spool-issued-at";
 

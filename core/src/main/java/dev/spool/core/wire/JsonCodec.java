@@ -93,6 +93,11 @@ public final class JsonCodec {
     }
   }
 
+  /** A streaming parser over {@code json}, with the same limits as {@link #decode}. */
+  public com.fasterxml.jackson.core.JsonParser parser(byte[] json) throws IOException {
+    return mapper.createParser(json);
+  }
+
   /** Binds an already-parsed tree to {@code type}. */
   public <T> T convert(JsonNode node, JavaType type) {
     try {

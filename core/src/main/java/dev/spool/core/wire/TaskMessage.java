@@ -60,6 +60,7 @@ public record TaskMessage(
     if (chunk > 0) headers.put(Headers.CHUNK, chunk);
     if (deadline != null) headers.put(Headers.DEADLINE, deadline.toEpochMilli());
     if (sender != null) headers.put(Headers.SENDER, sender);
+    if (replyTo != null) headers.put(Headers.REPLIES, Headers.REPLIES_BATCH);
     return new AMQP.BasicProperties.Builder()
         .messageId(id)
         .correlationId(id)

@@ -195,7 +195,12 @@ public final class MapRun<R> implements MapResults<R> {
 
   private RuntimeException fail(RuntimeException e) {
     failure = e;
-    stop();
+    List<Pending> forgotten = stop();
+    if (e instanceof TaskTimeoutException) {
+      for (Pending p : forgotten) {
+        if (!p.future().isDone()) pending.timedOut(p); // as a task's own timer would count it
+      }
+    }
     return e;
   }
 

@@ -62,7 +62,9 @@ public final class PendingTasks {
   }
 
   /**
-   * Registers a task; its future fails with a {@code TimeoutException} after {@code timeout}.
+   * Registers a task; its future fails with a {@code TimeoutException} after {@code timeout}, or,
+   * when {@code timeout} is null, never by itself: its caller keeps the deadline and {@linkplain
+   * #abandon abandons} it when it passes (a map's tasks share their run's).
    *
    * @throws IllegalArgumentException when a task with the same id is waiting
    */
@@ -73,6 +75,7 @@ public final class PendingTasks {
       throw new IllegalArgumentException(
           "a task with id " + id + " is already waiting for its result in this pool");
     }
+    if (timeout == null) return p;
     f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (r, e) -> {
@@ -110,6 +113,11 @@ public final class PendingTasks {
       unmatched.increment();
       meters.unmatched();
     }
+  }
+
+  /** Counts a task whose caller's deadline passed without its result (it is forgotten already). */
+  public void timedOut(Pending p) {
+    meters.timedOut(p.task());
   }
 
   /** Forgets a task whose caller gave up. */

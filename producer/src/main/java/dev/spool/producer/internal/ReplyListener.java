@@ -4,7 +4,9 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.MalformedMessageException;
+import dev.spool.core.wire.ResultBatch;
 import dev.spool.core.wire.TaskResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -14,10 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads results off the pool's reply queue and hands them to {@link PendingTasks}. A result is
- * acked only once handed over, so that one in flight when the connection drops is delivered again
- * after recovery rather than lost. Acks are coalesced: one {@code basic.ack(multiple)} per {@value
- * #ACK_EVERY} results, and a last one {@value #ACK_DELAY_MS} ms after a burst ends. Never blocks.
+ * Reads results off the pool's reply queue and hands them to {@link PendingTasks}: one to a
+ * message, or several ({@link ResultBatch}, which the pool's tasks ask for). A message is acked
+ * only once its results are handed over, so that one in flight when the connection drops is
+ * delivered again after recovery rather than lost. Acks are coalesced: one {@code
+ * basic.ack(multiple)} per {@value #ACK_EVERY} results, and a last one {@value #ACK_DELAY_MS} ms
+ * after a burst ends. Never blocks.
  */
 public final class ReplyListener extends DefaultConsumer {
   private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
@@ -25,22 +29,28 @@ public final class ReplyListener extends DefaultConsumer {
   static final long ACK_DELAY_MS = 5;
 
   private final PendingTasks pending;
+  private final JsonCodec codec;
   private final Executor later =
       CompletableFuture.delayedExecutor(ACK_DELAY_MS, TimeUnit.MILLISECONDS);
   private final AtomicBoolean flushScheduled = new AtomicBoolean();
   private volatile long handled; // the last delivery tag handed over
   private long acked; // guarded by this
 
-  public ReplyListener(Channel channel, PendingTasks pending) {
+  public ReplyListener(Channel channel, PendingTasks pending, JsonCodec codec) {
     super(channel);
     this.pending = pending;
+    this.codec = codec;
   }
 
   @Override
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
     try {
-      pending.complete(TaskResult.from(props, body));
+      if (ResultBatch.carriesSeveral(props)) {
+        for (TaskResult r : ResultBatch.read(props, body, codec)) pending.complete(r);
+      } else {
+        pending.complete(TaskResult.from(props, body));
+      }
     } catch (MalformedMessageException e) {
       log.warn("ignored a message on the reply queue that is not a result: {}", e.getMessage());
     }
