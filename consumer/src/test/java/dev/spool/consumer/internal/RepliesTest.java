@@ -55,7 +55,7 @@ final class RepliesTest {
                     switch (method.getName()) {
                       case "getNextPublishSeqNo" -> (long) seq.get();
                       case "basicPublish" -> {
-                        if (broken) throw new com.rabbitmq.client.AlreadyClosedException(null);
+                        if (broken) throw new java.io.IOException("channel closed");
                         sent.add(
                             new Sent(
                                 seq.getAndIncrement(),
