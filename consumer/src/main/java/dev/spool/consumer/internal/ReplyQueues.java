@@ -16,9 +16,12 @@ import org.slf4j.LoggerFactory;
  * when it has had no consumer for {@link #GRACE} (longer than a producer takes to reconnect), or
  * {@link #CLUSTER_GRACE} on a cluster, where a producer whose node stopped reconnects to another
  * and waits for its reply queue to elect a new leader before it consumes again. The broker is asked
- * at most once per {@link #RECHECK} per reply queue, so a consumer pays no round trip per task.
- * Thread-safe: worker threads ask just before they run a task, so that tasks prefetched before the
- * producer died are skipped too.
+ * at most once per {@link #RECHECK} per reply queue, so a consumer pays no round trip per task: the
+ * first time it meets a reply queue, a worker waits for the answer; after that, a stale answer is
+ * used while a fresh one is asked for in the background, so no task waits for the broker (a worker
+ * once paid the round trip every second, and every other worker waited behind it). Thread-safe:
+ * worker threads ask just before they run a task, so that tasks prefetched before the producer died
+ * are skipped too.
  */
 final class ReplyQueues {
   private static final Logger log = LoggerFactory.getLogger(ReplyQueues.class);
@@ -49,16 +52,25 @@ final class ReplyQueues {
   private final Probe probe;
   private final Clock clock;
   private final Map<String, Seen> seen = new HashMap<>();
+  private final java.util.Set<String> refreshing = new java.util.HashSet<>(); // guarded by this
   private final Duration grace;
+  private final java.util.concurrent.Executor background; // runs the refreshes
 
+  /** Refreshes run on the caller's thread (for tests). */
   ReplyQueues(Probe probe, Clock clock) {
     this(probe, clock, GRACE);
   }
 
+  /** Refreshes run on the caller's thread (for tests). */
   ReplyQueues(Probe probe, Clock clock, Duration grace) {
+    this(probe, clock, grace, Runnable::run);
+  }
+
+  ReplyQueues(Probe probe, Clock clock, Duration grace, java.util.concurrent.Executor background) {
     this.probe = probe;
     this.clock = clock;
     this.grace = grace;
+    this.background = background;
   }
 
   /**
@@ -66,24 +78,63 @@ final class ReplyQueues {
    * is {@link #GRACE} or {@link #CLUSTER_GRACE}.
    */
   static ReplyQueues on(Connection connection, Clock clock, Duration grace) {
-    return new ReplyQueues(new ChannelProbe(connection), clock, grace);
+    return new ReplyQueues(
+        new ChannelProbe(connection),
+        clock,
+        grace,
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("spool-reply-queues").unstarted(r)));
   }
 
   /**
    * True when nobody can receive results on {@code replyQueue}. When the broker cannot be asked,
    * false: a task is never skipped on a guess.
    */
-  synchronized boolean abandoned(String replyQueue) {
-    long now = clock.millis();
-    Seen last = seen.get(replyQueue);
-    if (last != null && now - last.checkedAt() < RECHECK.toMillis()) return last.abandoned();
+  boolean abandoned(String replyQueue) {
+    synchronized (this) {
+      Seen last = seen.get(replyQueue);
+      if (last != null) {
+        boolean stale = clock.millis() - last.checkedAt() >= RECHECK.toMillis();
+        if (!stale || !refreshing.add(replyQueue)) return last.abandoned();
+      }
+    }
+    if (seen(replyQueue) == null) return check(replyQueue); // the first time: wait for it
+    try {
+      background.execute(() -> check(replyQueue));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      check(replyQueue);
+    }
+    Seen now = seen(replyQueue); // the fresh answer when it came at once, else the last
+    return now != null && now.abandoned();
+  }
+
+  private synchronized Seen seen(String replyQueue) {
+    return seen.get(replyQueue);
+  }
+
+  /** Asks the broker about {@code replyQueue} and records the answer; false when it cannot. */
+  private boolean check(String replyQueue) {
     int consumers;
     try {
       consumers = probe.consumers(replyQueue);
     } catch (IOException | RuntimeException e) {
       log.debug("cannot check reply queue {}: {}", replyQueue, e.toString());
+      synchronized (this) {
+        refreshing.remove(replyQueue);
+        Seen last = seen.get(replyQueue);
+        if (last != null) { // the last answer holds until the next check
+          seen.put(replyQueue, new Seen(clock.millis(), last.unattendedSince(), last.abandoned()));
+        }
+      }
       return false;
     }
+    return record(replyQueue, consumers);
+  }
+
+  private synchronized boolean record(String replyQueue, int consumers) {
+    refreshing.remove(replyQueue);
+    long now = clock.millis();
+    Seen last = seen.get(replyQueue);
     long unattendedSince =
         consumers != 0
             ? -1

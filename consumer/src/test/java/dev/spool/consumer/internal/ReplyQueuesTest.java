@@ -105,4 +105,30 @@ final class ReplyQueuesTest {
   void abandoned_brokerCannotBeAsked_taskRuns() {
     assertFalse(queues.abandoned("unknown-to-the-fake"));
   }
+
+  @Test
+  void abandoned_staleAnswer_usedWhileTheBrokerIsAskedInTheBackground() {
+    java.util.List<Runnable> queued = new java.util.ArrayList<>();
+    ReplyQueues async =
+        new ReplyQueues(
+            q -> {
+              probes++;
+              return consumers.get(q);
+            },
+            clock,
+            ReplyQueues.GRACE,
+            queued::add);
+    consumers.put("r", -1);
+    assertTrue(async.abandoned("r"), "the first time, the worker waits for the answer");
+    assertEquals(1, probes);
+    consumers.put("r", 1); // its producer came back (a queue of the same name)
+    advance(ReplyQueues.RECHECK);
+    assertTrue(async.abandoned("r"), "stale: the last answer, at once");
+    assertTrue(async.abandoned("r"));
+    assertEquals(1, probes, "no worker asked the broker itself");
+    assertEquals(1, queued.size(), "one refresh asked for, however many workers saw it stale");
+    queued.remove(0).run();
+    assertEquals(2, probes);
+    assertFalse(async.abandoned("r"), "the fresh answer once it came");
+  }
 }

@@ -1,0 +1,113 @@
+package dev.spool.bench;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's own round trip at Spool's durability, as the reference for {@code apply}: with the
+ * bare RabbitMQ client, a caller publishes a persistent message (publisher confirms on) to a quorum
+ * queue, a responder in another connection takes it (manual ack, prefetch 32), publishes a
+ * persistent reply to a durable classic queue and acks, and the caller takes the reply. No JSON, no
+ * Redis, no threads of Spool's: what any client pays for the same trip on the same broker.
+ */
+final class RawRoundTrip implements AutoCloseable {
+  private final Connection callerConnection;
+  private final Connection responderConnection;
+  private final Channel caller;
+  private final String work;
+  private final String reply;
+  private final BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
+
+  RawRoundTrip(URI amqp, String prefix) throws Exception {
+    ConnectionFactory f = new ConnectionFactory();
+    f.setUri(amqp);
+    callerConnection = f.newConnection("raw-caller");
+    responderConnection = f.newConnection("raw-responder");
+    work = prefix + ".raw.work";
+    reply = prefix + ".raw.reply";
+    caller = callerConnection.createChannel();
+    caller.queueDeclare(work, true, false, false, Map.of("x-queue-type", "quorum"));
+    caller.queueDeclare(reply, true, false, false, Map.of("x-queue-type", "classic"));
+    caller.confirmSelect();
+    caller.basicConsume(
+        reply,
+        true,
+        new DefaultConsumer(caller) {
+          @Override
+          public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body) {
+            replies.add(body);
+          }
+        });
+    Channel responder = responderConnection.createChannel();
+    responder.confirmSelect();
+    responder.basicQos(32);
+    responder.basicConsume(
+        work,
+        false,
+        new DefaultConsumer(responder) {
+          @Override
+          public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
+              throws IOException {
+            long n = Long.parseLong(new String(body, java.nio.charset.StandardCharsets.US_ASCII));
+            responder.basicPublish(
+                "",
+                p.getReplyTo(),
+                new AMQP.BasicProperties.Builder()
+                    .deliveryMode(2)
+                    .correlationId(p.getCorrelationId())
+                    .build(),
+                Long.toString(n * n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            responder.basicAck(e.getDeliveryTag(), false);
+          }
+        });
+  }
+
+  /** One round trip's time in nanoseconds. */
+  long once(long n) throws Exception {
+    long t0 = System.nanoTime();
+    caller.basicPublish(
+        "",
+        work,
+        new AMQP.BasicProperties.Builder()
+            .deliveryMode(2)
+            .replyTo(reply)
+            .correlationId(Long.toString(n))
+            .build(),
+        Long.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    if (replies.poll(30, TimeUnit.SECONDS) == null) {
+      throw new IllegalStateException("no raw reply in 30 s");
+    }
+    return System.nanoTime() - t0;
+  }
+
+  /** {@code n} round trips after {@code warmUp}, sorted. */
+  long[] sorted(int warmUp, int n) throws Exception {
+    for (int i = 0; i < warmUp; i++) once(i);
+    long[] nanos = new long[n];
+    for (int i = 0; i < n; i++) nanos[i] = once(i);
+    Arrays.sort(nanos);
+    return nanos;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      caller.queueDelete(work);
+      caller.queueDelete(reply);
+    } finally {
+      callerConnection.close();
+      responderConnection.close();
+    }
+  }
+}
