@@ -161,8 +161,12 @@ final class ReplyQueues {
       this.connection = connection;
     }
 
+    /**
+     * Synchronized: a worker's first check and the background refreshes may ask at once, and they
+     * share the one channel (a second would be opened and left open).
+     */
     @Override
-    public int consumers(String queue) throws IOException {
+    public synchronized int consumers(String queue) throws IOException {
       if (channel == null || !channel.isOpen()) channel = connection.createChannel();
       try {
         return channel.queueDeclarePassive(queue).getConsumerCount();
