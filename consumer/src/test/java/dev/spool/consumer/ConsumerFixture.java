@@ -99,13 +99,9 @@ final class ConsumerFixture {
               GetResponse g;
               while ((g = channel.basicGet(replies, true)) != null) {
                 // its tasks say they read results several to a message, as a pool's do
-                if (dev.spool.core.wire.ResultBatch.carriesSeveral(g.getProps())) {
-                  seen.addAll(
-                      dev.spool.core.wire.ResultBatch.read(
-                          g.getProps(), g.getBody(), new dev.spool.core.wire.JsonCodec()));
-                } else {
-                  seen.add(TaskResult.from(g.getProps(), g.getBody()));
-                }
+                seen.addAll(
+                    dev.spool.core.wire.ResultBatch.results(
+                        g.getProps(), g.getBody(), new dev.spool.core.wire.JsonCodec()));
               }
               return seen.size() >= n;
             });

@@ -955,9 +955,8 @@ public final class TaskPool implements AutoCloseable {
       props = props.builder().headers(h).priority(priority > 0 ? priority : null).build();
     }
     Duration left = Duration.between(clock.instant(), deadline);
-    Pending p =
-        pending.register(
-            id, task, position, size, !ownTimer ? null : left.isNegative() ? Duration.ZERO : left);
+    if (left.isNegative()) left = Duration.ZERO;
+    Pending p = pending.register(id, task, position, size, ownTimer ? left : null);
     tasksPublished.increment(); // before publishing: its result may arrive before we return
     meters.published(task);
     try {

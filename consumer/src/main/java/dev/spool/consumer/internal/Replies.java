@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,8 @@ final class Replies {
   private final int inFlight;
   private final ExecutorService flusher;
   private final Map<String, Lane> lanes = new HashMap<>(); // by reply queue; guarded by this
-  private final java.util.concurrent.atomic.LongAdder results =
-      new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.LongAdder messages =
-      new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder results = new LongAdder(); // sent, for the log line at close
+  private final LongAdder messages = new LongAdder();
 
   /** A result on its way, with what to do once it is confirmed. */
   record Outgoing(Delivery d, TaskResult result, Span span, Runnable onConfirmed) {}
@@ -71,6 +70,26 @@ final class Replies {
       String workerId,
       int maxMessageBytes,
       int inFlight) {
+    this(
+        publisher,
+        acks,
+        codec,
+        workerId,
+        maxMessageBytes,
+        inFlight,
+        Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("spool-replies").unstarted(r)));
+  }
+
+  /** With the executor that publishes what waited for a confirm (a test drives it by hand). */
+  Replies(
+      ConfirmingPublisher publisher,
+      Acks acks,
+      JsonCodec codec,
+      String workerId,
+      int maxMessageBytes,
+      int inFlight,
+      ExecutorService flusher) {
     if (inFlight < 1) throw new IllegalArgumentException("inFlight must be >= 1, was " + inFlight);
     this.publisher = publisher;
     this.acks = acks;
@@ -78,9 +97,7 @@ final class Replies {
     this.workerId = workerId;
     this.maxBytes = Math.min(MAX_BYTES, maxMessageBytes);
     this.inFlight = inFlight;
-    this.flusher =
-        Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().daemon().name("spool-replies").unstarted(r));
+    this.flusher = flusher;
   }
 
   /** Whether the task's producer takes several results to a message. */

@@ -91,14 +91,15 @@ final class ReplyQueues {
    * false: a task is never skipped on a guess.
    */
   boolean abandoned(String replyQueue) {
+    Seen last;
     synchronized (this) {
-      Seen last = seen.get(replyQueue);
+      last = seen.get(replyQueue);
       if (last != null) {
         boolean stale = clock.millis() - last.checkedAt() >= RECHECK.toMillis();
         if (!stale || !refreshing.add(replyQueue)) return last.abandoned();
       }
     }
-    if (seen(replyQueue) == null) return check(replyQueue); // the first time: wait for it
+    if (last == null) return check(replyQueue); // the first time: wait for the answer
     try {
       background.execute(() -> check(replyQueue));
     } catch (java.util.concurrent.RejectedExecutionException closed) {

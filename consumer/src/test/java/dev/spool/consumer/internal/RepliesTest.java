@@ -43,6 +43,7 @@ final class RepliesTest {
   private final JsonCodec codec = new JsonCodec();
   private final ConfirmingPublisher publisher;
   private final Replies replies;
+  private final AcksTest.ManualExecutor flusher = new AcksTest.ManualExecutor();
 
   RepliesTest() throws Exception {
     AtomicInteger seq = new AtomicInteger(1);
@@ -77,7 +78,7 @@ final class RepliesTest {
                   return null;
                 });
     publisher = new ConfirmingPublisher(publishing, 1000);
-    replies = new Replies(publisher, new Acks(consuming), codec, "w1", 1 << 20, 1);
+    replies = new Replies(publisher, new Acks(consuming), codec, "w1", 1 << 20, 1, flusher);
   }
 
   /** A delivery of task {@code id} whose producer takes results several to a message or not. */
@@ -104,14 +105,16 @@ final class RepliesTest {
   }
 
   private List<String> ids(Sent s) {
-    if (!ResultBatch.carriesSeveral(s.props())) return List.of(s.props().getCorrelationId());
-    return ResultBatch.read(s.props(), s.body(), codec).stream().map(TaskResult::taskId).toList();
+    return ResultBatch.results(s.props(), s.body(), codec).stream()
+        .map(TaskResult::taskId)
+        .toList();
   }
 
-  private void awaitSent(int n) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (sent.size() < n && System.nanoTime() < end) Thread.sleep(1);
-    assertEquals(n, sent.size(), "messages published");
+  /** Runs the publish a confirm handed to the flusher, and checks what was then published. */
+  private void flushed(int published) {
+    assertEquals(1, flusher.queued.size(), "the confirm handed the waiting results over");
+    flusher.runOne();
+    assertEquals(published, sent.size(), "messages published");
   }
 
   @Test
@@ -127,7 +130,8 @@ final class RepliesTest {
 
     confirm(sent.get(0));
     assertEquals(List.of("t1"), settled);
-    awaitSent(2);
+    assertEquals(1, sent.size(), "not on the confirm thread");
+    flushed(2);
     assertEquals(List.of("t2", "t3", "t4", "t5", "t6"), ids(sent.get(1)));
     assertEquals(QUEUE, sent.get(1).queue());
     assertEquals(List.of("t1"), settled, "the batch is not settled until it is confirmed");
@@ -157,7 +161,7 @@ final class RepliesTest {
     assertEquals(Replies.MAX_RESULTS, ids(sent.get(1)).size());
     assertEquals(Replies.MAX_RESULTS, ids(sent.get(2)).size());
     confirm(sent.get(0));
-    awaitSent(4);
+    flushed(4);
     assertEquals(10, ids(sent.get(3)).size());
     List<String> all = new ArrayList<>();
     sent.forEach(s -> all.addAll(ids(s)));
@@ -174,7 +178,7 @@ final class RepliesTest {
     send(2, "t2", true);
     assertFalse(replies.awaitSent(Duration.ofMillis(50)), "two results unconfirmed");
     confirm(sent.get(0));
-    awaitSent(2);
+    flushed(2);
     assertFalse(replies.awaitSent(Duration.ofMillis(50)), "the second one is unconfirmed");
     confirm(sent.get(1));
     assertTrue(replies.awaitSent(Duration.ofSeconds(1)));
@@ -187,8 +191,7 @@ final class RepliesTest {
     send(3, "t3", true);
     broken = true;
     confirm(sent.get(0));
-    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (rejected.size() < 2 && System.nanoTime() < end) Thread.sleep(1);
+    flushed(1);
     assertEquals(List.of(2L, 3L), rejected, "returned, not acked");
     assertEquals(List.of("t1"), settled);
     assertTrue(replies.awaitSent(Duration.ofSeconds(1)), "nothing is left waiting");

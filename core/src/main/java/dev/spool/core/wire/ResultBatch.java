@@ -72,6 +72,16 @@ public final class ResultBatch {
   }
 
   /**
+   * The results a message on a reply queue carries: several ({@link #read}), or one ({@link
+   * TaskResult#from}).
+   *
+   * @throws MalformedMessageException when it is neither
+   */
+  public static List<TaskResult> results(AMQP.BasicProperties props, byte[] body, JsonCodec codec) {
+    return carriesSeveral(props) ? read(props, body, codec) : List.of(TaskResult.from(props, body));
+  }
+
+  /**
    * The results a batch carries, each with its body as the bytes the batch holds for it (not parsed
    * again: the reader decodes each as it would a single result).
    *

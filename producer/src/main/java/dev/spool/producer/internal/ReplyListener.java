@@ -46,11 +46,7 @@ public final class ReplyListener extends DefaultConsumer {
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
     try {
-      if (ResultBatch.carriesSeveral(props)) {
-        for (TaskResult r : ResultBatch.read(props, body, codec)) pending.complete(r);
-      } else {
-        pending.complete(TaskResult.from(props, body));
-      }
+      for (TaskResult r : ResultBatch.results(props, body, codec)) pending.complete(r);
     } catch (MalformedMessageException e) {
       log.warn("ignored a message on the reply queue that is not a result: {}", e.getMessage());
     }
