@@ -74,7 +74,7 @@ public final class SpoolBench implements Callable<Integer> {
       split = ",",
       description =
           "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
-              + " tracing, startup.")
+              + " tracing, startup, collector.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -133,6 +133,7 @@ public final class SpoolBench implements Callable<Integer> {
       if (only.contains("heartbeat")) figures.add(heartbeatFigure());
       if (only.contains("tracing")) figures.addAll(tracingFigures());
       if (only.contains("startup")) figures.addAll(startupFigures(perfTest));
+      if (only.contains("collector")) figures.addAll(collectorFigures());
     } finally {
       cleanup(ns);
     }
@@ -210,6 +211,61 @@ public final class SpoolBench implements Callable<Integer> {
         refreshCpu * 1e6, consumerCpuPerSecond, share * 100);
     return new Figure(
         "heartbeat's share of a busy consumer's CPU", "%", share * 100, Double.NaN, "", 1.0, false);
+  }
+
+  /**
+   * The consumer's collector: G1 (the JVM's choice on a machine of 2 cores or more) against Serial
+   * (its choice on a smaller one, and what {@code bin/spool-consumer} asks for), alternating, five
+   * rounds each of the same unchunked map on two consumers: throughput, the consumers' CPU, and the
+   * larger consumer's resident memory after the map.
+   */
+  private List<Figure> collectorFigures() throws Exception {
+    Rounds r =
+        alternate(
+            "collector Serial (on) against G1 (off)",
+            5,
+            on -> consumerArgs,
+            on -> {
+              Map<String, String> e = new LinkedHashMap<>(env());
+              String opts = e.getOrDefault("SPOOL_JAVA_OPTS", "");
+              e.put(
+                  "SPOOL_JAVA_OPTS", (opts + (on ? " -XX:+UseSerialGC" : " -XX:+UseG1GC")).trim());
+              return e;
+            },
+            on -> pool());
+    return List.of(
+        new Figure(
+            "Serial collector: throughput against G1 (medians)",
+            "x",
+            median(r.rateOn()) / median(r.rateOff()),
+            Double.NaN,
+            "",
+            0.95,
+            true),
+        new Figure(
+            "Serial collector: consumers' CPU against G1 (medians)",
+            "x",
+            median(r.cpuOn()) / median(r.cpuOff()),
+            Double.NaN,
+            "",
+            1.05,
+            false),
+        new Figure(
+            "consumer RSS after " + tasks + " tasks, Serial collector (median)",
+            "MB",
+            median(r.rssOn()),
+            Double.NaN,
+            "",
+            160,
+            false),
+        new Figure(
+            "consumer RSS after " + tasks + " tasks, G1 (median)",
+            "MB",
+            median(r.rssOff()),
+            Double.NaN,
+            "",
+            0, // no target: the figure Serial is compared with
+            true));
   }
 
   /**
@@ -381,7 +437,12 @@ public final class SpoolBench implements Callable<Integer> {
 
   /** Throughput and the consumers' CPU per 1,000 tasks of the rounds with and without a thing. */
   private record Rounds(
-      List<Double> rateOn, List<Double> rateOff, List<Double> cpuOn, List<Double> cpuOff) {}
+      List<Double> rateOn,
+      List<Double> rateOff,
+      List<Double> cpuOn,
+      List<Double> cpuOff,
+      List<Double> rssOn,
+      List<Double> rssOff) {}
 
   /**
    * Runs an unchunked map of {@code --tasks} on two fresh consumers per round, {@code rounds} times
@@ -395,7 +456,13 @@ public final class SpoolBench implements Callable<Integer> {
       java.util.function.Function<Boolean, TaskPool> poolFor)
       throws Exception {
     Rounds r =
-        new Rounds(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        new Rounds(
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>(),
+            new ArrayList<>());
     for (int round = 0; round < rounds; round++) {
       for (boolean on :
           round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
@@ -414,11 +481,16 @@ public final class SpoolBench implements Callable<Integer> {
           CpuUse cpu = CpuUse.start(consumers);
           double rate = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
           double perK = cpu.consumerSecondsPerThousand(tasks);
+          double rssMb = 0;
+          for (ConsumerProcess c : consumers)
+            rssMb = Math.max(rssMb, c.residentBytes() / 1048576.0);
           (on ? r.rateOn() : r.rateOff()).add(rate);
           (on ? r.cpuOn() : r.cpuOff()).add(perK);
+          (on ? r.rssOn() : r.rssOff()).add(rssMb);
           say(
-              "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks",
-              thing, on ? "on " : "off", round + 1, rate, perK);
+              "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks,"
+                  + " the larger consumer's RSS %.0f MB",
+              thing, on ? "on " : "off", round + 1, rate, perK, rssMb);
           pool.stopConsumers(consumers.size());
           for (ConsumerProcess c : consumers) c.awaitExit(60);
         }
@@ -426,14 +498,16 @@ public final class SpoolBench implements Callable<Integer> {
     }
     say(
         "%s: median throughput on %,.0f, off %,.0f tasks/s (%.3f); median consumers' CPU on"
-            + " %.3f, off %.3f s per 1,000 tasks (%.3f)",
+            + " %.3f, off %.3f s per 1,000 tasks (%.3f); median RSS on %.0f, off %.0f MB",
         thing,
         median(r.rateOn()),
         median(r.rateOff()),
         median(r.rateOn()) / median(r.rateOff()),
         median(r.cpuOn()),
         median(r.cpuOff()),
-        median(r.cpuOn()) / median(r.cpuOff()));
+        median(r.cpuOn()) / median(r.cpuOff()),
+        median(r.rssOn()),
+        median(r.rssOff()));
     return r;
   }
 
