@@ -22,9 +22,10 @@ COPY --from=build /src/consumer/target/spool-consumer.jar /opt/spool/lib/
 COPY --from=build /src/producer/target/spool-producer.jar /opt/spool/lib/
 COPY --from=build /src/dashboard/target/spool-dashboard.jar /opt/spool/lib/
 COPY --chmod=755 bin/spool-healthcheck /usr/local/bin/spool-healthcheck
+# spool-producer's commands run on C1 alone, as bin/spool-producer's do (see there); not the scheduler.
 RUN mkdir -p /opt/spool/tasks \
  && printf '#!/bin/sh\nexec java -Xms32m $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
- && printf '#!/bin/sh\nexec java $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
+ && printf '#!/bin/sh\njit=-XX:TieredStopAtLevel=1\n[ "$1" = scheduler ] && jit=\nexec java $jit $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
  && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar scheduler "$@"\n' > /usr/local/bin/spool-scheduler \
  && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-dashboard.jar "$@"\n' > /usr/local/bin/spool-dashboard \
  && chmod 755 /usr/local/bin/spool-consumer /usr/local/bin/spool-producer /usr/local/bin/spool-scheduler /usr/local/bin/spool-dashboard
