@@ -215,9 +215,9 @@ public final class SpoolBench implements Callable<Integer> {
 
   /**
    * The consumer's collector: G1 (the JVM's choice on a machine of 2 cores or more) against Serial
-   * (its choice on a smaller one, and what {@code bin/spool-consumer} asks for), alternating, five
-   * rounds each of the same unchunked map on two consumers: throughput, the consumers' CPU, and the
-   * larger consumer's resident memory after the map.
+   * (its choice on a smaller one; {@code bin/spool-consumer} leaves the choice to the JVM),
+   * alternating, five rounds each of the same unchunked map on two consumers: throughput, the
+   * consumers' CPU, and the larger consumer's resident memory after the map.
    */
   private List<Figure> collectorFigures() throws Exception {
     Rounds r =
