@@ -203,7 +203,7 @@ public final class SpoolBench implements Callable<Integer> {
     // heartbeat's own CPU: 5 refreshes a second (one in ten writes the report), against what one
     // consumer spends a second at the measured rate.
     double refreshCpu = heartbeatRefreshCpuSeconds();
-    double consumerCpuPerSecond = median(r.cpuOff()) / 1000 * median(r.rateOff()) / 2;
+    double consumerCpuPerSecond = median(r.off().cpu()) / 1000 * median(r.off().rate()) / 2;
     double share = 5 * refreshCpu / consumerCpuPerSecond;
     say(
         "heartbeat: one refresh costs %.1f us of CPU; 5 a second against %.3f CPU s a second of a"
@@ -237,7 +237,7 @@ public final class SpoolBench implements Callable<Integer> {
         new Figure(
             "Serial collector: throughput against G1 (medians)",
             "x",
-            median(r.rateOn()) / median(r.rateOff()),
+            median(r.on().rate()) / median(r.off().rate()),
             Double.NaN,
             "",
             0.95,
@@ -245,7 +245,7 @@ public final class SpoolBench implements Callable<Integer> {
         new Figure(
             "Serial collector: consumers' CPU against G1 (medians)",
             "x",
-            median(r.cpuOn()) / median(r.cpuOff()),
+            median(r.on().cpu()) / median(r.off().cpu()),
             Double.NaN,
             "",
             1.05,
@@ -253,7 +253,7 @@ public final class SpoolBench implements Callable<Integer> {
         new Figure(
             "consumer RSS after " + tasks + " tasks, Serial collector (median)",
             "MB",
-            median(r.rssOn()),
+            median(r.on().rss()),
             Double.NaN,
             "",
             160,
@@ -261,7 +261,7 @@ public final class SpoolBench implements Callable<Integer> {
         new Figure(
             "consumer RSS after " + tasks + " tasks, G1 (median)",
             "MB",
-            median(r.rssOff()),
+            median(r.off().rss()),
             Double.NaN,
             "",
             0, // no target: the figure Serial is compared with
@@ -294,7 +294,7 @@ public final class SpoolBench implements Callable<Integer> {
                           .openTelemetry(on ? sink.openTelemetry() : OpenTelemetry.noop())
                           .build()));
       double offNanos = TracingSink.offPathNanosPerTask();
-      double consumerNanosPerTask = median(r.cpuOff()) / 1000 * 1e9;
+      double consumerNanosPerTask = median(r.off().cpu()) / 1000 * 1e9;
       double share = offNanos / consumerNanosPerTask;
       say(
           "tracing off: its hooks cost %.1f ns of CPU per task, against %,.0f ns of consumers' CPU"
@@ -312,7 +312,7 @@ public final class SpoolBench implements Callable<Integer> {
           new Figure(
               "tracing on: throughput against off (medians)",
               "x",
-              median(r.rateOn()) / median(r.rateOff()),
+              median(r.on().rate()) / median(r.off().rate()),
               Double.NaN,
               "",
               0, // no target: what tracing on costs, for the README
@@ -324,11 +324,8 @@ public final class SpoolBench implements Callable<Integer> {
    * What the launchers' ahead-of-time caches ({@code bin/spool-aot}) change, as a user meets it: a
    * consumer's start to its first result, and {@code bin/spool-producer map square --range 0:N
    * --chunksize 1} timed from the command's start, with two consumers already running. Five rounds
-   * each with the caches and without them ({@code -XX:AOTMode=off}), alternating.
-   */
-  /**
-   * Consumer start and the map command as a user runs them, with and without the AOT caches; the
-   * map also against {@code perfTest} / 2 when PerfTest ran ({@code --only perftest,startup}).
+   * each with the caches and without them ({@code -XX:AOTMode=off}), alternating; the map also
+   * against {@code perfTest} / 2 when PerfTest ran ({@code --only perftest,startup}).
    */
   private List<Figure> startupFigures(double perfTest) throws Exception {
     List<Double> startOn = new ArrayList<>(), startOff = new ArrayList<>();
@@ -435,14 +432,19 @@ public final class SpoolBench implements Callable<Integer> {
     return out;
   }
 
-  /** Throughput and the consumers' CPU per 1,000 tasks of the rounds with and without a thing. */
-  private record Rounds(
-      List<Double> rateOn,
-      List<Double> rateOff,
-      List<Double> cpuOn,
-      List<Double> cpuOff,
-      List<Double> rssOn,
-      List<Double> rssOff) {}
+  /** Throughput, the consumers' CPU per 1,000 tasks and the larger consumer's RSS, a round each. */
+  private record Side(List<Double> rate, List<Double> cpu, List<Double> rss) {
+    Side() {
+      this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    }
+  }
+
+  /** The rounds with a thing on and those with it off. */
+  private record Rounds(Side on, Side off) {
+    Side side(boolean on) {
+      return on ? this.on : off;
+    }
+  }
 
   /**
    * Runs an unchunked map of {@code --tasks} on two fresh consumers per round, {@code rounds} times
@@ -455,14 +457,7 @@ public final class SpoolBench implements Callable<Integer> {
       java.util.function.Function<Boolean, Map<String, String>> envFor,
       java.util.function.Function<Boolean, TaskPool> poolFor)
       throws Exception {
-    Rounds r =
-        new Rounds(
-            new ArrayList<>(),
-            new ArrayList<>(),
-            new ArrayList<>(),
-            new ArrayList<>(),
-            new ArrayList<>(),
-            new ArrayList<>());
+    Rounds r = new Rounds(new Side(), new Side());
     for (int round = 0; round < rounds; round++) {
       for (boolean on :
           round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
@@ -484,9 +479,9 @@ public final class SpoolBench implements Callable<Integer> {
           double rssMb = 0;
           for (ConsumerProcess c : consumers)
             rssMb = Math.max(rssMb, c.residentBytes() / 1048576.0);
-          (on ? r.rateOn() : r.rateOff()).add(rate);
-          (on ? r.cpuOn() : r.cpuOff()).add(perK);
-          (on ? r.rssOn() : r.rssOff()).add(rssMb);
+          r.side(on).rate().add(rate);
+          r.side(on).cpu().add(perK);
+          r.side(on).rss().add(rssMb);
           say(
               "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks,"
                   + " the larger consumer's RSS %.0f MB",
@@ -500,14 +495,14 @@ public final class SpoolBench implements Callable<Integer> {
         "%s: median throughput on %,.0f, off %,.0f tasks/s (%.3f); median consumers' CPU on"
             + " %.3f, off %.3f s per 1,000 tasks (%.3f); median RSS on %.0f, off %.0f MB",
         thing,
-        median(r.rateOn()),
-        median(r.rateOff()),
-        median(r.rateOn()) / median(r.rateOff()),
-        median(r.cpuOn()),
-        median(r.cpuOff()),
-        median(r.cpuOn()) / median(r.cpuOff()),
-        median(r.rssOn()),
-        median(r.rssOff()));
+        median(r.on().rate()),
+        median(r.off().rate()),
+        median(r.on().rate()) / median(r.off().rate()),
+        median(r.on().cpu()),
+        median(r.off().cpu()),
+        median(r.on().cpu()) / median(r.off().cpu()),
+        median(r.on().rss()),
+        median(r.off().rss()));
     return r;
   }
 

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * message, or several ({@link ResultBatch}, which the pool's tasks ask for). A message is acked
  * only once its results are handed over, so that one in flight when the connection drops is
  * delivered again after recovery rather than lost. Acks are coalesced: one {@code
- * basic.ack(multiple)} per {@value #ACK_EVERY} results, and a last one {@value #ACK_DELAY_MS} ms
- * after a burst ends. Never blocks.
+ * basic.ack(multiple)} per {@value #ACK_EVERY} messages (of one result or several), and a last one
+ * {@value #ACK_DELAY_MS} ms after a burst ends. Never blocks.
  */
 public final class ReplyListener extends DefaultConsumer {
   private static final Logger log = LoggerFactory.getLogger(ReplyListener.class);
