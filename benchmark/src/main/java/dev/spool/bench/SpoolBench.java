@@ -755,10 +755,6 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   /**
-   * Round trips of {@code n} plain calls and {@code n} calls whose result is kept in Redis,
-   * interleaved so that both meet the same machine; each sorted.
-   */
-  /**
    * The round trips of the first {@code n} calls of a new JVM ({@link FreshApply}), against the
    * consumers already running; in call order.
    */
@@ -786,6 +782,10 @@ public final class SpoolBench implements Callable<Integer> {
     return lines.stream().mapToLong(Long::parseLong).toArray();
   }
 
+  /**
+   * Round trips of {@code n} plain calls and {@code n} calls whose result is kept in Redis,
+   * interleaved so that both meet the same machine; each sorted.
+   */
   private static long[][] applyLatencies(TaskPool pool, int n) {
     TaskOptions kept = TaskOptions.defaults().withKeepResult(Duration.ofMinutes(5));
     for (int i = 0; i < 2000; i++) { // warm-up
