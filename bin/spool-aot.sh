@@ -11,7 +11,7 @@ spool_aot_opts() { # $1 = the jar
   [ -f "$cache" ] || return 0
   [ "${SPOOL_JAVA_MAJOR:-0}" -ge 25 ] 2>/dev/null || return 0 # set by java-env.sh
   if [ ! "$cache" -nt "$jar" ]; then
-    echo "spool: $cache is older than $(basename "$jar") (rebuilt since): starting without it;" \
+    echo "spool: $cache is older than ${jar##*/} (rebuilt since): starting without it;" \
       "bin/spool-aot trains it again" >&2
     return 0
   fi

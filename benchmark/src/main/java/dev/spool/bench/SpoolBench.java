@@ -479,9 +479,10 @@ public final class SpoolBench implements Callable<Integer> {
           double rssMb = 0;
           for (ConsumerProcess c : consumers)
             rssMb = Math.max(rssMb, c.residentBytes() / 1048576.0);
-          r.side(on).rate().add(rate);
-          r.side(on).cpu().add(perK);
-          r.side(on).rss().add(rssMb);
+          Side side = r.side(on);
+          side.rate().add(rate);
+          side.cpu().add(perK);
+          side.rss().add(rssMb);
           say(
               "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks,"
                   + " the larger consumer's RSS %.0f MB",
