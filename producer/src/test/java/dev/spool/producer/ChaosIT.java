@@ -19,6 +19,7 @@ import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.OwnServices;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * figures per scenario, printed and appended to {@code target/chaos-report.md}. Scale it with
  * {@code -Dspool.chaos.scale=N} (bin/spool-chaos-soak does).
  */
+@OwnServices
 @ExtendWith(SpoolServicesExtension.class)
 final class ChaosIT {
   private static final int SCALE = Integer.getInteger("spool.chaos.scale", 1);

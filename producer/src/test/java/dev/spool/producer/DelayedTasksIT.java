@@ -10,6 +10,7 @@ import dev.spool.state.SharedDict;
 import dev.spool.state.SharedState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.OwnServices;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,7 @@ final class DelayedTasksIT {
   }
 
   @Test
+  @OwnServices
   void delayedTasksWaitInRedis_consumerKilledBrokerRestartedRedisFrozen_noneLostNoneEarly(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);

@@ -9,6 +9,7 @@ import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.OwnServices;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -33,6 +34,7 @@ final class FailuresIT {
   }
 
   @Test
+  @OwnServices
   void stopAndMap_brokerInAMemoryAlarm_exitOneInBoundedTimeNamingTheAlarm(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);

@@ -10,6 +10,7 @@ import dev.spool.core.metrics.SpoolMeters;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
+import dev.spool.testing.services.OwnServices;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -126,6 +127,7 @@ final class ObservabilityIT {
   }
 
   @Test
+  @OwnServices
   void health_isDownOnceTheBrokerConnectionIsLost_andUpAgainAfterRecovery(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);

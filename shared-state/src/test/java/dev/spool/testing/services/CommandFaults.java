@@ -3,13 +3,11 @@ package dev.spool.testing.services;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import redis.clients.jedis.Jedis;
 
 /**
  * Faults through commands: {@code rabbitmqctl} run by {@code exec} (on this machine, or inside the
@@ -29,10 +27,38 @@ final class CommandFaults implements Faults {
     this.vhost = path == null || path.length() <= 1 ? "/" : path.substring(1).replace("%2F", "/");
   }
 
-  /** Services on this machine: rabbitmqctl on the PATH, Redis frozen with SIGSTOP. */
-  static CommandFaults local(URI amqpUri, URI redisUri) {
-    LocalRedis redis = new LocalRedis(redisUri);
-    return new CommandFaults(CommandFaults::run, redis::pause, redis::resume, amqpUri);
+  /**
+   * The machine's own services: only their listings, through rabbitmqctl on the PATH; every fault
+   * fails ({@link Faults#readOnly}).
+   */
+  static Faults local(URI amqpUri) {
+    Runnable no =
+        () -> {
+          throw new IllegalStateException("never on the machine's own Redis");
+        };
+    return Faults.readOnly(
+        new CommandFaults(CommandFaults::run, no, no, amqpUri),
+        "these are the machine's own RabbitMQ and Redis, which other programs may use");
+  }
+
+  /** A node and a redis-server the tests started: rabbitmqctl -n for it, SIGSTOP for Redis. */
+  static CommandFaults own(RabbitNodeProcess node, RedisProcess redis) {
+    return new CommandFaults(
+        cmd -> node.rabbitmqctl(cmd.subList(1, cmd.size())),
+        () -> signal(redis, "STOP"),
+        () -> signal(redis, "CONT"),
+        node.amqpUri());
+  }
+
+  private static void signal(RedisProcess redis, String sig) {
+    try {
+      redis.signal(sig);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot signal redis-server: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted signalling redis-server", e);
+    }
   }
 
   @Override
@@ -131,34 +157,6 @@ final class CommandFaults implements Faults {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted running " + cmd, e);
-    }
-  }
-
-  /** A Redis server on this machine, frozen and thawed by signals to its process. */
-  private static final class LocalRedis {
-    private final URI uri;
-    private volatile long pausedPid;
-
-    LocalRedis(URI uri) {
-      this.uri = uri;
-    }
-
-    void pause() {
-      try (Jedis jedis = new Jedis(uri)) {
-        pausedPid =
-            jedis
-                .info("server")
-                .lines()
-                .filter(l -> l.startsWith("process_id:"))
-                .map(l -> Long.parseLong(l.substring("process_id:".length()).trim()))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("Redis INFO has no process_id"));
-      }
-      run(new ArrayList<>(List.of("kill", "-STOP", Long.toString(pausedPid))));
-    }
-
-    void resume() {
-      run(new ArrayList<>(List.of("kill", "-CONT", Long.toString(pausedPid))));
     }
   }
 }

@@ -5,9 +5,11 @@ import java.util.Map;
 
 /**
  * Fault injection on the services under test, for the chaos suite: cut the broker's connections,
- * restart the broker, pause Redis. Local services are driven with {@code rabbitmqctl} and {@code
- * kill}; Testcontainers services with {@code docker exec} and {@code docker pause}. Services given
- * by URI cannot be driven: every call then fails, saying so.
+ * restart the broker, pause Redis. Only on services the tests started themselves: a RabbitMQ node
+ * and a redis-server of their own ({@link OwnServices}), driven with {@code rabbitmqctl -n} and
+ * signals, or Testcontainers' containers, driven with {@code docker exec} and {@code docker pause}.
+ * On services the tests found (the machine's, or given by URI) the faults fail, saying so; only the
+ * listings ({@link #queueCounts}, {@link #connectionNames}) work there.
  */
 public interface Faults {
   /** Closes every client connection on the broker, as a network cut would. */
@@ -42,13 +44,21 @@ public interface Faults {
 
   /** Faults for services this suite cannot drive: each call fails with {@code why}. */
   static Faults unavailable(String why) {
+    return readOnly(null, why);
+  }
+
+  /**
+   * Faults for services the tests did not start (the machine's own): the listings go to {@code
+   * listings} (null: none), every fault fails with {@code why}, so that a test can never stop,
+   * alarm, cut or freeze a service that others use.
+   */
+  static Faults readOnly(Faults listings, String why) {
     return new Faults() {
       private IllegalStateException no() {
         return new IllegalStateException(
-            "the chaos suite cannot inject faults here: "
+            "no fault is injected here: "
                 + why
-                + "; run it against local"
-                + " services (.ci/run starts them) or through Testcontainers");
+                + "; annotate the test @OwnServices to get a RabbitMQ node and a Redis of its own");
       }
 
       @Override
@@ -83,12 +93,14 @@ public interface Faults {
 
       @Override
       public Map<String, long[]> queueCounts(String prefix) {
-        throw no();
+        if (listings == null) throw no();
+        return listings.queueCounts(prefix);
       }
 
       @Override
       public List<String> connectionNames() {
-        throw no();
+        if (listings == null) throw no();
+        return listings.connectionNames();
       }
     };
   }

@@ -43,6 +43,13 @@ final class ServiceLocator implements AutoCloseable {
   static final URI LOCAL_AMQP = URI.create("amqp://guest:guest@127.0.0.1:5672/%2F");
   static final URI LOCAL_REDIS = URI.create("redis://127.0.0.1:6379/0");
 
+  /** {@link ServiceEndpoints#source()} values. */
+  static final String ENVIRONMENT = "environment";
+
+  static final String TESTCONTAINERS = "testcontainers";
+  static final String LOCAL = "local";
+  static final String OWN = "own processes";
+
   private static final Logger log = LoggerFactory.getLogger(ServiceLocator.class);
 
   private final List<GenericContainer<?>> containers = new ArrayList<>();
@@ -69,8 +76,8 @@ final class ServiceLocator implements AutoCloseable {
           a,
           r,
           management,
-          "environment",
-          Faults.unavailable("the services are remote (" + AMQP_ENV + ")"));
+          ENVIRONMENT,
+          Faults.unavailable("the services were given by " + AMQP_ENV + " and may be shared"));
     }
     String docker = setting(DOCKER_ENV);
     String dockerProblem = null;
@@ -88,11 +95,7 @@ final class ServiceLocator implements AutoCloseable {
     String problem = answers(LOCAL_AMQP, LOCAL_REDIS);
     if (problem == null) {
       return new ServiceEndpoints(
-          LOCAL_AMQP,
-          LOCAL_REDIS,
-          LOCAL_MANAGEMENT,
-          "local",
-          CommandFaults.local(LOCAL_AMQP, LOCAL_REDIS));
+          LOCAL_AMQP, LOCAL_REDIS, LOCAL_MANAGEMENT, LOCAL, CommandFaults.local(LOCAL_AMQP));
     }
     throw new IllegalStateException(
         "integration tests need RabbitMQ and Redis, and none were found: no "
@@ -197,7 +200,7 @@ final class ServiceLocator implements AutoCloseable {
             () -> docker.pauseContainerCmd(redis.getContainerId()).exec(),
             () -> docker.unpauseContainerCmd(redis.getContainerId()).exec(),
             amqp);
-    return new ServiceEndpoints(amqp, r, URI.create(rabbit.getHttpUrl()), "testcontainers", faults);
+    return new ServiceEndpoints(amqp, r, URI.create(rabbit.getHttpUrl()), TESTCONTAINERS, faults);
   }
 
   private static void requireAnswers(URI amqp, URI redis, String where) {

@@ -1,5 +1,6 @@
 package dev.spool.testing.services;
 
+import java.nio.file.Path;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -60,7 +61,58 @@ public abstract class ServicesExtension<E> implements ParameterResolver, AfterEa
     if (located.error != null) {
       throw new ParameterResolutionException(located.error.getMessage(), located.error);
     }
-    return located.endpoints;
+    if (!wantsOwn(context)) return located.endpoints;
+    Own own =
+        root.getOrComputeIfAbsent("own-services", k -> Own.start(located.endpoints), Own.class);
+    if (own.error != null) {
+      throw new ParameterResolutionException(own.error.getMessage(), own.error);
+    }
+    return own.endpoints;
+  }
+
+  /** Whether the test method or its class (or an enclosing one) is marked {@link OwnServices}. */
+  private static boolean wantsOwn(ExtensionContext context) {
+    for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+      if (c.getElement().map(e -> e.isAnnotationPresent(OwnServices.class)).orElse(false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Services of the fault tests' own ({@link OwnServices}); closing stops what was started. */
+  private static final class Own implements AutoCloseable {
+    private final ServiceEndpoints endpoints;
+    private final RuntimeException error;
+    private final AutoCloseable started;
+
+    private Own(ServiceEndpoints endpoints, RuntimeException error, AutoCloseable started) {
+      this.endpoints = endpoints;
+      this.error = error;
+      this.started = started;
+    }
+
+    static Own start(ServiceEndpoints shared) {
+      if (shared.source().equals(ServiceLocator.TESTCONTAINERS)) {
+        return new Own(shared, null, () -> {}); // the suite's own containers already
+      }
+      try {
+        OwnProcesses p = OwnProcesses.start(Path.of("target", "own-services"));
+        return new Own(p.endpoints(), null, p);
+      } catch (RuntimeException e) {
+        return new Own(null, e, () -> {});
+      } catch (java.io.IOException e) {
+        return new Own(
+            null,
+            new IllegalStateException("cannot start the fault tests' own services: " + e, e),
+            () -> {});
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      started.close();
+    }
   }
 
   /** A namespace no other test uses: {@code spooltest-} and 12 random hex digits. */
