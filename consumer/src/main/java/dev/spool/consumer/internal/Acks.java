@@ -18,10 +18,13 @@ import org.slf4j.LoggerFactory;
  * queue, one settle in the Raft log); idle, an ack goes out at once. A multiple ack never covers a
  * delivery still running: it stops at the first one not settled.
  *
- * <p>Every delivery must be {@link #delivered registered} before it is settled. Frames are sent
- * under one lock, so a reject is never overtaken by a multiple ack that would cover it. A failure
- * is logged, not thrown: when an ack cannot be sent the channel is gone, and the broker redelivers
- * the task, so nothing is lost. Thread-safe.
+ * <p>Every delivery must be {@link #delivered registered} before it is settled, and is settled at
+ * most once: the first {@link #ack} or {@link #reject} of a tag decides, and any later one is
+ * dropped (and counted in {@link #settledTwice()}), because a second frame for one tag is a channel
+ * error that would stop the consumer. Frames are sent under one lock, so a reject is never
+ * overtaken by a multiple ack that would cover it. A failure is logged, not thrown: when an ack
+ * cannot be sent the channel is gone, and the broker redelivers the task, so nothing is lost.
+ * Thread-safe.
  */
 final class Acks {
   private static final Logger log = LoggerFactory.getLogger(Acks.class);
@@ -30,6 +33,7 @@ final class Acks {
   private final TreeSet<Long> outstanding = new TreeSet<>(); // delivered, not settled; guarded
   private final TreeSet<Long> done = new TreeSet<>(); // settled by ack, not yet sent; guarded
   private boolean flushQueued; // guarded by this
+  private long settledTwice; // guarded by this
 
   Acks(Channel channel) {
     this(
@@ -49,11 +53,14 @@ final class Acks {
     outstanding.add(tag);
   }
 
-  /** Acks {@code tag} soon, together with whatever else is ready. */
+  /** Acks {@code tag} soon, together with whatever else is ready; ignored if it was settled. */
   void ack(long tag) {
     boolean queue;
     synchronized (this) {
-      done.add(tag);
+      if (!outstanding.contains(tag) || !done.add(tag)) {
+        twice(tag, "ack");
+        return;
+      }
       queue = !flushQueued;
       flushQueued = true;
     }
@@ -66,16 +73,32 @@ final class Acks {
     }
   }
 
-  /** Rejects {@code tag} now, back to the queue when {@code requeue}. */
+  /**
+   * Rejects {@code tag} now, back to the queue when {@code requeue}; ignored if it was settled (an
+   * ack waiting to be sent counts).
+   */
   synchronized void reject(long tag, boolean requeue) {
-    outstanding.remove(tag);
-    done.remove(tag);
+    if (done.contains(tag) || !outstanding.remove(tag)) {
+      twice(tag, requeue ? "requeue" : "reject");
+      return;
+    }
     try {
       channel.basicReject(tag, requeue);
     } catch (IOException | RuntimeException e) {
       log.warn(
           "could not reject delivery {} ({}); the broker will redeliver it", tag, e.toString());
     }
+  }
+
+  private void twice(long tag, String what) { // holding this
+    settledTwice++;
+    log.warn(
+        "delivery {} was settled already; this {} is dropped, the first settle stands", tag, what);
+  }
+
+  /** Settles dropped because the delivery was settled already: a bug elsewhere if not 0. */
+  synchronized long settledTwice() {
+    return settledTwice;
   }
 
   /** Sends every ack that is ready: the contiguous run as one multiple ack, the rest singly. */

@@ -68,7 +68,9 @@ final class Outcomes {
       ConsumerConfig settings,
       Counters counters,
       Clock clock,
-      int maxMessageBytes) {
+      int maxMessageBytes,
+      ReplyQueues replyQueues) {
+    this.replyQueues = replyQueues;
     this.publisher = publisher;
     this.acks = acks;
     this.codec = codec;
@@ -102,10 +104,11 @@ final class Outcomes {
     return topology.workQueue(queue);
   }
 
-  private ReplyQueues replyQueues; // set once, before consuming
+  private final ReplyQueues replyQueues;
 
-  void replyQueues(ReplyQueues replyQueues) {
-    this.replyQueues = replyQueues;
+  /** Stops what settling keeps running between deliveries: the reply queues' probe. */
+  void close() {
+    replyQueues.close();
   }
 
   /**
@@ -114,7 +117,7 @@ final class Outcomes {
    */
   boolean abandoned(Delivery d) {
     String replyTo = d.replyTo();
-    if (replyQueues == null || replyTo == null || replyTo.isEmpty()) return false;
+    if (replyTo == null || replyTo.isEmpty()) return false;
     if (d.keepResult() != null) return false; // its result is kept: someone can still read it
     String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
     return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && replyQueues.abandoned(replyTo);
@@ -167,12 +170,8 @@ final class Outcomes {
       reply(d, result, () -> acks.ack(d.tag()));
       return;
     }
-    AtomicInteger stored = new AtomicInteger(2); // the reply confirmed, the record written
-    Runnable settle =
-        () -> {
-          if (stored.decrementAndGet() == 0) acks.ack(d.tag());
-        };
-    reply(d, result, settle);
+    KeptResult kept = new KeptResult(d);
+    reply(d, result, kept::replyConfirmed, kept::replyFailed);
     try {
       state
           .taskRecords()
@@ -185,13 +184,60 @@ final class Outcomes {
               keep,
               d.submission());
     } catch (SharedStateException e) {
-      stored.set(-1); // the reply's confirm must not ack: the task comes back
-      requeueLater(d, e);
+      kept.recordFailed(e);
       return;
     }
     counters.succeeded(d.taskName());
     releaseUnique(d);
-    settle.run();
+    kept.recordWritten();
+  }
+
+  /**
+   * The two writes of a kept result, its reply and its record, made at once: the delivery is
+   * settled once, when both have answered. Both stored: acked. The reply failed: back to its queue
+   * (a later run finds the record and sends the result again). Only the record failed: the result
+   * reached its caller, and the task comes back later, when Redis may take its record.
+   */
+  private final class KeptResult {
+    private final Delivery d;
+    private int waiting = 2; // guarded by this
+    private boolean replyFailed; // guarded by this
+    private Throwable recordError; // guarded by this
+
+    KeptResult(Delivery d) {
+      this.d = d;
+    }
+
+    void replyConfirmed() {
+      arrived(false, null);
+    }
+
+    void replyFailed(Exception e) {
+      arrived(true, null);
+    }
+
+    void recordWritten() {
+      arrived(false, null);
+    }
+
+    void recordFailed(Throwable e) {
+      arrived(false, e);
+    }
+
+    private void arrived(boolean failedReply, Throwable failedRecord) {
+      boolean reply;
+      Throwable record;
+      synchronized (this) {
+        replyFailed |= failedReply;
+        if (failedRecord != null) recordError = failedRecord;
+        if (--waiting > 0) return;
+        reply = replyFailed;
+        record = recordError;
+      }
+      if (reply) acks.reject(d.tag(), true);
+      else if (record != null) requeueLater(d, record);
+      else acks.ack(d.tag());
+    }
   }
 
   /**
@@ -455,17 +501,42 @@ final class Outcomes {
     if (!publish(d, "dead-letter", topology.deadQueue(queue), props, d.body(), settle)) return;
     if (answer) {
       RemoteError told = error.deadLettered(reason.toString(), attempts);
-      reply(d, new TaskResult(d.taskId(), false, workerId, codec.encode(told)), settle);
+      // The dead letter is the outcome that must not be lost; a caller not told waits out its
+      // timeout. Putting the task back instead would dead-letter it a second time.
+      reply(
+          d,
+          new TaskResult(d.taskId(), false, workerId, codec.encode(told)),
+          settle,
+          e -> {
+            log.warn(
+                "task {} dead-lettered, but its error could not be sent to {} ({})",
+                d.taskId(),
+                d.replyTo(),
+                e.getMessage());
+            settle.run();
+          });
     }
   }
 
   private void reply(Delivery d, TaskResult result, Runnable settle) {
+    reply(d, result, settle, null);
+  }
+
+  /**
+   * Sends {@code result} to the task's reply queue; {@code settle} runs once it is confirmed,
+   * {@code failed} when it cannot be published (null: the delivery goes back to its queue).
+   */
+  private void reply(
+      Delivery d,
+      TaskResult result,
+      Runnable settle,
+      java.util.function.Consumer<Exception> failed) {
     if (d.replyTo() == null || d.replyTo().isEmpty()) {
       settle.run(); // nobody waits for this result
       return;
     }
     Span span = settleSpan(result.ok() ? "result" : "error", d, d.replyTo());
-    replies.send(new Replies.Outgoing(d, result, span, settle));
+    replies.send(new Replies.Outgoing(d, result, span, settle, failed));
   }
 
   /**

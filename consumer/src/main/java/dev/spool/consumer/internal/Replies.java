@@ -53,8 +53,20 @@ final class Replies {
   private final LongAdder results = new LongAdder(); // sent, for the log line at close
   private final LongAdder messages = new LongAdder();
 
-  /** A result on its way, with what to do once it is confirmed. */
-  record Outgoing(Delivery d, TaskResult result, Span span, Runnable onConfirmed) {}
+  /**
+   * A result on its way, with what to do once it is confirmed, and when it cannot be published
+   * ({@code onFailed}; null: the task goes back to its queue).
+   */
+  record Outgoing(
+      Delivery d,
+      TaskResult result,
+      Span span,
+      Runnable onConfirmed,
+      java.util.function.Consumer<Exception> onFailed) {
+    Outgoing(Delivery d, TaskResult result, Span span, Runnable onConfirmed) {
+      this(d, result, span, onConfirmed, null);
+    }
+  }
 
   /** One reply queue's results: those waiting, and how many messages are unconfirmed. */
   private static final class Lane {
@@ -200,7 +212,8 @@ final class Replies {
   private void failed(List<Outgoing> batch, Exception e) {
     for (Outgoing o : batch) {
       Tracing.failed(o.span(), e);
-      acks.reject(o.d().tag(), true);
+      if (o.onFailed() != null) o.onFailed().accept(e);
+      else acks.reject(o.d().tag(), true);
     }
   }
 

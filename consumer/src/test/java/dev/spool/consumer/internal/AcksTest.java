@@ -128,6 +128,41 @@ final class AcksTest {
   }
 
   @Test
+  void settle_secondTimeForOneTag_isDropped_theFirstStands() {
+    Broker broker = new Broker();
+    ManualExecutor flusher = new ManualExecutor();
+    Acks acks = new Acks(broker.channel(), flusher);
+    for (long t = 1; t <= 3; t++) {
+      acks.delivered(t);
+      broker.unacked.add(t);
+    }
+    broker.settledByApp.add(1L);
+    acks.ack(1); // a result confirmed ...
+    acks.reject(1, true); // ... and then a failure that would put it back: dropped
+    broker.rejectedByApp.add(2L);
+    acks.reject(2, true); // put back ...
+    acks.ack(2); // ... and then a late confirm that would ack it: dropped
+    broker.settledByApp.add(3L);
+    acks.ack(3);
+    acks.ack(3); // twice: dropped
+    flusher.runOne();
+    assertEquals(List.of("reject 2", "ack 3 multiple"), broker.frames, "2 is the broker's no more");
+    assertEquals(3, acks.settledTwice());
+    assertTrue(broker.unacked.isEmpty());
+  }
+
+  @Test
+  void settle_ofATagNeverDelivered_sendsNothing() {
+    Broker broker = new Broker();
+    Acks acks = new Acks(broker.channel(), new ManualExecutor());
+    acks.ack(7);
+    acks.reject(8, false);
+    acks.close();
+    assertEquals(List.of(), broker.frames, "an unknown tag would be a channel error");
+    assertEquals(2, acks.settledTwice());
+  }
+
+  @Test
   void everyInterleavingOfSettlesAndFlushes_neverAcksARunningTask_andSettlesAll() {
     for (long seed = 0; seed < 300; seed++) {
       run(new Random(seed), seed);
@@ -139,6 +174,7 @@ final class AcksTest {
     ManualExecutor flusher = new ManualExecutor();
     Acks acks = new Acks(broker.channel(), flusher);
     List<Long> running = new ArrayList<>();
+    List<Long> settled = new ArrayList<>();
     long next = 1;
     int deliveries = 50 + random.nextInt(100);
     while (next <= deliveries || !running.isEmpty()) {
@@ -149,6 +185,7 @@ final class AcksTest {
         running.add(next++);
       } else if (op < 8 && !running.isEmpty()) {
         long tag = running.remove(random.nextInt(running.size()));
+        settled.add(tag);
         if (random.nextInt(5) == 0) {
           broker.rejectedByApp.add(tag);
           acks.reject(tag, random.nextBoolean());
@@ -156,6 +193,12 @@ final class AcksTest {
           broker.settledByApp.add(tag);
           acks.ack(tag);
         }
+      } else if (op == 8 && !settled.isEmpty()) {
+        // A second settle of a settled delivery (a late confirm, a failure after a result): the
+        // fake broker fails on any frame for a tag it no longer holds.
+        long tag = settled.get(random.nextInt(settled.size()));
+        if (random.nextBoolean()) acks.ack(tag);
+        else acks.reject(tag, random.nextBoolean());
       } else {
         flusher.runOne();
       }

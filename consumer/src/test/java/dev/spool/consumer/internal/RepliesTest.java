@@ -43,6 +43,7 @@ final class RepliesTest {
   private final JsonCodec codec = new JsonCodec();
   private final ConfirmingPublisher publisher;
   private final Replies replies;
+  private final Acks acks;
   private final AcksTest.ManualExecutor flusher = new AcksTest.ManualExecutor();
 
   RepliesTest() throws Exception {
@@ -78,7 +79,8 @@ final class RepliesTest {
                   return null;
                 });
     publisher = new ConfirmingPublisher(publishing, 1000);
-    replies = new Replies(publisher, new Acks(consuming), codec, "w1", 1 << 20, 1, flusher);
+    acks = new Acks(consuming);
+    replies = new Replies(publisher, acks, codec, "w1", 1 << 20, 1, flusher);
   }
 
   /** A delivery of task {@code id} whose producer takes results several to a message or not. */
@@ -93,6 +95,7 @@ final class RepliesTest {
   private final List<String> settled = new CopyOnWriteArrayList<>();
 
   private void send(long tag, String id, boolean batched) {
+    acks.delivered(tag);
     TaskResult r =
         new TaskResult(id, true, "w1", ("\"" + id + "\"").getBytes(StandardCharsets.UTF_8));
     replies.send(
