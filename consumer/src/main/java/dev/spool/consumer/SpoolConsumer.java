@@ -121,6 +121,7 @@ public final class SpoolConsumer implements AutoCloseable {
       this.timer =
           java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
+      timer.scheduleWithFixedDelay(this::checkPublishing, 5, 5, TimeUnit.SECONDS);
       this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);
       this.dispatcher =
           new DeliveryDispatcher(
@@ -338,11 +339,52 @@ public final class SpoolConsumer implements AutoCloseable {
   public Health health() {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("rabbitmq", brokerState());
+    c.put("publishing", publishingState(System.nanoTime()));
     c.put(
         "consumer",
         stopRequested.isDone() ? "stopping: " + stopRequested.getNow(null).reason() : Health.UP);
     c.put("redis", redisHealth());
     return new Health(c);
+  }
+
+  /**
+   * A result (or a retry, a dead letter, a moved delayed task) unconfirmed this long makes the
+   * consumer unhealthy: it cannot return results.
+   */
+  static final Duration PUBLISH_STALL = Duration.ofSeconds(30);
+
+  /**
+   * Unconfirmed this long without a broker alarm, the publisher is wedged: the consumer stops,
+   * non-zero, so that its supervisor starts a fresh one (its unacked tasks go back to the queue).
+   * An alarm only makes it unhealthy: it clears by itself, and a new process would meet it too.
+   */
+  static final Duration PUBLISH_WEDGED = Duration.ofMinutes(2);
+
+  /** {@code up}, or how long publishing has been stuck and why, as far as is known. */
+  private String publishingState(long nowNanos) {
+    Duration stuck = publisher.oldestUnconfirmed(nowNanos);
+    if (stuck.compareTo(PUBLISH_STALL) < 0) return Health.UP;
+    String alarm = publisher.alarmLine();
+    return publisher.unconfirmed()
+        + " message(s) unconfirmed for "
+        + stuck.toSeconds()
+        + " s"
+        + (alarm != null ? ": " + alarm : "; the broker does not confirm them");
+  }
+
+  /** Run every few seconds: stops the consumer once its publishing is wedged. */
+  private void checkPublishing() {
+    Duration stuck = publisher.oldestUnconfirmed(System.nanoTime());
+    if (stuck.compareTo(PUBLISH_WEDGED) >= 0 && publisher.blockedReason() == null) {
+      requestStop(
+          new StopReason(
+              "publishing wedged: "
+                  + publisher.unconfirmed()
+                  + " message(s) unconfirmed for "
+                  + stuck.toSeconds()
+                  + " s with no broker alarm; exiting so that a fresh consumer takes over",
+              true));
+    }
   }
 
   /** How long a health check waits for Redis: well inside a container healthcheck's timeout. */
@@ -475,6 +517,7 @@ public final class SpoolConsumer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
+      dispatcher.close();
       closeQuietly();
       log.info("stopped; {}", counters.snapshot());
     }

@@ -96,6 +96,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     this.registry = registry;
     this.workers = workers;
     this.timer = timer;
+    Topology topology = settlement.topology();
     this.outcomes =
         new Outcomes(
             settlement.publisher(),
@@ -103,24 +104,22 @@ public final class DeliveryDispatcher extends DefaultConsumer {
             settlement.codec(),
             settlement.workerId(),
             settlement.state(),
-            settlement.topology(),
+            topology,
             settlement.declarations(),
             settlement.settings(),
             counters,
             clock,
-            settlement.maxMessageBytes());
-    Topology topology = settlement.topology();
+            settlement.maxMessageBytes(),
+            ReplyQueues.on(
+                channel.getConnection(),
+                clock,
+                topology.replicatedReplies() ? ReplyQueues.CLUSTER_GRACE : ReplyQueues.GRACE));
     this.counters = counters;
     this.clock = clock;
     this.deliveryLimit = topology.queueType() == QueueType.QUORUM ? topology.deliveryLimit() : 0;
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.
     this.startedAt = Instant.ofEpochMilli(clock.millis());
     this.stops = stops;
-    outcomes.replyQueues(
-        ReplyQueues.on(
-            channel.getConnection(),
-            clock,
-            topology.replicatedReplies() ? ReplyQueues.CLUSTER_GRACE : ReplyQueues.GRACE));
   }
 
   /**
@@ -143,6 +142,11 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   /** Sends the acks still waiting to be coalesced; call before closing the channel. */
   public void flushAcks() {
     outcomes.acks().close();
+  }
+
+  /** Stops what the dispatcher runs between deliveries; after {@link #flushAcks}. Idempotent. */
+  public void close() {
+    outcomes.close();
   }
 
   /** From now on, deliveries go straight back to the queue. */

@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * used while a fresh one is asked for in the background, so no task waits for the broker (a worker
  * once paid the round trip every second, and every other worker waited behind it). Thread-safe:
  * worker threads ask just before they run a task, so that tasks prefetched before the producer died
- * are skipped too.
+ * are skipped too. Closing stops the background refreshes and closes the probe's channel.
  */
-final class ReplyQueues {
+final class ReplyQueues implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplyQueues.class);
 
   /** How long a reply queue may have no consumer before its tasks are skipped. */
@@ -43,8 +43,12 @@ final class ReplyQueues {
 
   /** Asks the broker how many consumers a queue has; -1 when the queue does not exist. */
   @FunctionalInterface
-  interface Probe {
+  interface Probe extends AutoCloseable {
     int consumers(String queue) throws IOException;
+
+    /** Lets go of what the probe holds (a channel). */
+    @Override
+    default void close() {}
   }
 
   private record Seen(long checkedAt, long unattendedSince, boolean abandoned) {}
@@ -55,6 +59,7 @@ final class ReplyQueues {
   private final java.util.Set<String> refreshing = new java.util.HashSet<>(); // guarded by this
   private final Duration grace;
   private final java.util.concurrent.Executor background; // runs the refreshes
+  private final Runnable stopBackground;
 
   /** Refreshes run on the caller's thread (for tests). */
   ReplyQueues(Probe probe, Clock clock) {
@@ -67,10 +72,20 @@ final class ReplyQueues {
   }
 
   ReplyQueues(Probe probe, Clock clock, Duration grace, java.util.concurrent.Executor background) {
+    this(probe, clock, grace, background, () -> {});
+  }
+
+  private ReplyQueues(
+      Probe probe,
+      Clock clock,
+      Duration grace,
+      java.util.concurrent.Executor background,
+      Runnable stopBackground) {
     this.probe = probe;
     this.clock = clock;
     this.grace = grace;
     this.background = background;
+    this.stopBackground = stopBackground;
   }
 
   /**
@@ -78,12 +93,18 @@ final class ReplyQueues {
    * is {@link #GRACE} or {@link #CLUSTER_GRACE}.
    */
   static ReplyQueues on(Connection connection, Clock clock, Duration grace) {
-    return new ReplyQueues(
-        new ChannelProbe(connection),
-        clock,
-        grace,
+    java.util.concurrent.ExecutorService refreshes =
         java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().daemon().name("spool-reply-queues").unstarted(r)));
+            r -> Thread.ofPlatform().daemon().name("spool-reply-queues").unstarted(r));
+    return new ReplyQueues(
+        new ChannelProbe(connection), clock, grace, refreshes, refreshes::shutdownNow);
+  }
+
+  /** Stops the background refreshes and closes the probe; later checks run on the caller. */
+  @Override
+  public void close() {
+    stopBackground.run();
+    probe.close();
   }
 
   /**
@@ -174,6 +195,16 @@ final class ReplyQueues {
       } catch (IOException e) {
         if (isNotFound(e)) return -1;
         throw e;
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (channel == null || !channel.isOpen()) return;
+      try {
+        channel.close();
+      } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException e) {
+        log.debug("closing the reply-queue probe's channel: {}", e.toString());
       }
     }
 

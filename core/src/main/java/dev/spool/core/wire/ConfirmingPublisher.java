@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * confirms it. A nacked message, or one still unconfirmed when the connection recovers, is
  * published again, so a confirmed callback means the broker has the message.
  *
+ * <p>A message that AMQP cannot carry (a task name over 255 bytes, say) is refused with {@link
+ * IllegalArgumentException} before the channel sees it ({@link AmqpLimits}): it is never held for a
+ * recovery that cannot help it, and never numbered, so the confirms of the messages after it go to
+ * the right ones. Nacked messages are published again on {@code resender}, never on the client's
+ * reader thread that delivered the nack (that thread must not block on a full socket).
+ *
  * <p>Thread-safe. {@link #publish} blocks only while the window is full.
  */
 public final class ConfirmingPublisher
@@ -43,21 +49,38 @@ public final class ConfirmingPublisher
   private final boolean recovers;
   private final List<Outgoing> parked = new ArrayList<>(); // guarded by publishLock
   private boolean flushing; // guarded by publishLock
+  private long skew; // guarded by publishLock: numbers the client burnt on messages it refused
+  private final java.util.concurrent.Executor resender;
   private volatile String blockedReason; // set while the broker blocks this connection
   private volatile long blockedSinceNanos;
   private Duration blockedPatience = BLOCKED_PATIENCE;
 
+  /** A message on its way; {@code since} is when it was first handed over (System.nanoTime). */
   private record Outgoing(
-      String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed) {}
+      String routingKey,
+      AMQP.BasicProperties props,
+      byte[] body,
+      Runnable onConfirmed,
+      long since) {}
 
   /**
    * @param channel a channel this publisher owns; it is put into confirm mode
    * @param window most messages unconfirmed at once (at least 1)
    */
   public ConfirmingPublisher(Channel channel, int window) throws IOException {
+    this(channel, window, r -> Thread.ofVirtual().name("spool-republish").start(r));
+  }
+
+  /**
+   * As {@link #ConfirmingPublisher(Channel, int)}; nacked messages are published on {@code
+   * resender}.
+   */
+  public ConfirmingPublisher(Channel channel, int window, java.util.concurrent.Executor resender)
+      throws IOException {
     if (window < 1)
       throw new IllegalArgumentException("publish window must be >= 1, was " + window);
     this.channel = channel;
+    this.resender = resender;
     this.window = new Semaphore(window);
     channel.confirmSelect();
     channel.addConfirmListener(this);
@@ -101,12 +124,14 @@ public final class ConfirmingPublisher
    * Publishes to queue {@code routingKey} through the default exchange; {@code onConfirmed} runs on
    * a client thread once the broker has the message. Blocks while the window is full.
    *
+   * @throws IllegalArgumentException when AMQP cannot carry the message ({@link AmqpLimits})
    * @throws SpoolConnectionException when the channel is closed
    * @throws InterruptedException when interrupted while the window is full
    */
   public void publish(
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed)
       throws InterruptedException {
+    AmqpLimits.check(routingKey, props);
     while (!window.tryAcquire(10, TimeUnit.SECONDS)) {
       String alarm = alarmLine();
       log.warn(
@@ -117,8 +142,8 @@ public final class ConfirmingPublisher
               : "is the broker overloaded, or blocked by a memory or disk alarm?");
     }
     try {
-      send(new Outgoing(routingKey, props, body, onConfirmed));
-    } catch (SpoolConnectionException e) {
+      send(new Outgoing(routingKey, props, body, onConfirmed, System.nanoTime()));
+    } catch (SpoolConnectionException | IllegalArgumentException e) {
       window.release();
       throw e;
     }
@@ -126,10 +151,18 @@ public final class ConfirmingPublisher
 
   private void send(Outgoing out) {
     synchronized (publishLock) {
-      long seq = channel.getNextPublishSeqNo();
+      // The number the broker gives this message: the channel's, less the ones the client took
+      // for messages it then failed to encode (the broker never saw those).
+      long seq = channel.getNextPublishSeqNo() - skew;
       outstanding.put(seq, out);
       try {
         channel.basicPublish("", out.routingKey(), false, out.props(), out.body());
+      } catch (IllegalArgumentException e) {
+        // Refused by the client while encoding: not a connection problem, and never sent.
+        outstanding.remove(seq);
+        if (channel.getNextPublishSeqNo() - skew > seq) skew++;
+        throw new IllegalArgumentException(
+            "cannot publish to " + out.routingKey() + ": " + e.getMessage(), e);
       } catch (IOException | RuntimeException e) {
         outstanding.remove(seq);
         if (!willRecover()) {
@@ -185,11 +218,26 @@ public final class ConfirmingPublisher
     }
   }
 
+  /** Runs on the client's reader thread: the nacked messages go out again on another one. */
   @Override
   public void handleNack(long seq, boolean multiple) {
     List<Outgoing> nacked = take(seq, multiple);
+    if (nacked.isEmpty()) return;
     log.warn("broker nacked {} message(s); publishing them again", nacked.size());
-    resend(nacked);
+    synchronized (publishLock) {
+      parked.addAll(nacked); // still unconfirmed, as far as awaitConfirms is concerned
+    }
+    resender.execute(this::republishParked);
+  }
+
+  /** Publishes what waits in {@code parked} again, unless a recovery does it first. */
+  private void republishParked() {
+    synchronized (publishLock) { // held throughout: they never look confirmed in between
+      if (flushing || parked.isEmpty() || !channel.isOpen()) return; // recovery flushes them
+      List<Outgoing> again = new ArrayList<>(parked);
+      parked.clear();
+      resend(again);
+    }
   }
 
   private List<Outgoing> take(long seq, boolean multiple) {
@@ -207,7 +255,7 @@ public final class ConfirmingPublisher
     for (Outgoing o : messages) {
       try {
         send(o); // keeps the window permit it already holds
-      } catch (SpoolConnectionException e) {
+      } catch (SpoolConnectionException | IllegalArgumentException e) {
         window.release();
         log.error("could not publish a message to {} again ({})", o.routingKey(), e.getMessage());
       }
@@ -220,6 +268,7 @@ public final class ConfirmingPublisher
     synchronized (publishLock) {
       pending = new ArrayList<>(outstanding.values());
       outstanding.clear(); // sequence numbers restart on the recovered channel
+      skew = 0;
       pending.addAll(parked);
       parked.clear();
     }
@@ -241,6 +290,21 @@ public final class ConfirmingPublisher
     synchronized (publishLock) {
       return outstanding.size() + parked.size();
     }
+  }
+
+  /**
+   * How long the oldest message not yet confirmed has waited ({@link Duration#ZERO} when none
+   * waits): a publisher that stays stuck (a broker alarm, a lost leader, a channel that stopped
+   * answering) shows here first. {@code nowNanos} is {@link System#nanoTime()}.
+   */
+  public Duration oldestUnconfirmed(long nowNanos) {
+    long oldest = nowNanos;
+    synchronized (publishLock) {
+      var first = outstanding.firstEntry();
+      if (first != null) oldest = Math.min(oldest, first.getValue().since());
+      for (Outgoing o : parked) oldest = Math.min(oldest, o.since());
+    }
+    return Duration.ofNanos(nowNanos - oldest);
   }
 
   /** Messages confirmed so far. */

@@ -178,4 +178,133 @@ final class ConfirmingPublisherTest {
     assertTrue(e.getMessage().contains("within PT0.3S"), e.getMessage());
     assertEquals(null, publisher.blockedReason());
   }
+
+  /**
+   * A channel whose broker numbers only the messages it receives, as RabbitMQ does; the client's
+   * own counter (getNextPublishSeqNo) moves on every basicPublish, as the real client's does, even
+   * when encoding then fails. The test confirms by the broker's numbers.
+   */
+  private static final class NumberingBroker {
+    long clientSeq = 1;
+    final List<String> received = new ArrayList<>(); // index i holds broker seq i + 1
+    final List<ConfirmListener> confirms = new ArrayList<>();
+    final List<String> publishedOn = new ArrayList<>(); // thread names
+    boolean encodeFails; // the next basicPublish fails while encoding, as the client's does
+
+    Channel channel() {
+      return (Channel)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {Channel.class},
+              (proxy, method, args) ->
+                  switch (method.getName()) {
+                    case "addConfirmListener" -> {
+                      confirms.add((ConfirmListener) args[0]);
+                      yield null;
+                    }
+                    case "getNextPublishSeqNo" -> clientSeq;
+                    case "basicPublish" -> {
+                      clientSeq++;
+                      publishedOn.add(Thread.currentThread().getName());
+                      if (encodeFails) {
+                        encodeFails = false;
+                        throw new IllegalArgumentException("Short string too long");
+                      }
+                      AMQP.BasicProperties p = (AMQP.BasicProperties) args[3];
+                      received.add(p.getMessageId());
+                      yield null;
+                    }
+                    case "isOpen" -> true;
+                    default -> null;
+                  });
+    }
+
+    void ack(long brokerSeq) throws Exception {
+      for (ConfirmListener l : confirms) l.handleAck(brokerSeq, false);
+    }
+
+    void nack(long brokerSeq) throws Exception {
+      for (ConfirmListener l : confirms) l.handleNack(brokerSeq, false);
+    }
+  }
+
+  private static AMQP.BasicProperties message(String id, String type) {
+    return new AMQP.BasicProperties.Builder().messageId(id).type(type).build();
+  }
+
+  @Test
+  void publish_aTaskNameAmqpCannotCarry_isRefusedBeforeTheChannel_andLaterConfirmsStayRight()
+      throws Exception {
+    NumberingBroker fake = new NumberingBroker();
+    ConfirmingPublisher publisher = new ConfirmingPublisher(fake.channel(), 2, Runnable::run);
+    List<String> confirmed = new ArrayList<>();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> publisher.publish("q", message("t0", "x".repeat(256)), new byte[0], () -> {}));
+    assertTrue(e.getMessage().contains("type (the task name) is 256 bytes"), e.getMessage());
+    assertEquals(List.of(), fake.publishedOn, "the channel never saw it");
+    assertEquals(0, publisher.unconfirmed(), "nothing held for a recovery that cannot help");
+    // The window (2) was given back: two more go out without waiting.
+    publisher.publish("q", message("t1", "square"), new byte[0], () -> confirmed.add("t1"));
+    publisher.publish("q", message("t2", "square"), new byte[0], () -> confirmed.add("t2"));
+    fake.ack(1);
+    assertEquals(List.of("t1"), confirmed);
+    fake.ack(2);
+    assertEquals(List.of("t1", "t2"), confirmed);
+  }
+
+  @Test
+  void publish_theClientFailsWhileEncoding_laterConfirmsStillGoToTheirOwnMessages()
+      throws Exception {
+    NumberingBroker fake = new NumberingBroker();
+    ConfirmingPublisher publisher = new ConfirmingPublisher(fake.channel(), 100, Runnable::run);
+    List<String> confirmed = new ArrayList<>();
+    publisher.publish("q", message("a", "square"), new byte[0], () -> confirmed.add("a"));
+    fake.encodeFails = true; // a value the checks let through and the client refuses
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> publisher.publish("q", message("bad", "square"), new byte[0], () -> {}));
+    publisher.publish("q", message("b", "square"), new byte[0], () -> confirmed.add("b"));
+    publisher.publish("q", message("c", "square"), new byte[0], () -> confirmed.add("c"));
+    assertEquals(List.of("a", "b", "c"), fake.received, "the broker got three, numbered 1 to 3");
+    fake.ack(2); // the broker confirms its second: "b", not the message the client refused
+    assertEquals(List.of("b"), confirmed);
+    fake.ack(3);
+    fake.ack(1);
+    assertEquals(List.of("b", "c", "a"), confirmed);
+    assertEquals(0, publisher.unconfirmed());
+  }
+
+  @Test
+  void handleNack_publishesAgainOnTheResender_notOnTheReaderThreadThatDeliveredIt()
+      throws Exception {
+    NumberingBroker fake = new NumberingBroker();
+    List<Runnable> resends = new ArrayList<>();
+    ConfirmingPublisher publisher = new ConfirmingPublisher(fake.channel(), 100, resends::add);
+    List<String> confirmed = new ArrayList<>();
+    publisher.publish("q", message("a", "square"), new byte[0], () -> confirmed.add("a"));
+    fake.nack(1);
+    assertEquals(1, fake.received.size(), "nothing published on the thread that got the nack");
+    assertEquals(1, resends.size());
+    assertEquals(1, publisher.unconfirmed(), "the nacked message still counts as unconfirmed");
+    resends.getFirst().run();
+    assertEquals(List.of("a", "a"), fake.received, "published again by the resender");
+    fake.ack(2);
+    assertEquals(List.of("a"), confirmed);
+  }
+
+  @Test
+  void oldestUnconfirmed_growsWhileAMessageWaits_andIsZeroOnceConfirmed() throws Exception {
+    NumberingBroker fake = new NumberingBroker();
+    ConfirmingPublisher publisher = new ConfirmingPublisher(fake.channel(), 100, Runnable::run);
+    long now = System.nanoTime();
+    assertEquals(Duration.ZERO, publisher.oldestUnconfirmed(now));
+    publisher.publish("q", message("a", "square"), new byte[0], () -> {});
+    Duration later =
+        publisher.oldestUnconfirmed(System.nanoTime() + Duration.ofMinutes(3).toNanos());
+    assertTrue(later.compareTo(Duration.ofMinutes(3)) >= 0, later.toString());
+    fake.ack(1);
+    assertEquals(Duration.ZERO, publisher.oldestUnconfirmed(System.nanoTime()));
+  }
 }
