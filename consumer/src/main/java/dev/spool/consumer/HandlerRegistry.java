@@ -9,14 +9,12 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * Task handlers by name. Thread-safe. {@link #withProviders(ClassLoader)} fills one from every
  * {@link TaskHandlerProvider} on the classpath, Spool's built-in tasks included.
  */
 public final class HandlerRegistry {
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private final Map<String, RegisteredTask<?, ?>> tasks = new ConcurrentHashMap<>();
 
@@ -63,10 +61,7 @@ public final class HandlerRegistry {
   }
 
   private <I, R> HandlerRegistry add(String name, Type inputType, TaskHandler<I, R> handler) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "task name '" + name + "' is invalid; use 1 to 128 letters, digits, '.', '-' or '_'");
-    }
+    dev.spool.core.Names.taskName(name);
     RegisteredTask<I, R> task =
         new RegisteredTask<>(
             name,

@@ -182,7 +182,8 @@ public final class SpoolConsumer implements AutoCloseable {
               publisher,
               queue,
               urgentQueue,
-              counters);
+              counters,
+              dispatcher::deadLetterParked);
       mover.start();
       synchronized (this) {
         if (!paused) subscribe(); // else it subscribes when resumed

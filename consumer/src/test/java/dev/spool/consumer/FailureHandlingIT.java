@@ -63,6 +63,48 @@ final class FailureHandlingIT {
   }
 
   @Test
+  void delayedTaskNamedBeyondWhatAmqpCarries_deadLetteredOnce_resultsKeepFlowing(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    // As an older producer could store it: a task name of 256 bytes, due now.
+    String name = "x".repeat(256);
+    var props =
+        new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+            .messageId("too-long-1")
+            .type(name)
+            .headers(Map.of(Headers.KIND, Headers.KIND_TASK, Headers.ATTEMPT, 1))
+            .build();
+    String parked =
+        dev.spool.core.wire.ParkedTask.of(props, "1".getBytes(StandardCharsets.UTF_8)).toJson();
+    try (dev.spool.state.SharedState state = env.sharedState()) {
+      state
+          .schedule(dev.spool.core.wire.Topology.delayedSchedule("tasks"))
+          .addIn("too-long-1", parked, Duration.ofMillis(1));
+    }
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().retry(QUICK).build())) {
+      List<DeadLetter> dead = f.awaitDeadLetters(1);
+      assertEquals("too-long-1", dead.getFirst().taskId());
+      assertEquals(Reason.DECODE_ERROR, dead.getFirst().reason());
+      assertTrue(
+          dead.getFirst().error().message().contains("256 bytes"),
+          dead.getFirst().error().message());
+      assertTrue(dead.getFirst().taskName().endsWith("...(cut)"), dead.getFirst().taskName());
+
+      // The consumer's publishing is not wedged: results of later tasks come back.
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 20; i++) ids.add(f.publish("square", Integer.toString(i)));
+      Map<String, TaskResult> results = f.awaitResults(20);
+      assertTrue(results.keySet().containsAll(ids));
+      assertTrue(consumer.health().up(), consumer.health().toJson());
+      try (dev.spool.state.SharedState state = env.sharedState()) {
+        var schedule = state.schedule(dev.spool.core.wire.Topology.delayedSchedule("tasks"));
+        assertEquals(0, schedule.waiting() + schedule.claimed(), "removed from Redis: once");
+      }
+      assertEquals(List.of(), f.awaitDeadLetters(0), "no second dead letter");
+    }
+  }
+
+  @Test
   void retriedTask_succeedsOnALaterAttempt_handlerSeesTheAttemptNumber(SpoolTestEnv env)
       throws Exception {
     ConsumerFixture f = new ConsumerFixture(env);

@@ -3,6 +3,7 @@ package dev.spool.dashboard;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.core.SpoolException;
 import dev.spool.core.wire.JsonCodec;
+import dev.spool.producer.CancelResult;
 import dev.spool.producer.status.StatusJson;
 import dev.spool.state.SharedStateException;
 import io.javalin.Javalin;
@@ -375,9 +376,22 @@ public final class Dashboard implements AutoCloseable {
   private void cancel(Context ctx) {
     if (!requireAdmin(ctx)) return;
     String id = ctx.pathParam("id");
-    boolean delayed = data.cancel(id);
-    log.info("dashboard: {} cancelled task {}", session(ctx).user(), id);
-    json(ctx, Map.of("cancelled", id, "delayedRemoved", delayed));
+    CancelResult result = data.cancel(id);
+    log.info("dashboard: {} cancelled task {}: {}", session(ctx).user(), id, result);
+    if (result == CancelResult.ENDED) {
+      ctx.status(409);
+      json(ctx, Map.of("error", "task " + id + " has ended already; nothing was cancelled"));
+      return;
+    }
+    json(
+        ctx,
+        Map.of(
+            "cancelled",
+            id,
+            "delayedRemoved",
+            result == CancelResult.DELAYED_REMOVED,
+            "result",
+            result.name().toLowerCase(java.util.Locale.ROOT)));
   }
 
   private String queue(JsonNode body) {

@@ -5,6 +5,7 @@ import dev.spool.core.DeadLetters;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.producer.AsyncResult;
+import dev.spool.producer.CancelResult;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.producer.TaskStatus;
@@ -193,11 +194,11 @@ final class DashboardData implements AutoCloseable {
     }
   }
 
-  /** Cancels task {@code id}; true when it was delayed and so removed at once. */
-  synchronized boolean cancel(String id) {
-    TaskRecords.requireId(id);
+  /** Cancels task {@code id}, unless its record says it has ended; says what it found. */
+  synchronized CancelResult cancel(String id) {
+    dev.spool.core.Names.taskId(id);
     if (pool == null) pool = TaskPool.create(config, TaskPoolConfig.builder().build());
-    return pool.cancel(List.of(id), Duration.ofDays(7)) == 1;
+    return pool.cancelEach(List.of(id), Duration.ofDays(7)).get(id);
   }
 
   /** The work queues' short names, from the status. */

@@ -87,8 +87,10 @@ public record Schedule(
       throw new IllegalArgumentException(
           "schedule name '" + name + "' is invalid; use 1 to 128 letters, digits, '.', '-' or '_'");
     }
-    if (task == null || task.isBlank()) {
-      throw new IllegalArgumentException("schedule '" + name + "': the task name is empty");
+    try {
+      dev.spool.core.Names.taskName(task);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("schedule '" + name + "': " + e.getMessage(), e);
     }
     input = input == null ? JSON.nullNode() : input;
     if ((cron == null) == (every == null)) {

@@ -56,10 +56,6 @@ public final class TaskOptions {
     this.rateKey = rateKey;
   }
 
-  /** The characters a task id chosen by the caller may hold. */
-  private static final java.util.regex.Pattern ID =
-      java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,200}");
-
   /** Due at once, waited for up to the pool's default timeout. */
   public static TaskOptions defaults() {
     return DEFAULTS;
@@ -120,12 +116,7 @@ public final class TaskOptions {
    */
   public TaskOptions withId(String id) {
     Objects.requireNonNull(id, "id");
-    if (!ID.matcher(id).matches()) {
-      throw new IllegalArgumentException(
-          "task id must be 1 to 200 letters, digits, '.', '_', ':' or '-', was '"
-              + (id.length() > 60 ? id.substring(0, 60) + "..." : id)
-              + "'");
-    }
+    dev.spool.core.Names.taskId(id);
     return new TaskOptions(
         countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
@@ -137,12 +128,7 @@ public final class TaskOptions {
    */
   public TaskOptions withRateKey(String rateKey) {
     Objects.requireNonNull(rateKey, "rateKey");
-    if (rateKey.isEmpty()
-        || rateKey.length() > 200
-        || rateKey.chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException(
-          "rate key must be 1 to 200 characters without control characters");
-    }
+    dev.spool.core.Names.key("rate key", rateKey);
     return new TaskOptions(
         countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
@@ -200,10 +186,7 @@ public final class TaskOptions {
   public TaskOptions withUniqueKey(String key, Duration hold) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(hold, "hold");
-    if (key.isEmpty() || key.length() > 200 || key.chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException(
-          "uniqueness key must be 1 to 200 characters without control characters");
-    }
+    dev.spool.core.Names.key("uniqueness key", key);
     if (hold.isZero() || hold.isNegative() || hold.compareTo(Duration.ofDays(30)) > 0) {
       throw new IllegalArgumentException(
           "a uniqueness key is held from 1 ms to 30 days, not " + hold);

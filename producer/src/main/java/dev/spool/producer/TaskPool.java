@@ -488,19 +488,22 @@ public final class TaskPool implements AutoCloseable {
    * as at a time limit, and ends as cancelled, its result discarded. A caller waiting for the
    * result gets a {@link dev.spool.core.TaskCancelledException}; a finished task is not affected.
    * The cancel is kept in Redis for {@code keep} (at most 90 days), so consumers started later
-   * honour it too; consumers see it within about 200 ms. Ids nobody knows are accepted (nothing
-   * says whether a task exists).
+   * honour it too; consumers see it within about 200 ms. Ids nobody knows are accepted (only a task
+   * whose result is kept has a record saying whether it exists); {@link #cancelEach} says, id by
+   * id, what was found.
    *
    * @return how many of them were delayed tasks not yet due
+   * @throws IllegalArgumentException when any id is not a task id: then none is cancelled
    * @throws SpoolConnectionException when Redis cannot be reached
    */
   public long cancel(Collection<String> ids, Duration keep) {
     ensureOpen();
     Objects.requireNonNull(keep, "keep");
-    if (ids.isEmpty()) return 0;
-    for (String id : ids) {
-      if (id == null || id.isBlank()) throw new IllegalArgumentException("empty task id");
+    if (keep.isZero() || keep.isNegative() || keep.compareTo(MAX_CANCEL_KEEP) > 0) {
+      throw new IllegalArgumentException("a cancel is kept from 1 ms to 90 days, not " + keep);
     }
+    if (ids.isEmpty()) return 0;
+    ids.forEach(dev.spool.core.Names::taskId); // all checked before anything is stored
     try {
       SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
       SharedSchedule limited = state().schedule(Topology.rateLimitedSchedule(queueName));
@@ -524,6 +527,50 @@ public final class TaskPool implements AutoCloseable {
   }
 
   private static final int CANCEL_BATCH = 10_000;
+
+  /** The longest a cancel is kept. */
+  public static final Duration MAX_CANCEL_KEEP = Duration.ofDays(90);
+
+  /**
+   * Cancels tasks as {@link #cancel(Collection, Duration)} does, and says for each id what was
+   * found: a task whose record says it has ended already is left alone ({@link
+   * CancelResult#ENDED}); the others are cancelled. Reads each id's record: for a few ids at a time
+   * (a command, a dashboard), not for a whole map.
+   *
+   * @return each id's result, in the order given
+   * @throws IllegalArgumentException when any id is not a task id: then none is cancelled
+   * @throws SpoolConnectionException when Redis cannot be reached
+   */
+  public Map<String, CancelResult> cancelEach(List<String> ids, Duration keep) {
+    ensureOpen();
+    ids.forEach(dev.spool.core.Names::taskId);
+    Map<String, CancelResult> results = new java.util.LinkedHashMap<>();
+    List<String> toCancel = new ArrayList<>();
+    try {
+      for (String id : ids) {
+        if (results.containsKey(id)) continue;
+        var record = state().taskRecords().read(id);
+        if (record.isPresent() && record.get().ended()) {
+          results.put(id, CancelResult.ENDED);
+        } else {
+          results.put(id, record.isPresent() ? CancelResult.CANCELLED : CancelResult.NO_RECORD);
+          toCancel.add(id);
+        }
+      }
+      if (toCancel.isEmpty()) return results;
+      // First, as cancel does: a delayed task being moved right now is still caught.
+      state().expiringSet(Topology.CANCELLED_SET).add(toCancel, keep);
+      SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
+      for (String id : toCancel) { // one by one, to say which ones were delayed
+        if (delayed.cancel(id)) results.put(id, CancelResult.DELAYED_REMOVED);
+      }
+    } catch (dev.spool.state.StateConnectionException e) {
+      throw new SpoolConnectionException(
+          "cannot cancel " + ids.size() + " task(s): " + e.getMessage(), e);
+    }
+    cancel(toCancel, keep);
+    return results;
+  }
 
   private final String cancelledBeforeStart =
       new String(
@@ -770,9 +817,7 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> R applyOnce(
       String idempotencyKey, String task, Object input, Class<R> resultType, Duration timeout) {
-    if (idempotencyKey == null || idempotencyKey.isBlank()) {
-      throw new IllegalArgumentException("idempotency key must not be empty");
-    }
+    dev.spool.core.Names.key("idempotency key", idempotencyKey);
     return await(async(task, input, codec.type(resultType), timeout, idempotencyKey, null), task);
   }
 
@@ -1005,9 +1050,7 @@ public final class TaskPool implements AutoCloseable {
   }
 
   private static void requireTaskName(String task) {
-    if (task == null || task.isBlank()) {
-      throw new IllegalArgumentException("task name must not be empty");
-    }
+    dev.spool.core.Names.taskName(task);
   }
 
   /** The JSON body of a task, checked against the size limit. */

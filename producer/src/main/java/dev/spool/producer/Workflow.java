@@ -119,8 +119,7 @@ public final class Workflow {
   }
 
   private static String requireName(String name) {
-    if (name == null || name.isBlank()) throw new IllegalArgumentException("empty task name");
-    return name;
+    return dev.spool.core.Names.taskName(name);
   }
 
   /** A node of the flattened tree, the root first: what the store keeps. */

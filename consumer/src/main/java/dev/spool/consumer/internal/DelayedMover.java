@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * leaves its claim to run out ({@link #LEASE}), and the task is moved again (so at least once).
  * Idle, it asks Redis every {@link #POLL}: the most a due task waits before it is moved. A batch is
  * marked done after the next one is claimed and published (or on close), so the broker's confirms
- * never stand between two claims.
+ * never stand between two claims. A task that cannot be published at all (a name AMQP cannot carry,
+ * stored by an older producer) is dead-lettered with the reason, once, and never claimed again: it
+ * would otherwise be claimed, refused and claimed again for ever.
  */
 public final class DelayedMover implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DelayedMover.class);
@@ -36,21 +38,32 @@ public final class DelayedMover implements AutoCloseable {
   private final String workQueue;
   private final String urgentQueue;
   private final Counters counters;
+  private final DeadLetterSink dead;
   private final Thread thread;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Map<SharedSchedule, Batch> unsettled = new HashMap<>();
+
+  /** Where a task that cannot be published goes instead: a dead letter, with why. */
+  @FunctionalInterface
+  public interface DeadLetterSink {
+    /** Publishes a dead letter of {@code task}; {@code onConfirmed} once the broker has it. */
+    void deadLetter(ParkedTask task, String why, Runnable onConfirmed) throws InterruptedException;
+  }
 
   /**
    * @param schedules where the tasks wait: delayed ones, and those put aside by a rate limit
    * @param urgentQueue where tasks with a priority or a booked rate slot go (the work queue's
    *     urgent lane)
+   * @param dead where a task that cannot be published goes
    */
   public DelayedMover(
       List<SharedSchedule> schedules,
       ConfirmingPublisher publisher,
       String workQueue,
       String urgentQueue,
-      Counters counters) {
+      Counters counters,
+      DeadLetterSink dead) {
+    this.dead = dead;
     this.schedules = List.copyOf(schedules);
     this.publisher = publisher;
     this.workQueue = workQueue;
@@ -121,15 +134,29 @@ public final class DelayedMover implements AutoCloseable {
         batch.published.countDown();
         continue;
       }
-      publisher.publish(
-          task.urgent() ? urgentQueue : workQueue,
-          task.toProperties(),
-          task.body(),
-          () -> {
-            batch.confirmed.add(e.id());
-            counters.moved(task.name());
-            batch.published.countDown();
-          });
+      try {
+        publisher.publish(
+            task.urgent() ? urgentQueue : workQueue,
+            task.toProperties(),
+            task.body(),
+            () -> {
+              batch.confirmed.add(e.id());
+              counters.moved(task.name());
+              batch.published.countDown();
+            });
+      } catch (IllegalArgumentException unpublishable) {
+        log.warn(
+            "delayed task {} cannot be published; dead-lettered: {}",
+            e.id(),
+            unpublishable.getMessage());
+        dead.deadLetter(
+            task,
+            unpublishable.getMessage(),
+            () -> {
+              batch.confirmed.add(e.id()); // done with it: removed from Redis with the batch
+              batch.published.countDown();
+            });
+      }
     }
     return batch;
   }

@@ -144,6 +144,13 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     outcomes.acks().close();
   }
 
+  /** Dead-letters a delayed task that cannot be published ({@link DelayedMover.DeadLetterSink}). */
+  public void deadLetterParked(
+      dev.spool.core.wire.ParkedTask task, String why, Runnable onConfirmed)
+      throws InterruptedException {
+    outcomes.deadLetterParked(task, why, onConfirmed);
+  }
+
   /** Stops what the dispatcher runs between deliveries; after {@link #flushAcks}. Idempotent. */
   public void close() {
     outcomes.close();

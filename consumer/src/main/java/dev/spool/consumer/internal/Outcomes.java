@@ -7,10 +7,12 @@ import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolException;
+import dev.spool.core.wire.AmqpLimits;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.DelayQueues;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.core.wire.Topology;
 import dev.spool.core.wire.Tracing;
@@ -516,6 +518,45 @@ final class Outcomes {
             settle.run();
           });
     }
+  }
+
+  /**
+   * A delayed task that cannot be published (a name AMQP cannot carry, stored by an older
+   * producer): a dead letter of it, its names cut to what AMQP carries, goes to the dead-letter
+   * queue with {@code why}; {@code onConfirmed} once the broker has it.
+   */
+  void deadLetterParked(ParkedTask task, String why, Runnable onConfirmed)
+      throws InterruptedException {
+    Map<String, Object> headers = new HashMap<>();
+    if (task.headers() != null) {
+      task.headers()
+          .forEach(
+              (k, v) -> {
+                if (AmqpLimits.fitsShortstr(k)) headers.put(k, v);
+              });
+    }
+    var original =
+        new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+            .messageId(fit(task.id()))
+            .correlationId(fit(task.id()))
+            .type(fit(task.name()))
+            .contentType("application/json")
+            .deliveryMode(2)
+            .headers(headers)
+            .build();
+    RemoteError error =
+        new RemoteError(
+            SpoolException.class.getName(), "cannot be published: " + why, null, workerId, null);
+    var props =
+        DeadLetter.properties(
+            original, Reason.DECODE_ERROR, error, 0, workerId, clock.instant(), queue, codec);
+    counters.deadLettered(String.valueOf(original.getType()), Reason.DECODE_ERROR.toString());
+    publisher.publish(topology.deadQueue(queue), props, task.body(), onConfirmed);
+  }
+
+  /** {@code s} as an AMQP short string carries it: cut, and marked so, when too long. */
+  private static String fit(String s) {
+    return s == null || AmqpLimits.fitsShortstr(s) ? s : s.substring(0, 80) + "...(cut)";
   }
 
   private void reply(Delivery d, TaskResult result, Runnable settle) {
