@@ -123,6 +123,41 @@ final class CancelIT {
   }
 
   @Test
+  void cancel_aBadIdAmongGoodOnes_storesNothing_andAnEndedTaskIsSaidToHaveEnded(
+      SpoolTestEnv env, TestInfo info) throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, true);
+    String cancelled = env.namespace() + ":set:cancelled";
+    for (String[] args :
+        List.of(
+            new String[] {"cancel", "good-1", "bad id!"},
+            new String[] {"cancel", "bad id!", "good-1"},
+            new String[] {"cancel", "good-1", "y".repeat(10_240)})) {
+      SpoolProcesses.Run bad = procs.runProducer(args);
+      assertEquals(2, bad.exit(), bad.stderr());
+      assertTrue(bad.stderr().contains("task id"), bad.stderr());
+      try (var jedis = env.jedis()) {
+        assertEquals(0, jedis.exists(cancelled) ? jedis.zcard(cancelled) : 0L, "nothing stored");
+      }
+    }
+    try (TaskPool pool = SpoolProcesses.pool(env, LONG)) {
+      String done =
+          pool.submit(
+              "mark", new Mark(7, 0), TaskOptions.defaults().withKeepResult(Duration.ofMinutes(5)));
+      await().atMost(LONG).until(() -> pool.result(done).state() == TaskState.SUCCEEDED);
+      SpoolProcesses.Run run = procs.runProducer("cancel", done, "unknown-9");
+      assertEquals(1, run.exit(), run.stdout() + run.stderr());
+      assertEquals(
+          done
+              + " already ended, not cancelled\n"
+              + "unknown-9 cancelled if queued or running (no record of it: its result is not"
+              + " kept)\n",
+          run.stdout());
+    }
+    assertEquals(0, procs.runProducer("stop").exit());
+  }
+
+  @Test
   void consumerKilledHoldingACancelledTask_theNextOneDoesNotRunIt(SpoolTestEnv env, TestInfo info)
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
