@@ -504,7 +504,7 @@ public final class SpoolConsumer implements AutoCloseable {
       if (mover != null) mover.close(); // what it claimed and did not move, Redis gives out again
       if (control != null) control.close();
       if (!paused) cancelSubscription();
-      int handedBack = workers.handBack(dispatcher::handBack);
+      int handedBack = workers.handBack(dispatcher);
       log.info("handed {} prefetched task(s) back to {}", handedBack, queue);
       if (!workers.awaitIdle(settings.drainTimeout())) {
         log.warn("tasks still running after {}; interrupting them", settings.drainTimeout());

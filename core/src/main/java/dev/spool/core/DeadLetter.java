@@ -52,8 +52,13 @@ public record DeadLetter(
     RETRIES_EXHAUSTED,
     /** The handler threw an exception marked not retryable. */
     NOT_RETRYABLE,
-    /** Delivered again and again without an ack: its consumer died each time. */
+    /**
+     * Returned unacked more often than the work queue's delivery limit: its consumers died or lost
+     * their connection while they held it (ran it, or had it waiting beside another task).
+     */
     DELIVERY_LIMIT,
+    /** Its consumer died each time it ran alone, nothing else beside it: it kills its consumer. */
+    CRASHED,
     /** Dead-lettered by the broker for another reason (rejected, expired, overflow). */
     BROKER;
 
@@ -159,7 +164,18 @@ public record DeadLetter(
   public static String deliveryLimitMessage(Long deliveries) {
     return "delivered "
         + (deliveries == null ? "repeatedly" : deliveries + " times")
-        + " without an ack: the consumer running it died each time";
+        + " without an ack: the consumers holding it died or lost their connection each time,"
+        + " while it ran or waited beside other tasks (a task that kills its consumer is"
+        + " dead-lettered as 'crashed')";
+  }
+
+  /** Why a task was dead-lettered as {@link Reason#CRASHED}. */
+  public static String crashedMessage(long times) {
+    return "its consumer died each of the "
+        + times
+        + " times it ran alone, nothing beside it: it kills the consumer's JVM (System.exit,"
+        + " Runtime.halt, a native crash, running out of memory); the tasks beside it were not"
+        + " blamed";
   }
 
   /** The first {@code max} characters of the body, for listings. */

@@ -121,6 +121,12 @@ public final class SharedState implements AutoCloseable {
     return new Workflows(redis, config.namespace(), taskRecords());
   }
 
+  /** What consumers know of tasks that came back unacked (a task that kills its consumer). */
+  public CrashRecords crashRecords() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new CrashRecords(redis, config.namespace());
+  }
+
   /** The uniqueness keys of tasks (unique tasks). */
   public UniqueKeys uniqueKeys() {
     if (closed) throw new IllegalStateException("SharedState is closed");

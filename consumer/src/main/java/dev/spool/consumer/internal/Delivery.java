@@ -36,6 +36,14 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     return n < 0 || n > TaskMessage.MAX_ATTEMPT ? 0 : (int) n;
   }
 
+  /**
+   * Whether this message came back unacked: a quorum queue counts the returns, a classic one only
+   * marks it redelivered. Its consumer died or lost its connection, or handed it back unstarted.
+   */
+  boolean returned() {
+    return redelivered || deliveryCount() > 0;
+  }
+
   /** Times a quorum queue returned this message unacked before (its consumer died). */
   long deliveryCount() {
     return Math.max(0, number(Headers.DELIVERY_COUNT, 0));

@@ -8,9 +8,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.HandlerRegistry.RegisteredTask;
-import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
-import dev.spool.core.QueueType;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
@@ -45,7 +43,6 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   private final Instant startedAt;
   private volatile Clock sharedClock; // the Redis server's, or null
   private volatile Instant startedAtShared;
-  private final int deliveryLimit;
   private final StopSignals stops;
   private final Cancellations cancellations;
 
@@ -116,7 +113,6 @@ public final class DeliveryDispatcher extends DefaultConsumer {
                 topology.replicatedReplies() ? ReplyQueues.CLUSTER_GRACE : ReplyQueues.GRACE));
     this.counters = counters;
     this.clock = clock;
-    this.deliveryLimit = topology.queueType() == QueueType.QUORUM ? topology.deliveryLimit() : 0;
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.
     this.startedAt = Instant.ofEpochMilli(clock.millis());
     this.stops = stops;
@@ -207,12 +203,12 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       handlePill(tag, props);
       return;
     }
-    if (stopping || paused) {
-      handBack(tag);
-      return;
-    }
     Delivery d =
         new Delivery(tag, props, body == null ? new byte[0] : body, envelope.isRedeliver());
+    if (stopping || paused) {
+      outcomes.handBack(d);
+      return;
+    }
     counters.received(d.taskName());
     if (d.body().length > outcomes.maxMessageBytes()) {
       reject(
@@ -223,24 +219,6 @@ public final class DeliveryDispatcher extends DefaultConsumer {
               + " bytes, over the limit of "
               + outcomes.maxMessageBytes()
               + " (SPOOL_MAX_MESSAGE_SIZE)");
-      return;
-    }
-    if (deliveryLimit > 0 && d.deliveryCount() >= deliveryLimit) {
-      log.warn(
-          "task {} ({}) delivered {} times without an ack (its consumers died?); dead-lettered",
-          d.taskId(),
-          d.taskName(),
-          d.deliveryCount() + 1);
-      outcomes.deadLetter(
-          d,
-          Reason.DELIVERY_LIMIT,
-          new RemoteError(
-              "DeliveryLimit",
-              DeadLetter.deliveryLimitMessage(d.deliveryCount() + 1),
-              null,
-              outcomes.workerId(),
-              null),
-          (int) d.deliveryCount());
       return;
     }
     TaskMessage task;
@@ -299,6 +277,11 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   public void handBack(long tag) {
     counters.handedBack();
     outcomes.acks().reject(tag, true);
+  }
+
+  /** Returns unstarted deliveries to their queue, marked as handed back first. */
+  void handBack(java.util.List<Delivery> deliveries) {
+    outcomes.handBack(deliveries);
   }
 
   private void handlePill(long tag, AMQP.BasicProperties props) {

@@ -58,6 +58,7 @@ final class Outcomes {
   private final int maxMessageBytes;
   private final Tracing tracing;
   private final Replies replies;
+  private final Suspects suspects;
 
   Outcomes(
       ConfirmingPublisher publisher,
@@ -88,6 +89,7 @@ final class Outcomes {
     this.tracing = Tracing.ofOrGlobal(settings.openTelemetry());
     this.replies =
         new Replies(publisher, acks, codec, workerId, maxMessageBytes, REPLIES_IN_FLIGHT);
+    this.suspects = new Suspects(state::crashRecords);
   }
 
   /**
@@ -148,6 +150,29 @@ final class Outcomes {
 
   Acks acks() {
     return acks;
+  }
+
+  Suspects suspects() {
+    return suspects;
+  }
+
+  /** Returns an unstarted delivery to its queue, marked as handed back first. */
+  void handBack(Delivery d) {
+    handBack(java.util.List.of(d));
+  }
+
+  /**
+   * Returns unstarted deliveries to their queue: marked as handed back first (one round trip), so
+   * that their next delivery is known innocent and runs beside the others.
+   */
+  void handBack(java.util.List<Delivery> deliveries) {
+    if (deliveries.isEmpty()) return;
+    suspects.handedBack(
+        deliveries.stream().map(Delivery::taskId).filter(java.util.Objects::nonNull).toList());
+    for (Delivery d : deliveries) {
+      counters.handedBack();
+      acks.reject(d.tag(), true);
+    }
   }
 
   /**

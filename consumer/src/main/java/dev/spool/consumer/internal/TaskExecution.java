@@ -57,6 +57,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   private volatile boolean cancelled; // by id, while running
   private final ScheduledExecutorService timer;
   private ProgressReports progress; // made on the first report of a kept task
+  private volatile AloneGate.Hold hold; // its place in the gate while it runs
 
   /** Progress of a running task is written to Redis at most once per this. */
   static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
@@ -82,7 +83,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     this.counters = counters;
     this.pool = pool;
     this.timeLimit = outcomes.settings().timeLimitFor(task.name());
-    this.grace = timeLimit.compareTo(GRACE) < 0 ? timeLimit : GRACE;
+    this.grace = GRACE;
     this.watchdog =
         new TimeLimit(
             TimeLimit.Scheduler.of(timer),
@@ -103,6 +104,10 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     return delivery.tag();
   }
 
+  Delivery delivery() {
+    return delivery;
+  }
+
   @Override
   public boolean booked() {
     return delivery.rateSlotBooked();
@@ -118,10 +123,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   @Override
   public void run() {
     if (pool.holding()) { // the queue was paused after this task was prefetched
-      if (settle()) {
-        counters.handedBack();
-        outcomes.acks().reject(delivery.tag(), true);
-      }
+      if (settle()) outcomes.handBack(delivery);
       return;
     }
     if (outcomes.abandoned(delivery)) {
@@ -138,6 +140,69 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     }
     if (putAsideByRateLimit()) return;
     if (endedByItsRecord()) return;
+    Suspects suspects = outcomes.suspects();
+    Suspects.Check check = suspects.check(delivery);
+    if (check.verdict() == Suspects.Verdict.CULPRIT) {
+      if (settle()) culprit(check.crashesAlone());
+      suspects.ended(delivery);
+      return;
+    }
+    AloneGate.Hold place;
+    try {
+      place =
+          check.verdict() == Suspects.Verdict.SUSPECT
+              ? pool.gate().enterAlone()
+              : pool.gate().enterShared();
+    } catch (InterruptedException e) { // the pool stops: it never started
+      Thread.currentThread().interrupt();
+      if (settle()) outcomes.handBack(delivery);
+      return;
+    }
+    hold = place;
+    try {
+      if (check.verdict() == Suspects.Verdict.SUSPECT) {
+        if (place.alone()) {
+          suspects.startAlone(delivery);
+        } else {
+          log.warn(
+              "task {} ({}) came back unacked but could not run alone within {} (a running task"
+                  + " waits for work of this consumer?); running it beside the others, uncounted",
+              task.id(),
+              task.name(),
+              pool.gate().patience());
+        }
+      }
+      runStarted();
+    } finally {
+      place.close();
+      suspects.ended(delivery);
+    }
+  }
+
+  /**
+   * Its consumer died {@code times} times while it ran alone: it is what kills them. Dead-lettered
+   * with that reason, so that the tasks queued beside it run.
+   */
+  private void culprit(long times) {
+    log.warn(
+        "task {} ({}): its consumer died {} times while it ran alone; dead-lettered",
+        task.id(),
+        task.name(),
+        times);
+    outcomes.deadLetter(
+        delivery,
+        Reason.CRASHED,
+        new RemoteError(
+            "ConsumerDied",
+            dev.spool.core.DeadLetter.crashedMessage(times),
+            null,
+            outcomes.workerId(),
+            null),
+        task.attempt());
+  }
+
+  /** From its registration as running to its settlement: the handler runs, under its limit. */
+  private void runStarted() {
     Cancellations.Running self = this::cancelWhileRunning;
     if (!cancellations.started(task.id(), task.name(), task.attempt(), self)) {
       if (settle()) outcomes.cancelled(delivery, false);
@@ -430,6 +495,8 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
 
   /** The watchdog settled the run as a timeout (or a cancel): its handler ignored the interrupt. */
   private void settleAbandoned() {
+    AloneGate.Hold place = hold;
+    if (place != null) place.close(); // its thread is stuck: the others need not wait for it
     if (cancelled) {
       log.warn(
           "task {} ({}) ignored its interrupt for {} after a cancel; abandoning its thread and"

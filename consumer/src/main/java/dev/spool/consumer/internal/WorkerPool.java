@@ -29,6 +29,13 @@ public final class WorkerPool implements Executor {
   private volatile boolean holding;
   private final java.util.concurrent.atomic.AtomicLong arrivals =
       new java.util.concurrent.atomic.AtomicLong();
+  private final AloneGate gate = new AloneGate(ALONE_PATIENCE);
+
+  /**
+   * How long a suspect waits to run alone before it runs beside the others: a running handler that
+   * waits for a task this consumer would run next never ends while the suspect holds the others.
+   */
+  static final Duration ALONE_PATIENCE = Duration.ofSeconds(60);
 
   /** A pool with no bound on threads abandoned to handlers that ignore interrupts (tests). */
   public WorkerPool(int concurrency, boolean virtualThreads) {
@@ -146,15 +153,38 @@ public final class WorkerPool implements Executor {
    * new ones. Returns how many.
    */
   public int handBack(LongConsumer handBack) {
+    List<TaskExecution> waiting = drainWaiting();
+    waiting.forEach(t -> handBack.accept(t.deliveryTag()));
+    return waiting.size();
+  }
+
+  /**
+   * Removes every task not yet started and hands them back to their queue through {@code
+   * dispatcher}, marked as handed back unstarted (so that their next delivery runs as innocent);
+   * stops taking new ones. Returns how many.
+   */
+  public int handBack(DeliveryDispatcher dispatcher) {
+    List<TaskExecution> waiting = drainWaiting();
+    dispatcher.handBack(waiting.stream().map(TaskExecution::delivery).toList());
+    return waiting.size();
+  }
+
+  private List<TaskExecution> drainWaiting() {
     executor.shutdown();
     List<Runnable> waiting = new ArrayList<>();
     executor.getQueue().drainTo(waiting);
+    List<TaskExecution> executions = new ArrayList<>();
     for (Runnable r : waiting) {
       unfinished.decrementAndGet();
       Runnable task = r instanceof Queued q ? q.task() : r;
-      if (task instanceof TaskExecution t) handBack.accept(t.deliveryTag());
+      if (task instanceof TaskExecution t) executions.add(t);
     }
-    return waiting.size();
+    return executions;
+  }
+
+  /** Where suspects wait to run alone, and the others run beside each other. */
+  AloneGate gate() {
+    return gate;
   }
 
   /**
