@@ -396,6 +396,31 @@ public final class TaskPool implements AutoCloseable {
     return id;
   }
 
+  /**
+   * How long past its submit timeout a workflow whose first steps were never confirmed (its
+   * submitter died) reads as pending before it reads as failed.
+   */
+  static final Duration ABANDON_MARGIN = Duration.ofMinutes(1);
+
+  /** A workflow whose first steps could not be sent fails now, with why, instead of pending. */
+  private void failWorkflow(String id, SpoolException why, Duration keep) {
+    try {
+      String error =
+          new String(
+              codec.encode(
+                  new dev.spool.core.RemoteError(
+                      why.getClass().getName(),
+                      "its first steps could not be sent: " + why.getMessage(),
+                      null,
+                      producerId,
+                      null)),
+              java.nio.charset.StandardCharsets.UTF_8);
+      state().workflows().fail(id, error, keep);
+    } catch (RuntimeException e) {
+      why.addSuppressed(e); // it reads as failed after its abandon time anyway
+    }
+  }
+
   /** How long a workflow's state and result are kept by default when nothing else says. */
   public static final Duration DEFAULT_WORKFLOW_KEEP = Duration.ofDays(1);
 
@@ -426,44 +451,48 @@ public final class TaskPool implements AutoCloseable {
           new dev.spool.state.Workflows.Node(
               f.kind(), f.name(), input, f.parent(), f.index(), f.children()));
     }
+    Duration timeout = settings.defaultTimeout();
     List<dev.spool.state.Workflows.Step> first;
     try {
-      first = state().workflows().create(id, nodes, keep);
+      // Submitting until the broker confirmed its first steps: failed if that never comes.
+      first =
+          state()
+              .workflows()
+              .create(id, nodes, keep, clock.instant().plus(timeout).plus(ABANDON_MARGIN));
     } catch (dev.spool.state.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot store workflow " + id + " in Redis: " + e.getMessage(), e);
     }
-    java.util.concurrent.CountDownLatch confirmed =
-        new java.util.concurrent.CountDownLatch(first.size());
+    List<ConfirmingPublisher.Message> steps = new ArrayList<>(first.size());
+    List<Span> spans = new ArrayList<>();
+    for (dev.spool.state.Workflows.Step step : first) {
+      AMQP.BasicProperties props =
+          dev.spool.core.wire.FlowSteps.properties(id, step.node(), step.name(), keep, producerId);
+      if (tracing.on()) {
+        Map<String, Object> h = new HashMap<>(props.getHeaders());
+        spans.add(tracing.publish(step.name(), props.getMessageId(), workQueue, 1, h));
+        props = props.builder().headers(h).build();
+      }
+      steps.add(
+          new ConfirmingPublisher.Message(
+              workQueue, props, dev.spool.core.wire.FlowSteps.body(step.inputJson())));
+    }
     try {
-      for (dev.spool.state.Workflows.Step step : first) {
-        AMQP.BasicProperties props =
-            dev.spool.core.wire.FlowSteps.properties(
-                id, step.node(), step.name(), keep, producerId);
-        Runnable onConfirmed = confirmed::countDown;
-        if (tracing.on()) {
-          Map<String, Object> h = new HashMap<>(props.getHeaders());
-          Span span = tracing.publish(step.name(), props.getMessageId(), workQueue, 1, h);
-          props = props.builder().headers(h).build();
-          onConfirmed =
-              () -> {
-                span.end();
-                confirmed.countDown();
-              };
-        }
-        publisher.publish(
-            workQueue, props, dev.spool.core.wire.FlowSteps.body(step.inputJson()), onConfirmed);
+      // Bounded like every publish: it gives up soon when the broker blocks it with an alarm.
+      publisher.publishAllConfirmed(steps, timeout, "the first steps of workflow " + id);
+    } catch (SpoolException e) {
+      spans.forEach(s -> Tracing.failed(s, e));
+      failWorkflow(id, e, keep);
+      throw e;
+    }
+    spans.forEach(Span::end);
+    try {
+      if (!state().workflows().submitted(id)) {
+        log.warn("workflow {} was given up before its first steps were confirmed", id);
       }
-      if (!confirmed.await(settings.defaultTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new SpoolConnectionException(
-            "the broker did not confirm the first steps of workflow "
-                + id
-                + " within "
-                + settings.defaultTimeout());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SpoolException("interrupted while sending workflow " + id, e);
+    } catch (dev.spool.state.StateConnectionException e) {
+      // Its first step's end makes it running, as this would have.
+      log.warn("cannot mark workflow {} submitted ({}); its first step will", id, e.getMessage());
     }
     tasksPublished.add(first.size());
     return id;

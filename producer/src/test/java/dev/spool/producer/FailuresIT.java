@@ -3,8 +3,10 @@ package dev.spool.producer;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.testing.SpoolServicesExtension;
@@ -56,6 +58,26 @@ final class FailuresIT {
       assertEquals(1, map.exit(), map.stderr());
       assertTrue(map.stderr().contains("low on memory"), map.stderr());
       assertFalse(map.stderr().contains("are they running"), map.stderr());
+
+      // A workflow gives up as soon as a publish does, and reads failed, not pending for a day.
+      try (TaskPool pool = SpoolProcesses.pool(env, Duration.ofMinutes(5))) {
+        long t0 = System.nanoTime();
+        SpoolBrokerBlockedException e =
+            assertThrows(
+                SpoolBrokerBlockedException.class,
+                () ->
+                    pool.submit(
+                        Workflow.chain(Workflow.task("square", 2), Workflow.task("square")),
+                        TaskOptions.defaults().withId("wf-in-alarm")));
+        long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        assertTrue(waited < 30, "gave up after " + waited + " s, not the 5 minute timeout");
+        assertTrue(e.getMessage().contains("low on memory"), e.getMessage());
+        TaskStatus status = pool.result("wf-in-alarm").status();
+        assertEquals(TaskState.FAILED, status.state());
+        assertTrue(
+            status.error().messageOrEmpty().contains("first steps could not be sent"),
+            status.error().toString());
+      }
     } finally {
       env.faults().clearMemoryAlarm();
     }

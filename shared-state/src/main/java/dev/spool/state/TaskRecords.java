@@ -363,11 +363,23 @@ public final class TaskRecords {
     String k = key(id);
     Object r =
         redis.call(
-            "task.read", "read task " + id, j -> TaskScripts.READ.run(j, List.of(k), List.of()));
+            "task.read",
+            "read task " + id,
+            j -> TaskScripts.READ.run(j, List.of(k), List.of(Workflows.ABANDONED_ERROR)));
     List<?> flat = (List<?>) r;
     if (flat.size() <= 1) return Optional.empty();
     long pttl = (Long) flat.get(flat.size() - 1);
     return Optional.of(record(id, flat.subList(0, flat.size() - 1), pttl));
+  }
+
+  /**
+   * A workflow's record: pending until {@code abandonAt}, failed after it unless it started (see
+   * {@link Workflows#create}).
+   */
+  void abandonAt(String id, Instant abandonAt) {
+    String k = key(id);
+    String ms = Long.toString(abandonAt.toEpochMilli());
+    redis.call("HSET " + k, j -> j.hset(k, "abandon", ms));
   }
 
   /** Deletes the record of task {@code id}; whether there was one. */

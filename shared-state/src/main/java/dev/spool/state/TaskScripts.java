@@ -144,10 +144,30 @@ final class TaskScripts {
               """);
 
   /** KEYS record. Returns the fields and, last, the PTTL (a lone -2 when there is none). */
+  /**
+   * HGETALL and PTTL of a record. A pending record past its {@code abandon} time (a workflow whose
+   * submitter stopped before the broker had its first steps) reads as failed with ARGV[1].
+   */
   static final Script READ =
       new Script(
           """
           local f = redis.call('HGETALL', KEYS[1])
+          local state, abandon
+          for i = 1, #f, 2 do
+            if f[i] == 'state' then state = f[i + 1] elseif f[i] == 'abandon' then abandon = f[i + 1] end
+          end
+          if state == 'pending' and abandon then
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            if now > tonumber(abandon) then
+              f[#f + 1] = 'state'
+              f[#f + 1] = 'failed'
+              f[#f + 1] = 'error'
+              f[#f + 1] = ARGV[1]
+              f[#f + 1] = 'finished'
+              f[#f + 1] = abandon
+            end
+          end
           f[#f + 1] = redis.call('PTTL', KEYS[1])
           return f
           """);

@@ -22,6 +22,12 @@ import java.util.Objects;
  * ({@link #fail}), with its error. The workflow's own end is written to its task record ({@link
  * TaskRecords}), so that it is read like any kept result.
  *
+ * <p>A workflow is created {@code submitting}, with a time by which its submitter must have seen
+ * its first steps confirmed by the broker ({@link #submitted} then makes it {@code running}; so
+ * does the first step that ends). One still submitting past that time failed: its submitter gave up
+ * or died before the broker had its first steps. Its record reads {@code failed} from then on, and
+ * a step of it that ends late is not advanced, so it never reads {@code pending} for a day.
+ *
  * <p>Key: {@code <ns>:flow:<id>}, a hash of the nodes ({@code k.N} kind, {@code nm.N} task name,
  * {@code in.N} input JSON, {@code p.N} parent, {@code i.N} index in the parent, {@code c.N}
  * children, {@code ch.N.I} child I, {@code left.N} a group's members not done, {@code done.N},
@@ -74,8 +80,38 @@ public final class Workflows {
       """;
 
   /**
-   * KEYS flow, record; ARGV node, result JSON, republish (1/0), keep ms. Returns {counted, ended,
-   * next steps as JSON [node, name, input, ...]}; {-1} when the workflow is unknown.
+   * What a workflow's record says once its submitter gave up, or died, before the broker had its
+   * first steps: nothing of it ran, or what ran is not advanced.
+   */
+  public static final String ABANDONED_ERROR =
+      "{\"type\":\"dev.spool.core.SpoolException\",\"message\":\"its submitter stopped before"
+          + " the broker confirmed its first steps; submit it again\",\"worker\":\"unknown\"}";
+
+  /**
+   * A workflow still {@code submitting} (KEYS[1] flow, KEYS[2] record) either becomes {@code
+   * running} or, past its abandon time, {@code failed} (ARGV[5] the error); sets {@code state}.
+   */
+  private static final String SETTLE_SUBMITTING =
+      """
+      if state == 'submitting' then
+        local abandon = tonumber(redis.call('HGET', KEYS[1], 'abandon') or '0')
+        if abandon > 0 and tonumber(now) > abandon then
+          redis.call('HSET', KEYS[1], 'state', 'failed')
+          redis.call('HSET', KEYS[2], 'state', 'failed', 'error', ARGV[5], 'finished', abandon)
+          redis.call('HDEL', KEYS[2], 'abandon')
+          state = 'failed'
+        else
+          redis.call('HSET', KEYS[1], 'state', 'running')
+          redis.call('HDEL', KEYS[2], 'abandon')
+          state = 'running'
+        end
+      end
+      """;
+
+  /**
+   * KEYS flow, record; ARGV node, result JSON, republish (1/0), keep ms, abandoned error JSON.
+   * Returns {counted, ended, next steps as JSON [node, name, input, ...]}; {-1} when the workflow
+   * is unknown.
    */
   private static final Script COMPLETE =
       new Script(
@@ -84,6 +120,9 @@ public final class Workflows {
               local flow = KEYS[1]
               local state = redis.call('HGET', flow, 'state')
               if not state then return {-1} end
+              """
+              + SETTLE_SUBMITTING
+              + """
               if state ~= 'running' then return {0, 1, '[]'} end
               local node = ARGV[1]
               if redis.call('HSETNX', flow, 'done.' .. node, 1) == 0 then
@@ -153,18 +192,40 @@ public final class Workflows {
               return {1, 0, encoded}
               """);
 
-  /** KEYS flow, record; ARGV error JSON, keep ms. Fails a running workflow; 1 when it did. */
+  /**
+   * KEYS flow, record; ARGV error JSON, keep ms. Fails a running (or submitting) workflow; 1 when
+   * it did.
+   */
   private static final Script FAIL =
       new Script(
           NOW
               + """
-              if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if state ~= 'running' and state ~= 'submitting' then return 0 end
+              redis.call('HDEL', KEYS[2], 'abandon')
               redis.call('HSET', KEYS[1], 'state', 'failed')
               redis.call('HSET', KEYS[2], 'state', 'failed', 'error', ARGV[1], 'finished', now)
               redis.call('HDEL', KEYS[2], 'result')
               redis.call('PEXPIRE', KEYS[2], ARGV[2])
               redis.call('PEXPIRE', KEYS[1], ARGV[2])
               return 1
+              """);
+
+  /**
+   * KEYS flow, record; ARGV keep ms, abandoned error JSON. Its submitter saw the first steps
+   * confirmed: a submitting workflow runs (unless it was abandoned meanwhile). Returns its state.
+   */
+  private static final Script SUBMITTED =
+      new Script(
+          NOW
+              + """
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if not state then return false end
+              local ARGV5 = ARGV[2]
+              """
+              + SETTLE_SUBMITTING.replace("ARGV[5]", "ARGV5")
+              + """
+              return state
               """);
 
   private final Redis redis;
@@ -187,9 +248,12 @@ public final class Workflows {
 
   /**
    * Stores workflow {@code id} (its record {@code pending}, kind {@code workflow}) with {@code
-   * nodes}, the root first, kept {@code keep} after it ends; returns the tasks to send to start it.
+   * nodes}, the root first, kept {@code keep} after it ends, {@code submitting} until {@link
+   * #submitted} or a step's end, and failed when neither came by {@code abandonAt}; returns the
+   * tasks to send to start it.
    */
-  public List<Step> create(String id, List<Node> nodes, Duration keep) {
+  public List<Step> create(
+      String id, List<Node> nodes, Duration keep, java.time.Instant abandonAt) {
     if (nodes.isEmpty()) throw new IllegalArgumentException("a workflow needs at least one task");
     String k = key(id);
     redis.call("DEL " + k, j -> j.del(k));
@@ -226,12 +290,15 @@ public final class Workflows {
       }
       if (fields.size() >= 2000) flush(k, fields);
     }
+    fields.add("abandon");
+    fields.add(Long.toString(abandonAt.toEpochMilli()));
     fields.add("state");
-    fields.add("running");
+    fields.add("submitting");
     flush(k, fields);
     long ms = keep.toMillis();
     redis.call("PEXPIRE " + k, j -> j.pexpire(k, ms));
     records.submitted(id, "workflow", null, keep);
+    records.abandonAt(id, abandonAt);
     List<Step> steps = new ArrayList<>();
     start(nodes, 0, steps);
     return steps;
@@ -255,6 +322,23 @@ public final class Workflows {
         for (int child : node.children()) start(nodes, child, out);
       }
     }
+  }
+
+  /**
+   * Its submitter saw the first steps of workflow {@code id} confirmed by the broker: it runs (it
+   * may be running already, a step having ended first).
+   *
+   * @return false when it had been abandoned meanwhile (failed) or is unknown
+   */
+  public boolean submitted(String id) {
+    String k = key(id);
+    String rk = recordKey(id);
+    Object r =
+        redis.call(
+            "flow.submitted",
+            "start workflow " + id,
+            j -> SUBMITTED.run(j, List.of(k, rk), List.of("0", ABANDONED_ERROR)));
+    return "running".equals(r) || "succeeded".equals(r);
   }
 
   /**
@@ -282,7 +366,8 @@ public final class Workflows {
                             Integer.toString(node),
                             resultJson,
                             redelivered ? "1" : "0",
-                            Long.toString(keep.toMillis()))));
+                            Long.toString(keep.toMillis()),
+                            ABANDONED_ERROR)));
     if ((Long) r.getFirst() == -1) return new Completion(false, List.of(), true);
     boolean counted = (Long) r.get(0) == 1;
     boolean ended = (Long) r.get(1) == 1;

@@ -17,6 +17,43 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class WorkflowsIT {
   private static final Duration DAY = Duration.ofDays(1);
 
+  private static final java.time.Instant LATER = java.time.Instant.now().plusSeconds(3600);
+
+  @Test
+  void aWorkflowWhoseSubmitterStoppedBeforeItsFirstStepsWereConfirmed_readsFailed_notPending(
+      StateTestEnv env) {
+    try (SharedState state = StateFixture.state(env)) {
+      Workflows w = state.workflows();
+      List<Node> chain =
+          List.of(
+              new Node("chain", null, null, -1, 0, List.of(1, 2)),
+              new Node("task", "inc", "1", 0, 0, List.of()),
+              new Node("task", "inc", null, 0, 1, List.of()));
+      w.create("gone-1", chain, DAY, java.time.Instant.now().minusSeconds(1));
+      TaskRecords.Record r = state.taskRecords().read("gone-1").orElseThrow();
+      assertEquals("failed", r.state(), "past its abandon time with no first step confirmed");
+      assertTrue(r.error().contains("its submitter stopped"), r.error());
+      assertTrue(r.ttl().compareTo(Duration.ofHours(23)) > 0, "and kept as long as any");
+      assertFalse(w.submitted("gone-1"), "too late to start it");
+      Workflows.Completion late = w.complete("gone-1", 1, "2", false, DAY);
+      assertTrue(late.ended());
+      assertEquals(List.of(), late.next(), "a step that ran late is not advanced");
+      assertEquals("failed", state.taskRecords().read("gone-1").orElseThrow().state());
+
+      w.create("ok-1", chain, DAY, LATER);
+      assertEquals("pending", state.taskRecords().read("ok-1").orElseThrow().state());
+      assertTrue(w.submitted("ok-1"));
+      assertEquals(List.of(new Step(2, "inc", "2")), w.complete("ok-1", 1, "2", false, DAY).next());
+
+      // A first step that ends before its submitter says so starts it all the same.
+      w.create("fast-1", chain, DAY, LATER);
+      assertEquals(
+          List.of(new Step(2, "inc", "2")), w.complete("fast-1", 1, "2", false, DAY).next());
+      assertTrue(w.submitted("fast-1"));
+      assertTrue(w.fail("fast-1", "{\"type\":\"x\"}", DAY), "running: it can fail");
+    }
+  }
+
   @Test
   void aChain_passesEachResultOn_andCountsAStepOnce(StateTestEnv env) {
     try (SharedState state = StateFixture.state(env)) {
@@ -27,7 +64,7 @@ final class WorkflowsIT {
               new Node("task", "inc", "1", 0, 0, List.of()),
               new Node("task", "inc", null, 0, 1, List.of()),
               new Node("task", "inc", null, 0, 2, List.of()));
-      assertEquals(List.of(new Step(1, "inc", "1")), w.create("c-1", chain, DAY));
+      assertEquals(List.of(new Step(1, "inc", "1")), w.create("c-1", chain, DAY, LATER));
       assertEquals("pending", state.taskRecords().read("c-1").orElseThrow().state());
 
       Workflows.Completion one = w.complete("c-1", 1, "2", false, DAY);
@@ -66,7 +103,7 @@ final class WorkflowsIT {
       assertEquals(
           List.of(
               new Step(2, "square", "1"), new Step(3, "square", "2"), new Step(4, "square", "3")),
-          w.create("k-1", chord, DAY));
+          w.create("k-1", chord, DAY, LATER));
       assertEquals(List.of(), w.complete("k-1", 4, "9", false, DAY).next());
       assertEquals(List.of(), w.complete("k-1", 2, "1", false, DAY).next());
       assertEquals(List.of(), w.complete("k-1", 2, "1", false, DAY).next(), "twice, counted once");
@@ -75,7 +112,7 @@ final class WorkflowsIT {
       assertTrue(w.complete("k-1", 5, "14", false, DAY).ended());
       assertEquals("14", state.taskRecords().read("k-1").orElseThrow().result());
 
-      w.create("k-2", chord, DAY);
+      w.create("k-2", chord, DAY, LATER);
       w.complete("k-2", 2, "1", false, DAY);
       assertTrue(w.fail("k-2", "{\"type\":\"boom\"}", DAY));
       assertFalse(w.fail("k-2", "{\"type\":\"second\"}", DAY), "the first error wins");
@@ -105,7 +142,7 @@ final class WorkflowsIT {
               new Node("task", "square", null, 2, 1, List.of()),
               new Node("task", "add", null, 0, 2, List.of()),
               new Node("task", "square", null, 3, 1, List.of()));
-      assertEquals(List.of(new Step(1, "square", "2")), w.create("n-1", nodes, DAY));
+      assertEquals(List.of(new Step(1, "square", "2")), w.create("n-1", nodes, DAY, LATER));
       // The group's members each get the chain's previous result.
       assertEquals(
           List.of(new Step(4, "square", "4"), new Step(5, "square", "4")),

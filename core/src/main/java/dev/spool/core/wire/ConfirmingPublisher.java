@@ -132,14 +132,34 @@ public final class ConfirmingPublisher
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed)
       throws InterruptedException {
     AmqpLimits.check(routingKey, props);
-    while (!window.tryAcquire(10, TimeUnit.SECONDS)) {
+    long waitedSince = System.nanoTime();
+    long warnedAt = waitedSince;
+    while (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+      long now = System.nanoTime();
       String alarm = alarmLine();
-      log.warn(
-          "{} publishes unconfirmed for 10 s; {}",
-          outstanding.size(),
-          alarm != null
-              ? alarm
-              : "is the broker overloaded, or blocked by a memory or disk alarm?");
+      // A full window and an alarm: the broker takes nothing until it clears. Bounded like a
+      // publish that waits for its confirm, so that no caller waits out the alarm unknowing.
+      if (alarm != null
+          && now - Math.max(blockedSinceNanos, waitedSince) > blockedPatience.toNanos()) {
+        throw new SpoolBrokerBlockedException(
+            "cannot publish to "
+                + routingKey
+                + ", "
+                + outstanding.size()
+                + " publishes are"
+                + " unconfirmed: "
+                + alarm,
+            blockedReason);
+      }
+      if (now - warnedAt > TimeUnit.SECONDS.toNanos(10)) {
+        warnedAt = now;
+        log.warn(
+            "{} publishes unconfirmed for 10 s; {}",
+            outstanding.size(),
+            alarm != null
+                ? alarm
+                : "is the broker overloaded, or blocked by a memory or disk alarm?");
+      }
     }
     try {
       send(new Outgoing(routingKey, props, body, onConfirmed, System.nanoTime()));
