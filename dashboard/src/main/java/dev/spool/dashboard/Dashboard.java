@@ -15,14 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +42,8 @@ public final class Dashboard implements AutoCloseable {
   static final String COOKIE = "spool_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
 
-  /** Failed logins from one address within a minute before it is refused for that minute. */
-  static final int LOGIN_ATTEMPTS = 10;
+  /** Failed logins a minute per user and address (or device) before that minute refuses more. */
+  static final int LOGIN_ATTEMPTS = LoginGuard.ATTEMPTS;
 
   private static final String WEB = "/dev/spool/dashboard/web/";
 
@@ -55,16 +53,12 @@ public final class Dashboard implements AutoCloseable {
   private final Credentials credentials;
   private final Clock clock;
   private final JsonCodec codec = new JsonCodec();
-  private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+  private final LoginGuard guard;
+  private final Network network;
+  private final QuietLog loginLog;
   private final ScheduledExecutorService sampler;
   private final Javalin app;
   private boolean closed;
-
-  /** Failed logins of one address: when the current minute began and how many. */
-  private static final class Failures {
-    Instant since;
-    int count;
-  }
 
   private Dashboard(DashboardConfig settings, DashboardData data, Clock clock) {
     this.settings = settings;
@@ -72,6 +66,9 @@ public final class Dashboard implements AutoCloseable {
     this.clock = clock;
     this.sessions = new Sessions(clock, settings.sessionTtl());
     this.credentials = new Credentials(settings.adminPassword(), settings.viewerPassword());
+    this.guard = new LoginGuard(clock, settings.adminPassword());
+    this.network = new Network(settings.trustedProxies(), settings.allowedHosts());
+    this.loginLog = new QuietLog(clock, Duration.ofMinutes(1));
     this.app =
         Javalin.create(
             config -> {
@@ -157,6 +154,17 @@ public final class Dashboard implements AutoCloseable {
     ctx.header("Referrer-Policy", "same-origin");
     ctx.header("Cache-Control", "no-store");
     String path = ctx.path();
+    if (!path.equals("/health") && !network.hostAllowed(ctx.header("Host"))) {
+      // A name that points here but is not this dashboard's: a DNS rebinding, or a proxy that
+      // passes on a name it was not told about.
+      deny(
+          ctx,
+          421,
+          "this dashboard does not answer to host '"
+              + String.valueOf(ctx.header("Host"))
+              + "'; add the name to SPOOL_DASHBOARD_ALLOWED_HOSTS");
+      return;
+    }
     boolean post = ctx.method().name().equals("POST");
     if (post && !sameOrigin(ctx)) {
       deny(ctx, 403, "cross-origin request refused");
@@ -211,54 +219,50 @@ public final class Dashboard implements AutoCloseable {
     ctx.skipRemainingHandlers();
   }
 
+  /** The client's address: the peer's, or a trusted proxy's {@code X-Forwarded-For}. */
+  private String client(Context ctx) {
+    return network.client(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+  }
+
   private void login(Context ctx) {
-    String ip = ctx.ip();
-    if (throttled(ip)) {
+    String address = client(ctx);
+    String user = ctx.formParam("user");
+    String who = guard.who(user, address, ctx.cookie(LoginGuard.DEVICE_COOKIE));
+    if (!guard.allowed(who)) {
       ctx.status(429);
-      page(ctx, "login.html", "Too many failed logins from this address; wait a minute.");
+      page(ctx, "login.html", "Too many failed logins as this user from here; wait a minute.");
       return;
     }
-    String user = ctx.formParam("user");
     Optional<Sessions.Role> role = credentials.check(user, ctx.formParam("password"));
+    String shown = user == null ? "" : user.length() > 40 ? user.substring(0, 40) + "..." : user;
     if (role.isEmpty()) {
-      failed(ip);
-      log.info("dashboard: failed login as '{}' from {}", user, ip);
+      guard.failed(who);
+      loginLog.info(
+          log, "failed " + who, "dashboard: failed login as '{}' from {}", shown, address);
       ctx.status(401);
       page(ctx, "login.html", "Wrong user or password.");
       return;
     }
-    failures.remove(ip);
+    guard.succeeded(who);
     String token = sessions.open(user, role.get());
-    ctx.header(
-        "Set-Cookie",
-        COOKIE
-            + "="
-            + token
-            + "; Path=/; HttpOnly; SameSite=Strict"
-            + (ctx.scheme().equals("https") ? "; Secure" : ""));
-    log.info("dashboard: {} logged in from {}", user, ip);
+    String secure = ctx.scheme().equals("https") ? "; Secure" : "";
+    ctx.res()
+        .addHeader(
+            "Set-Cookie", COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict" + secure);
+    if (guard.device(ctx.cookie(LoginGuard.DEVICE_COOKIE)).isEmpty()) {
+      // This browser knows the password: its own attempts are counted apart from now on.
+      ctx.res()
+          .addHeader(
+              "Set-Cookie",
+              LoginGuard.DEVICE_COOKIE
+                  + "="
+                  + guard.newDevice(user)
+                  + "; Path=/login; Max-Age=31536000; HttpOnly; SameSite=Strict"
+                  + secure);
+    }
+    loginLog.info(
+        log, "ok " + user + " " + address, "dashboard: {} logged in from {}", user, address);
     ctx.redirect("/", HttpStatus.SEE_OTHER);
-  }
-
-  private boolean throttled(String ip) {
-    Failures d = failures.get(ip);
-    if (d == null) return false;
-    synchronized (d) {
-      if (Duration.between(d.since, clock.instant()).toSeconds() >= 60) {
-        failures.remove(ip, d);
-        return false;
-      }
-      return d.count >= LOGIN_ATTEMPTS;
-    }
-  }
-
-  private void failed(String ip) {
-    if (failures.size() > 100_000) failures.clear(); // bounded, whoever floods it
-    Failures d = failures.computeIfAbsent(ip, k -> new Failures());
-    synchronized (d) {
-      if (d.since == null) d.since = clock.instant();
-      d.count++;
-    }
   }
 
   private void logout(Context ctx) {

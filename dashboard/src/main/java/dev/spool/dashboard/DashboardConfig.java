@@ -1,6 +1,7 @@
 package dev.spool.dashboard;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -14,6 +15,10 @@ import java.util.Set;
  * @param maskedTasks task names whose arguments are never shown
  * @param sessionTtl how long a login lasts without use
  * @param argumentsShown the most characters of a task's arguments shown
+ * @param trustedProxies reverse proxies (addresses or CIDR ranges) whose {@code X-Forwarded-For}
+ *     names the client
+ * @param allowedHosts host names the dashboard answers to besides {@code localhost} and IP
+ *     addresses (the names users reach it by, behind a proxy)
  */
 public record DashboardConfig(
     String bind,
@@ -22,7 +27,9 @@ public record DashboardConfig(
     String viewerPassword,
     Set<String> maskedTasks,
     Duration sessionTtl,
-    int argumentsShown) {
+    int argumentsShown,
+    List<String> trustedProxies,
+    Set<String> allowedHosts) {
 
   /** The shortest password accepted. */
   public static final int MIN_PASSWORD = 8;
@@ -48,6 +55,30 @@ public record DashboardConfig(
     if (argumentsShown < 0) {
       throw new IllegalArgumentException("argumentsShown must be >= 0, was " + argumentsShown);
     }
+    trustedProxies = List.copyOf(trustedProxies);
+    allowedHosts = Set.copyOf(allowedHosts);
+    new Network(trustedProxies, allowedHosts); // checks both, naming the setting
+  }
+
+  /** Without proxies or extra host names: reached directly, by localhost or an IP address. */
+  public DashboardConfig(
+      String bind,
+      int port,
+      String adminPassword,
+      String viewerPassword,
+      Set<String> maskedTasks,
+      Duration sessionTtl,
+      int argumentsShown) {
+    this(
+        bind,
+        port,
+        adminPassword,
+        viewerPassword,
+        maskedTasks,
+        sessionTtl,
+        argumentsShown,
+        List.of(),
+        Set.of());
   }
 
   private static void requirePassword(String setting, String password) {
@@ -69,6 +100,10 @@ public record DashboardConfig(
         + maskedTasks
         + ", session ttl="
         + sessionTtl
+        + ", trusted proxies="
+        + trustedProxies
+        + ", allowed hosts="
+        + (allowedHosts.isEmpty() ? "localhost and IP addresses" : allowedHosts)
         + "]";
   }
 }

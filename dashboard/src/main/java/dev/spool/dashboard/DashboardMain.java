@@ -7,6 +7,7 @@ import dev.spool.core.cli.SpoolCli;
 import dev.spool.producer.status.ManagementApi;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -76,6 +77,26 @@ public final class DashboardMain implements Callable<Integer> {
           "Task names whose arguments are never shown (env SPOOL_DASHBOARD_MASK, comma-separated).")
   List<String> masked = List.of();
 
+  @Option(
+      names = "--trusted-proxy",
+      paramLabel = "ADDRESS",
+      split = ",",
+      description =
+          "A reverse proxy (an address or a CIDR range) whose X-Forwarded-For names the client, for"
+              + " the login throttle and the logs (env SPOOL_DASHBOARD_TRUSTED_PROXIES,"
+              + " comma-separated; default: none, the peer is the client).")
+  List<String> trustedProxies = List.of();
+
+  @Option(
+      names = "--allowed-host",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "A host name users reach the dashboard by, besides localhost and IP addresses (env"
+              + " SPOOL_DASHBOARD_ALLOWED_HOSTS, comma-separated): requests naming another host are"
+              + " refused, against DNS rebinding.")
+  List<String> allowedHosts = List.of();
+
   public static void main(String[] args) {
     if (!LogOptions.prepare("spool-dashboard", System.getenv(), System.err)) {
       System.exit(SpoolCli.EXIT_USAGE);
@@ -127,6 +148,12 @@ public final class DashboardMain implements Callable<Integer> {
           .filter(s -> !s.isEmpty())
           .forEach(mask::add);
     }
+    List<String> proxies = new ArrayList<>(trustedProxies);
+    proxies.addAll(list(env.get("SPOOL_DASHBOARD_TRUSTED_PROXIES")));
+    Set<String> hosts = new LinkedHashSet<>();
+    allowedHosts.forEach(h -> hosts.add(h.trim().toLowerCase(java.util.Locale.ROOT)));
+    list(env.get("SPOOL_DASHBOARD_ALLOWED_HOSTS"))
+        .forEach(h -> hosts.add(h.toLowerCase(java.util.Locale.ROOT)));
     return new DashboardConfig(
         b,
         p,
@@ -134,7 +161,17 @@ public final class DashboardMain implements Callable<Integer> {
         SpoolConfig.setting(env, "SPOOL_DASHBOARD_READONLY_PASSWORD"),
         mask,
         Duration.ofHours(8),
-        2000);
+        2000,
+        proxies,
+        hosts);
+  }
+
+  private static List<String> list(String commaSeparated) {
+    if (commaSeparated == null) return List.of();
+    return Arrays.stream(commaSeparated.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   private static int port(String raw) {

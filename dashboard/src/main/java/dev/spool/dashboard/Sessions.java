@@ -18,6 +18,12 @@ final class Sessions {
   /** The most sessions kept; the oldest go first. */
   static final int MAX = 10_000;
 
+  /**
+   * The most sessions of one user: a new one ends that user's oldest, never another user's (a
+   * viewer logging in thousands of times once ended the admin's session).
+   */
+  static final int MAX_PER_USER = 20;
+
   /** What a user may do. */
   enum Role {
     /** Sees everything and acts: replay, purge, cancel. */
@@ -40,13 +46,20 @@ final class Sessions {
   }
 
   /** Opens a session; returns its token. */
-  String open(String user, Role role) {
+  synchronized String open(String user, Role role) {
     Instant now = clock.instant();
     sessions.values().removeIf(s -> s.expires().isBefore(now));
-    if (sessions.size() >= MAX) {
+    var byExpiry =
+        Map.Entry.<String, Session>comparingByValue(
+            java.util.Comparator.comparing(Session::expires));
+    if (sessions.values().stream().filter(s -> s.user().equals(user)).count() >= MAX_PER_USER) {
       sessions.entrySet().stream()
-          .min(Map.Entry.comparingByValue(java.util.Comparator.comparing(Session::expires)))
+          .filter(e -> e.getValue().user().equals(user))
+          .min(byExpiry)
           .ifPresent(e -> sessions.remove(e.getKey()));
+    }
+    if (sessions.size() >= MAX) {
+      sessions.entrySet().stream().min(byExpiry).ifPresent(e -> sessions.remove(e.getKey()));
     }
     String token = random();
     sessions.put(token, new Session(user, role, random(), now.plus(ttl)));
@@ -65,6 +78,11 @@ final class Sessions {
                     ? null
                     : new Session(v.user(), v.role(), v.csrf(), now.plus(ttl)));
     return Optional.ofNullable(s);
+  }
+
+  /** Sessions of {@code user} open now. */
+  long of(String user) {
+    return sessions.values().stream().filter(s -> s.user().equals(user)).count();
   }
 
   void close(String token) {

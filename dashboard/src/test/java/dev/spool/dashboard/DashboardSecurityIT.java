@@ -31,6 +31,14 @@ final class DashboardSecurityIT {
   private final HttpClient http =
       HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
+  static {
+    // The JDK's client refuses to set a Host header of its own unless told it may.
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+  }
+
+  private final HttpClient hostClient =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+
   @Test
   void everyRouteNeedsLogin_changesNeedAdminAndCsrf_wrongPasswordsAreThrottled(SpoolTestEnv env)
       throws Exception {
@@ -105,20 +113,82 @@ final class DashboardSecurityIT {
       assertEquals(200, post(base + "/logout", viewer, viewerCsrf, "{}", null).statusCode());
       assertEquals(401, get(base + "/api/me", viewer).statusCode());
 
-      // Wrong passwords: after 10 in a minute, even the right one is refused for that minute.
+      // Wrong passwords: after 10 in a minute from one address, that user is refused there for
+      // that minute, even with the right password, unless its browser logged in before.
+      HttpResponse<String> first = login(base, "admin", "admin-password");
+      String device = device(first);
       for (int i = 0; i < Dashboard.LOGIN_ATTEMPTS; i++) {
         assertEquals(401, login(base, "admin", "guess-" + i).statusCode());
       }
       assertEquals(429, login(base, "admin", "admin-password").statusCode());
+      assertEquals(
+          429,
+          login(base, "admin", "admin-password", null, "10.9.9.9").statusCode(),
+          "X-Forwarded-For from a proxy nobody trusts changes nothing");
+      assertEquals(
+          303,
+          login(base, "admin", "admin-password", device, null).statusCode(),
+          "the admin's own browser is never locked out by another client's guesses");
+      assertEquals(303, login(base, "viewer", "viewer-password").statusCode(), "another user");
       assertEquals(200, get(base + "/api/me", admin).statusCode(), "open sessions stay open");
       assertFalse(get(base + "/api/me", admin).body().contains("password"));
+
+      // A viewer logging in again and again ends only its own oldest sessions.
+      for (int i = 0; i < Sessions.MAX_PER_USER * 3; i++) {
+        assertEquals(303, login(base, "viewer", "viewer-password").statusCode());
+      }
+      assertEquals(200, get(base + "/api/me", admin).statusCode(), "the admin's session stays");
+
+      // Only the names this dashboard answers to: no DNS rebinding.
+      assertEquals(
+          421, get(base + "/api/me", admin, "attacker.example:" + dashboard.port()).statusCode());
+      assertEquals(421, get(base + "/login", null, "attacker.example").statusCode());
+      assertEquals(200, get(base + "/api/me", admin, "localhost:" + dashboard.port()).statusCode());
+      assertEquals(200, get(base + "/health", null, "anything.example").statusCode());
+    }
+  }
+
+  @Test
+  void behindATrustedProxy_eachClientIsThrottledByItsOwnAddress(SpoolTestEnv env) throws Exception {
+    DashboardConfig settings =
+        new DashboardConfig(
+            "127.0.0.1",
+            0,
+            "admin-password",
+            null,
+            Set.of(),
+            Duration.ofHours(1),
+            100,
+            java.util.List.of("127.0.0.1", "::1"),
+            Set.of("spool.example.com"));
+    ManagementApi api =
+        ManagementApi.forConfig(
+            env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
+    try (DashboardData data = new DashboardData(env.config(), api, settings, Clock.systemUTC());
+        Dashboard dashboard = Dashboard.start(settings, data, Clock.systemUTC())) {
+      String base = "http://127.0.0.1:" + dashboard.port();
+      for (int i = 0; i <= Dashboard.LOGIN_ATTEMPTS; i++) {
+        login(base, "admin", "guess-" + i, null, "203.0.113.66");
+      }
+      assertEquals(429, login(base, "admin", "admin-password", null, "203.0.113.66").statusCode());
+      assertEquals(
+          303,
+          login(base, "admin", "admin-password", null, "203.0.113.7").statusCode(),
+          "the same user from another client behind the proxy");
+      String admin = session(login(base, "admin", "admin-password", null, "203.0.113.8"));
+      assertEquals(200, get(base + "/api/me", admin, "spool.example.com").statusCode());
     }
   }
 
   private HttpResponse<String> get(String url, String session) throws Exception {
+    return get(url, session, null);
+  }
+
+  private HttpResponse<String> get(String url, String session, String host) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).GET();
     if (session != null) b.header("Cookie", "spool_session=" + session);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (host != null) b.header("Host", host);
+    return hostClient.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(
@@ -134,21 +204,40 @@ final class DashboardSecurityIT {
   }
 
   private HttpResponse<String> login(String base, String user, String password) throws Exception {
+    return login(base, user, password, null, null);
+  }
+
+  private HttpResponse<String> login(
+      String base, String user, String password, String device, String forwardedFor)
+      throws Exception {
     String form = "user=" + user + "&password=" + password;
-    return http.send(
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + "/login"))
             .POST(HttpRequest.BodyPublishers.ofString(form))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .header("Content-Type", "application/x-www-form-urlencoded");
+    if (device != null) b.header("Cookie", LoginGuard.DEVICE_COOKIE + "=" + device);
+    if (forwardedFor != null) b.header("X-Forwarded-For", forwardedFor);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String device(HttpResponse<String> login) {
+    for (String c : login.headers().allValues("Set-Cookie")) {
+      Matcher m = Pattern.compile(LoginGuard.DEVICE_COOKIE + "=([^;]+)").matcher(c);
+      if (m.find()) return m.group(1);
+    }
+    throw new AssertionError("no device cookie: " + login.headers());
   }
 
   private static String session(HttpResponse<String> login) {
     assertEquals(303, login.statusCode(), login.body());
-    Matcher m = COOKIE.matcher(login.headers().firstValue("Set-Cookie").orElse(""));
-    assertTrue(m.find(), login.headers().toString());
-    assertTrue(login.headers().firstValue("Set-Cookie").orElseThrow().contains("HttpOnly"));
-    return m.group(1);
+    for (String c : login.headers().allValues("Set-Cookie")) {
+      Matcher m = COOKIE.matcher(c);
+      if (m.find()) {
+        assertTrue(c.contains("HttpOnly"), c);
+        return m.group(1);
+      }
+    }
+    throw new AssertionError("no session cookie: " + login.headers());
   }
 
   private static String csrf(String me) {
