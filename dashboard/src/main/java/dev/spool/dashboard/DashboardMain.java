@@ -3,6 +3,7 @@ package dev.spool.dashboard;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.cli.LogOptions;
+import dev.spool.core.cli.Signals;
 import dev.spool.core.cli.SpoolCli;
 import dev.spool.producer.status.ManagementApi;
 import java.time.Clock;
@@ -122,7 +123,7 @@ public final class DashboardMain implements Callable<Integer> {
           dashboard.port(),
           config,
           settings);
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      Signals.onStop(stop::countDown);
       stop.await();
       log.info("stopping");
     }

@@ -170,7 +170,7 @@ public final class Scheduler implements AutoCloseable {
         if (n < 100) sleep(POLL.toMillis());
       } catch (LockLostException e) {
         log.warn("scheduler lost the lead: {}", e.getMessage());
-        held = null;
+        letGo();
       } catch (SharedStateException e) {
         redisError = e.getMessage();
         log.warn("scheduler cannot reach Redis ({}); retrying in {} ms", e.getMessage(), backoffMs);
@@ -178,7 +178,7 @@ public final class Scheduler implements AutoCloseable {
         backoffMs = Math.min(backoffMs * 2, 5_000);
         if (held != null && System.nanoTime() - renewedAt > lease.toNanos()) {
           log.warn("scheduler's lease has run out while Redis was away; it no longer leads");
-          held = null;
+          letGo();
         }
       } catch (RuntimeException e) {
         log.error("scheduler failed; retrying in 1 s", e);
@@ -193,6 +193,22 @@ public final class Scheduler implements AutoCloseable {
       } catch (RuntimeException e) {
         log.debug("releasing the scheduler lock failed", e);
       }
+    }
+  }
+
+  /**
+   * Forgets a lead that was lost: its lease is closed (it is no longer counted as held by this
+   * thread, so taking the lock again is not a nested take, warned about every second), whatever
+   * Redis says of it.
+   */
+  private void letGo() {
+    LockLease lost = held;
+    held = null;
+    if (lost == null) return;
+    try {
+      lost.close();
+    } catch (SharedStateException e) { // LockLostException too: it was lost, as we know
+      log.debug("the lost lead's lease: {}", e.getMessage());
     }
   }
 

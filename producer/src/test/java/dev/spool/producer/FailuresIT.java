@@ -136,18 +136,26 @@ final class FailuresIT {
   }
 
   @Test
-  void pillDatedInTheFuture_consumerWarnsThatClocksDisagree(SpoolTestEnv env, TestInfo info)
-      throws Exception {
+  void pillDatedInTheFuture_droppedNotObeyed_soItCannotStopConsumersStartedLater(
+      SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers = procs.startConsumers(1, false);
-    PoisonPill pill =
-        PoisonPill.issue(Instant.now().plus(Duration.ofHours(1)), "test", PoisonPill.CLOCK_HOST);
-    env.connection()
-        .createChannel()
-        .basicPublish("", env.workQueue("tasks"), pill.toProperties(), pill.body());
-    assertTrue(consumers.getFirst().waitFor(60, TimeUnit.SECONDS));
+    String queue = env.workQueue("tasks");
+    for (String clock : List.of(PoisonPill.CLOCK_HOST, PoisonPill.CLOCK_REDIS)) {
+      PoisonPill pill = PoisonPill.issue(Instant.now().plus(Duration.ofHours(1)), "test", clock);
+      env.connection().createChannel().basicPublish("", queue, pill.toProperties(), pill.body());
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> procs.read("consumer-0.err").split("dropped pill").length > 2);
     String log = procs.read("consumer-0.err");
     assertTrue(log.contains("ahead of this consumer's clock"), log);
+    assertTrue(consumers.getFirst().isAlive(), "not stopped by a pill dated an hour ahead");
+    assertEquals(0, env.ready(queue), "and the pills are gone: no later consumer meets them");
+    SpoolProcesses.Run stop = procs.runProducer("stop");
+    assertEquals(0, stop.exit(), stop.stderr());
+    assertTrue(consumers.getFirst().waitFor(60, TimeUnit.SECONDS), "a real pill still stops it");
+    assertEquals(0, consumers.getFirst().exitValue());
   }
 
   @Test

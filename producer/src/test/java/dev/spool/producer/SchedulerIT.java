@@ -161,6 +161,13 @@ final class SchedulerIT {
       if (!s.isAlive()) continue;
       SpoolProcesses.signal(s, "TERM");
       assertTrue(s.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, s.exitValue(), "SIGTERM is a clean stop, as for a consumer");
+    }
+    for (int i = 0; i < schedulers.size(); i++) {
+      String log = procs.read("scheduler-" + i + ".err");
+      assertFalse(
+          log.contains("while holding"),
+          "a scheduler that lost the lead took the lock again as a nested take: " + log);
     }
     assertTrue(
         procs.read("scheduler-0.err").contains("scheduler stopped")

@@ -9,6 +9,7 @@ import dev.spool.core.ProcessIdentity;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.cli.LogOptions;
+import dev.spool.core.cli.Signals;
 import dev.spool.core.cli.SpoolCli;
 import dev.spool.core.cli.TracingSetup;
 import dev.spool.core.metrics.MetricsServer;
@@ -24,7 +25,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /** {@code spool-consumer}: consumes a work queue until a poison pill or SIGTERM, then exits 0. */
 @Command(
@@ -244,8 +244,7 @@ public final class ConsumerMain implements Callable<Integer> {
             metricsPort == null
                 ? null
                 : MetricsServer.start(metricsPort, meters, consumer::health)) {
-      Signal.handle(new Signal("TERM"), s -> consumer.requestStop("SIGTERM"));
-      Signal.handle(new Signal("INT"), s -> consumer.requestStop("SIGINT"));
+      Signals.onStop(() -> consumer.requestStop("SIGTERM or SIGINT"));
       StopReason why = consumer.awaitStopRequest();
       return why.failure() ? SpoolCli.EXIT_FAILURE : SpoolCli.EXIT_OK;
     }

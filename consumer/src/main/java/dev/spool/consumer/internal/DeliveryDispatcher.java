@@ -49,6 +49,13 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   /** A pill dated further ahead of this consumer's clock than this is warned about. */
   private static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(2);
 
+  /**
+   * A pill dated further ahead than this is dropped, not obeyed: it would stop every consumer
+   * started before its date, later ones included (a pill made by hand, or by a host whose clock is
+   * far off).
+   */
+  static final Duration MAX_PILL_AHEAD = Duration.ofMinutes(1);
+
   /** A stale pill dated this little before the consumer started is warned about. */
   private static final Duration RECENT_PILL = Duration.ofMinutes(1);
 
@@ -296,6 +303,20 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     boolean shared = PoisonPill.CLOCK_REDIS.equals(pill.clock()) && sharedClock != null;
     Instant now = shared ? sharedClock.instant() : clock.instant();
     Instant startedAt = shared ? startedAtShared : this.startedAt;
+    if (pill.issuedAt().isAfter(now.plus(MAX_PILL_AHEAD))) {
+      counters.stalePill();
+      log.warn(
+          "dropped pill {} from {} dated {} ({} clock), {} ms ahead of this consumer's clock:"
+              + " obeyed, it would also stop consumers started after now; send pills with"
+              + " 'spool-producer stop', which dates them by the Redis server's clock",
+          pill.id(),
+          pill.sender(),
+          pill.issuedAt(),
+          pill.clock(),
+          Duration.between(now, pill.issuedAt()).toMillis());
+      outcomes.acks().ack(tag);
+      return;
+    }
     if (pill.issuedAt().isAfter(now.plus(CLOCK_TOLERANCE))) {
       log.warn(
           "pill {} from {} is dated {} ({} clock), {} ms ahead of this consumer's clock: clocks"

@@ -1,5 +1,6 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.cli.Signals;
 import dev.spool.core.metrics.MetricsServer;
 import dev.spool.core.metrics.SpoolMeters;
 import dev.spool.producer.Scheduler;
@@ -73,23 +74,17 @@ final class SchedulerCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         log.warn("scheduler started; Redis not reachable yet ({}), retrying", e.getMessage());
       }
+      Signals.onStop(stopped::countDown);
       Scheduler scheduler = Scheduler.start(state, lease, meters);
       MetricsServer server =
           metricsPort == null ? null : MetricsServer.start(metricsPort, meters, scheduler::health);
-      Thread hook =
-          new Thread(
-              () -> {
-                scheduler.close();
-                if (server != null) server.close();
-                log.info(
-                    "scheduler stopped: fired {}, skipped {}",
-                    scheduler.fired(),
-                    scheduler.skipped());
-                stopped.countDown();
-              },
-              "spool-scheduler-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
-      stopped.await();
+      try {
+        stopped.await();
+      } finally {
+        scheduler.close(); // gives up the lead at once, so another scheduler takes over
+        if (server != null) server.close();
+        log.info("scheduler stopped: fired {}, skipped {}", scheduler.fired(), scheduler.skipped());
+      }
     }
     return 0;
   }
