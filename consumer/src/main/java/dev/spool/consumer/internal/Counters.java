@@ -120,6 +120,15 @@ public final class Counters {
         .increment();
   }
 
+  void deferred(String task) {
+    meter(
+            "deferred",
+            task,
+            "Tasks set aside because their producer's reply queue had no reader (died or"
+                + " reconnecting)")
+        .increment();
+  }
+
   void timedOut(String task) {
     timedOut.increment();
     meter("timed.out", task, "Handler runs interrupted at their time limit").increment();

@@ -31,6 +31,12 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
   }
 
   /** Times this task was put back because a service was down; 0 when unreadable or absurd. */
+  int deferrals() {
+    long n = number(Headers.DEFERRALS, 0);
+    return n < 0 || n > TaskMessage.MAX_ATTEMPT ? 0 : (int) n;
+  }
+
+  /** Times this task was put back because a service was down; 0 when unreadable or absurd. */
   int requeues() {
     long n = number(Headers.REQUEUES, 0);
     return n < 0 || n > TaskMessage.MAX_ATTEMPT ? 0 : (int) n;

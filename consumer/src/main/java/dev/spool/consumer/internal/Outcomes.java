@@ -127,6 +127,38 @@ final class Outcomes {
     return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && replyQueues.abandoned(replyTo);
   }
 
+  /** Times a task is set aside for an unread reply queue before it runs anyway. */
+  static final int MAX_DEFERRALS = 3;
+
+  /**
+   * Sets the task aside until its producer's reply queue has been unread for the whole grace (then
+   * it is skipped as abandoned) or is read again (then it runs), when the queue has no reader now:
+   * a producer that died leaves its tasks in the queue, and running them for nobody held up the
+   * next producer's tasks for the whole grace. Empty when it should run now (its producer reads, or
+   * it was set aside enough times); else how long to set it aside ({@link #defer}).
+   */
+  java.util.Optional<Duration> deferral(Delivery d) {
+    String replyTo = d.replyTo();
+    if (replyTo == null || replyTo.isEmpty() || d.keepResult() != null)
+      return java.util.Optional.empty();
+    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
+    if (Headers.IF_ABANDONED_RUN.equals(ifAbandoned) || d.deferrals() >= MAX_DEFERRALS) {
+      return java.util.Optional.empty();
+    }
+    return replyQueues.unattended(replyTo).map(left -> left.plus(DEFER_SLACK));
+  }
+
+  /** Sets the task aside for {@code delay} in a delay queue (see {@link #deferral}). */
+  void defer(Delivery d, Duration delay) {
+    log.debug(
+        "task {} set aside {} ms: nobody reads {} now", d.taskId(), delay.toMillis(), d.replyTo());
+    counters.deferred(d.taskName());
+    later(d, delay, Headers.DEFERRALS, d.deferrals() + 1);
+  }
+
+  /** Past the grace by this much when a set-aside task comes back: its queue is judged by then. */
+  private static final Duration DEFER_SLACK = Duration.ofSeconds(2);
+
   /** The largest task body (and result) this consumer handles. */
   int maxMessageBytes() {
     return maxMessageBytes;

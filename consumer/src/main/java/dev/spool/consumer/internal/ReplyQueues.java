@@ -130,6 +130,18 @@ final class ReplyQueues implements AutoCloseable {
     return now != null && now.abandoned();
   }
 
+  /**
+   * How much longer {@code replyQueue} may go unread before its tasks are skipped, when it has had
+   * no consumer at the last check (its producer died, or is reconnecting); empty when it has one,
+   * was not checked yet, or is abandoned already. From the last answer: no round trip.
+   */
+  synchronized java.util.Optional<Duration> unattended(String replyQueue) {
+    Seen s = seen.get(replyQueue);
+    if (s == null || s.abandoned() || s.unattendedSince() < 0) return java.util.Optional.empty();
+    long left = grace.toMillis() - (clock.millis() - s.unattendedSince());
+    return java.util.Optional.of(Duration.ofMillis(Math.max(0, left)));
+  }
+
   private synchronized Seen seen(String replyQueue) {
     return seen.get(replyQueue);
   }

@@ -138,6 +138,11 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       if (settle()) outcomes.cancelled(delivery, false);
       return;
     }
+    java.util.Optional<java.time.Duration> aside = outcomes.deferral(delivery);
+    if (aside.isPresent()) { // its producer does not read its results now
+      if (settle()) outcomes.defer(delivery, aside.get());
+      return;
+    }
     if (putAsideByRateLimit()) return;
     if (endedByItsRecord()) return;
     Suspects suspects = outcomes.suspects();

@@ -131,4 +131,26 @@ final class ReplyQueuesTest {
     assertEquals(2, probes);
     assertFalse(async.abandoned("r"), "the fresh answer once it came");
   }
+
+  @Test
+  void unattended_saysHowLongTheGraceLasts_whileNobodyReads_andNothingOnceItIsRead() {
+    consumers.put("r", 0);
+    assertEquals(java.util.Optional.empty(), queues.unattended("r"), "never checked yet");
+    assertFalse(queues.abandoned("r"), "unread, within its grace");
+    assertEquals(java.util.Optional.of(ReplyQueues.GRACE), queues.unattended("r"));
+    advance(Duration.ofSeconds(4));
+    queues.abandoned("r"); // the refresh, on this thread in the test
+    assertEquals(java.util.Optional.of(ReplyQueues.GRACE.minusSeconds(4)), queues.unattended("r"));
+    consumers.put("r", 1); // the producer reconnected
+    advance(ReplyQueues.RECHECK);
+    assertFalse(queues.abandoned("r"));
+    assertEquals(java.util.Optional.empty(), queues.unattended("r"), "read again: runs now");
+    consumers.put("r", 0);
+    advance(ReplyQueues.RECHECK);
+    queues.abandoned("r");
+    advance(ReplyQueues.GRACE);
+    assertTrue(queues.abandoned("r"));
+    assertEquals(
+        java.util.Optional.empty(), queues.unattended("r"), "abandoned: skipped, not set aside");
+  }
 }

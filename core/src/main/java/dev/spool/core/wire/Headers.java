@@ -110,6 +110,12 @@ public final class Headers {
 
   public static final String IF_ABANDONED_RUN = "run";
 
+  /**
+   * On a task: times it was set aside because its producer did not read its reply queue (it had
+   * died, or was reconnecting), so that it did not hold up other producers' tasks meanwhile.
+   */
+  public static final String DEFERRALS = "spool-deferrals";
+
   /** On a task: times it was put back because a service it needed (Redis) was down. */
   public static final String REQUEUES = "spool-requeues";
 
