@@ -127,8 +127,17 @@ final class Outcomes {
     return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && replyQueues.abandoned(replyTo);
   }
 
-  /** Times a task is set aside for an unread reply queue before it runs anyway. */
-  static final int MAX_DEFERRALS = 3;
+  /**
+   * Times a task is set aside for an unread reply queue before it runs anyway: enough for the
+   * cluster's grace in steps of {@link #DEFER_STEP}.
+   */
+  static final int MAX_DEFERRALS = 15;
+
+  /**
+   * The longest a task is set aside at a time: a producer that was only reconnecting (on a cluster,
+   * it may take many seconds) gets its tasks run soon after it reads again.
+   */
+  static final Duration DEFER_STEP = Duration.ofSeconds(5);
 
   /**
    * Sets the task aside until its producer's reply queue has been unread for the whole grace (then
@@ -145,7 +154,9 @@ final class Outcomes {
     if (Headers.IF_ABANDONED_RUN.equals(ifAbandoned) || d.deferrals() >= MAX_DEFERRALS) {
       return java.util.Optional.empty();
     }
-    return replyQueues.unattended(replyTo).map(left -> left.plus(DEFER_SLACK));
+    return replyQueues
+        .unattended(replyTo)
+        .map(left -> (left.compareTo(DEFER_STEP) < 0 ? left : DEFER_STEP).plus(DEFER_SLACK));
   }
 
   /** Sets the task aside for {@code delay} in a delay queue (see {@link #deferral}). */
@@ -157,7 +168,7 @@ final class Outcomes {
   }
 
   /** Past the grace by this much when a set-aside task comes back: its queue is judged by then. */
-  private static final Duration DEFER_SLACK = Duration.ofSeconds(2);
+  private static final Duration DEFER_SLACK = Duration.ofSeconds(1);
 
   /** The largest task body (and result) this consumer handles. */
   int maxMessageBytes() {
