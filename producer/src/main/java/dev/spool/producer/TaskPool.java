@@ -101,6 +101,7 @@ public final class TaskPool implements AutoCloseable {
   private final MeterRegistry meterRegistry;
   private final LongAdder tasksPublished = new LongAdder();
   private final Clock clock;
+  private final java.util.function.LongSupplier ticker; // nanoseconds, for deadlines
   private final Tracing tracing;
   private volatile boolean closed;
 
@@ -111,8 +112,10 @@ public final class TaskPool implements AutoCloseable {
       MeterRegistry meterRegistry,
       ProcessIdentity me,
       Clock clock,
+      java.util.function.LongSupplier ticker,
       SharedState shared) {
     this.session = session;
+    this.ticker = ticker;
     this.ownsState = shared == null;
     this.stateSource = shared == null ? () -> Spool.sharedState(config) : () -> shared;
     this.settings = settings;
@@ -164,6 +167,21 @@ public final class TaskPool implements AutoCloseable {
       TaskPoolConfig settings,
       MeterRegistry meters,
       SharedState shared) {
+    return create(session, config, settings, meters, shared, Clock.systemUTC(), System::nanoTime);
+  }
+
+  /**
+   * As above, on {@code clock} (the time written in messages and records) and {@code ticker}
+   * (nanoseconds, for every deadline the pool waits on): a test moves them by hand.
+   */
+  static TaskPool create(
+      Session session,
+      SpoolConfig config,
+      TaskPoolConfig settings,
+      MeterRegistry meters,
+      SharedState shared,
+      Clock clock,
+      java.util.function.LongSupplier ticker) {
     TaskPool pool =
         new TaskPool(
             session,
@@ -171,9 +189,10 @@ public final class TaskPool implements AutoCloseable {
             settings,
             meters,
             ProcessIdentity.current("producer"),
-            Clock.systemUTC(),
+            clock,
+            ticker,
             shared);
-    log.info(
+    log.debug(
         "pool {} publishing to {}, results on {}",
         pool.producerId,
         pool.workQueue,
@@ -239,7 +258,47 @@ public final class TaskPool implements AutoCloseable {
    * @throws TaskTimeoutException when no result came within {@code timeout}
    */
   public <R> R apply(String task, Object input, Class<R> resultType, Duration timeout) {
-    return await(applyAsync(task, input, resultType, timeout), task);
+    return await(future(task, input, codec.type(resultType), timeout), task);
+  }
+
+  /**
+   * A call's result as the pool completes it: on the client's reader thread, for pool code only.
+   */
+  private <R> CompletableFuture<R> future(
+      String task, Object input, JavaType type, Duration timeout) {
+    return async(task, input, type, timeout, null, null);
+  }
+
+  private <R> CompletableFuture<R> future(
+      String task, Object input, JavaType type, TaskOptions options) {
+    return async(task, input, type, timeoutOf(options), null, options.dueAt(clock), options);
+  }
+
+  /**
+   * The caller's future: completed on the pool's callback threads (virtual, one per completion),
+   * never on the client's reader thread, where a blocking {@code thenAccept} of the caller's would
+   * stall every result of the pool. Completed with the cause itself, not a wrapper.
+   */
+  private <R> CompletableFuture<R> handedOff(CompletableFuture<R> internal) {
+    CompletableFuture<R> out = new CompletableFuture<>();
+    internal.whenComplete(
+        (r, e) -> {
+          Runnable complete =
+              () -> {
+                if (e == null) out.complete(r);
+                else
+                  out.completeExceptionally(
+                      e.getCause() != null && e instanceof java.util.concurrent.CompletionException
+                          ? e.getCause()
+                          : e);
+              };
+          try {
+            callbacks.execute(complete);
+          } catch (java.util.concurrent.RejectedExecutionException closed) {
+            complete.run(); // the pool closed: its last failures are handed over here
+          }
+        });
+    return out;
   }
 
   /** Waits for a future from {@link #async}, rethrowing its {@code SpoolException}. */
@@ -266,7 +325,7 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, Class<R> resultType, Duration timeout) {
-    return async(task, input, codec.type(resultType), timeout, null, null);
+    return handedOff(future(task, input, codec.type(resultType), timeout));
   }
 
   /**
@@ -276,32 +335,18 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, Class<R> resultType, TaskOptions options) {
-    return async(
-        task,
-        input,
-        codec.type(resultType),
-        timeoutOf(options),
-        null,
-        options.dueAt(clock),
-        options);
+    return handedOff(future(task, input, codec.type(resultType), options));
   }
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, waiting for the result. */
   public <R> R apply(String task, Object input, Class<R> resultType, TaskOptions options) {
-    return await(applyAsync(task, input, resultType, options), task);
+    return await(future(task, input, codec.type(resultType), options), task);
   }
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, for a generic result type. */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, TypeReference<R> resultType, TaskOptions options) {
-    return async(
-        task,
-        input,
-        codec.type(resultType.getType()),
-        timeoutOf(options),
-        null,
-        options.dueAt(clock),
-        options);
+    return handedOff(future(task, input, codec.type(resultType.getType()), options));
   }
 
   /**
@@ -706,6 +751,11 @@ public final class TaskPool implements AutoCloseable {
         });
   }
 
+  /** Where callers' futures complete ({@link #handedOff}). */
+  private final java.util.concurrent.ExecutorService callbacks =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("spool-callback-", 1).factory());
+
   private final java.util.concurrent.ExecutorService recordWriter =
       java.util.concurrent.Executors.newThreadPerTaskExecutor(
           Thread.ofVirtual().name("spool-record-", 1).factory());
@@ -779,13 +829,13 @@ public final class TaskPool implements AutoCloseable {
 
   /** As {@link #apply(String, Object, Class, Duration)}, for a generic result type. */
   public <R> R apply(String task, Object input, TypeReference<R> resultType, Duration timeout) {
-    return await(applyAsync(task, input, resultType, timeout), task);
+    return await(future(task, input, codec.type(resultType.getType()), timeout), task);
   }
 
   /** As {@link #applyAsync(String, Object, Class, Duration)}, for a generic result type. */
   public <R> CompletableFuture<R> applyAsync(
       String task, Object input, TypeReference<R> resultType, Duration timeout) {
-    return async(task, input, codec.type(resultType.getType()), timeout, null, null);
+    return handedOff(future(task, input, codec.type(resultType.getType()), timeout));
   }
 
   private <R> CompletableFuture<R> async(
@@ -938,12 +988,13 @@ public final class TaskPool implements AutoCloseable {
     MapRun<R> run =
         new MapRun<>(
             ordered,
-            System.nanoTime() + Duration.between(clock.instant(), deadline).toNanos(),
+            ticker.getAsLong() + Duration.between(clock.instant(), deadline).toNanos(),
             resultType,
             decoder,
             pending,
             this::hint,
-            MapRun.MAX_AHEAD);
+            MapRun.MAX_AHEAD,
+            ticker);
     run.cancelWith(ids -> cancel(ids, DEFAULT_CANCEL_KEEP));
     MapRun.ChunkSubmitter submitter =
         (chunk, position) ->
@@ -1188,7 +1239,7 @@ public final class TaskPool implements AutoCloseable {
     String alarm = publisher.alarmLine();
     if (alarm != null) return alarm;
     if (closed) return "the pool was closed"; // no round trip per pending task on close
-    long now = System.nanoTime();
+    long now = ticker.getAsLong();
     Hint last = lastHint;
     if (last != null && now - last.nanos() < HINT_REUSE_NANOS) return last.text();
     String consumers;
@@ -1229,6 +1280,7 @@ public final class TaskPool implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     pending.failAll(new SpoolException("the pool was closed while waiting for this result"));
+    callbacks.shutdown(); // the failures just handed over still complete their callers' futures
     if (publisher.blockedReason() != null) {
       // A blocked connection is not read by the broker at all: no confirm, no queue.delete and no
       // connection.close would be answered. Let go at once; the reply queue expires by itself.

@@ -57,6 +57,75 @@ final class TaskPoolIT {
   }
 
   @Test
+  void applyAsync_aCallbackThatBlocks_doesNotStallTheOtherResultsOfThePool(SpoolTestEnv env)
+      throws Exception {
+    List<SpoolConsumer> consumers = consumers(env, 1);
+    try (TaskPool pool = TaskPool.create(env.config())) {
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      CompletableFuture<Void> blocked =
+          pool.applyAsync("square", 2L, Long.class)
+              .thenAccept(
+                  x -> {
+                    try {
+                      release.await(60, java.util.concurrent.TimeUnit.SECONDS); // a user's I/O
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  });
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().resultsReceived() >= 1);
+      // The blocked callback holds no thread the pool needs: the next results still arrive.
+      assertEquals(9L, pool.apply("square", 3L, Long.class, Duration.ofSeconds(30)));
+      CompletableFuture<Long> later = pool.applyAsync("square", 4L, Long.class);
+      assertEquals(16L, later.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertFalse(blocked.isDone(), "the callback still waits");
+      release.countDown();
+      blocked.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  pool.applyAsync("no-such-task-here", 1, Long.class)
+                      .exceptionally(
+                          t -> {
+                            assertTrue(t instanceof TaskFailedException, t.toString());
+                            throw (TaskFailedException) t;
+                          })
+                      .get(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof TaskFailedException, e.toString());
+    } finally {
+      closeAll(consumers);
+    }
+  }
+
+  @Test
+  void map_itsDeadlineFollowsThePoolsTicker_notTheSystemsClock(SpoolTestEnv env) {
+    // No consumer: only the deadline ends the map. The ticker jumps an hour once the map started.
+    java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
+    var session =
+        dev.spool.core.wire.Session.owning(env.config(), "spool-test ticker " + env.namespace());
+    try (TaskPool pool =
+        TaskPool.create(
+            session,
+            env.config(),
+            TaskPoolConfig.defaults(),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+            null,
+            Clock.systemUTC(),
+            () -> System.nanoTime() + offset.get())) {
+      MapResults<Long> run =
+          pool.imap(
+              "square", List.of(1L, 2L), Long.class, new MapOptions(1, Duration.ofMinutes(10)));
+      offset.set(Duration.ofHours(1).toNanos());
+      long t0 = System.nanoTime();
+      assertThrows(TaskTimeoutException.class, () -> run.forEachRemaining(x -> {}));
+      assertTrue(
+          System.nanoTime() - t0 < Duration.ofMinutes(5).toNanos(),
+          "ended by the pool's ticker, not after the 10 minutes of the system's");
+      run.close();
+    }
+  }
+
+  @Test
   void applyAndMap_genericTypesBothWays_throughTypeTokens(SpoolTestEnv env) {
     HandlerRegistry tasks =
         new HandlerRegistry()

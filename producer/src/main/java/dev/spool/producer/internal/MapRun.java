@@ -49,6 +49,7 @@ public final class MapRun<R> implements MapResults<R> {
   private final Set<Pending> submitted = ConcurrentHashMap.newKeySet(); // not yet read
   private final boolean ordered;
   private final long deadlineNanos;
+  private final java.util.function.LongSupplier ticker;
   private final JavaType resultType;
   private final ResultDecoder decoder;
   private final PendingTasks pending;
@@ -72,6 +73,28 @@ public final class MapRun<R> implements MapResults<R> {
       PendingTasks pending,
       Supplier<String> timeoutHint,
       int maxAhead) {
+    this(
+        ordered,
+        deadlineNanos,
+        resultType,
+        decoder,
+        pending,
+        timeoutHint,
+        maxAhead,
+        System::nanoTime);
+  }
+
+  /** As above, {@code deadlineNanos} read on {@code ticker} (the pool's). */
+  public MapRun(
+      boolean ordered,
+      long deadlineNanos,
+      JavaType resultType,
+      ResultDecoder decoder,
+      PendingTasks pending,
+      Supplier<String> timeoutHint,
+      int maxAhead,
+      java.util.function.LongSupplier ticker) {
+    this.ticker = ticker;
     if (maxAhead < 1) throw new IllegalArgumentException("maxAhead must be >= 1, was " + maxAhead);
     this.ahead = new Semaphore(maxAhead);
     this.ordered = ordered;
@@ -183,7 +206,7 @@ public final class MapRun<R> implements MapResults<R> {
   }
 
   private long remainingNanos() {
-    return Math.max(0, deadlineNanos - System.nanoTime());
+    return Math.max(0, deadlineNanos - ticker.getAsLong());
   }
 
   @Override
