@@ -90,8 +90,13 @@ public final class Cancellations implements ControlPoller.Refreshable {
     long v = set.version();
     if (v == version) return;
     ExpiringSet.Snapshot s = set.snapshot();
-    ids = Set.copyOf(s.members());
     version = s.version();
+    cancelled(s.members());
+  }
+
+  /** The cancelled ids are now {@code members}: running tasks among them are told to stop. */
+  void cancelled(Set<String> members) {
+    ids = Set.copyOf(members);
     for (Map.Entry<String, Entry> e : running.entrySet()) {
       if (ids.contains(e.getKey()) && running.remove(e.getKey(), e.getValue())) {
         e.getValue().stop().cancel();

@@ -95,34 +95,61 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       Clock clock,
       StopSignals stops,
       Cancellations cancellations) {
+    this(
+        channel,
+        registry,
+        workers,
+        timer,
+        outcomesOf(channel, settlement, counters, clock),
+        counters,
+        clock,
+        stops,
+        cancellations);
+  }
+
+  /** With the outcomes its deliveries are settled through (a test gives them a fake broker). */
+  DeliveryDispatcher(
+      Channel channel,
+      HandlerRegistry registry,
+      WorkerPool workers,
+      ScheduledExecutorService timer,
+      Outcomes outcomes,
+      Counters counters,
+      Clock clock,
+      StopSignals stops,
+      Cancellations cancellations) {
     super(channel);
     this.cancellations = cancellations;
     this.registry = registry;
     this.workers = workers;
     this.timer = timer;
-    Topology topology = settlement.topology();
-    this.outcomes =
-        new Outcomes(
-            settlement.publisher(),
-            new Acks(channel),
-            settlement.codec(),
-            settlement.workerId(),
-            settlement.state(),
-            topology,
-            settlement.declarations(),
-            settlement.settings(),
-            counters,
-            clock,
-            settlement.maxMessageBytes(),
-            ReplyQueues.on(
-                channel.getConnection(),
-                clock,
-                topology.replicatedReplies() ? ReplyQueues.CLUSTER_GRACE : ReplyQueues.GRACE));
+    this.outcomes = outcomes;
     this.counters = counters;
     this.clock = clock;
     // Millisecond precision, like a pill's issue time: a pill from the same millisecond applies.
     this.startedAt = Instant.ofEpochMilli(clock.millis());
     this.stops = stops;
+  }
+
+  private static Outcomes outcomesOf(
+      Channel channel, Settlement settlement, Counters counters, Clock clock) {
+    Topology topology = settlement.topology();
+    return new Outcomes(
+        settlement.publisher(),
+        new Acks(channel),
+        settlement.codec(),
+        settlement.workerId(),
+        settlement.state(),
+        topology,
+        settlement.declarations(),
+        settlement.settings(),
+        counters,
+        clock,
+        settlement.maxMessageBytes(),
+        ReplyQueues.on(
+            channel.getConnection(),
+            clock,
+            topology.replicatedReplies() ? ReplyQueues.CLUSTER_GRACE : ReplyQueues.GRACE));
   }
 
   /**

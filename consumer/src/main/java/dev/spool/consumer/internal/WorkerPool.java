@@ -153,8 +153,10 @@ public final class WorkerPool implements Executor {
    * new ones. Returns how many.
    */
   public int handBack(LongConsumer handBack) {
-    List<TaskExecution> waiting = drainWaiting();
-    waiting.forEach(t -> handBack.accept(t.deliveryTag()));
+    List<Runnable> waiting = drainWaiting();
+    for (Runnable r : waiting) {
+      if (r instanceof TaskExecution t) handBack.accept(t.deliveryTag());
+    }
     return waiting.size();
   }
 
@@ -164,22 +166,26 @@ public final class WorkerPool implements Executor {
    * stops taking new ones. Returns how many.
    */
   public int handBack(DeliveryDispatcher dispatcher) {
-    List<TaskExecution> waiting = drainWaiting();
-    dispatcher.handBack(waiting.stream().map(TaskExecution::delivery).toList());
+    List<Runnable> waiting = drainWaiting();
+    List<Delivery> deliveries = new ArrayList<>();
+    for (Runnable r : waiting) {
+      if (r instanceof TaskExecution t) deliveries.add(t.delivery());
+    }
+    dispatcher.handBack(deliveries);
     return waiting.size();
   }
 
-  private List<TaskExecution> drainWaiting() {
+  /** Stops taking tasks and takes out those not started: the tasks themselves, unwrapped. */
+  private List<Runnable> drainWaiting() {
     executor.shutdown();
-    List<Runnable> waiting = new ArrayList<>();
-    executor.getQueue().drainTo(waiting);
-    List<TaskExecution> executions = new ArrayList<>();
-    for (Runnable r : waiting) {
+    List<Runnable> queued = new ArrayList<>();
+    executor.getQueue().drainTo(queued);
+    List<Runnable> tasks = new ArrayList<>(queued.size());
+    for (Runnable r : queued) {
       unfinished.decrementAndGet();
-      Runnable task = r instanceof Queued q ? q.task() : r;
-      if (task instanceof TaskExecution t) executions.add(t);
+      tasks.add(r instanceof Queued q ? q.task() : r);
     }
-    return executions;
+    return tasks;
   }
 
   /** Where suspects wait to run alone, and the others run beside each other. */
