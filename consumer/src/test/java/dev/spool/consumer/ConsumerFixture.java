@@ -112,7 +112,12 @@ final class ConsumerFixture {
 
   /** Publishes a task with extra headers. */
   String publish(String task, String json, Map<String, Object> headers) throws Exception {
-    String id = UUID.randomUUID().toString();
+    return publish(task, json, headers, UUID.randomUUID().toString());
+  }
+
+  /** As {@link #publish(String, String, Map)}, with the task id given. */
+  String publish(String task, String json, Map<String, Object> headers, String id)
+      throws Exception {
     TaskMessage m =
         new TaskMessage(
             id, task, replies, 1, 0, 0, null, "test", json.getBytes(StandardCharsets.UTF_8));

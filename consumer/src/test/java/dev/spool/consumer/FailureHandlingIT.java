@@ -220,15 +220,31 @@ final class FailureHandlingIT {
   }
 
   @Test
-  void deliveryCountAtTheLimit_isDeadLetteredWithoutRunning(SpoolTestEnv env) throws Exception {
+  void aTaskWhoseConsumerDiedTwiceWhileItRanAlone_isDeadLetteredAsCrashedWithoutRunning(
+      SpoolTestEnv env) throws Exception {
     ConsumerFixture f = new ConsumerFixture(env);
-    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build())) {
-      int limit = env.config().deliveryLimit();
-      String id = f.publish("count", "\"x\"", Map.of(Headers.DELIVERY_COUNT, limit));
+    try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build());
+        dev.spool.state.SharedState state = env.sharedState()) {
+      // As two earlier consumers left it: each counted a lone start of it, and died.
+      state.crashRecords().startAlone("killer-1");
+      state.crashRecords().startAlone("killer-1");
       int before = f.tasks.counted.get();
-      assertEquals("delivery-limit", f.error(f.awaitResults(1).get(id)).deadLetter());
-      assertEquals(Reason.DELIVERY_LIMIT, f.awaitDeadLetters(1).getFirst().reason());
-      assertEquals(before, f.tasks.counted.get(), "the task did not run");
+      String killer = f.publish("count", "\"x\"", Map.of(Headers.DELIVERY_COUNT, 3), "killer-1");
+      RemoteError e = f.error(f.awaitResults(1).get(killer));
+      assertEquals("crashed", e.deadLetter());
+      assertTrue(e.message().contains("ran alone"), e.message());
+      assertEquals(Reason.CRASHED, f.awaitDeadLetters(1).getFirst().reason());
+      assertEquals(before, f.tasks.counted.get(), "the killer did not run again");
+
+      // One that came back without such a count (it was only beside the killer) runs, alone.
+      String innocent = f.publish("count", "\"y\"", Map.of(Headers.DELIVERY_COUNT, 3));
+      assertTrue(f.awaitResults(1).get(innocent).ok());
+      assertEquals(before + 1, f.tasks.counted.get(), "the innocent one ran");
+      try (var jedis = env.jedis()) {
+        assertFalse(
+            jedis.exists(env.namespace() + ":returns:" + innocent),
+            "its returns record is gone once it ended");
+      }
     }
   }
 

@@ -76,6 +76,16 @@ final class DeploymentFilesTest {
     JsonNode env = s.path("consumer").path("environment");
     assertTrue(env.path("SPOOL_REDIS_URI").asText().matches("redis://:[^@]+@redis:6379/0"));
     assertTrue(env.path("SPOOL_AMQP_URI").asText().startsWith("amqp://spool-app:"));
+    // ... whose permissions follow the namespace the processes use, so that SPOOL_NAMESPACE=myapp
+    // works on the services bin/spool-demo starts through compose (it got ACCESS_REFUSED).
+    assertEquals("${SPOOL_NAMESPACE:-spool}", env.path("SPOOL_NAMESPACE").asText());
+    for (String file : List.of("docker-compose.yml", "docker-compose.cluster.yml")) {
+      String init = read(file);
+      assertTrue(
+          init.contains("\"configure\":\"^${SPOOL_NAMESPACE:-spool}\\\\..*\""),
+          file + ": rabbitmq-init grants the namespace's queues");
+      assertFalse(init.contains("\"^spool\\\\..*\""), file + ": no fixed spool.* permission");
+    }
   }
 
   @Test

@@ -104,9 +104,15 @@ final class TaskExecutionTest {
                 .timeLimit(Duration.ofMillis(200))
                 .retry(RetryPolicy.of(1, Duration.ofMillis(100)))
                 .build());
+    long t0 = System.nanoTime();
     pool.execute(execution(outcomes, 2, "t2", "stubborn", "1"));
     // Interrupted at 200 ms, ignored; abandoned after the 5 s grace and settled as a timeout.
+    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+    assertTrue(
+        broker.to("ns.dead.tasks").isEmpty(),
+        "abandoned before its 5 s grace (it was the time limit when shorter, 200 ms here)");
     await().atMost(Duration.ofSeconds(30)).until(() -> !broker.to("ns.dead.tasks").isEmpty());
+    assertTrue(System.nanoTime() - t0 >= Duration.ofSeconds(5).toNanos(), "the grace is 5 s");
     assertEquals(1, pool.abandoned(), "its thread is left to it; another one stands in");
     assertEquals(
         "retries-exhausted", broker.to("ns.dead.tasks").getFirst().header(Headers.DEAD_REASON));
