@@ -68,9 +68,11 @@ public final class UpgradeClassFiles {
           System.out.println("[upgrade-class-files] WARNING: left " + p + " as it was: " + e);
         }
       }
-      System.out.printf(
-          "[upgrade-class-files] %s: %d of %d Java 5 class files rewritten with stack maps%n",
-          jar.getFileName(), done, old.size());
+      if (done < old.size() || Boolean.getBoolean("spool.verbose")) { // quiet when all went well
+        System.out.printf(
+            "[upgrade-class-files] %s: %d of %d Java 5 class files rewritten with stack maps%n",
+            jar.getFileName(), done, old.size());
+      }
     }
   }
 

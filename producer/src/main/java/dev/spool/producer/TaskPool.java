@@ -192,7 +192,7 @@ public final class TaskPool implements AutoCloseable {
             clock,
             ticker,
             shared);
-    log.debug(
+    log.info( // a command shows it with --verbose
         "pool {} publishing to {}, results on {}",
         pool.producerId,
         pool.workQueue,

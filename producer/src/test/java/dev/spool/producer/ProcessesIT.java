@@ -2,6 +2,7 @@ package dev.spool.producer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.core.wire.JsonCodec;
@@ -125,7 +126,19 @@ final class ProcessesIT {
 
     SpoolProcesses.Run missing = procs.runProducer("map", "square");
     assertEquals(2, missing.exit());
-    assertTrue(missing.stderr().contains("Usage: spool-producer map"), missing.stderr());
+    assertTrue(missing.stderr().contains("spool-producer map: "), missing.stderr());
+    assertTrue(missing.stderr().contains("Try 'spool-producer map --help'"), missing.stderr());
+    assertEquals(2, missing.stderr().lines().count(), "the error and where help is, not the usage");
+
+    List<Process> consumer = procs.startConsumers(1, false);
+    SpoolProcesses.Run quiet = procs.runProducer("map", "square", "--range", "0:3");
+    assertEquals(0, quiet.exit(), quiet.stderr());
+    assertFalse(quiet.stderr().contains(" INFO "), "no INFO lines by default: " + quiet.stderr());
+    SpoolProcesses.Run verbose = procs.runProducer("map", "square", "--range", "0:3", "--verbose");
+    assertEquals(0, verbose.exit(), verbose.stderr());
+    assertTrue(verbose.stderr().contains(" INFO "), "--verbose shows them: " + verbose.stderr());
+    assertEquals(0, procs.runProducer("stop").exit());
+    assertAllExitZero(consumer);
 
     ProcessBuilder pb = procs.producer("map", "square", "--range", "0:1");
     pb.environment().put("SPOOL_AMQP_URI", "amqp://guest:guest@127.0.0.1:1/%2F");

@@ -29,6 +29,19 @@ public final class LogOptions {
     json
   }
 
+  /** The variable logback.xml reads for the level of Spool's own lines. */
+  public static final String LEVEL = "SPOOL_LOG_LEVEL";
+
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = ScopeType.INHERIT,
+      description =
+          "Log what Spool does inside (INFO lines on stderr); a command prints only its results,"
+              + " progress and warnings without it (env SPOOL_LOG_LEVEL).")
+  void verbose(boolean on) {
+    if (on) System.setProperty(LEVEL, "INFO");
+  }
+
   @Option(
       names = "--log-format",
       paramLabel = "FORMAT",
@@ -46,6 +59,26 @@ public final class LogOptions {
    * {@code err}, when the variable is neither text nor json.
    */
   public static boolean prepare(String command, Map<String, String> env, PrintStream err) {
+    return prepare(command, env, err, "INFO");
+  }
+
+  /**
+   * As {@link #prepare(String, Map, PrintStream)}, logging at {@code level} unless {@code
+   * SPOOL_LOG_LEVEL} or {@code --verbose} says otherwise: WARN for a command that prints its own
+   * results, INFO for a service (a consumer, a scheduler, the dashboard).
+   */
+  public static boolean prepare(
+      String command, Map<String, String> env, PrintStream err, String level, String... args) {
+    String given = env.get(LEVEL);
+    // Read from the arguments here too: the first logger (a class's static one) may be made
+    // before the arguments are parsed, and logback reads its level then.
+    boolean verbose =
+        java.util.Arrays.asList(args).contains("--verbose")
+            || java.util.Arrays.asList(args).contains("-v");
+    if (System.getProperty(LEVEL) == null) {
+      String chosen = verbose ? "INFO" : given == null || given.isBlank() ? level : given.trim();
+      System.setProperty(LEVEL, chosen);
+    }
     // The commands' logback configuration is a named resource, not a logback.xml at the root of a
     // jar, so that the library jars never configure the logging of a program that embeds them.
     if (System.getProperty(LOGBACK_CONFIGURATION) == null) {

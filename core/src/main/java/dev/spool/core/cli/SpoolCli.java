@@ -6,10 +6,10 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * Runs a picocli command the Spool way: {@code --help} on every command; a bad argument prints the
- * usage and exits 2; bad configuration prints the message naming the setting and exits 2; a Spool
- * failure (an unreachable broker, a failed task) prints one line and exits 1, with no stack trace
- * unless {@code SPOOL_DEBUG} is set.
+ * Runs a picocli command the Spool way: {@code --help} on every command; a bad argument prints what
+ * is wrong and one line naming {@code --help}, and exits 2; bad configuration prints the message
+ * naming the setting and exits 2; a Spool failure (an unreachable broker, a failed task) prints one
+ * line and exits 1, with no stack trace unless {@code SPOOL_DEBUG} is set.
  */
 public final class SpoolCli {
   public static final int EXIT_OK = 0;
@@ -25,6 +25,15 @@ public final class SpoolCli {
     // names the option in the error ("Invalid value for option '--timeout': ...").
     cl.registerConverter(java.time.Duration.class, SpoolCli::duration);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler(
+        (e, args) -> {
+          // The error, and where the usage is: not 74 lines of usage that hide the error.
+          PrintWriter err = e.getCommandLine().getErr();
+          String which = e.getCommandLine().getCommandSpec().qualifiedName();
+          err.println(which + ": " + e.getMessage());
+          err.println("Try '" + which + " --help' for what it takes.");
+          return EXIT_USAGE;
+        });
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           PrintWriter err = line.getErr();

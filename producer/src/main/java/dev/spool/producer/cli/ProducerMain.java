@@ -44,13 +44,16 @@ public final class ProducerMain implements Runnable {
   @Mixin LogOptions logging = new LogOptions();
 
   public static void main(String[] args) {
-    if (!LogOptions.prepare("spool-producer", System.getenv(), System.err)) {
+    // A command prints its results and progress; its INFO lines only with --verbose. The
+    // scheduler is a service: it logs as the consumer does.
+    boolean scheduler = args.length > 0 && args[0].equals("scheduler");
+    if (!LogOptions.prepare(
+        "spool-producer", System.getenv(), System.err, scheduler ? "INFO" : "WARN", args)) {
       System.exit(SpoolCli.EXIT_USAGE);
     }
     SpoolCli.identify(ProcessIdentity.current("producer").toString());
     // Tracing from the OTEL_* variables; off unless they ask. Closed (spans flushed) before exit.
-    String service =
-        args.length > 0 && args[0].equals("scheduler") ? "spool-scheduler" : "spool-producer";
+    String service = scheduler ? "spool-scheduler" : "spool-producer";
     TracingSetup tracing = TracingSetup.start(service, System.getenv(), System.err);
     if (tracing == null) System.exit(SpoolCli.EXIT_USAGE);
     int code;
