@@ -207,7 +207,7 @@ public final class SpoolConsumer implements AutoCloseable {
 
   /**
    * As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, recording task, lock and
-   * shared-state meters in {@code meters} (see the README's metrics table).
+   * shared-state meters in {@code meters} (see docs/operate.md, the metrics table).
    */
   public static SpoolConsumer start(
       SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry, MeterRegistry meters) {

@@ -31,7 +31,8 @@ import org.openqa.selenium.By;
 /**
  * The dashboard in headless Chromium against real RabbitMQ, Redis and consumers: log in, see a
  * running task on its worker, find a task by id, see a lock while held, replay a dead letter and
- * see it succeed; a read-only login cannot replay. Each page's screenshot is saved for the README.
+ * see it succeed; a read-only login cannot replay. Each page's screenshot is saved for
+ * docs/operate.md.
  */
 @ExtendWith(SpoolServicesExtension.class)
 final class DashboardBrowserIT {

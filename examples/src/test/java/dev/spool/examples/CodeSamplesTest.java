@@ -1,5 +1,6 @@
 package dev.spool.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -18,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every Java sample in the README and in the javadoc of the main sources compiles against the
- * current API. A sample that declares a type is compiled as a file of its own; any other is
- * compiled as the body of a method of a class that declares the names samples use without
- * introducing them ({@code config}, {@code pool}, {@code registry}, {@code inputs}...).
+ * Every Java sample in the README, the changelog, the pages under docs/ and the javadoc of the main
+ * sources compiles against the current API. A sample that declares a type is compiled as a file of
+ * its own; any other is compiled as the body of a method of a class that declares the names samples
+ * use without introducing them ({@code config}, {@code pool}, {@code registry}, {@code inputs}...).
  */
 final class CodeSamplesTest {
   private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
@@ -29,6 +30,7 @@ final class CodeSamplesTest {
       Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern JAVADOC_SAMPLE =
       Pattern.compile("<pre>\\{@code\\n(.*?)\\n\\s*\\*\\s*}</pre>", Pattern.DOTALL);
+  private static final Pattern OWN_PACKAGE = Pattern.compile("\\Apackage [\\w.]+;\\n");
   private static final Pattern DECLARES_TYPE =
       Pattern.compile(
           "^(?:import .*\\n|\\s*\\n)*(?:@\\w+\\s+)*(?:public\\s+)?(?:final\\s+|abstract\\s+)*"
@@ -120,7 +122,7 @@ final class CodeSamplesTest {
     List<Sample> samples = new ArrayList<>();
     samples.addAll(readme());
     samples.addAll(javadoc());
-    assertTrue(samples.size() >= 20, "found only " + samples.size() + " samples: " + samples);
+    assertTrue(samples.size() >= 30, "found only " + samples.size() + " samples: " + samples);
 
     List<Path> files = new ArrayList<>();
     Files.createDirectories(dir.resolve("samples"));
@@ -149,10 +151,55 @@ final class CodeSamplesTest {
             + errors);
   }
 
+  /**
+   * The README's first handler and producer are the files of examples/first-project, which
+   * bin/spool-first-project builds against the installed artifacts and runs against a consumer.
+   */
+  @Test
+  void readmesFirstHandlerAndProducer_areTheFirstProjectsFiles() throws IOException {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    Matcher m = README_SAMPLE.matcher(readme);
+    int whole = 0;
+    while (m.find()) {
+      Matcher own = OWN_PACKAGE.matcher(m.group(1));
+      if (!own.find()) continue;
+      whole++;
+      String pkg = own.group().replaceAll("package |;\\n", "");
+      Matcher type = DECLARES_TYPE.matcher(m.group(1).substring(own.end()));
+      assertTrue(type.find(), m.group(1));
+      String file = pkg.replace('.', '/') + "/" + type.group(1) + ".java";
+      Path project = ROOT.resolve("examples/first-project");
+      List<Path> found;
+      try (Stream<Path> files = Files.walk(project)) {
+        found = files.filter(p -> p.toString().endsWith("src/main/java/" + file)).toList();
+      }
+      assertEquals(1, found.size(), file + " in " + project);
+      assertEquals(Files.readString(found.get(0)), m.group(1), "README's " + file);
+    }
+    assertEquals(2, whole, "the README prints a handler and a producer as whole files");
+    String poms =
+        Files.readString(ROOT.resolve("examples/first-project/tasks/pom.xml"))
+            + Files.readString(ROOT.resolve("examples/first-project/app/pom.xml"));
+    Matcher xml = Pattern.compile("```xml\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    assertTrue(xml.find(), "the README prints the <dependency> snippet");
+    for (String line : xml.group(1).strip().split("\\n")) {
+      if (!line.contains("${")) {
+        String bare = line.strip().replace("0.1.0-SNAPSHOT", "${spool.version}");
+        assertTrue(poms.contains(bare), "examples/first-project's poms hold: " + bare);
+      }
+    }
+  }
+
   private static Path source(Path dir, int i, Sample s) throws IOException {
     String pkg = "samples.s" + i;
     Path folder = dir.resolve("samples/s" + i);
     Files.createDirectories(folder);
+    Matcher own = OWN_PACKAGE.matcher(s.code());
+    if (own.find()) { // a whole file of a user's project: compiled as printed, its imports only
+      Matcher type = DECLARES_TYPE.matcher(s.code().substring(own.end()));
+      if (!type.find()) throw new AssertionError(s.where() + " declares no type");
+      return write(folder.resolve(type.group(1) + ".java"), s.code());
+    }
     Matcher type = DECLARES_TYPE.matcher(s.code());
     if (type.find() && type.start() == 0) {
       return write(
@@ -206,13 +253,25 @@ final class CodeSamplesTest {
     return rc == 0 ? "" : out.toString();
   }
 
+  /** The Markdown pages users read: the README, the changelog and every page under docs/. */
+  static List<Path> pages() throws IOException {
+    List<Path> pages =
+        new ArrayList<>(List.of(ROOT.resolve("README.md"), ROOT.resolve("CHANGELOG.md")));
+    try (Stream<Path> docs = Files.walk(ROOT.resolve("docs"))) {
+      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+    }
+    return pages;
+  }
+
   private static List<Sample> readme() throws IOException {
-    String text = Files.readString(ROOT.resolve("README.md"));
     List<Sample> out = new ArrayList<>();
-    Matcher m = README_SAMPLE.matcher(text);
-    while (m.find()) {
-      int line = (int) text.substring(0, m.start()).lines().count() + 1;
-      out.add(new Sample("README.md:" + line, m.group(1)));
+    for (Path page : pages()) {
+      String text = Files.readString(page);
+      Matcher m = README_SAMPLE.matcher(text);
+      while (m.find()) {
+        int line = (int) text.substring(0, m.start()).lines().count() + 1;
+        out.add(new Sample(ROOT.relativize(page) + ":" + line, m.group(1)));
+      }
     }
     return out;
   }

@@ -18,8 +18,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>A delayed task waits in Redis, never in a consumer's memory, and runs no earlier than it is
- * due; a consumer moves it to the work queue within about 100 ms of its due time (the README's
- * "Delayed tasks").
+ * due; a consumer moves it to the work queue within about 100 ms of its due time
+ * (docs/guides/delayed.md).
  */
 public final class TaskOptions {
   private static final TaskOptions DEFAULTS =
@@ -136,7 +136,7 @@ public final class TaskOptions {
   /**
    * The task's priority, 0 (the default, lowest) to 9 (highest). A task with a priority travels in
    * the work queue's urgent lane, which every consumer reads beside the work queue, and starts
-   * before any task of priority 0 waiting there or in a consumer (README, "Priorities").
+   * before any task of priority 0 waiting there or in a consumer (docs/guides/priorities.md).
    *
    * @throws IllegalArgumentException when not from 0 to 9
    */

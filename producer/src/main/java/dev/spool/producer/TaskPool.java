@@ -218,8 +218,8 @@ public final class TaskPool implements AutoCloseable {
 
   /**
    * As {@link #create(SpoolConfig, TaskPoolConfig)}, on a connection of its own, recording
-   * publishes, results, round trips and timeouts in {@code meters} (names in the README's metrics
-   * table).
+   * publishes, results, round trips and timeouts in {@code meters} (names in docs/operate.md, the
+   * metrics table).
    */
   public static TaskPool create(SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
     Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());

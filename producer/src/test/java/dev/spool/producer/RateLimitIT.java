@@ -136,8 +136,8 @@ final class RateLimitIT {
    * from 2 s after the first one to the last (start number against time), so that one start late at
    * either end of the window does not tilt the figure as it would a count divided by a span. In the
    * first seconds the consumers are still booking slots for the whole backlog just submitted
-   * (README, "Rate limits"); counting those would measure how fast the backlog was booked, not the
-   * limit.
+   * (docs/guides/rate-limits.md); counting those would measure how fast the backlog was booked, not
+   * the limit.
    */
   private static double rate(Collection<Long> startsMs) {
     List<Long> sorted = startsMs.stream().sorted().toList();

@@ -23,10 +23,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The files users deploy with hold what the README promises: docker-compose.yml (images, ports,
- * replicas, healthchecks, the drain grace, the observability profile), the Dockerfile, the
- * Prometheus scrape config, and a Grafana dashboard whose every Spool metric a consumer serves.
- * {@code docker-compose config} (run by .ci/run) checks the syntax; this checks the content.
+ * The files users deploy with hold what the README and docs/deploy.md promise: docker-compose.yml
+ * (images, ports, replicas, healthchecks, the drain grace, the observability profile), the
+ * Dockerfile, the Prometheus scrape config, and a Grafana dashboard whose every Spool metric a
+ * consumer serves. {@code docker-compose config} (run by .ci/run) checks the syntax; this checks
+ * the content.
  */
 final class DeploymentFilesTest {
   private static final Path ROOT = root();
@@ -201,19 +202,21 @@ final class DeploymentFilesTest {
   }
 
   @Test
-  void readme_namesEveryPublishedPortAndTheComposeCommands() throws IOException {
-    String readme = read("README.md");
+  void docs_nameEveryPublishedPortAndTheComposeCommands() throws IOException {
+    String readme = read("README.md") + read("docs/deploy.md");
     for (JsonNode service : iterable(compose())) {
       for (String port : texts(service.path("ports"))) {
         // "${SPOOL_BIND:-127.0.0.1}:${SPOOL_X_PORT:-5672}:5672": the default host port
         java.util.regex.Matcher m =
             Pattern.compile("\\$\\{(SPOOL_[A-Z_]+_PORT):-(\\d+)\\}").matcher(port);
         assertTrue(m.find(), port);
-        assertTrue(readme.contains("`" + m.group(1) + "`"), "README names " + m.group(1));
+        assertTrue(
+            readme.contains("`" + m.group(1) + "`"),
+            "README or docs/deploy.md names " + m.group(1));
         String host = m.group(2);
         assertTrue(
             readme.contains("localhost:" + host) || readme.contains(":" + host + " "),
-            "README mentions port " + host);
+            "README or docs/deploy.md mentions port " + host);
       }
     }
     for (String command :
@@ -222,13 +225,13 @@ final class DeploymentFilesTest {
             "docker compose run --rm --no-deps producer spool-producer status",
             "--scale consumer=",
             "--profile observability")) {
-      assertTrue(readme.contains(command), "README shows " + command);
+      assertTrue(readme.contains(command), "README or docs/deploy.md shows " + command);
     }
   }
 
   @Test
-  void composeTest_runsEveryCommandAsTheReadmePrintsIt() throws IOException {
-    String readme = read("README.md");
+  void composeTest_runsEveryCommandAsTheDeployGuidePrintsIt() throws IOException {
+    String readme = read("docs/deploy.md");
     String script = read("bin/spool-compose-test");
     java.util.regex.Matcher m =
         Pattern.compile("(?m)^\\s*step(?:_bg)? \"([^\"]+)\"").matcher(script);
@@ -237,12 +240,12 @@ final class DeploymentFilesTest {
     assertTrue(steps.size() >= 12, "the script's steps: " + steps);
     for (String step : steps) {
       // The test moves the dashboard's port off this machine's own RabbitMQ; and with no Grafana
-      // image it starts the observability profile's Prometheus alone (the README says so).
+      // image it starts the observability profile's Prometheus alone (docs/deploy.md says so).
       String printed =
           step.replace("$SPOOL_DASHBOARD_UI_PORT", "8080")
               .replace("$SPOOL_DASHBOARD_PORT", "15672")
               .replaceFirst(" -d prometheus$", " -d");
-      assertTrue(readme.contains(printed), "README prints the test's step: " + printed);
+      assertTrue(readme.contains(printed), "docs/deploy.md prints the test's step: " + printed);
     }
     assertTrue(steps.contains("docker compose up --build --exit-code-from producer producer"));
   }

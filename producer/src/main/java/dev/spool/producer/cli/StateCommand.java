@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
           + " persistence, a failover to a replica that had not got the last writes). Spool"
           + " finds that out at the next lock asked for, and then grants no lock, to any"
           + " process, until an operator accepts the loss: values written under locks may have"
-          + " gone back. See the README, 'Redis persistence'."
+          + " gone back. See docs/deploy.md, 'Security', on Redis persistence."
     },
     subcommands = {StateCommand.Check.class, StateCommand.AcceptLoss.class})
 final class StateCommand implements Runnable {

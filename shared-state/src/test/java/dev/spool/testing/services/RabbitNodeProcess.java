@@ -247,7 +247,7 @@ final class RabbitNodeProcess implements AutoCloseable {
         "fault tests start a RabbitMQ node of their own and found no RabbitMQ installation"
             + " (looked in /usr/lib/rabbitmq/bin, $RABBITMQ_HOME/sbin and the PATH): install"
             + " rabbitmq-server (Debian: apt-get install rabbitmq-server; it need not run), or run"
-            + " the tests with a Docker engine and images (see the README's Tests section)");
+            + " the tests with a Docker engine and images (see docs/contributing.md, 'Tests')");
   }
 
   private static boolean isSuWrapper(Path script) {

@@ -109,7 +109,7 @@ final class ServiceLocator implements AutoCloseable {
             + "). Provide them one of these ways: run RabbitMQ on 127.0.0.1:5672 (guest/guest)"
             + " and Redis on 127.0.0.1:6379 (Debian: sudo apt-get install rabbitmq-server"
             + " redis-server); or a Docker engine (Debian: sudo bin/spool-docker-setup; without a"
-            + " registry also eval \"$(bin/spool-standins)\", see the README's Tests section); or set "
+            + " registry also eval \"$(bin/spool-standins)\", see docs/contributing.md, 'Tests'); or set "
             + AMQP_ENV
             + "=amqp://user:pass@host:5672/%2F and "
             + REDIS_ENV

@@ -1,0 +1,14 @@
+package com.example.tasks;
+
+import dev.spool.consumer.HandlerRegistry;
+import dev.spool.consumer.TaskHandlerProvider;
+
+public final class ImageTasks implements TaskHandlerProvider {
+  public record Resize(String file, int width) {}
+
+  @Override
+  public void registerTasks(HandlerRegistry registry) {
+    registry.register("resize", Resize.class, (req, ctx) -> req.file() + "@" + req.width());
+    registry.register("count", String.class, (text, ctx) -> (long) text.split("\\s+").length);
+  }
+}
