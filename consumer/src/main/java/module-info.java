@@ -14,9 +14,9 @@ module dev.spool.consumer {
   opens dev.spool.consumer.cli to
       info.picocli;
 
-  uses dev.spool.consumer.TaskHandlerProvider;
+  uses dev.spool.TaskHandlerProvider;
 
-  provides dev.spool.consumer.TaskHandlerProvider with
+  provides dev.spool.TaskHandlerProvider with
       dev.spool.consumer.internal.BuiltinTasks,
       dev.spool.consumer.internal.StateTasks;
 }

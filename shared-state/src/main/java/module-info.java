@@ -3,6 +3,7 @@
  * alone on Jedis and Jackson; one package, its implementation package-private.
  */
 module dev.spool.state {
+  requires transitive dev.spool.api;
   requires transitive com.fasterxml.jackson.databind;
   requires redis.clients.jedis;
   requires org.apache.commons.pool2;

@@ -7,7 +7,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -44,8 +44,8 @@ public final class DashboardBench {
     SpoolConfig config = SpoolConfig.builderFromEnvironment(System.getenv()).namespace(ns).build();
     List<Connection> connections = new ArrayList<>();
     Process dashboard = null;
-    try (SharedState state =
-        SharedState.connect(
+    try (RedisState state =
+        RedisState.connect(
             SharedStateConfig.builder()
                 .redisUri(config.redisUri().toString())
                 .namespace(ns)

@@ -1,8 +1,8 @@
 package dev.spool.bench;
 
-import dev.spool.state.LockLease;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.LockLease;
+import dev.spool.SharedDict;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +58,8 @@ public final class StateBenchmark {
     String ns = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     String waited = uri + (uri.contains("?") ? "&" : "?") + "wait-replicas=1";
     List<Row> rows = new ArrayList<>();
-    try (SharedState plain = state(uri, ns);
-        SharedState acked = state(waited, ns)) {
+    try (RedisState plain = state(uri, ns);
+        RedisState acked = state(waited, ns)) {
       for (int threads : new int[] {1, 8}) {
         double[] w = new double[2];
         double[] p = new double[2];
@@ -76,12 +76,12 @@ public final class StateBenchmark {
     return rows;
   }
 
-  private static SharedState state(String uri, String ns) {
-    return SharedState.connect(
+  private static RedisState state(String uri, String ns) {
+    return RedisState.connect(
         SharedStateConfig.builder().redisUri(uri).namespace(ns).poolSize(16).build());
   }
 
-  private static void cycle(SharedState state, String name) {
+  private static void cycle(RedisState state, String name) {
     try (LockLease l = state.lock(name).acquire(Duration.ofSeconds(5), Duration.ofSeconds(10))) {
       state.value(name, Long.class).set(l.fencingToken(), l);
     }
@@ -116,8 +116,8 @@ public final class StateBenchmark {
     pc.setMaxTotal(16);
     pc.setMaxIdle(16);
     List<Row> rows = new ArrayList<>();
-    try (SharedState state =
-            SharedState.connect(
+    try (RedisState state =
+            RedisState.connect(
                 SharedStateConfig.builder().redisUri(uri).namespace(ns).poolSize(16).build());
         JedisPool raw = new JedisPool(pc, java.net.URI.create(uri), 10_000)) {
       String sha;

@@ -1,5 +1,6 @@
 package dev.spool.consumer;
 
+import dev.spool.NotRetryableException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;

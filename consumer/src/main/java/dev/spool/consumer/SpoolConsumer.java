@@ -2,6 +2,7 @@ package dev.spool.consumer;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.spool.HandlerRegistry;
 import dev.spool.consumer.internal.Cancellations;
 import dev.spool.consumer.internal.ControlPoller;
 import dev.spool.consumer.internal.Counters;
@@ -20,7 +21,7 @@ import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -61,7 +62,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final ConfirmingPublisher publisher;
   private final DeliveryDispatcher dispatcher;
   private final WorkerPool workers;
-  private final SharedState state;
+  private final RedisState state;
   private final Counters counters;
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
@@ -92,7 +93,7 @@ public final class SpoolConsumer implements AutoCloseable {
     this.startedAt = clock.instant();
     this.taskNames = List.copyOf(registry.names());
     this.state =
-        SharedState.connect(
+        RedisState.connect(
             SharedStateConfig.builder()
                 .redisUri(config.redisUri().toString())
                 .namespace(config.namespace())
@@ -198,7 +199,7 @@ public final class SpoolConsumer implements AutoCloseable {
    * Connects, declares the work queue and starts consuming.
    *
    * @throws SpoolConnectionException when RabbitMQ cannot be reached
-   * @throws dev.spool.core.SpoolException when the queue cannot be declared
+   * @throws dev.spool.SpoolException when the queue cannot be declared
    */
   public static SpoolConsumer start(
       SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry) {
@@ -552,7 +553,7 @@ public final class SpoolConsumer implements AutoCloseable {
    * themselves by one clock, whatever their hosts' clocks say. Null when Redis does not answer,
    * with a warning: that is also the start-up check that Redis answers.
    */
-  private static Clock sharedClock(SharedState state, Clock host, SpoolConfig config) {
+  private static Clock sharedClock(RedisState state, Clock host, SpoolConfig config) {
     try {
       long before = host.millis();
       java.time.Instant redis = state.serverTime();
@@ -579,7 +580,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private static Connection openOrRelease(
       SpoolConfig config,
       ProcessIdentity identity,
-      SharedState state,
+      RedisState state,
       java.util.function.Consumer<String> recoveryFailed) {
     try {
       return new AmqpConnector(config).open(identity.connectionName(), recoveryFailed);

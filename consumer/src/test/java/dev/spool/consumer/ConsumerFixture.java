@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import dev.spool.HandlerRegistry;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.RemoteError;
 import dev.spool.core.wire.Headers;

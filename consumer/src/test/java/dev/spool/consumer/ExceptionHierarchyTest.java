@@ -2,14 +2,16 @@ package dev.spool.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.NotRetryableException;
+import dev.spool.SpoolException;
+import dev.spool.SpoolTimeoutException;
+import dev.spool.TaskTimeLimitException;
 import dev.spool.core.PipeTakenException;
 import dev.spool.core.QueueClosedException;
 import dev.spool.core.QueueEmptyException;
 import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
-import dev.spool.core.SpoolTimeoutException;
 import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;

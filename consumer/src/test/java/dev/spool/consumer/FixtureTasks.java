@@ -1,6 +1,9 @@
 package dev.spool.consumer;
 
-import dev.spool.state.StateConnectionException;
+import dev.spool.HandlerRegistry;
+import dev.spool.StateConnectionException;
+import dev.spool.TaskContext;
+import dev.spool.TaskHandlerProvider;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import dev.spool.HandlerRegistry;
+import dev.spool.TaskContext;
+import dev.spool.TaskHandler;
+import dev.spool.TypeToken;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -65,10 +68,10 @@ final class HandlerRegistryTest {
         new HandlerRegistry()
             .register(
                 "total",
-                new TypeReference<List<Long>>() {},
+                new TypeToken<List<Long>>() {},
                 (xs, ctx) -> xs.stream().mapToLong(Long::longValue).sum());
     var task = r.find("total").orElseThrow();
-    assertEquals(new TypeReference<List<Long>>() {}.getType(), task.inputType());
+    assertEquals(new TypeToken<List<Long>>() {}.type(), task.inputType());
     assertEquals(
         6L, ((TaskHandler<List<Long>, Long>) task.handler()).handle(List.of(1L, 2L, 3L), null));
   }

@@ -1,5 +1,9 @@
 package dev.spool.consumer;
 
+import dev.spool.HandlerRegistry;
+import dev.spool.TaskContext;
+import dev.spool.TaskHandlerProvider;
+
 /**
  * A user-style provider found through ServiceLoader in tests, as a user's jar would be. Stateless:
  * the tasks with state are {@link FixtureTasks}, one set per test.

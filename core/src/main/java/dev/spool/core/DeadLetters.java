@@ -2,6 +2,7 @@ package dev.spool.core;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
+import dev.spool.SpoolException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;

@@ -1,10 +1,12 @@
 package dev.spool.core;
 
+import dev.spool.SharedCounter;
+import dev.spool.SpoolException;
+import dev.spool.SpoolTimeoutException;
+import dev.spool.StateConnectionException;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedCounter;
-import dev.spool.state.SharedState;
-import dev.spool.state.StateConnectionException;
+import dev.spool.state.RedisState;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -29,7 +31,7 @@ import java.util.Deque;
  * timeout); it never returns early. A reader holds up to {@code unfinished} items at once.
  */
 public final class JoinableQueue<T> extends SpoolQueue<T> {
-  private final SharedState state;
+  private final RedisState state;
   private final SharedCounter unfinished;
   private final Deque<Long> notDone = new ArrayDeque<>(); // tags handed over, oldest first
 
@@ -41,7 +43,7 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
       String name,
       Class<T> type,
       int maxUnfinished,
-      SharedState state,
+      RedisState state,
       boolean ownsState) {
     super(session, topology, name, type, requireMaxUnfinished(maxUnfinished));
     this.state = state;
@@ -70,7 +72,7 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
       SpoolConfig config, String name, Class<T> type, int maxUnfinished) {
     requireMaxUnfinished(maxUnfinished);
     Session session = ownSession(config, name);
-    SharedState state;
+    RedisState state;
     try {
       state = Spool.sharedState(config);
     } catch (RuntimeException e) {

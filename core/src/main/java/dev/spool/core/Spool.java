@@ -5,7 +5,7 @@ import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,11 +43,11 @@ public final class Spool implements AutoCloseable {
   private final SpoolConfig config;
   private final Topology topology;
   private final Connection connection;
-  private final SharedState state;
+  private final RedisState state;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  private Spool(SpoolConfig config, Connection connection, SharedState state) {
+  private Spool(SpoolConfig config, Connection connection, RedisState state) {
     this.config = config;
     this.topology = new Topology(config);
     this.connection = connection;
@@ -60,7 +60,7 @@ public final class Spool implements AutoCloseable {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
    */
   public static Spool connect(SpoolConfig config) {
-    SharedState state = sharedState(config);
+    RedisState state = sharedState(config);
     try {
       Connection c =
           new AmqpConnector(config).open(ProcessIdentity.current("spool").connectionName());
@@ -75,8 +75,8 @@ public final class Spool implements AutoCloseable {
    * Shared state alone, on the configuration's Redis and namespace, connecting on first use; the
    * caller closes it. (A {@code Spool}'s own is {@link #state()}.)
    */
-  public static SharedState sharedState(SpoolConfig config) {
-    return SharedState.connect(
+  public static RedisState sharedState(SpoolConfig config) {
+    return RedisState.connect(
         SharedStateConfig.builder()
             .redisUri(config.redisUri().toString())
             .namespace(config.namespace())
@@ -141,7 +141,7 @@ public final class Spool implements AutoCloseable {
    * Shared dicts, lists, counters and locks in Redis, under this configuration's namespace. Closed
    * with this {@code Spool}: do not close it yourself.
    */
-  public SharedState state() {
+  public RedisState state() {
     ensureOpen();
     return state;
   }

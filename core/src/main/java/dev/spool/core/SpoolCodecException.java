@@ -1,5 +1,7 @@
 package dev.spool.core;
 
+import dev.spool.SpoolException;
+
 /** A value could not be written as JSON, or a message body could not be read as the type asked. */
 public class SpoolCodecException extends SpoolException {
   public SpoolCodecException(String message, Throwable cause) {

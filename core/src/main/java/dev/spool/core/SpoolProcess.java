@@ -1,5 +1,6 @@
 package dev.spool.core;
 
+import dev.spool.SpoolException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@
  * dev.spool.core.SpoolQueue}, {@link dev.spool.core.JoinableQueue} and {@link dev.spool.core.Pipe};
  * {@link dev.spool.core.SpoolProcess} for child JVMs; {@link dev.spool.core.DeadLetters};
  * configuration ({@link dev.spool.core.SpoolConfig}); and the exception hierarchy rooted at {@link
- * dev.spool.core.SpoolException}.
+ * dev.spool.SpoolException}.
  *
  * <p>Pools that send tasks are in {@code dev.spool.producer} ({@code TaskPool.create(spool)}); the
  * handlers that run them in {@code dev.spool.consumer}. The wire format (task and result messages,

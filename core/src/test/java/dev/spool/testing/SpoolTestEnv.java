@@ -98,7 +98,7 @@ public final class SpoolTestEnv {
    * Shared state in this test's namespace, as a process of the test would open it; the caller
    * closes it.
    */
-  public dev.spool.state.SharedState sharedState() {
+  public dev.spool.state.RedisState sharedState() {
     return dev.spool.core.Spool.sharedState(config());
   }
 

@@ -1,11 +1,11 @@
 package dev.spool.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spool.core.SpoolException;
+import dev.spool.SharedStateException;
+import dev.spool.SpoolException;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.CancelResult;
 import dev.spool.producer.status.StatusJson;
-import dev.spool.state.SharedStateException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;

@@ -196,7 +196,7 @@ final class DashboardData implements AutoCloseable {
 
   /** Cancels task {@code id}, unless its record says it has ended; says what it found. */
   synchronized CancelResult cancel(String id) {
-    dev.spool.core.Names.taskId(id);
+    dev.spool.Names.taskId(id);
     if (pool == null) pool = TaskPool.create(config, TaskPoolConfig.builder().build());
     return pool.cancelEach(List.of(id), Duration.ofDays(7)).get(id);
   }

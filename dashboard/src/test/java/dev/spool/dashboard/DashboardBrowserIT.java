@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.HandlerRegistry;
+import dev.spool.LockLease;
 import dev.spool.consumer.ConsumerConfig;
-import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.producer.AsyncResult;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskState;
 import dev.spool.producer.status.ManagementApi;
-import dev.spool.state.LockLease;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.file.Files;
@@ -51,7 +51,7 @@ final class DashboardBrowserIT {
     try (DashboardData data = new DashboardData(env.config(), api, settings, Clock.systemUTC());
         Dashboard dashboard = Dashboard.start(settings, data, Clock.systemUTC());
         TaskPool pool = TaskPool.create(env.config());
-        SharedState state = env.sharedState();
+        RedisState state = env.sharedState();
         Browser browser = Browser.start()) {
       String base = "http://127.0.0.1:" + dashboard.port();
 

@@ -1,10 +1,10 @@
 package dev.spool.examples;
 
+import dev.spool.LockLease;
+import dev.spool.LockTimeoutException;
+import dev.spool.MultiLease;
+import dev.spool.SharedState;
 import dev.spool.core.SpoolProcess;
-import dev.spool.state.LockLease;
-import dev.spool.state.LockTimeoutException;
-import dev.spool.state.MultiLease;
-import dev.spool.state.SharedState;
 import java.time.Duration;
 import java.util.List;
 

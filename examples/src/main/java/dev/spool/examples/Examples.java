@@ -1,9 +1,9 @@
 package dev.spool.examples;
 
+import dev.spool.SharedState;
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolProcess;
-import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateConfig;
 import java.util.List;
 
 /** What every example needs: the configuration from the environment, processes, shared state. */
@@ -16,12 +16,7 @@ final class Examples {
   }
 
   static SharedState state() {
-    SpoolConfig c = config();
-    return SharedState.connect(
-        SharedStateConfig.builder()
-            .redisUri(c.redisUri().toString())
-            .namespace(c.namespace())
-            .build());
+    return Spool.sharedState(config());
   }
 
   /** Joins every process; throws when one did not exit 0. */

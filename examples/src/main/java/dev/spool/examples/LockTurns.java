@@ -1,9 +1,9 @@
 package dev.spool.examples;
 
+import dev.spool.LockLease;
+import dev.spool.SharedList;
+import dev.spool.SharedState;
 import dev.spool.core.SpoolProcess;
-import dev.spool.state.LockLease;
-import dev.spool.state.SharedList;
-import dev.spool.state.SharedState;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,9 +1,9 @@
 package dev.spool.examples;
 
+import dev.spool.SharedDict;
+import dev.spool.SharedList;
+import dev.spool.SharedState;
 import dev.spool.core.SpoolProcess;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedList;
-import dev.spool.state.SharedState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;

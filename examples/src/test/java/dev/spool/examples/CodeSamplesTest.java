@@ -40,14 +40,15 @@ final class CodeSamplesTest {
   private static final String IMPORTS =
       """
       import com.fasterxml.jackson.core.type.TypeReference;
+      import dev.spool.*;
       import dev.spool.consumer.*;
       import dev.spool.core.PipeTakenException;
       import dev.spool.core.QueueClosedException;
       import dev.spool.core.QueueEmptyException;
       import dev.spool.core.SpoolConfig;
       import dev.spool.core.SpoolConnectionException;
-      import dev.spool.core.SpoolException;
-      import dev.spool.core.SpoolTimeoutException;
+      import dev.spool.SpoolException;
+      import dev.spool.SpoolTimeoutException;
       import dev.spool.core.TaskFailedException;
       import dev.spool.core.TaskTimeoutException;
       import dev.spool.core.DeadLetter;
@@ -80,6 +81,7 @@ final class CodeSamplesTest {
         protected SpoolConfig config;
         protected Spool spool;
         protected SharedState state;
+        protected RedisState redis;
         protected TaskPool pool;
         protected HandlerRegistry registry;
         protected MeterRegistry meters;

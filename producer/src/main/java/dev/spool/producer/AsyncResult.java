@@ -2,17 +2,17 @@ package dev.spool.producer;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import dev.spool.SpoolException;
+import dev.spool.StateConnectionException;
 import dev.spool.core.RemoteError;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
 import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.SharedState;
-import dev.spool.state.StateConnectionException;
+import dev.spool.state.RedisState;
 import dev.spool.state.TaskRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -61,7 +61,7 @@ public final class AsyncResult {
   }
 
   /** Task {@code id} in {@code state}'s namespace. */
-  public static AsyncResult of(SharedState state, String id) {
+  public static AsyncResult of(RedisState state, String id) {
     return new AsyncResult(state.taskRecords(), id, Clock.systemUTC());
   }
 

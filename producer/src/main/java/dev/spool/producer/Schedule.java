@@ -88,7 +88,7 @@ public record Schedule(
           "schedule name '" + name + "' is invalid; use 1 to 128 letters, digits, '.', '-' or '_'");
     }
     try {
-      dev.spool.core.Names.taskName(task);
+      dev.spool.Names.taskName(task);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("schedule '" + name + "': " + e.getMessage(), e);
     }

@@ -2,17 +2,17 @@ package dev.spool.producer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
+import dev.spool.DistributedLock;
+import dev.spool.LockLease;
+import dev.spool.LockLostException;
+import dev.spool.SharedStateException;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.metrics.Health;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.DistributedLock;
-import dev.spool.state.LockLease;
-import dev.spool.state.LockLostException;
-import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateException;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedTimetable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -59,7 +59,7 @@ public final class Scheduler implements AutoCloseable {
    */
   static final Duration LOOKAHEAD = Duration.ofSeconds(1);
 
-  private final SharedState state;
+  private final RedisState state;
   private final SharedTimetable table;
   private final DistributedLock lock;
   private final Duration lease;
@@ -73,7 +73,7 @@ public final class Scheduler implements AutoCloseable {
   private volatile boolean closed;
   private volatile String redisError; // the last failure to reach Redis, null once it answers
 
-  private Scheduler(SharedState state, Duration lease, MeterRegistry meters) {
+  private Scheduler(RedisState state, Duration lease, MeterRegistry meters) {
     if (lease.compareTo(Duration.ofSeconds(1)) < 0 || lease.compareTo(Duration.ofMinutes(10)) > 0) {
       throw new IllegalArgumentException("the scheduler lease " + lease + " is not 1s to 10m");
     }
@@ -91,7 +91,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Starts a scheduler with the default lease; close it to stop. */
-  public static Scheduler start(SharedState state) {
+  public static Scheduler start(RedisState state) {
     return start(state, DEFAULT_LEASE);
   }
 
@@ -100,16 +100,16 @@ public final class Scheduler implements AutoCloseable {
    *
    * @throws IllegalArgumentException for a lease out of range
    */
-  public static Scheduler start(SharedState state, Duration lease) {
+  public static Scheduler start(RedisState state, Duration lease) {
     return start(state, lease, new SimpleMeterRegistry());
   }
 
   /**
-   * As {@link #start(SharedState, Duration)}, counting in {@code meters}: {@code
+   * As {@link #start(RedisState, Duration)}, counting in {@code meters}: {@code
    * spool_schedule_fires_total} and {@code spool_schedule_skips_total} per schedule, and {@code
    * spool_scheduler_leading}.
    */
-  public static Scheduler start(SharedState state, Duration lease, MeterRegistry meters) {
+  public static Scheduler start(RedisState state, Duration lease, MeterRegistry meters) {
     Scheduler s = new Scheduler(state, lease, meters);
     s.thread.start();
     return s;

@@ -1,10 +1,10 @@
 package dev.spool.producer;
 
+import dev.spool.StateConnectionException;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedTimetable;
-import dev.spool.state.StateConnectionException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,10 +32,10 @@ public final class Schedules {
   /** The lock whose holder fires the schedules. */
   static final String LOCK = "scheduler";
 
-  private final SharedState state;
+  private final RedisState state;
   private final SharedTimetable table;
 
-  private Schedules(SharedState state) {
+  private Schedules(RedisState state) {
     this.state = state;
     this.table = state.timetable(TIMETABLE);
   }
@@ -46,7 +46,7 @@ public final class Schedules {
   }
 
   /** The schedules of the namespace {@code state} works in. */
-  public static Schedules of(SharedState state) {
+  public static Schedules of(RedisState state) {
     return new Schedules(state);
   }
 

@@ -116,7 +116,7 @@ public final class TaskOptions {
    */
   public TaskOptions withId(String id) {
     Objects.requireNonNull(id, "id");
-    dev.spool.core.Names.taskId(id);
+    dev.spool.Names.taskId(id);
     return new TaskOptions(
         countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
@@ -128,7 +128,7 @@ public final class TaskOptions {
    */
   public TaskOptions withRateKey(String rateKey) {
     Objects.requireNonNull(rateKey, "rateKey");
-    dev.spool.core.Names.key("rate key", rateKey);
+    dev.spool.Names.key("rate key", rateKey);
     return new TaskOptions(
         countdown, eta, timeout, id, rateKey, priority, keepResult, uniqueKey, uniqueFor);
   }
@@ -186,7 +186,7 @@ public final class TaskOptions {
   public TaskOptions withUniqueKey(String key, Duration hold) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(hold, "hold");
-    dev.spool.core.Names.key("uniqueness key", key);
+    dev.spool.Names.key("uniqueness key", key);
     if (hold.isZero() || hold.isNegative() || hold.compareTo(Duration.ofDays(30)) > 0) {
       throw new IllegalArgumentException(
           "a uniqueness key is held from 1 ms to 30 days, not " + hold);

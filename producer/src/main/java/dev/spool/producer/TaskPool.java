@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.spool.SpoolException;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.AmqpConnector;
@@ -30,8 +30,8 @@ import dev.spool.producer.internal.PendingTasks.Pending;
 import dev.spool.producer.internal.ProducerMeters;
 import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedSchedule;
-import dev.spool.state.SharedState;
 import dev.spool.state.UniqueKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -89,9 +89,9 @@ public final class TaskPool implements AutoCloseable {
   private final String workQueue;
   private final String replyQueue;
   private final String queueName;
-  private final Supplier<SharedState> stateSource; // where delayed tasks wait: Redis
+  private final Supplier<RedisState> stateSource; // where delayed tasks wait: Redis
   private final boolean ownsState;
-  private volatile SharedState state; // connected on the first delayed task
+  private volatile RedisState state; // connected on the first delayed task
   private volatile String urgentQueue; // declared on the first task with a priority
   private final Topology topology;
   private final JsonCodec codec = new JsonCodec();
@@ -113,7 +113,7 @@ public final class TaskPool implements AutoCloseable {
       ProcessIdentity me,
       Clock clock,
       java.util.function.LongSupplier ticker,
-      SharedState shared) {
+      RedisState shared) {
     this.session = session;
     this.ticker = ticker;
     this.ownsState = shared == null;
@@ -166,7 +166,7 @@ public final class TaskPool implements AutoCloseable {
       SpoolConfig config,
       TaskPoolConfig settings,
       MeterRegistry meters,
-      SharedState shared) {
+      RedisState shared) {
     return create(session, config, settings, meters, shared, Clock.systemUTC(), System::nanoTime);
   }
 
@@ -179,7 +179,7 @@ public final class TaskPool implements AutoCloseable {
       SpoolConfig config,
       TaskPoolConfig settings,
       MeterRegistry meters,
-      SharedState shared,
+      RedisState shared,
       Clock clock,
       java.util.function.LongSupplier ticker) {
     TaskPool pool =
@@ -369,7 +369,7 @@ public final class TaskPool implements AutoCloseable {
     java.util.Optional<String> holder;
     try {
       holder = state().uniqueKeys().claim(hash, id, options.uniqueFor());
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot claim the uniqueness key of task " + id + ": " + e.getMessage(), e);
     }
@@ -504,7 +504,7 @@ public final class TaskPool implements AutoCloseable {
           state()
               .workflows()
               .create(id, nodes, keep, clock.instant().plus(timeout).plus(ABANDON_MARGIN));
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot store workflow " + id + " in Redis: " + e.getMessage(), e);
     }
@@ -535,7 +535,7 @@ public final class TaskPool implements AutoCloseable {
       if (!state().workflows().submitted(id)) {
         log.warn("workflow {} was given up before its first steps were confirmed", id);
       }
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       // Its first step's end makes it running, as this would have.
       log.warn("cannot mark workflow {} submitted ({}); its first step will", id, e.getMessage());
     }
@@ -577,7 +577,7 @@ public final class TaskPool implements AutoCloseable {
       throw new IllegalArgumentException("a cancel is kept from 1 ms to 90 days, not " + keep);
     }
     if (ids.isEmpty()) return 0;
-    ids.forEach(dev.spool.core.Names::taskId); // all checked before anything is stored
+    ids.forEach(dev.spool.Names::taskId); // all checked before anything is stored
     try {
       SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
       SharedSchedule limited = state().schedule(Topology.rateLimitedSchedule(queueName));
@@ -594,7 +594,7 @@ public final class TaskPool implements AutoCloseable {
         state().taskRecords().cancelIfWaiting(batch, cancelledBeforeStart);
       }
       return wereDelayed;
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot cancel " + ids.size() + " task(s): " + e.getMessage(), e);
     }
@@ -617,7 +617,7 @@ public final class TaskPool implements AutoCloseable {
    */
   public Map<String, CancelResult> cancelEach(List<String> ids, Duration keep) {
     ensureOpen();
-    ids.forEach(dev.spool.core.Names::taskId);
+    ids.forEach(dev.spool.Names::taskId);
     Map<String, CancelResult> results = new java.util.LinkedHashMap<>();
     List<String> toCancel = new ArrayList<>();
     try {
@@ -638,7 +638,7 @@ public final class TaskPool implements AutoCloseable {
       for (String id : toCancel) { // one by one, to say which ones were delayed
         if (delayed.cancel(id)) results.put(id, CancelResult.DELAYED_REMOVED);
       }
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot cancel " + ids.size() + " task(s): " + e.getMessage(), e);
     }
@@ -673,7 +673,7 @@ public final class TaskPool implements AutoCloseable {
     String mark = "paused by " + producerId + " at " + clock.instant();
     try {
       return pauseFlag().setIfAbsent(mark, MAX_PAUSE);
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException("cannot pause " + workQueue + ": " + e.getMessage(), e);
     }
   }
@@ -692,7 +692,7 @@ public final class TaskPool implements AutoCloseable {
     ensureOpen();
     try {
       return pauseFlag().delete();
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException("cannot resume " + workQueue + ": " + e.getMessage(), e);
     }
   }
@@ -706,13 +706,13 @@ public final class TaskPool implements AutoCloseable {
     ensureOpen();
     try {
       return pauseFlag().get();
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot read the pause flag of " + workQueue + ": " + e.getMessage(), e);
     }
   }
 
-  private dev.spool.state.SharedValue<String> pauseFlag() {
+  private dev.spool.SharedValue<String> pauseFlag() {
     return state().value(Topology.pauseFlag(queueName), String.class);
   }
 
@@ -764,7 +764,7 @@ public final class TaskPool implements AutoCloseable {
   private void record(String id, String task, Instant due, Duration keep, String submission) {
     try {
       state().taskRecords().submitted(id, task, due, keep, submission);
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot record task "
               + id
@@ -799,14 +799,14 @@ public final class TaskPool implements AutoCloseable {
     try {
       if (countdown != null) schedule.addIn(parked.id(), parked.toJson(), countdown);
       else schedule.addAt(parked.id(), parked.toJson(), due);
-    } catch (dev.spool.state.StateConnectionException e) {
+    } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException(
           "cannot park delayed task " + parked.id() + " in Redis: " + e.getMessage(), e);
     }
   }
 
-  private SharedState state() {
-    SharedState s = state;
+  private RedisState state() {
+    RedisState s = state;
     if (s == null) {
       synchronized (this) {
         if (state == null) state = stateSource.get();
@@ -896,7 +896,7 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> R applyOnce(
       String idempotencyKey, String task, Object input, Class<R> resultType, Duration timeout) {
-    dev.spool.core.Names.key("idempotency key", idempotencyKey);
+    dev.spool.Names.key("idempotency key", idempotencyKey);
     return await(async(task, input, codec.type(resultType), timeout, idempotencyKey, null), task);
   }
 
@@ -1130,7 +1130,7 @@ public final class TaskPool implements AutoCloseable {
   }
 
   private static void requireTaskName(String task) {
-    dev.spool.core.Names.taskName(task);
+    dev.spool.Names.taskName(task);
   }
 
   /** The JSON body of a task, checked against the size limit. */
@@ -1184,8 +1184,8 @@ public final class TaskPool implements AutoCloseable {
 
   /**
    * As {@link #stopConsumers(int)}, with pills dated {@code issuedAt} by {@code clockSource}: pass
-   * the Redis server's time ({@code SharedState.serverTime()}) and {@link PoisonPill#CLOCK_REDIS}
-   * so that consumers on hosts whose clocks disagree still judge the pills right.
+   * the Redis server's time ({@code RedisState.serverTime()}) and {@link PoisonPill#CLOCK_REDIS} so
+   * that consumers on hosts whose clocks disagree still judge the pills right.
    */
   public int stopConsumers(int count, Instant issuedAt, String clockSource) {
     if (count < 0) throw new IllegalArgumentException("pill count must be >= 0, was " + count);

@@ -119,7 +119,7 @@ public final class Workflow {
   }
 
   private static String requireName(String name) {
-    return dev.spool.core.Names.taskName(name);
+    return dev.spool.Names.taskName(name);
   }
 
   /** A node of the flattened tree, the root first: what the store keeps. */

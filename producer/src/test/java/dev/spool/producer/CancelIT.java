@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.core.TaskCancelledException;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -49,7 +49,7 @@ final class CancelIT {
     // One worker: the long task runs, the others wait behind it, prefetched by the consumer.
     procs.startConsumers(1, true, "--concurrency", "1");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<Long> running =
           pool.applyAsync(
@@ -96,7 +96,7 @@ final class CancelIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<String> ids = new ArrayList<>();
       for (long i = 0; i < 10; i++) {
         ids.add(pool.submit("mark", new Mark(i, 0), TaskOptions.defaults()));
@@ -163,7 +163,7 @@ final class CancelIT {
     procs = SpoolProcesses.forTest(env, info);
     Process first = procs.startConsumers(1, true, "--concurrency", "1").getFirst();
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       pool.submit("mark", new Mark(0, 3000), TaskOptions.defaults()); // runs 3 s
       String held =
@@ -188,7 +188,7 @@ final class CancelIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true, "--concurrency", "2");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       List<Mark> inputs = LongStream.range(0, 400).mapToObj(i -> new Mark(i, 300)).toList();
       long cancelled;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import dev.spool.LockLease;
+import dev.spool.SharedDict;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.DeadLetters;
@@ -14,9 +16,7 @@ import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.LockLease;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import dev.spool.testing.services.OwnServices;
@@ -75,7 +75,7 @@ final class ChaosIT {
     AtomicInteger kills = new AtomicInteger();
     Random random = new Random(42);
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 2);
       chaos.scheduleWithFixedDelay(
           () -> {
@@ -118,7 +118,7 @@ final class ChaosIT {
     Process first = procs.startConsumers(1, true).getFirst();
     int n = 400 * SCALE;
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 25);
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       await().atMost(LONG).until(() -> runs.size() >= n / 10);
@@ -146,7 +146,7 @@ final class ChaosIT {
     List<Process> consumers = procs.startConsumers(3, true);
     int n = 3000 * SCALE;
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<Long> results = mapAsync(pool, n, 0).get(LONG.toMinutes(), TimeUnit.MINUTES);
       long duplicates = duplicateRuns(state, n);
       int exits = stopAll(env, pool, consumers);
@@ -260,7 +260,7 @@ final class ChaosIT {
     List<Process> consumers = procs.startConsumers(3, true);
     int n = 10_000 * SCALE;
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 1);
       await().atMost(LONG).until(() -> runs.size() >= n / 5);
@@ -289,7 +289,7 @@ final class ChaosIT {
     List<Process> consumers = procs.startConsumers(2, true);
     int n = 3000 * SCALE;
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       CompletableFuture<List<Long>> map = mapAsync(pool, n, 2);
       await().atMost(LONG).until(() -> runs.size() >= n / 6);
@@ -331,7 +331,7 @@ final class ChaosIT {
     int rounds = 3 * SCALE;
     int stale = 0;
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<String, String> ledger = state.dict("ledger", String.class, String.class);
       for (int r = 0; r < rounds; r++) {
         String lock = "paused-" + r;
@@ -373,7 +373,7 @@ final class ChaosIT {
   }
 
   /** Runs beyond the first, summed over tasks {@code 0..n-1}, from the consumers' own counts. */
-  private static long duplicateRuns(SharedState state, int n) {
+  private static long duplicateRuns(RedisState state, int n) {
     Map<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class).entries();
     return runs.values().stream().mapToLong(r -> r - 1).sum();
   }

@@ -1,10 +1,10 @@
 package dev.spool.producer;
 
-import dev.spool.consumer.HandlerRegistry;
-import dev.spool.consumer.TaskContext;
-import dev.spool.consumer.TaskHandlerProvider;
-import dev.spool.state.LockLease;
-import dev.spool.state.MultiLease;
+import dev.spool.HandlerRegistry;
+import dev.spool.LockLease;
+import dev.spool.MultiLease;
+import dev.spool.TaskContext;
+import dev.spool.TaskHandlerProvider;
 import java.time.Duration;
 import java.util.List;
 

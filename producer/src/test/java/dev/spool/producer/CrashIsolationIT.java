@@ -10,7 +10,7 @@ import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetters;
 import dev.spool.core.TaskFailedException;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -77,7 +77,7 @@ final class CrashIsolationIT {
     List<Process> consumers = new ArrayList<>(procs.startConsumers(2, true, args));
     AtomicInteger restarts = supervise(consumers, args);
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<CompletableFuture<Long>> innocents = new ArrayList<>();
       CompletableFuture<String> killer = null;
       for (long i = 0; i < 35; i++) {
@@ -119,7 +119,7 @@ final class CrashIsolationIT {
     List<Process> consumers = new ArrayList<>(procs.startConsumers(2, true, args));
     supervise(consumers, args);
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<Workflow> members = new ArrayList<>();
       for (long i = 0; i < 20; i++) {
         members.add(Workflow.task("mark", new Mark(i, 100)));

@@ -4,12 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.Topology;
 import dev.spool.producer.ChaosTasks.Stamp;
-import dev.spool.state.SharedDict;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedSchedule;
-import dev.spool.state.SharedState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import dev.spool.testing.services.OwnServices;
@@ -81,7 +81,7 @@ final class DelayedTasksIT {
     int n = 10_000;
     long start = System.currentTimeMillis();
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       for (int i = 0; i < n; i++) {
         long due = start + 12_000 + (i % 50) * 100L; // due in 12 to 17 s, fifty due times
         pool.submit(
@@ -124,7 +124,7 @@ final class DelayedTasksIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, true);
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       // The ones to cancel are due in ten minutes: a cancel that comes late, even from a command
       // that starts slowly on a loaded machine, still finds them waiting. The others, due soon,
       // show the consumers move and run what was not cancelled.

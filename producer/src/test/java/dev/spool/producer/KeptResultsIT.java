@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import dev.spool.SharedDict;
 import dev.spool.core.Spool;
 import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.charset.StandardCharsets;
@@ -180,7 +180,7 @@ final class KeptResultsIT {
     procs.startConsumers(1, true);
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       String id =
           pool.submit(
               "mark",

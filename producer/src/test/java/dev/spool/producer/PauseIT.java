@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -43,7 +43,7 @@ final class PauseIT {
     String queue = env.workQueue("tasks");
     try (TaskPool pool =
             TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       // Paused mid-run: 300 tasks of 100 ms on 4 workers, paused after 20 have started.
       Thread mapper =

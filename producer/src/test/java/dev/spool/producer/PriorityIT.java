@@ -4,10 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.producer.ChaosTasks.Stamp;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -42,7 +42,7 @@ final class PriorityIT {
     String queue = env.workQueue("tasks");
     try (TaskPool pool =
             TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       // 10,000 tasks of 4 ms on 4 workers: about 10 s of backlog, more with the Redis calls.
       List<Mark> backlog = LongStream.range(0, 10_000).mapToObj(i -> new Mark(i, 4)).toList();

@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.producer.ChaosTasks.Stamp;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -39,7 +39,7 @@ final class RateLimitIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "2", "--rate-limit", "stamp=40/s");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       long t0 = System.currentTimeMillis();
       for (long i = 0; i < 400; i++) pool.submit("stamp", new Stamp(i, 0), TaskOptions.defaults());
       SharedDict<Long, Long> stamps = state.dict(ChaosTasks.STAMPS, Long.class, Long.class);
@@ -68,7 +68,7 @@ final class RateLimitIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true, "--concurrency", "2", "--rate-limit", "stamp=15/s");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       // All of a's tasks first, then all of b's: under one shared limit b's would start only
       // after a's last; under a limit of their own they start at once.
       long t0 = System.currentTimeMillis();
@@ -176,7 +176,7 @@ final class RateLimitIT {
     return (startsMs.size() - 1) * 1000.0 / (last - first);
   }
 
-  private static void assertRanOnce(SharedState state, long n) {
+  private static void assertRanOnce(RedisState state, long n) {
     SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
     assertEquals(n, runs.size());
     runs.entries().forEach((task, count) -> assertEquals(1L, count, "task " + task));

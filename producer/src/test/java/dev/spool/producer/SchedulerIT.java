@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedDict;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedSchedule;
-import dev.spool.state.SharedState;
 import dev.spool.state.SharedTimetable;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
@@ -58,7 +58,7 @@ final class SchedulerIT {
     for (int i = 0; i < 3; i++) {
       schedulers.add(procs.start(procs.producer("scheduler", "--lease", "3s"), "scheduler-" + i));
     }
-    try (SharedState state = env.sharedState()) {
+    try (RedisState state = env.sharedState()) {
       Schedules schedules = Schedules.of(state);
       SharedDict<String, Long> ticks = state.dict(ChaosTasks.TICKS, String.class, Long.class);
       await().atMost(LONG).until(() -> ticks.size() >= 4);
@@ -177,7 +177,7 @@ final class SchedulerIT {
 
   @Test
   void missedOccurrences_followThePolicy_pausedOnesAreSkipped(SpoolTestEnv env) throws Exception {
-    try (SharedState state = env.sharedState()) {
+    try (RedisState state = env.sharedState()) {
       Schedules schedules = Schedules.of(state);
       SharedTimetable table = state.timetable(Schedules.TIMETABLE);
       SharedSchedule delayed = state.schedule(Topology.delayedSchedule(Topology.DEFAULT_QUEUE));

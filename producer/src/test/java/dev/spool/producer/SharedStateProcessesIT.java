@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.LockLease;
 import dev.spool.core.SpoolConfig;
-import dev.spool.state.LockLease;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import dev.spool.testing.services.RedisProcess;
@@ -49,7 +49,7 @@ final class SharedStateProcessesIT {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true);
     try (TaskPool pool = TaskPool.create(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<Map<String, Boolean>> inputs = Collections.nCopies(1000, Map.of("record", true));
       List<Long> results =
           new ArrayList<>(
@@ -154,7 +154,7 @@ final class SharedStateProcessesIT {
     procs = SpoolProcesses.forTest(env, info);
     Process holder = procs.startConsumers(1, true).getFirst();
     try (TaskPool pool = TaskPool.create(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       pool.applyAsync("lock-hold", new ChaosTasks.Hold("victim", 3000, 60_000), Long.class);
       await().atMost(Duration.ofSeconds(30)).until(() -> state.lock("victim").holder().isPresent());
 

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.core.DeadLetters;
 import dev.spool.core.JoinableQueue;
 import dev.spool.core.Pipe;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.SpoolQueue;
-import dev.spool.state.SharedDict;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.net.URI;

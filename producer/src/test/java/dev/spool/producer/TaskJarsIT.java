@@ -33,9 +33,9 @@ final class TaskJarsIT {
       """
       package example;
 
-      import dev.spool.consumer.HandlerRegistry;
-      import dev.spool.consumer.TaskContext;
-      import dev.spool.consumer.TaskHandlerProvider;
+      import dev.spool.HandlerRegistry;
+      import dev.spool.TaskContext;
+      import dev.spool.TaskHandlerProvider;
 
       public final class GreetTasks implements TaskHandlerProvider {
         @Override
@@ -91,7 +91,10 @@ final class TaskJarsIT {
     assertTrue(err.contains("nope.jar") && err.contains("--tasks"), err);
   }
 
-  /** Compiles {@link #SOURCE} against the built consumer jar and jars it with its service file. */
+  /**
+   * Compiles {@link #SOURCE} against the spool-api jar alone, as a handler author's build does, and
+   * jars it with its service file.
+   */
   private static Path buildJar(Path dir) throws Exception {
     Path src = dir.resolve("src/example/GreetTasks.java");
     Path classes = dir.resolve("classes");
@@ -107,9 +110,9 @@ final class TaskJarsIT {
             "-d",
             classes.toString(),
             "-cp",
-            System.getProperty("spool.consumer.jar"),
+            System.getProperty("spool.api.jar"),
             src.toString());
-    assertEquals(0, rc, "the user's task compiles against spool-consumer.jar");
+    assertEquals(0, rc, "the user's task compiles against spool-api alone");
     Path jar = dir.resolve("greet-tasks.jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
       add(
@@ -118,7 +121,7 @@ final class TaskJarsIT {
           Files.readAllBytes(classes.resolve("example/GreetTasks.class")));
       add(
           out,
-          "META-INF/services/dev.spool.consumer.TaskHandlerProvider",
+          "META-INF/services/dev.spool.TaskHandlerProvider",
           "example.GreetTasks\n".getBytes(StandardCharsets.UTF_8));
     }
     return jar;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.spool.HandlerRegistry;
 import dev.spool.consumer.ConsumerConfig;
-import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.TaskFailedException;
@@ -132,7 +132,7 @@ final class TaskPoolIT {
             .register("upto", Long.class, (n, ctx) -> LongStream.range(0, n).boxed().toList())
             .register(
                 "total",
-                new TypeReference<List<Long>>() {},
+                new dev.spool.TypeToken<List<Long>>() {},
                 (xs, ctx) -> xs.stream().mapToLong(Long::longValue).sum());
     SpoolConsumer c =
         SpoolConsumer.start(

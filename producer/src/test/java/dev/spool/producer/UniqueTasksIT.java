@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.core.Spool;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -49,7 +49,7 @@ final class UniqueTasksIT {
             .withKeepResult(Duration.ofHours(1));
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       String first = pool.submit("mark", new Mark(7, 10_000), unique); // runs 10 s
       await().atMost(LONG).until(() -> runs.get(7L).isPresent()); // running now

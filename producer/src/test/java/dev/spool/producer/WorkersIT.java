@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.producer.status.WorkerReport;
 import dev.spool.producer.status.Workers;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -41,7 +41,7 @@ final class WorkersIT {
     Set<String> ids =
         consumers.stream().map(p -> "/" + p.pid()).collect(Collectors.toUnmodifiableSet());
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       Workers workers = new Workers(state);
       List<WorkerReport> alive = workers.alive();
       assertEquals(2, alive.size(), alive.toString());

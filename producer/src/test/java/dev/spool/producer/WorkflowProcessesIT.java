@@ -4,10 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedDict;
 import dev.spool.core.Spool;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -44,7 +44,7 @@ final class WorkflowProcessesIT {
     procs.startConsumers(4, true, "--concurrency", "1");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       String id =
           pool.submit(
               Workflow.chain(
@@ -79,7 +79,7 @@ final class WorkflowProcessesIT {
     procs.startConsumers(2, true, "--concurrency", "8");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<Workflow> members = new ArrayList<>();
       for (long i = 0; i < 1000; i++) members.add(Workflow.task("mark", new Mark(i, 0)));
       long t0 = System.nanoTime();
@@ -104,7 +104,7 @@ final class WorkflowProcessesIT {
     procs.startConsumers(2, true, "--concurrency", "8", "--retry", "fail=1");
     try (TaskPool pool = SpoolProcesses.pool(env, LONG);
         Spool spool = Spool.connect(env.config());
-        SharedState state = env.sharedState()) {
+        RedisState state = env.sharedState()) {
       List<Integer> positions = new ArrayList<>();
       for (int i = 0; i < 1000; i++) positions.add(i);
       Collections.shuffle(positions, new Random(42));

@@ -1,5 +1,8 @@
 package dev.spool.state;
 
+import dev.spool.LockLease;
+import dev.spool.LockLostException;
+import dev.spool.SharedStateException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

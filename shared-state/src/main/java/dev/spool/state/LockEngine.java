@@ -1,5 +1,8 @@
 package dev.spool.state;
 
+import dev.spool.NestedLockException;
+import dev.spool.StateConnectionException;
+import dev.spool.StateLostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

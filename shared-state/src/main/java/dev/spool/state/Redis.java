@@ -1,5 +1,7 @@
 package dev.spool.state;
 
+import dev.spool.SharedStateException;
+import dev.spool.StateConnectionException;
 import java.util.List;
 import java.util.function.Function;
 import redis.clients.jedis.UnifiedJedis;

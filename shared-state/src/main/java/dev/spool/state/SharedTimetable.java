@@ -1,5 +1,7 @@
 package dev.spool.state;
 
+import dev.spool.LockLease;
+import dev.spool.LockLostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

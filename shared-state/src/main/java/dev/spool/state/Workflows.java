@@ -2,6 +2,7 @@ package dev.spool.state;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spool.StateCodecException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +85,7 @@ public final class Workflows {
    * first steps: nothing of it ran, or what ran is not advanced.
    */
   public static final String ABANDONED_ERROR =
-      "{\"type\":\"dev.spool.core.SpoolException\",\"message\":\"its submitter stopped before"
+      "{\"type\":\"dev.spool.SpoolException\",\"message\":\"its submitter stopped before"
           + " the broker confirmed its first steps; submit it again\",\"worker\":\"unknown\"}";
 
   /**

@@ -3,7 +3,7 @@
  * of a distributed system. Stands alone: it depends on Jedis and Jackson, not on the rest of Spool.
  *
  * <pre>{@code
- * try (SharedState state = SharedState.connect(SharedStateConfig.builder()
+ * try (SharedState state = RedisState.connect(SharedStateConfig.builder()
  *     .redisUri("redis://localhost:6379/0").namespace("app").build())) {
  *   SharedDict<String, Long> counts = state.dict("counts", String.class, Long.class);
  *   counts.increment("apples", 3);
@@ -15,7 +15,6 @@
  *
  * <p>Keys: {@code <namespace>:dict:<name>}, {@code :list:}, {@code :counter:}, {@code :value:},
  * {@code :lock:<name>} (and {@code :lock:<name>:fence}); lock releases are announced on the channel
- * {@code <namespace>:lock-released}. Every exception is a {@link
- * dev.spool.state.SharedStateException}.
+ * {@code <namespace>:lock-released}. Every exception is a {@link dev.spool.SharedStateException}.
  */
 package dev.spool.state;

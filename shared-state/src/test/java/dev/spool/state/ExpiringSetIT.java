@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class ExpiringSetIT {
   @Test
   void membersExpireOneByOne_theVersionGrowsAtEveryChange(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       ExpiringSet set = state.expiringSet("cancelled");
       assertEquals(0, set.version(), "never changed");
       assertEquals(new ExpiringSet.Snapshot(0, Set.of()), set.snapshot());

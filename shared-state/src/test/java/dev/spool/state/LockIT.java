@@ -8,6 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.DistributedLock;
+import dev.spool.LockLease;
+import dev.spool.LockLostException;
+import dev.spool.LockTimeoutException;
+import dev.spool.MultiLease;
+import dev.spool.NestedLockException;
+import dev.spool.SharedDict;
+import dev.spool.SharedList;
+import dev.spool.SharedValue;
+import dev.spool.StateLostException;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
@@ -28,7 +38,7 @@ final class LockIT {
 
   @Test
   void acquire_free_grantsWithGrowingFencingTokens(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       DistributedLock lock = state.lock("a");
       long first;
       try (LockLease l = lock.acquire(ms(100), LONG)) {
@@ -48,7 +58,7 @@ final class LockIT {
 
   @Test
   void acquire_afterRedisLostTheFenceCounter_tokenStillGrowsPastEveryEarlierOne(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env);
+    try (RedisState state = StateFixture.state(env);
         redis.clients.jedis.Jedis jedis = env.jedis()) {
       DistributedLock lock = state.lock("lost");
       long before;
@@ -68,8 +78,8 @@ final class LockIT {
   @Test
   void acquire_afterRedisLostTheNamespacesState_refusedByEveryClientUntilTheLossIsAccepted(
       StateTestEnv env) {
-    try (SharedState a = StateFixture.state(env);
-        SharedState b = StateFixture.state(env);
+    try (RedisState a = StateFixture.state(env);
+        RedisState b = StateFixture.state(env);
         redis.clients.jedis.Jedis jedis = env.jedis()) {
       SharedValue<Long> count = a.value("count", Long.class);
       try (LockLease l = a.lock("count").acquire(ms(100), LONG)) {
@@ -103,8 +113,8 @@ final class LockIT {
 
   @Test
   void acquire_aClientThatSawTheOldEpochFindsANewOne_marksTheStateLostForAll(StateTestEnv env) {
-    try (SharedState a = StateFixture.state(env);
-        SharedState late = StateFixture.state(env);
+    try (RedisState a = StateFixture.state(env);
+        RedisState late = StateFixture.state(env);
         redis.clients.jedis.Jedis jedis = env.jedis()) {
       a.lock("x").acquire(ms(100), LONG).close();
       jedis.del(env.namespace() + ":epoch");
@@ -118,8 +128,8 @@ final class LockIT {
 
   @Test
   void acquire_held_timesOutNamingLockAndHolder(StateTestEnv env) throws Exception {
-    try (SharedState a = StateFixture.state(env);
-        SharedState b = StateFixture.state(env)) {
+    try (RedisState a = StateFixture.state(env);
+        RedisState b = StateFixture.state(env)) {
       try (LockLease held = a.lock("busy").acquire(ms(100), LONG)) {
         LockTimeoutException e =
             CompletableFuture.supplyAsync(
@@ -144,8 +154,8 @@ final class LockIT {
     // A poll interval of 20 s: only the release announcement can wake the waiter in time.
     SharedStateConfig slowPoll =
         StateFixture.config(env).lockPollInterval(Duration.ofSeconds(20)).build();
-    try (SharedState a = SharedState.connect(slowPoll);
-        SharedState b = SharedState.connect(slowPoll)) {
+    try (RedisState a = RedisState.connect(slowPoll);
+        RedisState b = RedisState.connect(slowPoll)) {
       LockLease held = a.lock("w").acquire(ms(100), LONG);
       CompletableFuture<Long> waiter =
           CompletableFuture.supplyAsync(
@@ -163,8 +173,8 @@ final class LockIT {
 
   @Test
   void expiredLease_nextHolderGetsIt_oldCloseThrowsAndLeavesNewLock(StateTestEnv env) {
-    try (SharedState a = StateFixture.state(env);
-        SharedState b = StateFixture.state(env)) {
+    try (RedisState a = StateFixture.state(env);
+        RedisState b = StateFixture.state(env)) {
       LockLease old = a.lock("x").acquire(ms(100), ms(300));
       LockLease next = b.lock("x").acquire(Duration.ofSeconds(5), LONG); // waits out the lease
       assertTrue(next.fencingToken() > old.fencingToken());
@@ -189,7 +199,7 @@ final class LockIT {
 
   @Test
   void fencedWrites_whileHeld_apply(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       try (LockLease l = state.lock("f").acquire(ms(100), LONG)) {
         SharedList<Integer> list = state.list("fl", Integer.class);
         list.append(1, l);
@@ -209,7 +219,7 @@ final class LockIT {
 
   @Test
   void watchdog_keepsShortLeaseAliveWhileHeld_andWithoutItItExpires(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       try (LockLease l = state.lock("wd").withWatchdog().acquire(ms(100), Duration.ofSeconds(1))) {
         await()
             .during(Duration.ofSeconds(5))
@@ -225,7 +235,7 @@ final class LockIT {
 
   @Test
   void extend_heldLease_pushesExpiryOut(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       LockLease l = state.lock("ext").acquire(ms(100), ms(500));
       l.extend(LONG);
       assertEquals(LONG, l.leaseTime());
@@ -237,7 +247,7 @@ final class LockIT {
 
   @Test
   void multiLock_oppositeOrdersFromManyThreads_neverDeadlock(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       List<Future<Integer>> runs = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
@@ -265,8 +275,8 @@ final class LockIT {
 
   @Test
   void multiLock_oneTaken_timesOutAndReleasesWhatItTook(StateTestEnv env) throws Exception {
-    try (SharedState a = StateFixture.state(env);
-        SharedState b = StateFixture.state(env)) {
+    try (RedisState a = StateFixture.state(env);
+        RedisState b = StateFixture.state(env)) {
       try (LockLease blocker = a.lock("m2").acquire(ms(100), LONG)) {
         LockTimeoutException e =
             CompletableFuture.supplyAsync(
@@ -284,9 +294,9 @@ final class LockIT {
 
   @Test
   void nestedLock_warnsByDefault_throwsInStrictMode(StateTestEnv env) {
-    try (SharedState lenient = StateFixture.state(env);
-        SharedState strict =
-            SharedState.connect(StateFixture.config(env).strictNesting(true).build())) {
+    try (RedisState lenient = StateFixture.state(env);
+        RedisState strict =
+            RedisState.connect(StateFixture.config(env).strictNesting(true).build())) {
       try (LockLease outer = lenient.lock("n1").acquire(ms(100), LONG);
           LockLease inner = lenient.lock("n2").acquire(ms(100), LONG)) {
         assertEquals(1, lenient.nestedLockWarnings());
@@ -309,8 +319,8 @@ final class LockIT {
   @Test
   void longHold_logsWarningWithNameAndHolder(StateTestEnv env) {
     try (LogCapture log = new LogCapture(DefaultLease.class);
-        SharedState state =
-            SharedState.connect(StateFixture.config(env).holdWarning(ms(100)).build())) {
+        RedisState state =
+            RedisState.connect(StateFixture.config(env).holdWarning(ms(100)).build())) {
       try (LockLease l = state.lock("slow").acquire(ms(100), LONG)) {
         await()
             .atMost(Duration.ofSeconds(5))
@@ -334,7 +344,7 @@ final class LockIT {
   @Test
   void nestedLock_warningNamesBothLocks(StateTestEnv env) {
     try (LogCapture log = new LogCapture(LockEngine.class);
-        SharedState state = StateFixture.state(env)) {
+        RedisState state = StateFixture.state(env)) {
       try (LockLease outer = state.lock("outer").acquire(ms(100), LONG);
           LockLease inner = state.lock("inner").acquire(ms(100), LONG)) {
         assertTrue(
@@ -347,8 +357,8 @@ final class LockIT {
 
   @Test
   void holdTimes_areRecordedPerLock(StateTestEnv env) {
-    try (SharedState state =
-        SharedState.connect(StateFixture.config(env).holdWarning(ms(50)).build())) {
+    try (RedisState state =
+        RedisState.connect(StateFixture.config(env).holdWarning(ms(50)).build())) {
       try (LockLease l = state.lock("h").acquire(ms(100), LONG)) {
         await().pollDelay(ms(120)).atMost(ms(1000)).until(l::isHeld);
       }
@@ -360,7 +370,7 @@ final class LockIT {
 
   @Test
   void badDurations_areRejectedNamingTheValue(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class, () -> state.lock("d").acquire(Duration.ZERO, LONG));

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class RateScheduleIT {
   @Test
   void reserve_booksEvenlySpacedSlots_acrossConcurrentCallers(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env);
-        SharedState other = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env);
+        RedisState other = StateFixture.state(env)) {
       RateSchedule r = state.rateSchedule("charge");
       assertEquals(Duration.ZERO, r.reserve(10, Duration.ofSeconds(1)), "the first starts at once");
       // 200 more from 8 threads on two clients: every slot 100 ms after the one before.
@@ -29,7 +29,7 @@ final class RateScheduleIT {
       ExecutorService pool = Executors.newFixedThreadPool(8);
       List<Future<?>> fs = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
-        SharedState s = i % 2 == 0 ? state : other;
+        RedisState s = i % 2 == 0 ? state : other;
         fs.add(
             pool.submit(
                 () ->

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.LockLease;
+import dev.spool.SharedStateException;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.net.URI;
@@ -33,8 +35,8 @@ final class RedisAclIT {
       try {
         String uri =
             "redis://%s:%s@%s:%d/0".formatted(user, password, base.getHost(), base.getPort());
-        try (SharedState state =
-            SharedState.connect(
+        try (RedisState state =
+            RedisState.connect(
                 SharedStateConfig.builder().redisUri(uri).namespace(env.namespace()).build())) {
           state.dict("d", String.class, Long.class).put("a", 1L);
           assertEquals(3, state.dict("d", String.class, Long.class).increment("a", 2));
@@ -46,8 +48,8 @@ final class RedisAclIT {
           }
           assertTrue(state.value("v", String.class).get().isPresent());
 
-          try (SharedState other =
-              SharedState.connect(
+          try (RedisState other =
+              RedisState.connect(
                   SharedStateConfig.builder().redisUri(uri).namespace("elsewhere").build())) {
             SharedStateException e =
                 assertThrows(
@@ -61,8 +63,8 @@ final class RedisAclIT {
             () -> {
               String bad =
                   "redis://%s:wrong@%s:%d/0".formatted(user, base.getHost(), base.getPort());
-              try (SharedState s =
-                  SharedState.connect(
+              try (RedisState s =
+                  RedisState.connect(
                       SharedStateConfig.builder()
                           .redisUri(bad)
                           .namespace(env.namespace())

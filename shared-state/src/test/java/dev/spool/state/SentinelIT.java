@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.LockLease;
+import dev.spool.SharedDict;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.net.ServerSocket;
@@ -60,7 +62,7 @@ final class SentinelIT {
       String uri = "redis-sentinel://127.0.0.1:" + port + "," + "127.0.0.1:1/" + master + "/0";
       SharedStateConfig config =
           SharedStateConfig.builder().redisUri(uri).namespace(env.namespace()).build();
-      try (SharedState state = SharedState.connect(config)) {
+      try (RedisState state = RedisState.connect(config)) {
         state.ping();
         SharedDict<String, Long> d = state.dict("through-sentinel", String.class, Long.class);
         d.put("a", 7L);
@@ -73,7 +75,7 @@ final class SentinelIT {
         assertEquals(java.util.Optional.of("fenced"), state.value("v", String.class).get());
       }
       // The same data on the primary itself: the Sentinel URI led to the test's Redis.
-      try (SharedState direct = StateFixture.state(env)) {
+      try (RedisState direct = StateFixture.state(env)) {
         assertEquals(
             java.util.Optional.of(7L),
             direct.dict("through-sentinel", String.class, Long.class).get("a"));

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.SharedCounter;
+import dev.spool.SharedDict;
+import dev.spool.SharedList;
+import dev.spool.SharedValue;
+import dev.spool.StateCodecException;
+import dev.spool.StateConnectionException;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
@@ -27,7 +33,7 @@ final class SharedObjectsIT {
 
   @Test
   void dict_everyOperation_behavesLikeAMap(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedDict<String, Point> d = state.dict("points", String.class, Point.class);
       assertEquals(Optional.empty(), d.get("a"));
       d.put("a", new Point(1, 2));
@@ -48,7 +54,7 @@ final class SharedObjectsIT {
 
   @Test
   void dict_nonStringKeys_roundTripAsJson(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedDict<Long, String> d = state.dict("bylong", Long.class, String.class);
       d.put(7L, "seven");
       assertEquals(Set.of(7L), d.keys());
@@ -58,7 +64,7 @@ final class SharedObjectsIT {
 
   @Test
   void dict_incrementAndUpdate_areAtomicUnderContention(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedDict<String, Long> d = state.dict("counts", String.class, Long.class);
       ExecutorService pool = Executors.newFixedThreadPool(8);
       List<Future<?>> fs = new ArrayList<>();
@@ -83,7 +89,7 @@ final class SharedObjectsIT {
 
   @Test
   void dict_timeToLive_expiresTheWholeDict(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedDict<String, Long> d = state.dict("short", String.class, Long.class);
       assertEquals(Optional.empty(), d.timeToLive());
       d.put("x", 1L);
@@ -96,7 +102,7 @@ final class SharedObjectsIT {
 
   @Test
   void storedGarbage_decodeErrorNamesTheKey(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env);
+    try (RedisState state = StateFixture.state(env);
         Jedis jedis = env.jedis()) {
       SharedDict<String, Long> d = state.dict("bad", String.class, Long.class);
       jedis.hset(d.key(), "f", "not-json");
@@ -116,7 +122,7 @@ final class SharedObjectsIT {
 
   @Test
   void list_everyOperation_behavesLikeAList(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedList<String> l = state.list("names", String.class);
       assertEquals(1, l.append("a"));
       assertEquals(3, l.appendAll(List.of("b", "c")));
@@ -141,7 +147,7 @@ final class SharedObjectsIT {
 
   @Test
   void list_blockingPop_receivesAnElementAppendedLater(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedList<Integer> l = state.list("q", Integer.class);
       ExecutorService pool = Executors.newSingleThreadExecutor();
       Future<Optional<Integer>> popped = pool.submit(() -> l.popLeft(Duration.ofSeconds(10)));
@@ -158,7 +164,7 @@ final class SharedObjectsIT {
 
   @Test
   void counterAndValue_everyOperation(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedCounter c = state.counter("hits");
       assertEquals(0, c.get());
       assertEquals(1, c.incrementAndGet());
@@ -184,7 +190,7 @@ final class SharedObjectsIT {
 
   @Test
   void badNames_areRejected(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class, () -> state.dict("", String.class, Long.class));
@@ -199,8 +205,8 @@ final class SharedObjectsIT {
 
   @Test
   void unreachableRedis_failsWithClearMessage() {
-    try (SharedState state =
-        SharedState.connect(
+    try (RedisState state =
+        RedisState.connect(
             SharedStateConfig.builder().redisUri("redis://127.0.0.1:1/0").namespace("x").build())) {
       StateConnectionException e = assertThrows(StateConnectionException.class, state::ping);
       assertTrue(

@@ -23,7 +23,7 @@ final class SharedScheduleIT {
   @Test
   void claimDue_handsOutOnlyDueEntries_onceEach_untilTheirLeaseRunsOut(StateTestEnv env)
       throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedSchedule s = state.schedule("tasks");
       Instant due = s.addIn("now", "p-now", Duration.ZERO);
       s.addIn("later", "p-later", Duration.ofHours(1));
@@ -51,7 +51,7 @@ final class SharedScheduleIT {
 
   @Test
   void manyClaimers_eachDueEntryHandedOutExactlyOnce(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedSchedule s = state.schedule("race");
       int n = 2000;
       for (int i = 0; i < n; i++) s.addIn("e" + i, "x", Duration.ZERO);

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.DistributedLock;
+import dev.spool.LockLease;
+import dev.spool.LockLostException;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class SharedTimetableIT {
   @Test
   void fire_storesTheOccurrenceOnce_andAdvances_onlyUnderTheLease(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       SharedTimetable t = state.timetable("beat");
       SharedSchedule target = state.schedule("work");
       Instant due = Instant.now().minusSeconds(2);

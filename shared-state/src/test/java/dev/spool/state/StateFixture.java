@@ -3,7 +3,7 @@ package dev.spool.state;
 import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
 
-/** Builds a SharedState on the test's services and namespace. */
+/** Builds a RedisState on the test's services and namespace. */
 final class StateFixture {
   private StateFixture() {}
 
@@ -13,8 +13,8 @@ final class StateFixture {
         .namespace(env.namespace());
   }
 
-  static SharedState state(StateTestEnv env) {
-    return SharedState.connect(config(env).build());
+  static RedisState state(StateTestEnv env) {
+    return RedisState.connect(config(env).build());
   }
 
   static Duration ms(long ms) {

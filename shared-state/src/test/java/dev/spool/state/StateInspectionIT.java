@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.LockLease;
+import dev.spool.SharedList;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.time.Clock;
@@ -23,7 +25,7 @@ final class StateInspectionIT {
       throws Exception {
     Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
     MutableClock clock = new MutableClock(t0);
-    try (SharedState state = SharedState.connect(StateFixture.config(env).clock(clock).build())) {
+    try (RedisState state = RedisState.connect(StateFixture.config(env).clock(clock).build())) {
       assertEquals(List.of(), state.locksHeld());
       try (LockLease a =
               state.lock("alpha").acquire(Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -50,7 +52,7 @@ final class StateInspectionIT {
 
   @Test
   void objects_countsEachKind_andShowsUpToTheLimit(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       state.dict("d1", String.class, Integer.class).put("a", 1);
       state.dict("d2", String.class, Integer.class).put("a", 1);
       state.dict("d2", String.class, Integer.class).put("b", 2);

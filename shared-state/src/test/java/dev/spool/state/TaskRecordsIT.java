@@ -25,7 +25,7 @@ final class TaskRecordsIT {
 
   @Test
   void aRecord_goesFromPendingThroughStartedAndRetryingToSucceeded(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       assertTrue(r.read("t-1").isEmpty(), "nothing recorded yet");
       r.submitted("t-1", "square", null, DAY);
@@ -65,7 +65,7 @@ final class TaskRecordsIT {
 
   @Test
   void aSuccess_isWrittenOnce_evenWhenTheTaskRanTwice(StateTestEnv env) throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       r.submitted("t-2", "square", null, DAY);
       // Eight runs of the same task race to record their result: one wins, and the others learn.
@@ -93,7 +93,7 @@ final class TaskRecordsIT {
 
   @Test
   void aFailure_canBeReplacedByALaterRun_aCancelCannot(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       r.submitted("t-3", "square", null, DAY);
       assertTrue(r.finished("t-3", "square", TaskRecords.DEAD, "{\"type\":\"x\"}", 3, DAY));
@@ -118,7 +118,7 @@ final class TaskRecordsIT {
 
   @Test
   void aDelayedTask_isScheduled_andKeptPastItsDueTime(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       Instant due = Instant.now().plus(Duration.ofHours(2));
       r.submitted("t-6", "square", due, Duration.ofHours(1));
@@ -136,7 +136,7 @@ final class TaskRecordsIT {
 
   @Test
   void badIdsAndKeeps_areRefused_withWhatIsExpected(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       var e = assertThrows(IllegalArgumentException.class, () -> r.read("a b"));
       assertTrue(e.getMessage().contains("1 to 200 letters"), e.getMessage());
@@ -158,7 +158,7 @@ final class TaskRecordsIT {
 
   @Test
   void theProducersRecord_comingAfterTheConsumers_completesIt_neverResetsIt(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       // The consumer started and finished the task before the producer's write arrived.
       assertTrue(r.start("t-8", "square", 1, "w1", DAY, "aaaa1111").isEmpty());
@@ -183,7 +183,7 @@ final class TaskRecordsIT {
   @Test
   void recent_filtersByNameAndState_latestFirst_readsAtMostTheBudget(StateTestEnv env)
       throws Exception {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       TaskRecords r = state.taskRecords();
       r.submitted("sq-1", "square", null, DAY);
       r.submitted("sq-2", "square", null, DAY);

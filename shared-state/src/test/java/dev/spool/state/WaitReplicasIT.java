@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.LockLease;
+import dev.spool.SharedValue;
+import dev.spool.StateConnectionException;
 import dev.spool.testing.services.RedisProcess;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +55,7 @@ final class WaitReplicasIT {
             .redisUri("redis://127.0.0.1:" + primary + "/0?wait-replicas=1&wait-timeout=300ms")
             .namespace(ns)
             .build();
-    try (SharedState state = SharedState.connect(config);
+    try (RedisState state = RedisState.connect(config);
         Jedis onReplica = new Jedis("127.0.0.1", replicaPort)) {
       SharedValue<String> v = state.value("v", String.class);
       try (LockLease l = state.lock("a").acquire(Duration.ofSeconds(2), LONG)) {

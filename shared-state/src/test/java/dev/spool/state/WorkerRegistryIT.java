@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class WorkerRegistryIT {
   @Test
   void alive_reportThatIsNotBeatenAgain_disappearsAfterItsTtl(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       WorkerRegistry workers = state.workers();
       assertEquals(Map.of(), workers.alive());
 
@@ -44,7 +44,7 @@ final class WorkerRegistryIT {
 
   @Test
   void ping_eachWorkerAnswersOpenPings_thePingerReadsTheAnswers(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       WorkerRegistry workers = state.workers();
       assertEquals(List.of(), workers.openPings());
 

@@ -22,7 +22,7 @@ final class WorkflowsIT {
   @Test
   void aWorkflowWhoseSubmitterStoppedBeforeItsFirstStepsWereConfirmed_readsFailed_notPending(
       StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       Workflows w = state.workflows();
       List<Node> chain =
           List.of(
@@ -56,7 +56,7 @@ final class WorkflowsIT {
 
   @Test
   void aChain_passesEachResultOn_andCountsAStepOnce(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       Workflows w = state.workflows();
       List<Node> chain =
           List.of(
@@ -90,7 +90,7 @@ final class WorkflowsIT {
 
   @Test
   void aChord_callsBackOnceWithTheResultsInOrder_andAFailureEndsItAtOnce(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       Workflows w = state.workflows();
       List<Node> chord =
           List.of(
@@ -129,7 +129,7 @@ final class WorkflowsIT {
 
   @Test
   void nestedWorkflows_aGroupOfChainsInAChain_passResultsThroughEveryLevel(StateTestEnv env) {
-    try (SharedState state = StateFixture.state(env)) {
+    try (RedisState state = StateFixture.state(env)) {
       Workflows w = state.workflows();
       // chain( square(2), group( chain(square, square), square ), add )
       List<Node> nodes =

@@ -1,7 +1,7 @@
 package dev.spool.consumer.cli;
 
+import dev.spool.HandlerRegistry;
 import dev.spool.consumer.ConsumerConfig;
-import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.RetryPolicy;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.consumer.StopReason;
@@ -144,7 +144,7 @@ public final class ConsumerMain implements Callable<Integer> {
       paramLabel = "CLASS",
       description =
           "Exception class (with its subclasses) that fails a task at once (repeatable);"
-              + " IllegalArgumentException and dev.spool.consumer.NotRetryableException always do.")
+              + " IllegalArgumentException and dev.spool.NotRetryableException always do.")
   java.util.List<String> notRetryable = new java.util.ArrayList<>();
 
   @Option(

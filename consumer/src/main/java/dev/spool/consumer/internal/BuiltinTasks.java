@@ -1,7 +1,7 @@
 package dev.spool.consumer.internal;
 
-import dev.spool.consumer.HandlerRegistry;
-import dev.spool.consumer.TaskHandlerProvider;
+import dev.spool.HandlerRegistry;
+import dev.spool.TaskHandlerProvider;
 import java.time.Duration;
 import java.util.Arrays;
 
@@ -21,20 +21,16 @@ public final class BuiltinTasks implements TaskHandlerProvider {
 
   @Override
   public void registerTasks(HandlerRegistry registry) {
-    registry.register(
-        "square", Long.class, (Long x, dev.spool.consumer.TaskContext c) -> square(x));
-    registry.register(
-        "sleep", Long.class, (Long ms, dev.spool.consumer.TaskContext c) -> sleep(ms));
+    registry.register("square", Long.class, (Long x, dev.spool.TaskContext c) -> square(x));
+    registry.register("sleep", Long.class, (Long ms, dev.spool.TaskContext c) -> sleep(ms));
     registry.register(
         "fail",
         String.class,
-        (String message, dev.spool.consumer.TaskContext c) -> {
+        (String message, dev.spool.TaskContext c) -> {
           throw new IntentionalFailure(message);
         });
     registry.register(
-        "add",
-        long[].class,
-        (long[] xs, dev.spool.consumer.TaskContext c) -> Arrays.stream(xs).sum());
+        "add", long[].class, (long[] xs, dev.spool.TaskContext c) -> Arrays.stream(xs).sum());
   }
 
   static long square(Long x) {

@@ -1,6 +1,6 @@
 package dev.spool.consumer.internal;
 
-import dev.spool.state.SharedStateException;
+import dev.spool.SharedStateException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

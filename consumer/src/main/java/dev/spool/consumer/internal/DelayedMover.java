@@ -1,10 +1,10 @@
 package dev.spool.consumer.internal;
 
-import dev.spool.core.SpoolException;
+import dev.spool.SharedStateException;
+import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.ParkedTask;
 import dev.spool.state.SharedSchedule;
-import dev.spool.state.SharedStateException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -84,7 +84,7 @@ public final class DelayedMover implements AutoCloseable {
         try {
           pause = moveDue() < BATCH ? POLL.toMillis() : 0;
           backoff = 0;
-        } catch (SharedStateException | SpoolException e) {
+        } catch (SpoolException e) {
           backoff = Math.min(5000, Math.max(250, backoff * 2));
           pause = backoff;
           log.warn(

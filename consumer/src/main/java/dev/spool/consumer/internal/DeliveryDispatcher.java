@@ -5,19 +5,19 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import dev.spool.HandlerRegistry;
+import dev.spool.HandlerRegistry.RegisteredTask;
+import dev.spool.SpoolException;
 import dev.spool.consumer.ConsumerConfig;
-import dev.spool.consumer.HandlerRegistry;
-import dev.spool.consumer.HandlerRegistry.RegisteredTask;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
-import dev.spool.core.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.MalformedMessageException;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,7 +82,7 @@ public final class DeliveryDispatcher extends DefaultConsumer {
       ConsumerConfig settings,
       int maxMessageBytes,
       String workerId,
-      SharedState state,
+      RedisState state,
       JsonCodec codec) {}
 
   public DeliveryDispatcher(

@@ -1,7 +1,7 @@
 package dev.spool.consumer.internal;
 
+import dev.spool.SharedStateException;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.SharedStateException;
 import dev.spool.state.WorkerRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -1,12 +1,13 @@
 package dev.spool.consumer.internal;
 
 import com.rabbitmq.client.Channel;
+import dev.spool.SharedStateException;
+import dev.spool.SpoolException;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.RetryPolicy;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
-import dev.spool.core.SpoolException;
 import dev.spool.core.wire.AmqpLimits;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.DelayQueues;
@@ -16,8 +17,7 @@ import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.core.wire.Topology;
 import dev.spool.core.wire.Tracing;
-import dev.spool.state.SharedState;
-import dev.spool.state.SharedStateException;
+import dev.spool.state.RedisState;
 import dev.spool.state.TaskRecords;
 import io.opentelemetry.api.trace.Span;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +48,7 @@ final class Outcomes {
   private final Acks acks;
   private final JsonCodec codec;
   private final String workerId;
-  private final SharedState state;
+  private final RedisState state;
   private final Topology topology;
   private final String queue;
   private final DelayQueues delays;
@@ -65,7 +65,7 @@ final class Outcomes {
       Acks acks,
       JsonCodec codec,
       String workerId,
-      SharedState state,
+      RedisState state,
       Topology topology,
       Channel declarations,
       ConsumerConfig settings,
@@ -175,7 +175,7 @@ final class Outcomes {
     return maxMessageBytes;
   }
 
-  SharedState state() {
+  RedisState state() {
     return state;
   }
 
@@ -461,7 +461,7 @@ final class Outcomes {
         dev.spool.core.wire.ParkedTask.of(d.with(Headers.RATE_SLOT, d.attempt()), d.body());
     try {
       state.schedule(Topology.rateLimitedSchedule(queue)).addIn(parked.id(), parked.toJson(), wait);
-    } catch (dev.spool.state.SharedStateException e) {
+    } catch (dev.spool.SharedStateException e) {
       requeueLater(d, e);
       return;
     }

@@ -1,6 +1,6 @@
 package dev.spool.consumer.internal;
 
-import dev.spool.state.SharedValue;
+import dev.spool.SharedValue;
 import java.util.Optional;
 import java.util.function.Consumer;
 

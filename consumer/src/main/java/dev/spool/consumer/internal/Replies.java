@@ -1,6 +1,6 @@
 package dev.spool.consumer.internal;
 
-import dev.spool.core.SpoolException;
+import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;

@@ -1,12 +1,12 @@
 package dev.spool.consumer.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spool.consumer.HandlerRegistry;
-import dev.spool.consumer.TaskContext;
-import dev.spool.consumer.TaskHandlerProvider;
-import dev.spool.state.LockLease;
-import dev.spool.state.SharedDict;
-import dev.spool.state.SharedValue;
+import dev.spool.HandlerRegistry;
+import dev.spool.LockLease;
+import dev.spool.SharedDict;
+import dev.spool.SharedValue;
+import dev.spool.TaskContext;
+import dev.spool.TaskHandlerProvider;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -2,18 +2,18 @@ package dev.spool.consumer.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spool.consumer.HandlerRegistry.RegisteredTask;
+import dev.spool.HandlerRegistry.RegisteredTask;
+import dev.spool.SharedValue;
+import dev.spool.StateConnectionException;
+import dev.spool.TaskContext;
+import dev.spool.TaskHandler;
+import dev.spool.TaskTimeLimitException;
 import dev.spool.consumer.RateLimit;
-import dev.spool.consumer.TaskContext;
-import dev.spool.consumer.TaskHandler;
-import dev.spool.consumer.TaskTimeLimitException;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Tracing;
-import dev.spool.state.SharedValue;
-import dev.spool.state.StateConnectionException;
 import dev.spool.state.TaskRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -298,7 +298,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
                   outcomes.workerId(),
                   keep,
                   delivery.submission());
-    } catch (dev.spool.state.SharedStateException e) {
+    } catch (dev.spool.SharedStateException e) {
       if (settle()) outcomes.requeueLater(delivery, e);
       return true;
     }
@@ -373,7 +373,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     if (json.length > limit) {
       release(marker);
       failed(
-          new dev.spool.consumer.NotRetryableException(
+          new dev.spool.NotRetryableException(
               "the result of task "
                   + task.id()
                   + " is "
@@ -571,7 +571,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   }
 
   @Override
-  public dev.spool.state.SharedState state() {
+  public dev.spool.state.RedisState state() {
     return outcomes.state();
   }
 
@@ -602,7 +602,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     if (settled.get()) return;
     try {
       outcomes.state().taskRecords().progress(task.id(), json);
-    } catch (dev.spool.state.SharedStateException e) {
+    } catch (dev.spool.SharedStateException e) {
       log.debug("cannot record progress of task {}: {}", task.id(), e.getMessage());
     }
   }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
+import dev.spool.HandlerRegistry;
 import dev.spool.consumer.ConsumerConfig;
-import dev.spool.consumer.HandlerRegistry;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.PoisonPill;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ final class DeliveryDispatcherTest {
   private final List<String> stops = new CopyOnWriteArrayList<>();
   private final HandlerRegistry registry =
       new HandlerRegistry()
-          .register("square", Long.class, (Long x, dev.spool.consumer.TaskContext c) -> x * x);
+          .register("square", Long.class, (Long x, dev.spool.TaskContext c) -> x * x);
   private final Clock clock = Clock.systemUTC();
   private final DeliveryDispatcher dispatcher =
       new DeliveryDispatcher(

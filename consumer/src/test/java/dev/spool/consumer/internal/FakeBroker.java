@@ -9,7 +9,7 @@ import dev.spool.consumer.ConsumerConfig;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -51,8 +51,8 @@ final class FakeBroker {
   final JsonCodec codec = new JsonCodec();
   final Topology topology = new Topology("ns");
   final Counters counters = new Counters(new SimpleMeterRegistry(), "ns.work.tasks", n -> true);
-  final SharedState state =
-      SharedState.connect(
+  final RedisState state =
+      RedisState.connect(
           SharedStateConfig.builder().redisUri("redis://127.0.0.1:1/0").namespace("ns").build());
   final ConfirmingPublisher publisher;
   final AcksTest.ManualExecutor flusher = new AcksTest.ManualExecutor();

@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.HandlerRegistry;
 import dev.spool.consumer.ConsumerConfig;
-import dev.spool.consumer.HandlerRegistry;
 import dev.spool.consumer.RetryPolicy;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.TaskMessage;
@@ -35,11 +35,11 @@ final class TaskExecutionTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final HandlerRegistry registry =
       new HandlerRegistry()
-          .register("square", Long.class, (Long x, dev.spool.consumer.TaskContext c) -> x * x)
+          .register("square", Long.class, (Long x, dev.spool.TaskContext c) -> x * x)
           .register(
               "stubborn",
               Long.class,
-              (Long x, dev.spool.consumer.TaskContext c) -> {
+              (Long x, dev.spool.TaskContext c) -> {
                 // Ignores interrupts, as a handler stuck in uninterruptible I/O does.
                 while (true) {
                   try {
@@ -52,7 +52,7 @@ final class TaskExecutionTest {
           .register(
               "slow",
               Long.class,
-              (Long x, dev.spool.consumer.TaskContext c) -> {
+              (Long x, dev.spool.TaskContext c) -> {
                 Thread.sleep(30_000);
                 return x;
               });

@@ -1,6 +1,6 @@
 package dev.spool.core.cli;
 
-import dev.spool.core.SpoolException;
+import dev.spool.SpoolException;
 import dev.spool.core.TaskFailedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -49,7 +49,7 @@ public final class SpoolCli {
             failed.remote().stack().stream().limit(12).forEach(f -> err.println("    at " + f));
             return EXIT_FAILURE;
           }
-          if (e instanceof SpoolException || e instanceof dev.spool.state.SharedStateException) {
+          if (e instanceof SpoolException) {
             err.println(name + ": " + e.getMessage());
             if (debug) e.printStackTrace(err);
             return EXIT_FAILURE;

@@ -339,7 +339,7 @@ public final class ConfirmingPublisher
    *
    * @param what what is published, for the error, e.g. "a put to spool.queue.numbers"
    * @throws SpoolBrokerBlockedException when the broker blocked it and did not confirm in time
-   * @throws dev.spool.core.SpoolException when not confirmed within {@code timeout}, or interrupted
+   * @throws dev.spool.SpoolException when not confirmed within {@code timeout}, or interrupted
    */
   public void publishConfirmed(
       String routingKey, AMQP.BasicProperties props, byte[] body, Duration timeout, String what) {
@@ -361,7 +361,7 @@ public final class ConfirmingPublisher
       awaitLatch(confirmedHere, timeout, what);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new dev.spool.core.SpoolException("interrupted during " + what, e);
+      throw new dev.spool.SpoolException("interrupted during " + what, e);
     }
   }
 
@@ -384,7 +384,7 @@ public final class ConfirmingPublisher
             "the broker did not confirm " + what + ": " + alarm, blockedReason);
       }
       if (now - deadline > 0) {
-        throw new dev.spool.core.SpoolException(
+        throw new dev.spool.SpoolException(
             "the broker did not confirm "
                 + what
                 + " within "

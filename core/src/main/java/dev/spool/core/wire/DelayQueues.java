@@ -35,7 +35,7 @@ public final class DelayQueues {
    * The delay queue for a wait of about {@code delay}: the longest TTL not above it (the shortest
    * when it is shorter than all), declared if needed.
    *
-   * @throws dev.spool.core.SpoolException when it cannot be declared
+   * @throws dev.spool.SpoolException when it cannot be declared
    */
   public String forDelay(Duration delay) {
     long bucket = Topology.delayBucket(delay);

@@ -1,9 +1,9 @@
 package dev.spool.core.wire;
 
 import com.rabbitmq.client.Channel;
+import dev.spool.SpoolException;
 import dev.spool.core.QueueType;
 import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -171,7 +171,7 @@ final class ConfirmingPublisherTest {
     ConfirmingPublisher publisher = new ConfirmingPublisher(fake.channel(), 10);
     var e =
         assertThrows(
-            dev.spool.core.SpoolException.class,
+            dev.spool.SpoolException.class,
             () ->
                 publisher.publishConfirmed(
                     "q", new AMQP.BasicProperties(), new byte[0], Duration.ofMillis(300), "a put"));

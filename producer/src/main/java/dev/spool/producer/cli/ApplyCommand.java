@@ -126,7 +126,7 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    dev.spool.core.Names.taskName(task); // before connecting: a bad name is the user's to fix
+    dev.spool.Names.taskName(task); // before connecting: a bad name is the user's to fix
     JsonCodec codec = new JsonCodec();
     JsonNode value = input(codec, input);
     TaskOptions options = TaskOptions.defaults().withTimeout(pool.timeout());

@@ -52,7 +52,7 @@ final class CancelCommand implements Callable<Integer> {
     if (keep.isZero() || keep.isNegative() || keep.compareTo(Duration.ofDays(90)) > 0) {
       throw new IllegalArgumentException("--keep must be from 1ms to 90d, was " + keep);
     }
-    ids.forEach(dev.spool.core.Names::taskId); // all of them before anything is stored
+    ids.forEach(dev.spool.Names::taskId); // all of them before anything is stored
     boolean someEnded = false;
     try (TaskPool p = pool.open()) {
       for (Map.Entry<String, CancelResult> e : p.cancelEach(ids, keep).entrySet()) {

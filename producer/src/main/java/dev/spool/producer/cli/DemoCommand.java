@@ -1,6 +1,6 @@
 package dev.spool.producer.cli;
 
-import dev.spool.core.SpoolException;
+import dev.spool.SpoolException;
 import dev.spool.producer.MapOptions;
 import dev.spool.producer.MapResults;
 import dev.spool.producer.PoolStats;

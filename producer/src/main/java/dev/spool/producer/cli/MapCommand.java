@@ -68,7 +68,7 @@ final class MapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    dev.spool.core.Names.taskName(task); // before connecting: a bad name is the user's to fix
+    dev.spool.Names.taskName(task); // before connecting: a bad name is the user's to fix
     JsonCodec codec = new JsonCodec();
     List<?> values = inputs.range != null ? range(inputs.range) : json(codec, inputs.json);
     MapOptions options = new MapOptions(chunksize, pool.timeout()).withPriority(priority);

@@ -11,7 +11,7 @@ import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.AsyncResult;
 import dev.spool.producer.TaskState;
 import dev.spool.producer.TaskStatus;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +61,7 @@ final class ResultCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SpoolConfig config = connection.toConfig(System.getenv());
-    try (SharedState state = Spool.sharedState(config)) {
+    try (RedisState state = Spool.sharedState(config)) {
       AsyncResult r = AsyncResult.of(state, id);
       TaskStatus s;
       try {
@@ -77,7 +77,7 @@ final class ResultCommand implements Callable<Integer> {
         case SUCCEEDED -> System.out.println(s.resultJson());
         case FAILED, DEAD, CANCELLED -> r.get(JsonNode.class, Duration.ZERO); // throws: exit 1
         case UNKNOWN ->
-            throw new dev.spool.core.SpoolException(
+            throw new dev.spool.SpoolException(
                 "no record of task "
                     + id
                     + " in namespace "

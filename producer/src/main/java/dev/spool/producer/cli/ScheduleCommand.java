@@ -9,7 +9,7 @@ import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.Schedule;
 import dev.spool.producer.Schedules;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +56,7 @@ final class ScheduleCommand implements Runnable {
   static final class Store {
     @Mixin ConnectionOptions connection = new ConnectionOptions();
 
-    SharedState open() {
+    RedisState open() {
       return Spool.sharedState(connection.toConfig(System.getenv()));
     }
   }
@@ -151,7 +151,7 @@ final class ScheduleCommand implements Runnable {
         }
       }
       s = s.withQueue(queue.queue).withMissed(missed).withPaused(paused);
-      try (SharedState state = store.open()) {
+      try (RedisState state = store.open()) {
         Schedules schedules = Schedules.of(state);
         boolean changed = schedules.add(s);
         Schedules.Entry e = schedules.get(name).orElseThrow();
@@ -193,7 +193,7 @@ final class ScheduleCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (SharedState state = store.open()) {
+      try (RedisState state = store.open()) {
         Schedules schedules = Schedules.of(state);
         List<Schedules.Entry> all = schedules.list();
         String leader = schedules.leader().orElse(null);
@@ -259,7 +259,7 @@ final class ScheduleCommand implements Runnable {
     @Override
     public Integer call() {
       int missing = 0;
-      try (SharedState state = store.open()) {
+      try (RedisState state = store.open()) {
         Schedules schedules = Schedules.of(state);
         for (String n : names) {
           boolean removed = schedules.remove(n);
@@ -283,7 +283,7 @@ final class ScheduleCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (SharedState state = store.open()) {
+      try (RedisState state = store.open()) {
         boolean done = Schedules.of(state).pause(name);
         System.out.println("schedule " + name + (done ? " paused" : " already paused"));
       }
@@ -305,7 +305,7 @@ final class ScheduleCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (SharedState state = store.open()) {
+      try (RedisState state = store.open()) {
         Schedules schedules = Schedules.of(state);
         boolean done = schedules.resume(name);
         Instant next = schedules.get(name).map(Schedules.Entry::nextDue).orElse(null);

@@ -5,7 +5,7 @@ import dev.spool.core.metrics.MetricsServer;
 import dev.spool.core.metrics.SpoolMeters;
 import dev.spool.producer.Scheduler;
 import dev.spool.producer.Schedules;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -64,7 +64,7 @@ final class SchedulerCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     PrometheusMeterRegistry meters = SpoolMeters.prometheus();
-    try (SharedState state = store.open()) {
+    try (RedisState state = store.open()) {
       Schedules schedules = Schedules.of(state);
       try {
         log.info(

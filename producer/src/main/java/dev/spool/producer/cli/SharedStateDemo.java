@@ -1,7 +1,7 @@
 package dev.spool.producer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spool.core.SpoolException;
+import dev.spool.SpoolException;
 import dev.spool.producer.MapOptions;
 import dev.spool.producer.TaskPool;
 import java.io.IOException;

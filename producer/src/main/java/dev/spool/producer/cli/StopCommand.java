@@ -6,7 +6,7 @@ import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +87,7 @@ final class StopCommand implements Callable<Integer> {
 
   /** The Redis server's time, which consumers date their start by; else this host's. */
   private static Dated now(SpoolConfig config) {
-    try (SharedState state = Spool.sharedState(config)) {
+    try (RedisState state = Spool.sharedState(config)) {
       return new Dated(state.serverTime(), PoisonPill.CLOCK_REDIS);
     } catch (RuntimeException e) {
       System.err.println(

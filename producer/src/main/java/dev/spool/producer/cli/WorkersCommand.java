@@ -5,7 +5,7 @@ import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.status.WorkerReport;
 import dev.spool.producer.status.Workers;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -44,7 +44,7 @@ final class WorkersCommand {
 
     @Override
     public Integer call() {
-      try (SharedState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
+      try (RedisState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
         List<WorkerReport> alive = new Workers(state).alive();
         if (json) {
           System.out.println(new JsonCodec().asString(alive.stream().map(Json::worker).toList()));
@@ -106,7 +106,7 @@ final class WorkersCommand {
     boolean json;
 
     Workers.Pong send() throws InterruptedException {
-      try (SharedState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
+      try (RedisState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
         return new Workers(state).ping(timeout);
       }
     }

@@ -1,7 +1,7 @@
 package dev.spool.producer.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
-import dev.spool.core.SpoolException;
+import dev.spool.SpoolException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.producer.MapResults;

@@ -2,9 +2,9 @@ package dev.spool.producer.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.SpoolException;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
-import dev.spool.core.SpoolException;
 import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;

@@ -1,9 +1,9 @@
 package dev.spool.producer.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spool.SpoolException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolException;
 import dev.spool.core.wire.JsonCodec;
 import java.io.IOException;
 import java.net.URI;

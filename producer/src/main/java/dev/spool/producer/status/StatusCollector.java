@@ -1,14 +1,14 @@
 package dev.spool.producer.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import java.time.Clock;
 import java.util.List;
 
 /** Reads a {@link SpoolStatus} from the management API and Redis. Thread-safe. */
 public final class StatusCollector {
   private final ManagementApi api;
-  private final SharedState state;
+  private final RedisState state;
   private final String vhost;
   private final String namespace;
   private final int objectLimit;
@@ -19,7 +19,7 @@ public final class StatusCollector {
    */
   public StatusCollector(
       ManagementApi api,
-      SharedState state,
+      RedisState state,
       String vhost,
       String namespace,
       int objectLimit,
@@ -35,8 +35,8 @@ public final class StatusCollector {
   /**
    * Reads everything once.
    *
-   * @throws dev.spool.core.SpoolException when the management API cannot be read
-   * @throws dev.spool.state.StateConnectionException when Redis cannot be reached
+   * @throws dev.spool.SpoolException when the management API cannot be read
+   * @throws dev.spool.StateConnectionException when Redis cannot be reached
    */
   public SpoolStatus collect() {
     String prefix = namespace + ".";
@@ -69,7 +69,7 @@ public final class StatusCollector {
           dev.spool.producer.Schedules.of(state).leader().orElse(null),
           progress(),
           state.stateLost());
-    } catch (dev.spool.state.SharedStateException e) {
+    } catch (dev.spool.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);
     }

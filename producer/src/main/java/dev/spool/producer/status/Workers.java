@@ -2,7 +2,7 @@ package dev.spool.producer.status;
 
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.SharedState;
+import dev.spool.state.RedisState;
 import dev.spool.state.WorkerRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * within about 200 ms with a fresh report. Thread-safe.
  *
  * <pre>{@code
- * Workers workers = new Workers(state);
+ * Workers workers = new Workers(redis);
  * for (WorkerReport w : workers.alive()) System.out.println(w.id() + " " + w.state());
  * Workers.Pong pong = workers.ping(Duration.ofSeconds(2));
  * }</pre>
@@ -32,11 +32,11 @@ public final class Workers {
   private final JsonCodec codec = new JsonCodec();
   private final LongSupplier nanos;
 
-  public Workers(SharedState state) {
+  public Workers(RedisState state) {
     this(state, System::nanoTime);
   }
 
-  Workers(SharedState state, LongSupplier nanos) {
+  Workers(RedisState state, LongSupplier nanos) {
     this.registry = state.workers();
     this.nanos = nanos;
   }
@@ -45,7 +45,7 @@ public final class Workers {
    * The consumers whose heartbeat is alive, by id. A consumer that died is listed for at most 10 s
    * after its last beat.
    *
-   * @throws dev.spool.state.StateConnectionException when Redis cannot be reached
+   * @throws dev.spool.StateConnectionException when Redis cannot be reached
    */
   public List<WorkerReport> alive() {
     return parse(registry.alive()).values().stream().toList();
@@ -69,7 +69,7 @@ public final class Workers {
    * Pings every live consumer and waits at most {@code wait} for their answers: until every worker
    * listed alive has answered, or the wait is over.
    *
-   * @throws dev.spool.state.StateConnectionException when Redis cannot be reached
+   * @throws dev.spool.StateConnectionException when Redis cannot be reached
    */
   public Pong ping(Duration wait) throws InterruptedException {
     Set<String> expected = new TreeSet<>(registry.ids()); // who must answer; reports not needed

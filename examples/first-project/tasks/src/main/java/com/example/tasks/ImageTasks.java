@@ -1,7 +1,7 @@
 package com.example.tasks;
 
-import dev.spool.consumer.HandlerRegistry;
-import dev.spool.consumer.TaskHandlerProvider;
+import dev.spool.HandlerRegistry;
+import dev.spool.TaskHandlerProvider;
 
 public final class ImageTasks implements TaskHandlerProvider {
   public record Resize(String file, int width) {}

@@ -1,8 +1,0 @@
-package dev.spool.state;
-
-/** Redis could not be reached or dropped the connection. */
-public class StateConnectionException extends SharedStateException {
-  public StateConnectionException(String message, Throwable cause) {
-    super(message, cause);
-  }
-}
