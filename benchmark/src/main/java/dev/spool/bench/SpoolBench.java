@@ -163,7 +163,7 @@ public final class SpoolBench implements Callable<Integer> {
         double s = (System.nanoTime() - t0) / 1e9;
         long rss = c.residentBytes();
         say("  then %,d tasks unchunked in %.1f s; resident memory %,d MB", tasks, s, rss >> 20);
-        pool.stopConsumers(1);
+        pool.admin().stopConsumers(1);
         if (!c.awaitExit(60))
           throw new IllegalStateException("the consumer did not stop on its pill");
         return List.of(
@@ -358,7 +358,7 @@ public final class SpoolBench implements Callable<Integer> {
             try (ConsumerProcess second =
                 ConsumerProcess.start(
                     consumerLauncher, consumerArgs, e, logs.resolve("startup-" + on + "-2.log"))) {
-              while (pool.consumerCount() < 2) Thread.sleep(50);
+              while (pool.admin().consumerCount() < 2) Thread.sleep(50);
               ProcessBuilder map =
                   new ProcessBuilder(
                           producerLauncher,
@@ -383,7 +383,7 @@ public final class SpoolBench implements Callable<Integer> {
                   "caches %s, round %d: consumer start to first result %.2f s; map command of %,d"
                       + " unchunked: %,.0f tasks/s from its start",
                   on ? "on " : "off", round + 1, start, tasks, tasks / seconds);
-              pool.stopConsumers(2);
+              pool.admin().stopConsumers(2);
               c.awaitExit(60);
               second.awaitExit(60);
             }
@@ -471,7 +471,7 @@ public final class SpoolBench implements Callable<Integer> {
                     envFor.apply(on),
                     logs.resolve(thing + "-" + on + "-" + i + ".log")));
           }
-          while (pool.consumerCount() < 2) Thread.sleep(100);
+          while (pool.admin().consumerCount() < 2) Thread.sleep(100);
           pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
           CpuUse cpu = CpuUse.start(consumers);
           double rate = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
@@ -487,7 +487,7 @@ public final class SpoolBench implements Callable<Integer> {
               "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks,"
                   + " the larger consumer's RSS %.0f MB",
               thing, on ? "on " : "off", round + 1, rate, perK, rssMb);
-          pool.stopConsumers(consumers.size());
+          pool.admin().stopConsumers(consumers.size());
           for (ConsumerProcess c : consumers) c.awaitExit(60);
         }
       }
@@ -564,7 +564,7 @@ public final class SpoolBench implements Callable<Integer> {
             ConsumerProcess.start(
                 consumerLauncher, consumerArgs, env(), logs.resolve("consumer-" + i + ".log")));
       }
-      while (pool.consumerCount() < 2) Thread.sleep(100);
+      while (pool.admin().consumerCount() < 2) Thread.sleep(100);
       pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
       if (runs("map")) {
         CpuUse cpu = CpuUse.start(consumers);
@@ -658,7 +658,7 @@ public final class SpoolBench implements Callable<Integer> {
         out.add(new Figure("delayed task lateness p99", "ms", p99, Double.NaN, "", 1000, false));
       }
       if (runs("chord")) out.add(chordFigure(pool));
-      pool.stopConsumers(consumers.size());
+      pool.admin().stopConsumers(consumers.size());
       for (ConsumerProcess c : consumers) c.awaitExit(60);
     } finally {
       consumers.forEach(ConsumerProcess::close);

@@ -1,8 +1,8 @@
 package dev.spool.core;
 
 /**
- * The task was cancelled by id ({@code TaskPool.cancel}, {@code spool-producer cancel}, or a map's
- * {@code cancel()}): it never started, or its handler was interrupted and its result, if any,
+ * The task was cancelled by id ({@code QueueAdmin.cancel}, {@code spool-producer cancel}, or a
+ * map's {@code cancel()}): it never started, or its handler was interrupted and its result, if any,
  * discarded. A {@link TaskFailedException} whose {@link #remote()} says which.
  */
 public class TaskCancelledException extends TaskFailedException {

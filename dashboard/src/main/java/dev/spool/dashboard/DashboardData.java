@@ -198,7 +198,7 @@ final class DashboardData implements AutoCloseable {
   synchronized CancelResult cancel(String id) {
     dev.spool.Names.taskId(id);
     if (pool == null) pool = TaskPool.create(config, TaskPoolConfig.builder().build());
-    return pool.cancelEach(List.of(id), Duration.ofDays(7)).get(id);
+    return pool.admin().cancelEach(List.of(id), Duration.ofDays(7)).get(id);
   }
 
   /** The work queues' short names, from the status. */

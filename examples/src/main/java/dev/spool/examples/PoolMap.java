@@ -20,9 +20,9 @@ public final class PoolMap {
     try (TaskPool pool = TaskPool.create(Examples.config())) {
       // Like Pool(2): start once both workers are up. A pill is only for consumers started
       // before it, so a consumer still starting when the pills go out would never stop.
-      while (pool.consumerCount() < consumers.size()) Examples.sleep(100);
+      while (pool.admin().consumerCount() < consumers.size()) Examples.sleep(100);
       System.out.println(pool.map("square", LongStream.range(0, 10).boxed().toList(), Long.class));
-      pool.stopConsumers(consumers.size()); // a poison pill each, behind the work
+      pool.admin().stopConsumers(consumers.size()); // a poison pill each, behind the work
     }
     Examples.joinAll(consumers);
   }

@@ -1,6 +1,6 @@
 package dev.spool.producer;
 
-/** What cancelling one task id found ({@link TaskPool#cancelEach}). */
+/** What cancelling one task id found ({@link QueueAdmin#cancelEach}). */
 public enum CancelResult {
   /** A delayed task not yet due: removed from Redis, it never runs. */
   DELAYED_REMOVED,

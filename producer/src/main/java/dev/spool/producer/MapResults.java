@@ -32,7 +32,7 @@ public interface MapResults<R> extends Iterator<R>, AutoCloseable {
 
   /**
    * Stops publishing, cancels every task published and not finished (queued ones never run, running
-   * ones are interrupted; see {@code TaskPool.cancel}) and closes. Returns how many tasks it
+   * ones are interrupted; see {@code QueueAdmin.cancel}) and closes. Returns how many tasks it
    * cancelled (chunks count as one).
    *
    * @throws dev.spool.core.SpoolConnectionException when Redis cannot be reached

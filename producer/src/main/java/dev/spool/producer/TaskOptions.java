@@ -109,7 +109,7 @@ public final class TaskOptions {
 
   /**
    * The task's id, chosen by the caller instead of a random UUID, so that it can be cancelled
-   * ({@code TaskPool.cancel}) or looked up later: 1 to 200 letters, digits, {@code . _ : -}. Ids
+   * ({@code QueueAdmin.cancel}) or looked up later: 1 to 200 letters, digits, {@code . _ : -}. Ids
    * should be unique; one pool refuses an id that is still waiting for its result.
    *
    * @throws IllegalArgumentException when it holds other characters or is too long

@@ -4,22 +4,18 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.SpoolException;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.Spool;
-import dev.spool.core.SpoolBrokerBlockedException;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
-import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.ParkedTask;
-import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
@@ -103,6 +99,7 @@ public final class TaskPool implements AutoCloseable {
   private final Clock clock;
   private final java.util.function.LongSupplier ticker; // nanoseconds, for deadlines
   private final Tracing tracing;
+  private final QueueAdmin admin;
   private volatile boolean closed;
 
   private TaskPool(
@@ -155,6 +152,9 @@ public final class TaskPool implements AutoCloseable {
               replyChannel.basicConsume(q, false, new ReplyListener(replyChannel, pending, codec));
               return q;
             });
+    this.admin =
+        new QueueAdmin(
+            this, queueName, workQueue, producerId, clock, publisher, settings.defaultTimeout());
   }
 
   /**
@@ -543,179 +543,6 @@ public final class TaskPool implements AutoCloseable {
     return id;
   }
 
-  /** How long a cancel is kept by default: a task still queued after that runs after all. */
-  public static final Duration DEFAULT_CANCEL_KEEP = Duration.ofDays(1);
-
-  /**
-   * Cancels task {@code id}, kept for {@link #DEFAULT_CANCEL_KEEP}. See {@link #cancel(Collection,
-   * Duration)}.
-   *
-   * @return true when it was a delayed task not yet due (removed from Redis for good)
-   */
-  public boolean cancel(String id) {
-    return cancel(List.of(id), DEFAULT_CANCEL_KEEP) == 1;
-  }
-
-  /**
-   * Cancels tasks by id, whatever their state: a delayed task not yet due is removed from Redis; a
-   * queued one (or one waiting to be retried) never runs; a running one has its thread interrupted,
-   * as at a time limit, and ends as cancelled, its result discarded. A caller waiting for the
-   * result gets a {@link dev.spool.core.TaskCancelledException}; a finished task is not affected.
-   * The cancel is kept in Redis for {@code keep} (at most 90 days), so consumers started later
-   * honour it too; consumers see it within about 200 ms. Ids nobody knows are accepted (only a task
-   * whose result is kept has a record saying whether it exists); {@link #cancelEach} says, id by
-   * id, what was found.
-   *
-   * @return how many of them were delayed tasks not yet due
-   * @throws IllegalArgumentException when any id is not a task id: then none is cancelled
-   * @throws SpoolConnectionException when Redis cannot be reached
-   */
-  public long cancel(Collection<String> ids, Duration keep) {
-    ensureOpen();
-    Objects.requireNonNull(keep, "keep");
-    if (keep.isZero() || keep.isNegative() || keep.compareTo(MAX_CANCEL_KEEP) > 0) {
-      throw new IllegalArgumentException("a cancel is kept from 1 ms to 90 days, not " + keep);
-    }
-    if (ids.isEmpty()) return 0;
-    ids.forEach(dev.spool.Names::taskId); // all checked before anything is stored
-    try {
-      SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
-      SharedSchedule limited = state().schedule(Topology.rateLimitedSchedule(queueName));
-      var set = state().expiringSet(Topology.CANCELLED_SET);
-      List<String> all = List.copyOf(ids);
-      long wereDelayed = 0;
-      for (int i = 0; i < all.size(); i += CANCEL_BATCH) {
-        List<String> batch = all.subList(i, Math.min(all.size(), i + CANCEL_BATCH));
-        set.add(batch, keep); // first: a task being moved right now is still caught
-        wereDelayed += delayed.cancel(batch);
-        limited.cancel(batch); // put aside by a rate limit: caught by the set anyway
-        // A kept task not started yet is recorded as cancelled now: one taken out of Redis above
-        // never reaches a consumer to say so.
-        state().taskRecords().cancelIfWaiting(batch, cancelledBeforeStart);
-      }
-      return wereDelayed;
-    } catch (dev.spool.StateConnectionException e) {
-      throw new SpoolConnectionException(
-          "cannot cancel " + ids.size() + " task(s): " + e.getMessage(), e);
-    }
-  }
-
-  private static final int CANCEL_BATCH = 10_000;
-
-  /** The longest a cancel is kept. */
-  public static final Duration MAX_CANCEL_KEEP = Duration.ofDays(90);
-
-  /**
-   * Cancels tasks as {@link #cancel(Collection, Duration)} does, and says for each id what was
-   * found: a task whose record says it has ended already is left alone ({@link
-   * CancelResult#ENDED}); the others are cancelled. Reads each id's record: for a few ids at a time
-   * (a command, a dashboard), not for a whole map.
-   *
-   * @return each id's result, in the order given
-   * @throws IllegalArgumentException when any id is not a task id: then none is cancelled
-   * @throws SpoolConnectionException when Redis cannot be reached
-   */
-  public Map<String, CancelResult> cancelEach(List<String> ids, Duration keep) {
-    ensureOpen();
-    ids.forEach(dev.spool.Names::taskId);
-    Map<String, CancelResult> results = new java.util.LinkedHashMap<>();
-    List<String> toCancel = new ArrayList<>();
-    try {
-      for (String id : ids) {
-        if (results.containsKey(id)) continue;
-        var record = state().taskRecords().read(id);
-        if (record.isPresent() && record.get().ended()) {
-          results.put(id, CancelResult.ENDED);
-        } else {
-          results.put(id, record.isPresent() ? CancelResult.CANCELLED : CancelResult.NO_RECORD);
-          toCancel.add(id);
-        }
-      }
-      if (toCancel.isEmpty()) return results;
-      // First, as cancel does: a delayed task being moved right now is still caught.
-      state().expiringSet(Topology.CANCELLED_SET).add(toCancel, keep);
-      SharedSchedule delayed = state().schedule(Topology.delayedSchedule(queueName));
-      for (String id : toCancel) { // one by one, to say which ones were delayed
-        if (delayed.cancel(id)) results.put(id, CancelResult.DELAYED_REMOVED);
-      }
-    } catch (dev.spool.StateConnectionException e) {
-      throw new SpoolConnectionException(
-          "cannot cancel " + ids.size() + " task(s): " + e.getMessage(), e);
-    }
-    cancel(toCancel, keep);
-    return results;
-  }
-
-  private final String cancelledBeforeStart =
-      new String(
-          new JsonCodec()
-              .encode(
-                  new dev.spool.core.RemoteError(
-                      dev.spool.core.TaskCancelledException.REMOTE_TYPE,
-                      "cancelled before it started",
-                      null,
-                      null,
-                      null)),
-          java.nio.charset.StandardCharsets.UTF_8);
-
-  /**
-   * Pauses this pool's work queue: every consumer of it, on any host, stops taking tasks within
-   * about 200 ms, without stopping (tasks prefetched and not started go back to the queue, running
-   * ones finish); consumers started later start paused. Producers may go on publishing: the tasks
-   * wait in the queue. The pause is kept in Redis until {@link #resume}. While paused, consumers
-   * are not subscribed, so pills from {@code stop} wait too.
-   *
-   * @return false when it was paused already
-   * @throws SpoolConnectionException when Redis cannot be reached
-   */
-  public boolean pause() {
-    ensureOpen();
-    String mark = "paused by " + producerId + " at " + clock.instant();
-    try {
-      return pauseFlag().setIfAbsent(mark, MAX_PAUSE);
-    } catch (dev.spool.StateConnectionException e) {
-      throw new SpoolConnectionException("cannot pause " + workQueue + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** A pause lasts at most this long, then lifts by itself. */
-  public static final Duration MAX_PAUSE = Duration.ofDays(365);
-
-  /**
-   * Resumes this pool's work queue after {@link #pause}: consumers take tasks again within about
-   * 200 ms.
-   *
-   * @return false when it was not paused
-   * @throws SpoolConnectionException when Redis cannot be reached
-   */
-  public boolean resume() {
-    ensureOpen();
-    try {
-      return pauseFlag().delete();
-    } catch (dev.spool.StateConnectionException e) {
-      throw new SpoolConnectionException("cannot resume " + workQueue + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Who paused this pool's work queue and when, or empty when it is not paused.
-   *
-   * @throws SpoolConnectionException when Redis cannot be reached
-   */
-  public java.util.Optional<String> pausedBy() {
-    ensureOpen();
-    try {
-      return pauseFlag().get();
-    } catch (dev.spool.StateConnectionException e) {
-      throw new SpoolConnectionException(
-          "cannot read the pause flag of " + workQueue + ": " + e.getMessage(), e);
-    }
-  }
-
-  private dev.spool.SharedValue<String> pauseFlag() {
-    return state().value(Topology.pauseFlag(queueName), String.class);
-  }
-
   /** How long task {@code task}'s result is kept: the call's say, else the pool's; null for not. */
   private Duration keepFor(String task, TaskOptions options) {
     return options.keepResult() != null ? options.keepResult() : settings.keepResultsOf(task);
@@ -805,7 +632,10 @@ public final class TaskPool implements AutoCloseable {
     }
   }
 
-  private RedisState state() {
+  /**
+   * The shared state delayed tasks, kept results and cancels go through, connected on first use.
+   */
+  RedisState state() {
     RedisState s = state;
     if (s == null) {
       synchronized (this) {
@@ -995,7 +825,7 @@ public final class TaskPool implements AutoCloseable {
             this::hint,
             MapRun.MAX_AHEAD,
             ticker);
-    run.cancelWith(ids -> cancel(ids, DEFAULT_CANCEL_KEEP));
+    run.cancelWith(ids -> admin.cancel(ids, QueueAdmin.DEFAULT_CANCEL_KEEP));
     MapRun.ChunkSubmitter submitter =
         (chunk, position) ->
             submit(
@@ -1025,7 +855,7 @@ public final class TaskPool implements AutoCloseable {
   private int chunksize(Iterable<?> inputs, MapOptions options) {
     if (options.chunksize() != null) return options.chunksize();
     if (!(inputs instanceof Collection<?> c)) return 1;
-    return MapOptions.autoChunksize(c.size(), consumerCount());
+    return MapOptions.autoChunksize(c.size(), admin.consumerCount());
   }
 
   /**
@@ -1152,62 +982,6 @@ public final class TaskPool implements AutoCloseable {
     return body;
   }
 
-  /** Consumers attached to the work queue now, as the broker reports it. */
-  public int consumerCount() {
-    try (Channel ch = session.connection().createChannel()) {
-      return ch.queueDeclarePassive(workQueue).getConsumerCount();
-    } catch (IOException | TimeoutException | ShutdownSignalException e) {
-      // A connection being recovered refuses new channels: the caller may retry in a moment.
-      throw new SpoolConnectionException(
-          "cannot read the consumer count of " + workQueue + ": " + AmqpConnector.reason(e), e);
-    }
-  }
-
-  /** Messages ready in the work queue now, as the broker reports it. */
-  public long queueDepth() {
-    try (Channel ch = session.connection().createChannel()) {
-      return ch.queueDeclarePassive(workQueue).getMessageCount();
-    } catch (IOException | TimeoutException | ShutdownSignalException e) {
-      // A connection being recovered refuses new channels: the caller may retry in a moment.
-      throw new SpoolConnectionException(
-          "cannot read the depth of " + workQueue + ": " + AmqpConnector.reason(e), e);
-    }
-  }
-
-  /**
-   * Publishes {@code count} poison pills behind the work already queued and waits until the broker
-   * confirmed them. Each stops one consumer that started before now.
-   */
-  public int stopConsumers(int count) {
-    return stopConsumers(count, clock.instant(), PoisonPill.CLOCK_HOST);
-  }
-
-  /**
-   * As {@link #stopConsumers(int)}, with pills dated {@code issuedAt} by {@code clockSource}: pass
-   * the Redis server's time ({@code RedisState.serverTime()}) and {@link PoisonPill#CLOCK_REDIS} so
-   * that consumers on hosts whose clocks disagree still judge the pills right.
-   */
-  public int stopConsumers(int count, Instant issuedAt, String clockSource) {
-    if (count < 0) throw new IllegalArgumentException("pill count must be >= 0, was " + count);
-    List<ConfirmingPublisher.Message> pills = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      PoisonPill pill = PoisonPill.issue(issuedAt, producerId, clockSource);
-      pills.add(new ConfirmingPublisher.Message(workQueue, pill.toProperties(), pill.body()));
-    }
-    try {
-      publisher.publishAllConfirmed(
-          pills, settings.defaultTimeout(), count + " poison pill(s) to " + workQueue);
-    } catch (SpoolBrokerBlockedException e) {
-      throw new SpoolBrokerBlockedException(
-          e.getMessage()
-              + "; the pills may still reach consumers once the alarm clears: check"
-              + " 'spool-producer status' before sending more",
-          e.alarm());
-    }
-    log.info("sent {} poison pill(s) to {}", count, workQueue);
-    return count;
-  }
-
   /** What this pool has done since it was created, and what it waits for now. */
   public PoolStats stats() {
     return new PoolStats(
@@ -1223,6 +997,18 @@ public final class TaskPool implements AutoCloseable {
   /** The registry this pool records its meters in. */
   public MeterRegistry meterRegistry() {
     return meterRegistry;
+  }
+
+  /**
+   * Pausing, cancelling, stopping consumers and the broker's counts, for this pool's work queue, on
+   * its connection.
+   */
+  public QueueAdmin admin() {
+    return admin;
+  }
+
+  Session session() {
+    return session;
   }
 
   /** The full name of the work queue. */
@@ -1244,7 +1030,7 @@ public final class TaskPool implements AutoCloseable {
     if (last != null && now - last.nanos() < HINT_REUSE_NANOS) return last.text();
     String consumers;
     try {
-      consumers = String.valueOf(consumerCount());
+      consumers = String.valueOf(admin.consumerCount());
     } catch (SpoolException e) {
       consumers = "unknown";
     }
@@ -1259,7 +1045,7 @@ public final class TaskPool implements AutoCloseable {
   private static final long HINT_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
   private volatile Hint lastHint;
 
-  private void ensureOpen() {
+  void ensureOpen() {
     if (closed) throw new IllegalStateException("the pool is closed");
   }
 

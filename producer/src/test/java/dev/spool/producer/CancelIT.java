@@ -65,7 +65,8 @@ final class CancelIT {
       List<String> cancel = new ArrayList<>(List.of("long-0"));
       for (long i = 2; i <= 20; i += 2) cancel.add("q-" + i);
       long start = System.nanoTime();
-      assertEquals(0, pool.cancel(cancel, Duration.ofMinutes(10)), "none was a delayed task");
+      assertEquals(
+          0, pool.admin().cancel(cancel, Duration.ofMinutes(10)), "none was a delayed task");
 
       ExecutionException e =
           assertThrows(ExecutionException.class, () -> running.get(30, TimeUnit.SECONDS));
@@ -104,7 +105,7 @@ final class CancelIT {
       SpoolProcesses.Run cli = procs.runProducer("cancel", ids.get(0), ids.get(1), "--keep", "10m");
       assertEquals(0, cli.exit(), cli.stderr());
       assertTrue(cli.stdout().contains(ids.get(0) + " cancelled"), cli.stdout());
-      assertEquals(0, pool.cancel(List.of(ids.get(2)), Duration.ofMinutes(10)));
+      assertEquals(0, pool.admin().cancel(List.of(ids.get(2)), Duration.ofMinutes(10)));
 
       procs.startConsumers(1, true); // after the cancels: it reads them from Redis
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
@@ -170,7 +171,7 @@ final class CancelIT {
           pool.submit("mark", new Mark(1, 0), TaskOptions.defaults().withId("held-and-cancelled"));
       await().atMost(LONG).until(() -> runs.get(0L).isPresent());
       assertTrue(runs.get(1L).isEmpty(), "the second waits behind the running one");
-      assertEquals(0, pool.cancel(List.of(held), Duration.ofMinutes(10)));
+      assertEquals(0, pool.admin().cancel(List.of(held), Duration.ofMinutes(10)));
       first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: both go back to the queue
 
       procs.startConsumer("consumer-1", true, Map.of(), "--concurrency", "1");

@@ -271,7 +271,7 @@ final class ChaosIT {
       await()
           .atMost(Duration.ofMinutes(1))
           .ignoreExceptionsInstanceOf(SpoolConnectionException.class) // the pool may be recovering
-          .until(() -> pool.consumerCount() == 3); // they came back by themselves
+          .until(() -> pool.admin().consumerCount() == 3); // they came back by themselves
       long duplicates = duplicateRuns(state, n);
       int exits = stopAll(env, pool, consumers);
       Figures f =
@@ -383,8 +383,8 @@ final class ChaosIT {
       throws Exception {
     List<Process> alive = consumers.stream().filter(Process::isAlive).toList();
     // A pill applies only to consumers started before it: wait until every live one is attached.
-    await().atMost(Duration.ofMinutes(1)).until(() -> pool.consumerCount() == alive.size());
-    pool.stopConsumers(alive.size());
+    await().atMost(Duration.ofMinutes(1)).until(() -> pool.admin().consumerCount() == alive.size());
+    pool.admin().stopConsumers(alive.size());
     int worst = 0;
     for (Process p : alive) {
       assertTrue(p.waitFor(2, TimeUnit.MINUTES), "consumer exited on its pill");

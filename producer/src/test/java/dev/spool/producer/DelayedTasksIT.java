@@ -136,8 +136,9 @@ final class DelayedTasksIT {
         TaskOptions at = TaskOptions.defaults().withEta(Instant.ofEpochMilli(due));
         ids.add(pool.submit("stamp", new Stamp(i, due), at));
       }
-      for (int i = 0; i < 5; i++) assertTrue(pool.cancel(ids.get(i)), "waiting, so cancelled");
-      assertTrue(!pool.cancel(ids.get(0)), "a second cancel finds nothing waiting");
+      for (int i = 0; i < 5; i++)
+        assertTrue(pool.admin().cancel(ids.get(i)), "waiting, so cancelled");
+      assertTrue(!pool.admin().cancel(ids.get(0)), "a second cancel finds nothing waiting");
 
       SpoolProcesses.Run cli = procs.runProducer("cancel", ids.get(5), "no-such-id");
       assertEquals(0, cli.exit(), cli.stderr());
@@ -152,7 +153,7 @@ final class DelayedTasksIT {
       assertEquals(
           0, delayed.waiting() + delayed.claimed(), "the cancelled ones are gone from Redis");
       assertEquals(java.util.Set.of(6L, 7L, 8L, 9L), stamps.entries().keySet());
-      assertTrue(!pool.cancel(ids.get(9)), "moved and run: no longer waiting");
+      assertTrue(!pool.admin().cancel(ids.get(9)), "moved and run: no longer waiting");
       assertEquals(java.util.Set.of(6L, 7L, 8L, 9L), stamps.entries().keySet(), "not affected");
     }
   }

@@ -136,7 +136,7 @@ final class KeptResultsIT {
 
       assertEquals(TaskState.DEAD, AsyncResult.of(spool, unknown).await(LONG).state());
 
-      assertTrue(pool.cancel(delayed), "a delayed task, removed");
+      assertTrue(pool.admin().cancel(delayed), "a delayed task, removed");
       assertEquals(TaskState.CANCELLED, AsyncResult.of(spool, delayed).state());
       assertThrows(
           TaskCancelledException.class,

@@ -81,8 +81,8 @@ final class PauseIT {
       assertEquals("sent 0 poison pill(s) to " + queue + "\n", stop.stdout());
 
       long start = System.nanoTime();
-      assertTrue(pool.resume());
-      assertFalse(pool.resume(), "not paused any more");
+      assertTrue(pool.admin().resume());
+      assertFalse(pool.admin().resume(), "not paused any more");
       mapper.join(LONG.toMillis());
       assertFalse(mapper.isAlive(), "the map finished after the resume");
       assertEquals(300, runs.size(), "every task ran");

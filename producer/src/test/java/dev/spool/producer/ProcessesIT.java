@@ -85,7 +85,7 @@ final class ProcessesIT {
       var result = pool.applyAsync("sleep", 1500, Long.class);
       // Confirmed by the broker, then gone from the ready count: the consumer has it.
       await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().publishesConfirmed() == 1);
-      await().atMost(Duration.ofSeconds(30)).until(() -> pool.queueDepth() == 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.admin().queueDepth() == 0);
 
       consumer.destroy(); // SIGTERM
 
@@ -94,7 +94,7 @@ final class ProcessesIT {
       assertEquals(1500L, result.get(1, TimeUnit.MINUTES), "the running task finished");
       assertTrue(
           procs.read("consumer-0.err").contains("stopping: SIGTERM"), procs.read("consumer-0.err"));
-      assertEquals(0, pool.queueDepth());
+      assertEquals(0, pool.admin().queueDepth());
     }
   }
 

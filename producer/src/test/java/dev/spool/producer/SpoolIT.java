@@ -62,7 +62,7 @@ final class SpoolIT {
     a.send("ping");
     assertEquals("ping", b.recv(WAIT));
     assertEquals(0, dead.count());
-    assertEquals(0, pool.consumerCount());
+    assertEquals(0, pool.admin().consumerCount());
     SharedDict<String, Long> dict = spool.state().dict("totals", String.class, Long.class);
     dict.put("n", 3L);
     assertEquals(java.util.Optional.of(3L), dict.get("n"));

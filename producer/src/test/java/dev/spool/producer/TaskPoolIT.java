@@ -305,13 +305,13 @@ final class TaskPoolIT {
   void stopConsumers_onePillEach_stopsEveryConsumer(SpoolTestEnv env) throws Exception {
     List<SpoolConsumer> cs = consumers(env, 3);
     try (TaskPool pool = TaskPool.create(env.config())) {
-      await().atMost(Duration.ofSeconds(10)).until(() -> pool.consumerCount() == 3);
-      assertEquals(3, pool.stopConsumers(pool.consumerCount()));
+      await().atMost(Duration.ofSeconds(10)).until(() -> pool.admin().consumerCount() == 3);
+      assertEquals(3, pool.admin().stopConsumers(pool.admin().consumerCount()));
       for (SpoolConsumer c : cs) {
         assertNotNull(c.awaitStopRequest(Duration.ofSeconds(20)), c.id() + " did not stop");
       }
       closeAll(cs);
-      assertEquals(0, pool.queueDepth(), "every pill was taken");
+      assertEquals(0, pool.admin().queueDepth(), "every pill was taken");
     }
   }
 }

@@ -55,7 +55,7 @@ final class CancelCommand implements Callable<Integer> {
     ids.forEach(dev.spool.Names::taskId); // all of them before anything is stored
     boolean someEnded = false;
     try (TaskPool p = pool.open()) {
-      for (Map.Entry<String, CancelResult> e : p.cancelEach(ids, keep).entrySet()) {
+      for (Map.Entry<String, CancelResult> e : p.admin().cancelEach(ids, keep).entrySet()) {
         someEnded |= e.getValue() == CancelResult.ENDED;
         System.out.println(e.getKey() + " " + said(e.getValue()));
       }

@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
       new SharedStateDemo(p, pool.timeout(), out).run(increments);
       printPerConsumer(p.stats(), out);
       if (!noStop) {
-        int n = p.stopConsumers(p.consumerCount());
+        int n = p.admin().stopConsumers(p.admin().consumerCount());
         out.printf("sent %d poison pill(s); consumers stop once the queue is drained%n", n);
       }
     }
@@ -109,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
       throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     int n;
-    while ((n = p.consumerCount()) < expected) {
+    while ((n = p.admin().consumerCount()) < expected) {
       if (System.nanoTime() > deadline) {
         throw new SpoolException(
             n

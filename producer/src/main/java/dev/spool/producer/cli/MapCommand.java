@@ -93,7 +93,7 @@ final class MapCommand implements Callable<Integer> {
 
   /** Says at once when no consumer would take the tasks, instead of waiting in silence. */
   static void warnIfNoConsumer(TaskPool p) {
-    if (p.consumerCount() == 0) {
+    if (p.admin().consumerCount() == 0) {
       System.err.println(
           "spool-producer: no consumer is attached to "
               + p.workQueue()

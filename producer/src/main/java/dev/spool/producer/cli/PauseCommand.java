@@ -29,11 +29,14 @@ final class PauseCommand {
     @Override
     public Integer call() {
       try (TaskPool p = pool.open()) {
-        if (p.pause()) {
+        if (p.admin().pause()) {
           System.out.println(p.workQueue() + " paused");
         } else {
           System.out.println(
-              p.workQueue() + " already paused (" + p.pausedBy().orElse("just resumed") + ")");
+              p.workQueue()
+                  + " already paused ("
+                  + p.admin().pausedBy().orElse("just resumed")
+                  + ")");
         }
       }
       return 0;
@@ -55,7 +58,7 @@ final class PauseCommand {
     @Override
     public Integer call() {
       try (TaskPool p = pool.open()) {
-        System.out.println(p.workQueue() + (p.resume() ? " resumed" : " not paused"));
+        System.out.println(p.workQueue() + (p.admin().resume() ? " resumed" : " not paused"));
       }
       return 0;
     }

@@ -1,15 +1,10 @@
 package dev.spool.producer.cli;
 
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
-import dev.spool.core.wire.PoisonPill;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
-import dev.spool.state.RedisState;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,9 +50,8 @@ final class StopCommand implements Callable<Integer> {
         TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout).build();
     try (TaskPool p = TaskPool.create(config, settings)) {
       warnIfPaused(p);
-      int n = count == null ? p.consumerCount() : count;
-      Dated now = now(config);
-      p.stopConsumers(n, now.instant(), now.clock());
+      int n = count == null ? p.admin().consumerCount() : count;
+      p.admin().stopConsumers(n); // dated by Redis's clock, or this host's with a warning
       System.out.println("sent " + n + " poison pill(s) to " + p.workQueue());
     }
     return 0;
@@ -67,7 +61,7 @@ final class StopCommand implements Callable<Integer> {
   private static void warnIfPaused(TaskPool p) {
     java.util.Optional<String> paused;
     try {
-      paused = p.pausedBy();
+      paused = p.admin().pausedBy();
     } catch (RuntimeException e) {
       return; // without Redis nobody can have paused it through Spool: the pill dating says so
     }
@@ -81,21 +75,5 @@ final class StopCommand implements Callable<Integer> {
                     + ": its consumers are not subscribed, so the broker counts none and pills"
                     + " wait until it is resumed (spool-producer resume); or stop them with"
                     + " SIGTERM"));
-  }
-
-  private record Dated(Instant instant, String clock) {}
-
-  /** The Redis server's time, which consumers date their start by; else this host's. */
-  private static Dated now(SpoolConfig config) {
-    try (RedisState state = Spool.sharedState(config)) {
-      return new Dated(state.serverTime(), PoisonPill.CLOCK_REDIS);
-    } catch (RuntimeException e) {
-      System.err.println(
-          "spool-producer stop: Redis does not answer ("
-              + e.getMessage()
-              + "); dating the pills by this host's clock, so a consumer whose clock is ahead"
-              + " may drop them as stale");
-      return new Dated(Clock.systemUTC().instant(), PoisonPill.CLOCK_HOST);
-    }
   }
 }
