@@ -1,0 +1,171 @@
+package dev.spool.producer;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.spool.SpoolException;
+import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.producer.internal.PendingTasks.Pending;
+import dev.spool.producer.internal.ResultDecoder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The waiting side of a {@link TaskPool}'s calls: publishes one task through the pool's {@link
+ * TaskPublisher}, turns its pending result into the caller's future (completed off the client's
+ * reader thread), and says, when a call times out, whether any consumer is there to blame.
+ */
+final class PoolCalls {
+  private final TaskPool pool;
+  private final TaskPublisher tasks;
+  private final ResultDecoder decoder;
+  private final ConfirmingPublisher publisher;
+  private final Clock clock;
+  private final LongSupplier ticker;
+  private final String workQueue;
+
+  PoolCalls(
+      TaskPool pool,
+      TaskPublisher tasks,
+      ResultDecoder decoder,
+      ConfirmingPublisher publisher,
+      Clock clock,
+      LongSupplier ticker,
+      String workQueue) {
+    this.pool = pool;
+    this.tasks = tasks;
+    this.decoder = decoder;
+    this.publisher = publisher;
+    this.clock = clock;
+    this.ticker = ticker;
+    this.workQueue = workQueue;
+  }
+
+  /** Lets the failures just handed over still complete their callers' futures, then stops. */
+  void close() {
+    callbacks.shutdown();
+  }
+
+  /**
+   * The caller's future: completed on the pool's callback threads (virtual, one per completion),
+   * never on the client's reader thread, where a blocking {@code thenAccept} of the caller's would
+   * stall every result of the pool. Completed with the cause itself, not a wrapper.
+   */
+  <R> CompletableFuture<R> handedOff(CompletableFuture<R> internal) {
+    CompletableFuture<R> out = new CompletableFuture<>();
+    internal.whenComplete(
+        (r, e) -> {
+          Runnable complete =
+              () -> {
+                if (e == null) out.complete(r);
+                else
+                  out.completeExceptionally(
+                      e.getCause() != null && e instanceof java.util.concurrent.CompletionException
+                          ? e.getCause()
+                          : e);
+              };
+          try {
+            callbacks.execute(complete);
+          } catch (java.util.concurrent.RejectedExecutionException closed) {
+            complete.run(); // the pool closed: its last failures are handed over here
+          }
+        });
+    return out;
+  }
+
+  /** Waits for a future from {@link #async}, rethrowing its {@code SpoolException}. */
+  static <R> R await(CompletableFuture<R> f, String task) {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      f.cancel(false);
+      throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
+    } catch (ExecutionException e) {
+      throw (RuntimeException) e.getCause(); // always a SpoolException, see async
+    }
+  }
+
+  /** Where callers' futures complete ({@link #handedOff}). */
+  private final java.util.concurrent.ExecutorService callbacks =
+      java.util.concurrent.Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("spool-callback-", 1).factory());
+
+  <R> CompletableFuture<R> async(
+      String task,
+      Object input,
+      JavaType type,
+      Duration timeout,
+      TaskPublisher.Idempotency idempotency,
+      Instant due) {
+    return async(task, input, type, timeout, idempotency, due, TaskOptions.defaults());
+  }
+
+  <R> CompletableFuture<R> async(
+      String task,
+      Object input,
+      JavaType type,
+      Duration timeout,
+      TaskPublisher.Idempotency idempotency,
+      Instant due,
+      TaskOptions options) {
+    if (options.uniqueKey() != null) {
+      throw new IllegalArgumentException(
+          "a uniqueness key works with submit, which returns the id of the task holding it; a"
+              + " call that waits for a result would wait on a task it did not send");
+    }
+    Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
+    Pending p;
+    try {
+      p =
+          tasks.publish(
+              new TaskPublisher.Submission(
+                  task,
+                  java.util.Collections.singletonList(input),
+                  0,
+                  false,
+                  deadline,
+                  idempotency,
+                  due,
+                  options,
+                  tasks.keepFor(task, options),
+                  true));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
+    }
+    return p.future()
+        .handle(
+            (r, e) -> {
+              if (e != null) throw ResultDecoder.failure(p, e, hint());
+              return decoder.<R>values(p, r, type).getFirst();
+            });
+  }
+
+  String hint() {
+    String alarm = publisher.alarmLine();
+    if (alarm != null) return alarm;
+    if (pool.isClosed()) return "the pool was closed"; // no round trip per pending task on close
+    long now = ticker.getAsLong();
+    Hint last = lastHint;
+    if (last != null && now - last.nanos() < HINT_REUSE_NANOS) return last.text();
+    String consumers;
+    try {
+      consumers = String.valueOf(pool.admin().consumerCount());
+    } catch (SpoolException e) {
+      consumers = "unknown";
+    }
+    String text = "consumers on " + workQueue + ": " + consumers + "; are they running?";
+    lastHint = new Hint(now, text);
+    return text;
+  }
+
+  /** A hint and when it was read: many calls timing out at once share one broker round trip. */
+  private record Hint(long nanos, String text) {}
+
+  private static final long HINT_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private volatile Hint lastHint;
+}
