@@ -8,6 +8,7 @@ import com.rabbitmq.client.GetResponse;
 import dev.spool.HandlerRegistry;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.RemoteError;
+import dev.spool.core.wire.DeadLetterCodec;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
@@ -136,7 +137,7 @@ final class ConsumerFixture {
     List<DeadLetter> out = new ArrayList<>();
     GetResponse g;
     while ((g = channel.basicGet(dead, true)) != null) {
-      out.add(DeadLetter.from(g.getProps(), g.getBody(), codec));
+      out.add(DeadLetterCodec.from(g.getProps(), g.getBody(), codec));
     }
     return out;
   }

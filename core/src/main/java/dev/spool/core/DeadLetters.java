@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.spool.SpoolException;
 import dev.spool.core.wire.AmqpConnector;
+import dev.spool.core.wire.DeadLetterCodec;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Session;
@@ -21,7 +22,7 @@ import java.util.function.Predicate;
  * them back on their work queue, or drop them.
  *
  * <pre>{@code
- * try (DeadLetters dead = DeadLetters.open(config, "tasks")) {
+ * try (DeadLetters dead = spool.deadLetters("tasks")) {
  *   for (DeadLetter d : dead.list(20)) System.out.println(d.taskId() + " " + d.reason());
  *   dead.replay(d -> d.reason() == DeadLetter.Reason.RETRIES_EXHAUSTED);
  * }
@@ -48,18 +49,6 @@ public final class DeadLetters implements AutoCloseable {
             return topology.declareWorkQueue(ch, queue);
           }
         });
-  }
-
-  /**
-   * Opens the dead-letter queue of work queue {@code queue} (declaring both if missing), on a
-   * connection of its own; {@link Spool#deadLetters} shares one.
-   *
-   * @throws SpoolConnectionException when RabbitMQ cannot be reached
-   */
-  public static DeadLetters open(SpoolConfig config, String queue) {
-    Topology.requireQueueName(queue);
-    Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());
-    return new DeadLetters(session, new Topology(config), queue);
   }
 
   /** The full name of the dead-letter queue. */
@@ -90,7 +79,7 @@ public final class DeadLetters implements AutoCloseable {
       for (long i = 0; i < Math.min(limit, available); i++) {
         GetResponse r = ch.basicGet(deadQueue, false);
         if (r == null) break;
-        out.add(DeadLetter.from(r.getProps(), r.getBody(), codec));
+        out.add(DeadLetterCodec.from(r.getProps(), r.getBody(), codec));
         recycle(ch, r);
       }
     } catch (IOException | TimeoutException e) {
@@ -162,7 +151,7 @@ public final class DeadLetters implements AutoCloseable {
       for (long i = 0; i < available; i++) {
         GetResponse r = ch.basicGet(deadQueue, false);
         if (r == null) break;
-        DeadLetter d = DeadLetter.from(r.getProps(), r.getBody(), codec);
+        DeadLetter d = DeadLetterCodec.from(r.getProps(), r.getBody(), codec);
         if (!which.test(d)) {
           recycle(ch, r); // else left unacked: back in the queue when the channel closes
           continue;

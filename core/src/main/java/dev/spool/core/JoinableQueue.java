@@ -18,7 +18,7 @@ import java.util.Deque;
  * marked done, by any process.
  *
  * <pre>{@code
- * try (JoinableQueue<String> q = JoinableQueue.open(config, "jobs", String.class)) {
+ * try (JoinableQueue<String> q = spool.joinableQueue("jobs", String.class)) {
  *   String job = q.get();
  *   process(job);
  *   q.taskDone();
@@ -56,36 +56,6 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
       throw new IllegalArgumentException("maxUnfinished must be >= 1, was " + maxUnfinished);
     }
     return maxUnfinished;
-  }
-
-  /** Opens the joinable queue {@code name}; a reader holds one unfinished item at a time. */
-  public static <T> JoinableQueue<T> open(SpoolConfig config, String name, Class<T> type) {
-    return open(config, name, type, 1);
-  }
-
-  /**
-   * As {@link #open(SpoolConfig, String, Class)}, a reader holding up to {@code maxUnfinished}. The
-   * handle has an AMQP connection and a Redis pool of its own; {@link Spool#joinableQueue} shares
-   * them among many handles.
-   */
-  public static <T> JoinableQueue<T> open(
-      SpoolConfig config, String name, Class<T> type, int maxUnfinished) {
-    requireMaxUnfinished(maxUnfinished);
-    Session session = ownSession(config, name);
-    RedisState state;
-    try {
-      state = Spool.sharedState(config);
-    } catch (RuntimeException e) {
-      session.close();
-      throw e;
-    }
-    try {
-      return new JoinableQueue<>(
-          session, new Topology(config), name, type, maxUnfinished, state, true);
-    } catch (RuntimeException e) {
-      state.close();
-      throw e;
-    }
   }
 
   @Override

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * and when the process dies the broker frees it at once.
  *
  * <pre>{@code
- * try (Pipe<String> end = Pipe.open(config, "ping", String.class)) { // end a, or b if a is taken
+ * try (Pipe<String> end = spool.pipe("ping", String.class)) { // end a, or b if a is taken
  *   end.send("ping");
  *   String answer = end.recv(Duration.ofSeconds(5));
  * }
@@ -80,16 +80,6 @@ public final class Pipe<T> implements AutoCloseable {
     this.outbound = outbound;
   }
 
-  /**
-   * Opens whichever end of pipe {@code name} is free, {@link End#A} first.
-   *
-   * @throws PipeTakenException when both ends are open in other processes
-   * @throws SpoolConnectionException when RabbitMQ cannot be reached
-   */
-  public static <T> Pipe<T> open(SpoolConfig config, String name, Class<T> type) {
-    return either(end -> open(config, name, end, type), name);
-  }
-
   /** Opens end A, or B when A is taken. */
   static <T> Pipe<T> either(java.util.function.Function<End, Pipe<T>> opener, String name) {
     try {
@@ -105,22 +95,6 @@ public final class Pipe<T> implements AutoCloseable {
                 + " use another pipe name");
       }
     }
-  }
-
-  /**
-   * Opens end {@code end} of pipe {@code name}, on a connection of its own; {@link Spool#pipe}
-   * shares one connection among many handles.
-   *
-   * @throws PipeTakenException when that end is open in another process
-   */
-  public static <T> Pipe<T> open(SpoolConfig config, String name, End end, Class<T> type) {
-    Topology topology = new Topology(config);
-    topology.pipeQueue(name, end.suffix()); // checks the name before connecting
-    Session session =
-        Session.owning(
-            config,
-            "spool-pipe " + name + "." + end.suffix() + " " + ProcessIdentity.current("pipe").id());
-    return open(session, topology, name, end, type);
   }
 
   /** Opens end {@code end} of pipe {@code name} on {@code session}. */

@@ -24,12 +24,12 @@ import java.util.concurrent.TimeUnit;
  * RabbitMQ queue {@code <ns>.queue.<name>}, first in first out for each writer.
  *
  * <pre>{@code
- * try (SpoolQueue<Integer> q = SpoolQueue.open(config, "numbers", Integer.class)) {
+ * try (SpoolQueue<Integer> q = spool.queue("numbers", Integer.class)) {
  *   for (int i = 0; i < 5; i++) q.put(i);
  *   q.close(1); // one poison pill: one reader stops
  * }
  * // another process
- * try (SpoolQueue<Integer> q = SpoolQueue.open(config, "numbers", Integer.class)) {
+ * try (SpoolQueue<Integer> q = spool.queue("numbers", Integer.class)) {
  *   for (Integer i : q.items()) System.out.println(i); // ends at the pill
  * }
  * }</pre>
@@ -74,24 +74,6 @@ public class SpoolQueue<T> implements AutoCloseable {
             });
     this.publisher =
         session.setUp("open queue " + queue, s -> new ConfirmingPublisher(s.channel(), 1024));
-  }
-
-  /** A session of its own for a queue handle made alone. */
-  static Session ownSession(SpoolConfig config, String name) {
-    Topology.requireQueueName(name);
-    return Session.owning(
-        config, "spool-queue " + name + " " + ProcessIdentity.current("queue").id());
-  }
-
-  /**
-   * Opens (declaring it if needed) the queue {@code name} of items of {@code type}, on a connection
-   * of its own; {@link Spool#queue} shares one connection among many handles.
-   *
-   * @throws IllegalArgumentException when the name is not 1 to 64 of a-z, 0-9, '-', '_'
-   * @throws SpoolConnectionException when RabbitMQ cannot be reached
-   */
-  public static <T> SpoolQueue<T> open(SpoolConfig config, String name, Class<T> type) {
-    return new SpoolQueue<>(ownSession(config, name), new Topology(config), name, type, 1);
   }
 
   /** The queue's full name in RabbitMQ. */

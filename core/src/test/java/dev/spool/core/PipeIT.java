@@ -18,7 +18,7 @@ final class PipeIT {
   private static Pipe<String> open(SpoolTestEnv env, String name) {
     env.track(env.topology().pipeQueue(name, "a"));
     env.track(env.topology().pipeQueue(name, "b"));
-    return Pipe.open(env.config(), name, String.class);
+    return env.spool().pipe(name, String.class); // a connection each, as two processes
   }
 
   @Test
@@ -76,8 +76,7 @@ final class PipeIT {
       PipeTakenException e = assertThrows(PipeTakenException.class, () -> open(env, "pair"));
       assertTrue(e.getMessage().contains("both ends of pipe 'pair'"), e.getMessage());
       assertThrows(
-          PipeTakenException.class,
-          () -> Pipe.open(env.config(), "pair", Pipe.End.A, String.class));
+          PipeTakenException.class, () -> env.spool().pipe("pair", Pipe.End.A, String.class));
       b.close();
       try (Pipe<String> third = open(env, "pair")) {
         assertEquals(Pipe.End.B, third.end());

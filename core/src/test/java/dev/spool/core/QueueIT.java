@@ -22,13 +22,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SpoolServicesExtension.class)
 final class QueueIT {
   private static <T> SpoolQueue<T> queue(SpoolTestEnv env, String name, Class<T> type) {
-    SpoolQueue<T> q = SpoolQueue.open(env.config(), name, type);
+    SpoolQueue<T> q = env.spool().queue(name, type);
     env.track(q.queueName());
     return q;
   }
 
   private static <T> JoinableQueue<T> joinable(SpoolTestEnv env, String name, Class<T> type) {
-    JoinableQueue<T> q = JoinableQueue.open(env.config(), name, type);
+    JoinableQueue<T> q = env.spool().joinableQueue(name, type);
     env.track(q.queueName());
     return q;
   }
@@ -147,8 +147,7 @@ final class QueueIT {
   @Test
   void joinable_joinReturnsOnlyOnceEveryItemIsDone(SpoolTestEnv env) throws Exception {
     try (JoinableQueue<Integer> writer = joinable(env, "batch", Integer.class);
-        JoinableQueue<Integer> reader =
-            JoinableQueue.open(env.config(), "batch", Integer.class, 3)) {
+        JoinableQueue<Integer> reader = env.spool().joinableQueue("batch", Integer.class, 3)) {
       for (int i = 0; i < 3; i++) writer.put(i);
       CompletableFuture<Void> joined = CompletableFuture.runAsync(writer::join);
       for (int i = 0; i < 3; i++) assertEquals(i, reader.get(Duration.ofSeconds(10)));

@@ -10,7 +10,7 @@ public final class QueueReaderMain {
   public static void main(String[] args) throws InterruptedException {
     SpoolConfig config =
         SpoolConfig.builder().amqpUri(args[0]).redisUri(args[1]).namespace(args[2]).build();
-    JoinableQueue<String> q = JoinableQueue.open(config, args[3], String.class);
+    JoinableQueue<String> q = Spool.connect(config).joinableQueue(args[3], String.class);
     System.out.println("got " + q.get(Duration.ofMinutes(1)));
     Thread.currentThread().join(); // never marks it done
   }

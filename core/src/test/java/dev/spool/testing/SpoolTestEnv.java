@@ -26,6 +26,7 @@ public final class SpoolTestEnv {
   private final Topology topology;
   private final Set<String> queues = new LinkedHashSet<>();
   private Connection connection;
+  private final java.util.List<dev.spool.core.Spool> spools = new java.util.ArrayList<>();
 
   SpoolTestEnv(ServiceEndpoints endpoints, String namespace) {
     this.endpoints = endpoints;
@@ -95,6 +96,16 @@ public final class SpoolTestEnv {
   }
 
   /**
+   * A new {@code Spool} on this test's services, as a process of the test would connect; closed
+   * after the test (with every handle made from it) unless the test closes it first.
+   */
+  public synchronized dev.spool.core.Spool spool() {
+    dev.spool.core.Spool spool = dev.spool.core.Spool.connect(config);
+    spools.add(spool);
+    return spool;
+  }
+
+  /**
    * Shared state in this test's namespace, as a process of the test would open it; the caller
    * closes it.
    */
@@ -126,6 +137,10 @@ public final class SpoolTestEnv {
 
   /** Deletes the namespace's queues and Redis keys; returns how many keys it deleted. */
   long cleanup() throws IOException, TimeoutException {
+    synchronized (this) {
+      spools.forEach(dev.spool.core.Spool::close); // closing twice is harmless
+      spools.clear();
+    }
     try {
       Connection c = connection();
       Channel ch = c.createChannel();

@@ -1,6 +1,7 @@
 package dev.spool.examples;
 
 import dev.spool.core.Pipe;
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolProcess;
 import java.time.Duration;
 import java.util.List;
@@ -18,13 +19,15 @@ public final class PipePingPong {
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("child")) {
-      try (Pipe<String> end = Pipe.open(Examples.config(), "example-4", String.class)) {
+      try (Spool spool = Spool.connect(Examples.config());
+          Pipe<String> end = spool.pipe("example-4", String.class)) {
         String m;
         while (!(m = end.recv(WAIT)).equals("stop")) end.send(m.replace("ping", "pong"));
       }
       return;
     }
-    try (Pipe<String> end = Pipe.open(Examples.config(), "example-4", Pipe.End.A, String.class)) {
+    try (Spool spool = Spool.connect(Examples.config());
+        Pipe<String> end = spool.pipe("example-4", Pipe.End.A, String.class)) {
       SpoolProcess child = SpoolProcess.start(PipePingPong.class, "child");
       for (int i = 0; i < 5; i++) {
         end.send("ping " + i);

@@ -1,5 +1,6 @@
 package dev.spool.examples;
 
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolProcess;
 import dev.spool.core.SpoolQueue;
 import java.util.List;
@@ -19,15 +20,15 @@ public final class QueuePoisonPill {
     String role = args.length > 0 ? args[0] : "parent";
     switch (role) {
       case "producer" -> {
-        try (SpoolQueue<Integer> q =
-            SpoolQueue.open(Examples.config(), "example-3", Integer.class)) {
+        try (Spool spool = Spool.connect(Examples.config());
+            SpoolQueue<Integer> q = spool.queue("example-3", Integer.class)) {
           for (int i = 0; i < 5; i++) q.put(i);
           q.close(1); // one pill: one reader stops
         }
       }
       case "consumer" -> {
-        try (SpoolQueue<Integer> q =
-            SpoolQueue.open(Examples.config(), "example-3", Integer.class)) {
+        try (Spool spool = Spool.connect(Examples.config());
+            SpoolQueue<Integer> q = spool.queue("example-3", Integer.class)) {
           for (Integer item : q.items()) Examples.say("got %d", item);
           Examples.say("consumer: poison pill, stopping");
         }
@@ -36,8 +37,8 @@ public final class QueuePoisonPill {
         SpoolProcess consumer = SpoolProcess.start(QueuePoisonPill.class, "consumer");
         SpoolProcess producer = SpoolProcess.start(QueuePoisonPill.class, "producer");
         Examples.joinAll(List.of(producer, consumer));
-        try (SpoolQueue<Integer> q =
-            SpoolQueue.open(Examples.config(), "example-3", Integer.class)) {
+        try (Spool spool = Spool.connect(Examples.config());
+            SpoolQueue<Integer> q = spool.queue("example-3", Integer.class)) {
           q.delete();
           q.disconnect();
         }

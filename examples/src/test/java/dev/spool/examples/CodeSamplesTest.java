@@ -39,7 +39,6 @@ final class CodeSamplesTest {
 
   private static final String IMPORTS =
       """
-      import com.fasterxml.jackson.core.type.TypeReference;
       import dev.spool.*;
       import dev.spool.consumer.*;
       import dev.spool.core.PipeTakenException;

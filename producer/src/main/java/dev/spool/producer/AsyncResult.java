@@ -1,9 +1,9 @@
 package dev.spool.producer;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.spool.SpoolException;
 import dev.spool.StateConnectionException;
+import dev.spool.TypeToken;
 import dev.spool.core.RemoteError;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolCodecException;
@@ -170,8 +170,8 @@ public final class AsyncResult {
   }
 
   /** As {@link #get(Class, Duration)}, for a generic result type. */
-  public <R> R get(TypeReference<R> type, Duration timeout) {
-    return get(CODEC.type(type.getType()), timeout);
+  public <R> R get(TypeToken<R> type, Duration timeout) {
+    return get(CODEC.type(type.type()), timeout);
   }
 
   private <R> R get(JavaType type, Duration timeout) {

@@ -1,9 +1,9 @@
 package dev.spool.producer;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.rabbitmq.client.Channel;
 import dev.spool.SpoolException;
+import dev.spool.TypeToken;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
@@ -311,8 +311,8 @@ public final class TaskPool implements AutoCloseable {
 
   /** As {@link #applyAsync(String, Object, Class, TaskOptions)}, for a generic result type. */
   public <R> CompletableFuture<R> applyAsync(
-      String task, Object input, TypeReference<R> resultType, TaskOptions options) {
-    return calls.handedOff(future(task, input, codec.type(resultType.getType()), options));
+      String task, Object input, TypeToken<R> resultType, TaskOptions options) {
+    return calls.handedOff(future(task, input, codec.type(resultType.type()), options));
   }
 
   /**
@@ -377,22 +377,22 @@ public final class TaskPool implements AutoCloseable {
    * As {@link #apply(String, Object, Class)}, for a generic result type named by a type token:
    *
    * <pre>{@code
-   * List<Long> top = pool.apply("top", request, new TypeReference<List<Long>>() {});
+   * List<Long> top = pool.apply("top", request, new TypeToken<List<Long>>() {});
    * }</pre>
    */
-  public <R> R apply(String task, Object input, TypeReference<R> resultType) {
+  public <R> R apply(String task, Object input, TypeToken<R> resultType) {
     return apply(task, input, resultType, settings.defaultTimeout());
   }
 
   /** As {@link #apply(String, Object, Class, Duration)}, for a generic result type. */
-  public <R> R apply(String task, Object input, TypeReference<R> resultType, Duration timeout) {
-    return PoolCalls.await(future(task, input, codec.type(resultType.getType()), timeout), task);
+  public <R> R apply(String task, Object input, TypeToken<R> resultType, Duration timeout) {
+    return PoolCalls.await(future(task, input, codec.type(resultType.type()), timeout), task);
   }
 
   /** As {@link #applyAsync(String, Object, Class, Duration)}, for a generic result type. */
   public <R> CompletableFuture<R> applyAsync(
-      String task, Object input, TypeReference<R> resultType, Duration timeout) {
-    return calls.handedOff(future(task, input, codec.type(resultType.getType()), timeout));
+      String task, Object input, TypeToken<R> resultType, Duration timeout) {
+    return calls.handedOff(future(task, input, codec.type(resultType.type()), timeout));
   }
 
   /**
@@ -432,7 +432,7 @@ public final class TaskPool implements AutoCloseable {
 
   /** As {@link #map(String, Iterable, Class, MapOptions)}, for a generic result type. */
   public <R> List<R> map(
-      String task, Iterable<?> inputs, TypeReference<R> resultType, MapOptions options) {
+      String task, Iterable<?> inputs, TypeToken<R> resultType, MapOptions options) {
     return collect(imap(task, inputs, resultType, options), inputs);
   }
 
@@ -471,8 +471,8 @@ public final class TaskPool implements AutoCloseable {
 
   /** As {@link #imap(String, Iterable, Class, MapOptions)}, for a generic result type. */
   public <R> MapResults<R> imap(
-      String task, Iterable<?> inputs, TypeReference<R> resultType, MapOptions options) {
-    return run(task, inputs, codec.type(resultType.getType()), options, true);
+      String task, Iterable<?> inputs, TypeToken<R> resultType, MapOptions options) {
+    return run(task, inputs, codec.type(resultType.type()), options, true);
   }
 
   /** {@code imap} with defaults. */

@@ -11,6 +11,7 @@ import dev.spool.SharedDict;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.DeadLetters;
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
@@ -225,7 +226,8 @@ final class ChaosIT {
               return c[0] + c[1] == 0;
             });
     Map<String, DeadLetter> dead = new HashMap<>();
-    try (DeadLetters letters = DeadLetters.open(config, "tasks")) {
+    try (Spool spool = Spool.connect(config);
+        DeadLetters letters = spool.deadLetters("tasks")) {
       assertEquals(expected.size(), letters.count(), "each bad message dead-lettered once");
       for (DeadLetter d : letters.list(100)) dead.merge(d.taskId(), d, (a, b) -> a);
     }

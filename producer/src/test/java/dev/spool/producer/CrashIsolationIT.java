@@ -94,7 +94,7 @@ final class CrashIsolationIT {
       assertEquals("crashed", failed.remote().deadLetter(), failed.getMessage());
 
       List<DeadLetter> dead;
-      try (DeadLetters letters = DeadLetters.open(env.config(), "tasks")) {
+      try (DeadLetters letters = env.spool().deadLetters("tasks")) {
         await().atMost(LONG).until(() -> letters.count() >= 1);
         dead = letters.list(100);
       }
@@ -134,7 +134,7 @@ final class CrashIsolationIT {
       assertEquals("crashed", s.error().deadLetter(), s.error().toString());
       var runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       await().atMost(LONG).until(() -> runs.size() >= 20); // every member but the killer runs
-      try (DeadLetters letters = DeadLetters.open(env.config(), "tasks")) {
+      try (DeadLetters letters = env.spool().deadLetters("tasks")) {
         assertEquals(1, letters.count(), "the killer alone is dead-lettered");
         assertEquals(DeadLetter.Reason.CRASHED, letters.list(10).getFirst().reason());
       }

@@ -94,7 +94,7 @@ final class DeadLettersIT {
         assertThrows(TaskFailedException.class, () -> pool.apply("fail", "kept", String.class));
       }
       String deadQueue = env.topology().deadQueue("tasks");
-      try (DeadLetters dead = DeadLetters.open(env.config(), "tasks")) {
+      try (DeadLetters dead = env.spool().deadLetters("tasks")) {
         // Each listing returns it unacked: a delivery, which RabbitMQ 4 stops at 20 by default.
         for (int i = 0; i < 15; i++) assertEquals(1, dead.list(10).size(), "listing " + i);
         for (int i = 0; i < 15; i++) assertEquals(0, dead.replay(d -> false), "replay " + i);
@@ -119,7 +119,7 @@ final class DeadLettersIT {
       try (SpoolConsumer c = consumer(env)) {
         assertThrows(TaskFailedException.class, () -> pool.apply("fail", "x", String.class));
       }
-      try (DeadLetters dead = DeadLetters.open(env.config(), "tasks")) {
+      try (DeadLetters dead = env.spool().deadLetters("tasks")) {
         List<DeadLetter> before = dead.list(10);
         assertEquals(1, before.size());
         assertEquals(Reason.RETRIES_EXHAUSTED, before.getFirst().reason());
@@ -129,7 +129,7 @@ final class DeadLettersIT {
       }
       // Replayed as attempt 1 with a fresh retry budget: it fails twice more, dead-letters again.
       try (SpoolConsumer c = consumer(env);
-          DeadLetters dead = DeadLetters.open(env.config(), "tasks")) {
+          DeadLetters dead = env.spool().deadLetters("tasks")) {
         await().atMost(Duration.ofSeconds(20)).until(() -> dead.count() == 1);
         assertEquals(2, dead.list(1).getFirst().attempts());
         assertEquals(2, c.stats().failed());

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.spool.HandlerRegistry;
+import dev.spool.TypeToken;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.core.ProcessIdentity;
@@ -142,13 +142,12 @@ final class TaskPoolIT {
             new ProcessIdentity("consumer", "it", 1),
             Clock.systemUTC());
     try (TaskPool pool = TaskPool.create(env.config())) {
-      List<Long> xs = pool.apply("upto", 4, new TypeReference<List<Long>>() {});
+      List<Long> xs = pool.apply("upto", 4, new TypeToken<List<Long>>() {});
       assertEquals(List.of(0L, 1L, 2L, 3L), xs);
       assertEquals(Long.class, xs.get(3).getClass(), "read as List<Long>, not List<Integer>");
       assertEquals(6L, pool.apply("total", xs, Long.class));
       List<List<Long>> lists =
-          pool.map(
-              "upto", List.of(1, 2, 3), new TypeReference<List<Long>>() {}, MapOptions.defaults());
+          pool.map("upto", List.of(1, 2, 3), new TypeToken<List<Long>>() {}, MapOptions.defaults());
       assertEquals(List.of(List.of(0L), List.of(0L, 1L), List.of(0L, 1L, 2L)), lists);
     } finally {
       c.close();

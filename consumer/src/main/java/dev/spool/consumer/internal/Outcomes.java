@@ -5,11 +5,11 @@ import dev.spool.SharedStateException;
 import dev.spool.SpoolException;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.RetryPolicy;
-import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
 import dev.spool.core.wire.AmqpLimits;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.DeadLetterCodec;
 import dev.spool.core.wire.DelayQueues;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
@@ -552,7 +552,7 @@ final class Outcomes {
   void deadLetter(Delivery d, Reason reason, RemoteError error, int attempts) {
     counters.deadLettered(d.taskName(), reason.toString());
     var props =
-        DeadLetter.properties(
+        DeadLetterCodec.properties(
             d.props(), reason, error, attempts, workerId, clock.instant(), queue, codec);
     boolean answer = d.taskId() != null && d.replyTo() != null && !d.replyTo().isEmpty();
     boolean handlerFailed = reason == Reason.RETRIES_EXHAUSTED || reason == Reason.NOT_RETRYABLE;
@@ -616,7 +616,7 @@ final class Outcomes {
         new RemoteError(
             SpoolException.class.getName(), "cannot be published: " + why, null, workerId, null);
     var props =
-        DeadLetter.properties(
+        DeadLetterCodec.properties(
             original, Reason.DECODE_ERROR, error, 0, workerId, clock.instant(), queue, codec);
     counters.deadLettered(String.valueOf(original.getType()), Reason.DECODE_ERROR.toString());
     publisher.publish(topology.deadQueue(queue), props, task.body(), onConfirmed);

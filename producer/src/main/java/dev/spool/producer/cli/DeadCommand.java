@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetters;
+import dev.spool.core.Spool;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import java.util.concurrent.Callable;
@@ -43,8 +44,9 @@ final class DeadCommand implements Runnable {
         description = "Work queue whose dead letters to use (default ${DEFAULT-VALUE}).")
     String queue;
 
-    DeadLetters open() {
-      return DeadLetters.open(connection.toConfig(System.getenv()), queue);
+    /** A connection for the command; the dead letters are {@code spool.deadLetters(queue)}. */
+    Spool connect() {
+      return Spool.connect(connection.toConfig(System.getenv()));
     }
   }
 
@@ -67,7 +69,8 @@ final class DeadCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (DeadLetters dead = where.open()) {
+      try (Spool spool = where.connect();
+          DeadLetters dead = spool.deadLetters(where.queue)) {
         long total = dead.count();
         java.util.List<DeadLetter> shown = dead.list(limit);
         if (json) {
@@ -136,7 +139,8 @@ final class DeadCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (DeadLetters dead = where.open()) {
+      try (Spool spool = where.connect();
+          DeadLetters dead = spool.deadLetters(where.queue)) {
         int n = dead.replay(d -> which.all || which.id.equals(d.taskId()));
         if (n == 0 && !which.all) {
           System.err.println(
@@ -162,7 +166,8 @@ final class DeadCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (DeadLetters dead = where.open()) {
+      try (Spool spool = where.connect();
+          DeadLetters dead = spool.deadLetters(where.queue)) {
         System.out.printf("purged %d dead letter(s) from %s%n", dead.purge(), dead.queue());
       }
       return 0;
