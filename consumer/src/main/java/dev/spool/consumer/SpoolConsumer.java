@@ -8,6 +8,7 @@ import dev.spool.consumer.internal.ControlPoller;
 import dev.spool.consumer.internal.Counters;
 import dev.spool.consumer.internal.DelayedMover;
 import dev.spool.consumer.internal.DeliveryDispatcher;
+import dev.spool.consumer.internal.HealthChecks;
 import dev.spool.consumer.internal.Heartbeat;
 import dev.spool.consumer.internal.PauseSwitch;
 import dev.spool.consumer.internal.StateMeters;
@@ -64,6 +65,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final WorkerPool workers;
   private final RedisState state;
   private final Counters counters;
+  private final HealthChecks checks;
   private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
   private final String queue;
   private final String urgentQueue; // the work queue's lane for tasks with a priority
@@ -113,6 +115,7 @@ public final class SpoolConsumer implements AutoCloseable {
       this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
       consumeChannel.basicQos(settings.prefetch());
       this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
+      this.checks = new HealthChecks(publisher, state);
       this.workers =
           new WorkerPool(
               settings.concurrency(),
@@ -122,7 +125,8 @@ public final class SpoolConsumer implements AutoCloseable {
       this.timer =
           java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
               r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
-      timer.scheduleWithFixedDelay(this::checkPublishing, 5, 5, TimeUnit.SECONDS);
+      timer.scheduleWithFixedDelay(
+          () -> checks.wedged().ifPresent(this::requestStop), 5, 5, TimeUnit.SECONDS);
       this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);
       this.dispatcher =
           new DeliveryDispatcher(
@@ -341,89 +345,12 @@ public final class SpoolConsumer implements AutoCloseable {
   public Health health() {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("rabbitmq", brokerState());
-    c.put("publishing", publishingState(System.nanoTime()));
+    c.put("publishing", checks.publishingState(System.nanoTime()));
     c.put(
         "consumer",
         stopRequested.isDone() ? "stopping: " + stopRequested.getNow(null).reason() : Health.UP);
-    c.put("redis", redisHealth());
+    c.put("redis", checks.redisHealth());
     return new Health(c);
-  }
-
-  /**
-   * A result (or a retry, a dead letter, a moved delayed task) unconfirmed this long makes the
-   * consumer unhealthy: it cannot return results.
-   */
-  static final Duration PUBLISH_STALL = Duration.ofSeconds(30);
-
-  /**
-   * Unconfirmed this long without a broker alarm, the publisher is wedged: the consumer stops,
-   * non-zero, so that its supervisor starts a fresh one (its unacked tasks go back to the queue).
-   * An alarm only makes it unhealthy: it clears by itself, and a new process would meet it too.
-   */
-  static final Duration PUBLISH_WEDGED = Duration.ofMinutes(2);
-
-  /** {@code up}, or how long publishing has been stuck and why, as far as is known. */
-  private String publishingState(long nowNanos) {
-    Duration stuck = publisher.oldestUnconfirmed(nowNanos);
-    if (stuck.compareTo(PUBLISH_STALL) < 0) return Health.UP;
-    String alarm = publisher.alarmLine();
-    return publisher.unconfirmed()
-        + " message(s) unconfirmed for "
-        + stuck.toSeconds()
-        + " s"
-        + (alarm != null ? ": " + alarm : "; the broker does not confirm them");
-  }
-
-  /** Run every few seconds: stops the consumer once its publishing is wedged. */
-  private void checkPublishing() {
-    Duration stuck = publisher.oldestUnconfirmed(System.nanoTime());
-    if (stuck.compareTo(PUBLISH_WEDGED) >= 0 && publisher.blockedReason() == null) {
-      requestStop(
-          new StopReason(
-              "publishing wedged: "
-                  + publisher.unconfirmed()
-                  + " message(s) unconfirmed for "
-                  + stuck.toSeconds()
-                  + " s with no broker alarm; exiting so that a fresh consumer takes over",
-              true));
-    }
-  }
-
-  /** How long a health check waits for Redis: well inside a container healthcheck's timeout. */
-  private static final Duration REDIS_HEALTH_WAIT = Duration.ofSeconds(1);
-
-  private final java.util.concurrent.ExecutorService redisProbe =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> Thread.ofPlatform().daemon().name("spool-health-redis").unstarted(r));
-  private volatile CompletableFuture<String> redisPing;
-
-  /**
-   * One PING at a time, waited for at most {@link #REDIS_HEALTH_WAIT}: a frozen Redis makes the
-   * check say so at once instead of holding the HTTP thread past the healthcheck's timeout.
-   */
-  private String redisHealth() {
-    CompletableFuture<String> ping = redisPing;
-    if (ping == null || ping.isDone()) {
-      ping =
-          CompletableFuture.supplyAsync(
-                  () -> {
-                    state.ping();
-                    return Health.UP;
-                  },
-                  redisProbe)
-              .exceptionally(e -> (e.getCause() != null ? e.getCause() : e).getMessage());
-      redisPing = ping;
-    }
-    try {
-      return ping.get(REDIS_HEALTH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      return "Redis did not answer a PING within " + REDIS_HEALTH_WAIT.toMillis() + " ms";
-    } catch (ExecutionException e) {
-      return String.valueOf(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
   }
 
   /**
@@ -591,7 +518,7 @@ public final class SpoolConsumer implements AutoCloseable {
   }
 
   private void closeQuietly() {
-    redisProbe.shutdownNow();
+    if (checks != null) checks.close();
     if (workers != null) workers.shutdownNow();
     if (timer != null) timer.shutdownNow();
     if (control != null) control.close();

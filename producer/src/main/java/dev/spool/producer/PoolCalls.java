@@ -3,11 +3,19 @@ package dev.spool.producer;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.Tracing;
+import dev.spool.producer.internal.MapRun;
+import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.PendingTasks.Pending;
 import dev.spool.producer.internal.ResultDecoder;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +34,9 @@ final class PoolCalls {
   private final Clock clock;
   private final LongSupplier ticker;
   private final String workQueue;
+  private final PendingTasks pending;
+  private final Tracing tracing;
+  private final Duration defaultTimeout;
 
   PoolCalls(
       TaskPool pool,
@@ -34,7 +45,10 @@ final class PoolCalls {
       ConfirmingPublisher publisher,
       Clock clock,
       LongSupplier ticker,
-      String workQueue) {
+      String workQueue,
+      PendingTasks pending,
+      Tracing tracing,
+      Duration defaultTimeout) {
     this.pool = pool;
     this.tasks = tasks;
     this.decoder = decoder;
@@ -42,6 +56,9 @@ final class PoolCalls {
     this.clock = clock;
     this.ticker = ticker;
     this.workQueue = workQueue;
+    this.pending = pending;
+    this.tracing = tracing;
+    this.defaultTimeout = defaultTimeout;
   }
 
   /** Lets the failures just handed over still complete their callers' futures, then stops. */
@@ -168,4 +185,68 @@ final class PoolCalls {
 
   private static final long HINT_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
   private volatile Hint lastHint;
+
+  static <R> List<R> collect(MapResults<R> run, Iterable<?> inputs) {
+    List<R> results =
+        inputs instanceof Collection<?> c ? new ArrayList<>(c.size()) : new ArrayList<>();
+    try (run) {
+      run.forEachRemaining(results::add);
+    }
+    return results;
+  }
+
+  <R> MapResults<R> run(
+      String task, Iterable<?> inputs, JavaType resultType, MapOptions options, boolean ordered) {
+    pool.ensureOpen();
+    Duration timeout = options.timeout() == null ? defaultTimeout : options.timeout();
+    Instant due = TaskOptions.due(options.countdown(), options.eta(), clock);
+    Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
+    int chunksize = chunksize(inputs, options);
+    boolean chunked = chunksize > 1;
+    TaskOptions mapOptions = TaskOptions.defaults().withPriority(options.priority());
+    MapRun<R> run =
+        new MapRun<>(
+            ordered,
+            ticker.getAsLong() + Duration.between(clock.instant(), deadline).toNanos(),
+            resultType,
+            decoder,
+            pending,
+            this::hint,
+            MapRun.MAX_AHEAD,
+            ticker);
+    run.cancelWith(ids -> pool.admin().cancel(ids, QueueAdmin.DEFAULT_CANCEL_KEEP));
+    MapRun.ChunkSubmitter submitter =
+        (chunk, position) ->
+            tasks.publish(
+                new TaskPublisher.Submission(
+                    task,
+                    chunk,
+                    position,
+                    chunked,
+                    deadline,
+                    options.idempotent()
+                        ? TaskPublisher.Idempotency.BY_TASK_ID
+                        : TaskPublisher.Idempotency.NONE,
+                    due,
+                    mapOptions,
+                    null,
+                    false));
+    if (tracing.on()) { // the feeder thread publishes each chunk as a child of the caller's span
+      Context caller = Context.current();
+      MapRun.ChunkSubmitter plain = submitter;
+      submitter =
+          (chunk, position) -> {
+            try (Scope ignored = caller.makeCurrent()) {
+              return plain.submit(chunk, position);
+            }
+          };
+    }
+    return run.start(inputs.iterator(), chunksize, submitter);
+  }
+
+  private int chunksize(Iterable<?> inputs, MapOptions options) {
+    if (options.chunksize() != null) return options.chunksize();
+    if (!(inputs instanceof Collection<?> c)) return 1;
+    return MapOptions.autoChunksize(c.size(), pool.admin().consumerCount());
+  }
 }

@@ -16,7 +16,6 @@ import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.core.wire.Tracing;
-import dev.spool.producer.internal.MapRun;
 import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.ProducerMeters;
 import dev.spool.producer.internal.ReplyListener;
@@ -24,14 +23,9 @@ import dev.spool.producer.internal.ResultDecoder;
 import dev.spool.state.RedisState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -150,7 +144,18 @@ public final class TaskPool implements AutoCloseable {
             producerId,
             replyQueue,
             config.maxMessageBytes());
-    this.calls = new PoolCalls(this, tasks, decoder, publisher, clock, ticker, workQueue);
+    this.calls =
+        new PoolCalls(
+            this,
+            tasks,
+            decoder,
+            publisher,
+            clock,
+            ticker,
+            workQueue,
+            pending,
+            tracing,
+            settings.defaultTimeout());
     this.admin =
         new QueueAdmin(
             this, queueName, workQueue, producerId, clock, publisher, settings.defaultTimeout());
@@ -427,22 +432,13 @@ public final class TaskPool implements AutoCloseable {
    * @throws TaskTimeoutException when the results did not all come within the timeout
    */
   public <R> List<R> map(String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
-    return collect(imap(task, inputs, resultType, options), inputs);
+    return PoolCalls.collect(imap(task, inputs, resultType, options), inputs);
   }
 
   /** As {@link #map(String, Iterable, Class, MapOptions)}, for a generic result type. */
   public <R> List<R> map(
       String task, Iterable<?> inputs, TypeToken<R> resultType, MapOptions options) {
-    return collect(imap(task, inputs, resultType, options), inputs);
-  }
-
-  private static <R> List<R> collect(MapResults<R> run, Iterable<?> inputs) {
-    List<R> results =
-        inputs instanceof Collection<?> c ? new ArrayList<>(c.size()) : new ArrayList<>();
-    try (run) {
-      run.forEachRemaining(results::add);
-    }
-    return results;
+    return PoolCalls.collect(imap(task, inputs, resultType, options), inputs);
   }
 
   /** {@code starmap}: each element of {@code argumentLists} is sent as a JSON array. */
@@ -466,13 +462,13 @@ public final class TaskPool implements AutoCloseable {
    */
   public <R> MapResults<R> imap(
       String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
-    return run(task, inputs, codec.type(resultType), options, true);
+    return calls.run(task, inputs, codec.type(resultType), options, true);
   }
 
   /** As {@link #imap(String, Iterable, Class, MapOptions)}, for a generic result type. */
   public <R> MapResults<R> imap(
       String task, Iterable<?> inputs, TypeToken<R> resultType, MapOptions options) {
-    return run(task, inputs, codec.type(resultType.type()), options, true);
+    return calls.run(task, inputs, codec.type(resultType.type()), options, true);
   }
 
   /** {@code imap} with defaults. */
@@ -483,67 +479,12 @@ public final class TaskPool implements AutoCloseable {
   /** Like {@code imap}, but yields results as they arrive, in any order. */
   public <R> MapResults<R> imapUnordered(
       String task, Iterable<?> inputs, Class<R> resultType, MapOptions options) {
-    return run(task, inputs, codec.type(resultType), options, false);
+    return calls.run(task, inputs, codec.type(resultType), options, false);
   }
 
   /** {@code imapUnordered} with defaults. */
   public <R> MapResults<R> imapUnordered(String task, Iterable<?> inputs, Class<R> resultType) {
     return imapUnordered(task, inputs, resultType, MapOptions.defaults());
-  }
-
-  private <R> MapResults<R> run(
-      String task, Iterable<?> inputs, JavaType resultType, MapOptions options, boolean ordered) {
-    ensureOpen();
-    Duration timeout = options.timeout() == null ? settings.defaultTimeout() : options.timeout();
-    Instant due = TaskOptions.due(options.countdown(), options.eta(), clock);
-    Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
-    int chunksize = chunksize(inputs, options);
-    boolean chunked = chunksize > 1;
-    TaskOptions mapOptions = TaskOptions.defaults().withPriority(options.priority());
-    MapRun<R> run =
-        new MapRun<>(
-            ordered,
-            ticker.getAsLong() + Duration.between(clock.instant(), deadline).toNanos(),
-            resultType,
-            decoder,
-            pending,
-            calls::hint,
-            MapRun.MAX_AHEAD,
-            ticker);
-    run.cancelWith(ids -> admin.cancel(ids, QueueAdmin.DEFAULT_CANCEL_KEEP));
-    MapRun.ChunkSubmitter submitter =
-        (chunk, position) ->
-            tasks.publish(
-                new TaskPublisher.Submission(
-                    task,
-                    chunk,
-                    position,
-                    chunked,
-                    deadline,
-                    options.idempotent()
-                        ? TaskPublisher.Idempotency.BY_TASK_ID
-                        : TaskPublisher.Idempotency.NONE,
-                    due,
-                    mapOptions,
-                    null,
-                    false));
-    if (tracing.on()) { // the feeder thread publishes each chunk as a child of the caller's span
-      Context caller = Context.current();
-      MapRun.ChunkSubmitter plain = submitter;
-      submitter =
-          (chunk, position) -> {
-            try (Scope ignored = caller.makeCurrent()) {
-              return plain.submit(chunk, position);
-            }
-          };
-    }
-    return run.start(inputs.iterator(), chunksize, submitter);
-  }
-
-  private int chunksize(Iterable<?> inputs, MapOptions options) {
-    if (options.chunksize() != null) return options.chunksize();
-    if (!(inputs instanceof Collection<?> c)) return 1;
-    return MapOptions.autoChunksize(c.size(), admin.consumerCount());
   }
 
   /** What this pool has done since it was created, and what it waits for now. */

@@ -59,6 +59,7 @@ final class Outcomes {
   private final Tracing tracing;
   private final Replies replies;
   private final Suspects suspects;
+  private final WorkflowSteps steps = new WorkflowSteps(this);
 
   Outcomes(
       ConfirmingPublisher publisher,
@@ -115,60 +116,18 @@ final class Outcomes {
     replyQueues.close();
   }
 
-  /**
-   * True when nobody can receive the task's result any more (its producer died) and it did not ask
-   * to run anyway ({@link Headers#IF_ABANDONED}): it is then skipped.
-   */
-  boolean abandoned(Delivery d) {
-    String replyTo = d.replyTo();
-    if (replyTo == null || replyTo.isEmpty()) return false;
-    if (d.keepResult() != null) return false; // its result is kept: someone can still read it
-    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
-    return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && replyQueues.abandoned(replyTo);
+  /** Whether the producers of tasks still read their replies. */
+  ReplyQueues replyQueues() {
+    return replyQueues;
   }
 
-  /**
-   * Times a task is set aside for an unread reply queue before it runs anyway: enough for the
-   * cluster's grace in steps of {@link #DEFER_STEP}.
-   */
-  static final int MAX_DEFERRALS = 15;
-
-  /**
-   * The longest a task is set aside at a time: a producer that was only reconnecting (on a cluster,
-   * it may take many seconds) gets its tasks run soon after it reads again.
-   */
-  static final Duration DEFER_STEP = Duration.ofSeconds(5);
-
-  /**
-   * Sets the task aside until its producer's reply queue has been unread for the whole grace (then
-   * it is skipped as abandoned) or is read again (then it runs), when the queue has no reader now:
-   * a producer that died leaves its tasks in the queue, and running them for nobody held up the
-   * next producer's tasks for the whole grace. Empty when it should run now (its producer reads, or
-   * it was set aside enough times); else how long to set it aside ({@link #defer}).
-   */
-  java.util.Optional<Duration> deferral(Delivery d) {
-    String replyTo = d.replyTo();
-    if (replyTo == null || replyTo.isEmpty() || d.keepResult() != null)
-      return java.util.Optional.empty();
-    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
-    if (Headers.IF_ABANDONED_RUN.equals(ifAbandoned) || d.deferrals() >= MAX_DEFERRALS) {
-      return java.util.Optional.empty();
-    }
-    return replyQueues
-        .unattended(replyTo)
-        .map(left -> (left.compareTo(DEFER_STEP) < 0 ? left : DEFER_STEP).plus(DEFER_SLACK));
-  }
-
-  /** Sets the task aside for {@code delay} in a delay queue (see {@link #deferral}). */
+  /** Sets the task aside for {@code delay} in a delay queue (see {@link ReplyQueues#deferral}). */
   void defer(Delivery d, Duration delay) {
     log.debug(
         "task {} set aside {} ms: nobody reads {} now", d.taskId(), delay.toMillis(), d.replyTo());
     counters.deferred(d.taskName());
     later(d, delay, Headers.DEFERRALS, d.deferrals() + 1);
   }
-
-  /** Past the grace by this much when a set-aside task comes back: its queue is judged by then. */
-  private static final Duration DEFER_SLACK = Duration.ofSeconds(1);
 
   /** The largest task body (and result) this consumer handles. */
   int maxMessageBytes() {
@@ -189,6 +148,10 @@ final class Outcomes {
 
   ConsumerConfig settings() {
     return settings;
+  }
+
+  Counters counters() {
+    return counters;
   }
 
   Acks acks() {
@@ -229,7 +192,7 @@ final class Outcomes {
   void success(Delivery d, byte[] json) {
     Delivery.Flow flow = d.flow();
     if (flow != null) {
-      stepSucceeded(d, flow, json);
+      steps.succeeded(d, flow, json);
       return;
     }
     TaskResult result = new TaskResult(d.taskId(), true, workerId, json);
@@ -240,7 +203,7 @@ final class Outcomes {
       reply(d, result, () -> acks.ack(d.tag()));
       return;
     }
-    KeptResult kept = new KeptResult(d);
+    KeptResult kept = new KeptResult(this, d);
     reply(d, result, kept::replyConfirmed, kept::replyFailed);
     try {
       state
@@ -263,122 +226,10 @@ final class Outcomes {
   }
 
   /**
-   * The two writes of a kept result, its reply and its record, made at once: the delivery is
-   * settled once, when both have answered. Both stored: acked. The reply failed: back to its queue
-   * (a later run finds the record and sends the result again). Only the record failed: the result
-   * reached its caller, and the task comes back later, when Redis may take its record.
-   */
-  private final class KeptResult {
-    private final Delivery d;
-    private int waiting = 2; // guarded by this
-    private boolean replyFailed; // guarded by this
-    private Throwable recordError; // guarded by this
-
-    KeptResult(Delivery d) {
-      this.d = d;
-    }
-
-    void replyConfirmed() {
-      arrived(false, null);
-    }
-
-    void replyFailed(Exception e) {
-      arrived(true, null);
-    }
-
-    void recordWritten() {
-      arrived(false, null);
-    }
-
-    void recordFailed(Throwable e) {
-      arrived(false, e);
-    }
-
-    private void arrived(boolean failedReply, Throwable failedRecord) {
-      boolean reply;
-      Throwable record;
-      synchronized (this) {
-        replyFailed |= failedReply;
-        if (failedRecord != null) recordError = failedRecord;
-        if (--waiting > 0) return;
-        reply = replyFailed;
-        record = recordError;
-      }
-      if (reply) acks.reject(d.tag(), true);
-      else if (record != null) requeueLater(d, record);
-      else acks.ack(d.tag());
-    }
-  }
-
-  /**
-   * A workflow's step succeeded: the workflow is advanced in Redis (the step counted once), the
-   * steps that come next are sent, and the delivery is acked once the broker has them all. When
-   * Redis cannot take it, the step comes back later; a step redelivered after it was counted sends
-   * again what its end sent (its consumer may have died before sending it).
-   */
-  private void stepSucceeded(Delivery d, Delivery.Flow flow, byte[] json) {
-    dev.spool.state.Workflows.Completion c;
-    try {
-      c =
-          state
-              .workflows()
-              .complete(
-                  flow.id(),
-                  flow.node(),
-                  new String(json, StandardCharsets.UTF_8),
-                  d.redelivered() || d.deliveryCount() > 0,
-                  flow.keep());
-    } catch (SharedStateException e) {
-      requeueLater(d, e);
-      return;
-    }
-    counters.succeeded(d.taskName());
-    releaseUnique(d);
-    if (!c.counted() && c.next().isEmpty()) {
-      log.debug("step {} of workflow {} was counted before", flow.node(), flow.id());
-    }
-    AtomicInteger left = new AtomicInteger(c.next().size() + 1);
-    Runnable settle =
-        () -> {
-          if (left.decrementAndGet() == 0) acks.ack(d.tag());
-        };
-    String work = topology.workQueue(queue);
-    for (dev.spool.state.Workflows.Step step : c.next()) {
-      var props =
-          traced(
-              dev.spool.core.wire.FlowSteps.properties(
-                  flow.id(), step.node(), step.name(), flow.keep(), workerId));
-      var body = dev.spool.core.wire.FlowSteps.body(step.inputJson());
-      if (!publish(d, "step", work, props, body, settle)) {
-        return; // put back: its redelivery sends them again
-      }
-    }
-    settle.run();
-  }
-
-  /** A workflow's step ended without success: the workflow fails now, with its error. */
-  private void stepFailed(Delivery d, RemoteError error) {
-    Delivery.Flow flow = d.flow();
-    if (flow == null) return;
-    try {
-      if (state
-          .workflows()
-          .fail(flow.id(), new String(codec.encode(error), StandardCharsets.UTF_8), flow.keep())) {
-        log.info("workflow {} failed at step {} ({})", flow.id(), flow.node(), d.taskName());
-      }
-    } catch (SharedStateException e) {
-      log.warn(
-          "cannot record that workflow {} failed ({}); it stays running until it expires",
-          flow.id(),
-          e.getMessage());
-    }
-  }
-
-  /**
    * The task ended: its uniqueness key, if it holds one, is let go, so that an equal task may be
    * sent again. When Redis cannot take it, the key runs out by its own expiry.
    */
-  private void releaseUnique(Delivery d) {
+  void releaseUnique(Delivery d) {
     String hash = Headers.string(d.props().getHeaders(), Headers.UNIQUE_KEY);
     if (hash == null || d.taskId() == null) return;
     try {
@@ -442,7 +293,7 @@ final class Outcomes {
             workerId,
             null);
     record(d, TaskRecords.CANCELLED, error, d.attempt());
-    stepFailed(d, error);
+    steps.failed(d, error);
     releaseUnique(d);
     reply(
         d,
@@ -561,7 +412,7 @@ final class Outcomes {
         handlerFailed ? TaskRecords.FAILED : TaskRecords.DEAD,
         error.deadLettered(reason.toString(), attempts),
         attempts);
-    stepFailed(d, error.deadLettered(reason.toString(), attempts));
+    steps.failed(d, error.deadLettered(reason.toString(), attempts));
     releaseUnique(d);
     AtomicInteger confirms = new AtomicInteger(answer ? 2 : 1);
     Runnable settle =
@@ -679,8 +530,7 @@ final class Outcomes {
    * {@code props} joined to the trace of the task being run on this thread (its process span), when
    * tracing is on and there is one: a retry or a workflow's next step continues its trace.
    */
-  private com.rabbitmq.client.AMQP.BasicProperties traced(
-      com.rabbitmq.client.AMQP.BasicProperties props) {
+  com.rabbitmq.client.AMQP.BasicProperties traced(com.rabbitmq.client.AMQP.BasicProperties props) {
     if (!tracingThisTask()) return props;
     Map<String, Object> h =
         props.getHeaders() == null ? new HashMap<>() : new HashMap<>(props.getHeaders());
@@ -693,7 +543,7 @@ final class Outcomes {
    * step), running {@code onConfirmed} once the broker confirmed it; false when it could not be
    * published, the delivery then returned to its queue.
    */
-  private boolean publish(
+  boolean publish(
       Delivery d,
       String what,
       String routingKey,

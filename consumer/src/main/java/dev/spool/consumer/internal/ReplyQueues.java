@@ -2,6 +2,7 @@ package dev.spool.consumer.internal;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.spool.core.wire.Headers;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -231,4 +232,50 @@ final class ReplyQueues implements AutoCloseable {
       return false;
     }
   }
+
+  /**
+   * True when nobody can receive the task's result any more (its producer died) and it did not ask
+   * to run anyway ({@link Headers#IF_ABANDONED}): it is then skipped.
+   */
+  boolean abandoned(Delivery d) {
+    String replyTo = d.replyTo();
+    if (replyTo == null || replyTo.isEmpty()) return false;
+    if (d.keepResult() != null) return false; // its result is kept: someone can still read it
+    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
+    return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && abandoned(replyTo);
+  }
+
+  /**
+   * Times a task is set aside for an unread reply queue before it runs anyway: enough for the
+   * cluster's grace in steps of {@link #DEFER_STEP}.
+   */
+  static final int MAX_DEFERRALS = 15;
+
+  /**
+   * The longest a task is set aside at a time: a producer that was only reconnecting (on a cluster,
+   * it may take many seconds) gets its tasks run soon after it reads again.
+   */
+  static final Duration DEFER_STEP = Duration.ofSeconds(5);
+
+  /**
+   * Sets the task aside until its producer's reply queue has been unread for the whole grace (then
+   * it is skipped as abandoned) or is read again (then it runs), when the queue has no reader now:
+   * a producer that died leaves its tasks in the queue, and running them for nobody held up the
+   * next producer's tasks for the whole grace. Empty when it should run now (its producer reads, or
+   * it was set aside enough times); else how long to set it aside ({@code Outcomes.defer}).
+   */
+  java.util.Optional<Duration> deferral(Delivery d) {
+    String replyTo = d.replyTo();
+    if (replyTo == null || replyTo.isEmpty() || d.keepResult() != null)
+      return java.util.Optional.empty();
+    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
+    if (Headers.IF_ABANDONED_RUN.equals(ifAbandoned) || d.deferrals() >= MAX_DEFERRALS) {
+      return java.util.Optional.empty();
+    }
+    return unattended(replyTo)
+        .map(left -> (left.compareTo(DEFER_STEP) < 0 ? left : DEFER_STEP).plus(DEFER_SLACK));
+  }
+
+  /** Past the grace by this much when a set-aside task comes back: its queue is judged by then. */
+  private static final Duration DEFER_SLACK = Duration.ofSeconds(1);
 }

@@ -126,7 +126,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       if (settle()) outcomes.handBack(delivery);
       return;
     }
-    if (outcomes.abandoned(delivery)) {
+    if (outcomes.replyQueues().abandoned(delivery)) {
       // Its producer died: nobody would receive the result. Skipped, counted, acked.
       if (settle()) {
         counters.abandoned(task.name());
@@ -138,7 +138,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       if (settle()) outcomes.cancelled(delivery, false);
       return;
     }
-    java.util.Optional<java.time.Duration> aside = outcomes.deferral(delivery);
+    java.util.Optional<java.time.Duration> aside = outcomes.replyQueues().deferral(delivery);
     if (aside.isPresent()) { // its producer does not read its results now
       if (settle()) outcomes.defer(delivery, aside.get());
       return;
@@ -262,9 +262,12 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     RateLimit limit = outcomes.settings().rateLimitFor(task.name());
     if (limit == null || delivery.rateSlotBooked()) return false;
     String key = delivery.rateKey();
-    String name = task.name().matches("[A-Za-z0-9._-]{1,64}") ? task.name() : sha256(task.name());
+    String name =
+        task.name().matches("[A-Za-z0-9._-]{1,64}") ? task.name() : Markers.sha256(task.name());
     String bucket =
-        key == null ? "task." + name : "task." + name + ".key." + sha256(key).substring(0, 32);
+        key == null
+            ? "task." + name
+            : "task." + name + ".key." + Markers.sha256(key).substring(0, 32);
     Duration wait;
     try {
       wait = outcomes.state().rateSchedule(bucket).reserve(limit.count(), limit.period());
@@ -315,10 +318,10 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
 
   private void execute() {
     String key = delivery.idempotencyKey();
-    SharedValue<Marker> marker = null;
+    SharedValue<Markers.Marker> marker = null;
     if (key != null) {
       try {
-        marker = outcomes.state().value("idem." + sha256(key), Marker.class);
+        marker = outcomes.state().value("idem." + Markers.sha256(key), Markers.Marker.class);
         if (!claim(marker)) return;
       } catch (StateConnectionException e) {
         if (settle()) outcomes.requeueLater(delivery, e);
@@ -332,7 +335,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       counters.rejected();
       log.warn(
           "task {} ({}): bad input, dead-lettered: {}", task.id(), task.name(), e.getMessage());
-      release(marker);
+      Markers.release(marker);
       if (settle()) {
         outcomes.deadLetter(
             delivery,
@@ -349,7 +352,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
         results.add(call(inputs.get(i)));
       } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
         outcome = "failure";
-        release(marker);
+        Markers.release(marker);
         failed(e, task.isChunk() ? i : null);
         return;
       }
@@ -366,12 +369,12 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       outcome = json.length > limit ? "failure" : "success";
     } catch (SpoolCodecException e) {
       outcome = "failure";
-      release(marker);
+      Markers.release(marker);
       failed(e, null);
       return;
     }
     if (json.length > limit) {
-      release(marker);
+      Markers.release(marker);
       failed(
           new dev.spool.NotRetryableException(
               "the result of task "
@@ -389,14 +392,15 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     }
     if (cancelled) {
       outcome = "cancelled";
-      release(marker);
+      Markers.release(marker);
       if (settle()) outcomes.cancelled(delivery, true);
       return;
     }
     if (marker != null) {
       try {
         marker.set(
-            new Marker("done", outcomes.workerId(), new String(json, StandardCharsets.UTF_8)),
+            new Markers.Marker(
+                "done", outcomes.workerId(), new String(json, StandardCharsets.UTF_8)),
             outcomes.settings().idempotencyTtl());
       } catch (StateConnectionException e) {
         // The handler ran but its marker could not be written: keep the claim, come back later.
@@ -445,10 +449,11 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
    * Claims the idempotency marker; false when the delivery was settled instead (already done: its
    * stored result is sent; being run elsewhere: it comes back later).
    */
-  private boolean claim(SharedValue<Marker> marker) {
+  private boolean claim(SharedValue<Markers.Marker> marker) {
     Duration claim = timeLimit.plus(grace).plusSeconds(30);
-    if (marker.setIfAbsent(new Marker("running", outcomes.workerId(), null), claim)) return true;
-    Marker m = marker.get().orElse(null);
+    if (marker.setIfAbsent(new Markers.Marker("running", outcomes.workerId(), null), claim))
+      return true;
+    Markers.Marker m = marker.get().orElse(null);
     if (m != null && m.status().equals("done") && settle()) {
       counters.idempotentSkip(task.name());
       log.info(
@@ -463,27 +468,6 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
               "its idempotency key is claimed by " + (m == null ? "another run" : m.worker())));
     }
     return false;
-  }
-
-  /** Keys are the user's own strings; their hash makes a valid, bounded Redis name. */
-  static String sha256(String key) {
-    try {
-      byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(key.getBytes(StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no SHA-256 in this JVM", e);
-    }
-  }
-
-  private static void release(SharedValue<Marker> marker) {
-    if (marker == null) return;
-    try {
-      marker.delete();
-    } catch (RuntimeException e) {
-      log.warn("could not release an idempotency claim ({}); it expires by itself", e.toString());
-    }
   }
 
   /**
@@ -609,7 +593,4 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
 
   /** A progress report as its record keeps it. */
   record Progress(long done, long total, String message) {}
-
-  /** The idempotency marker: {@code running} while claimed, {@code done} with the result JSON. */
-  record Marker(String status, String worker, String result) {}
 }

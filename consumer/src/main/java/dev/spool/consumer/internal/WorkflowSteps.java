@@ -1,0 +1,91 @@
+package dev.spool.consumer.internal;
+
+import dev.spool.SharedStateException;
+import dev.spool.core.RemoteError;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a workflow's step: its workflow advanced in Redis and the next steps sent, or the
+ * workflow failed. Settled through the consumer's {@link Outcomes}.
+ */
+final class WorkflowSteps {
+  private static final Logger log = LoggerFactory.getLogger(WorkflowSteps.class);
+
+  private final Outcomes outcomes;
+
+  WorkflowSteps(Outcomes outcomes) {
+    this.outcomes = outcomes;
+  }
+
+  /**
+   * A workflow's step succeeded: the workflow is advanced in Redis (the step counted once), the
+   * steps that come next are sent, and the delivery is acked once the broker has them all. When
+   * Redis cannot take it, the step comes back later; a step redelivered after it was counted sends
+   * again what its end sent (its consumer may have died before sending it).
+   */
+  void succeeded(Delivery d, Delivery.Flow flow, byte[] json) {
+    dev.spool.state.Workflows.Completion c;
+    try {
+      c =
+          outcomes
+              .state()
+              .workflows()
+              .complete(
+                  flow.id(),
+                  flow.node(),
+                  new String(json, StandardCharsets.UTF_8),
+                  d.redelivered() || d.deliveryCount() > 0,
+                  flow.keep());
+    } catch (SharedStateException e) {
+      outcomes.requeueLater(d, e);
+      return;
+    }
+    outcomes.counters().succeeded(d.taskName());
+    outcomes.releaseUnique(d);
+    if (!c.counted() && c.next().isEmpty()) {
+      log.debug("step {} of workflow {} was counted before", flow.node(), flow.id());
+    }
+    AtomicInteger left = new AtomicInteger(c.next().size() + 1);
+    Runnable settle =
+        () -> {
+          if (left.decrementAndGet() == 0) outcomes.acks().ack(d.tag());
+        };
+    String work = outcomes.workQueue();
+    for (dev.spool.state.Workflows.Step step : c.next()) {
+      var props =
+          outcomes.traced(
+              dev.spool.core.wire.FlowSteps.properties(
+                  flow.id(), step.node(), step.name(), flow.keep(), outcomes.workerId()));
+      var body = dev.spool.core.wire.FlowSteps.body(step.inputJson());
+      if (!outcomes.publish(d, "step", work, props, body, settle)) {
+        return; // put back: its redelivery sends them again
+      }
+    }
+    settle.run();
+  }
+
+  /** A workflow's step ended without success: the workflow fails now, with its error. */
+  void failed(Delivery d, RemoteError error) {
+    Delivery.Flow flow = d.flow();
+    if (flow == null) return;
+    try {
+      if (outcomes
+          .state()
+          .workflows()
+          .fail(
+              flow.id(),
+              new String(outcomes.codec().encode(error), StandardCharsets.UTF_8),
+              flow.keep())) {
+        log.info("workflow {} failed at step {} ({})", flow.id(), flow.node(), d.taskName());
+      }
+    } catch (SharedStateException e) {
+      log.warn(
+          "cannot record that workflow {} failed ({}); it stays running until it expires",
+          flow.id(),
+          e.getMessage());
+    }
+  }
+}
