@@ -116,7 +116,12 @@ final class CodeSamplesTest {
           "package samples; public final class Report {}",
           "package samples; public final class Worker { public static void main(String[] a) {} }");
 
-  record Sample(String where, String code) {}
+  /**
+   * A sample, and whether users meet it (the README, docs/, the javadoc of an exported package):
+   * those compile as a module of their own on the module path, against what Spool's modules export
+   * and nothing else; the javadoc of internal packages compiles on the class path.
+   */
+  record Sample(String where, String code, boolean exported) {}
 
   @Test
   void everySample_inReadmeAndJavadoc_compiles(@TempDir Path dir) throws IOException {
@@ -124,33 +129,59 @@ final class CodeSamplesTest {
     samples.addAll(readme());
     samples.addAll(javadoc());
     assertTrue(samples.size() >= 30, "found only " + samples.size() + " samples: " + samples);
+    List<Sample> users = samples.stream().filter(Sample::exported).toList();
+    assertTrue(users.size() >= 20, "found only " + users.size() + " samples users meet");
+    String failures = check(dir.resolve("module"), users, true);
+    failures +=
+        check(
+            dir.resolve("classpath"), samples.stream().filter(s -> !s.exported()).toList(), false);
+    if (!failures.isEmpty()) fail(failures);
+  }
 
+  /** Compiles {@code samples} in one javac run; what failed, with javac's errors, or "". */
+  private static String check(Path dir, List<Sample> samples, boolean modular) throws IOException {
+    if (samples.isEmpty()) return "";
+    String imports =
+        modular ? IMPORTS.replace("import dev.spool.producer.status.*;\n", "") : IMPORTS;
     List<Path> files = new ArrayList<>();
     Files.createDirectories(dir.resolve("samples"));
-    files.add(write(dir.resolve("samples/SampleContext.java"), CONTEXT.formatted(IMPORTS)));
+    files.add(write(dir.resolve("samples/SampleContext.java"), CONTEXT.formatted(imports)));
     for (int i = 0; i < STUBS.size(); i++) {
       String stub = STUBS.get(i);
       String name = stub.replaceAll("(?s).*public final class (\\w+).*", "$1");
       files.add(write(dir.resolve("samples/" + name + ".java"), stub));
     }
     List<Path> sampleFiles = new ArrayList<>();
-    for (int i = 0; i < samples.size(); i++) sampleFiles.add(source(dir, i, samples.get(i)));
+    for (int i = 0; i < samples.size(); i++) {
+      sampleFiles.add(source(dir, i, samples.get(i), imports));
+    }
     files.addAll(sampleFiles);
-    String errors = compile(dir, files); // one javac run for all: errors name their file
-    if (errors.isEmpty()) return;
+    if (modular) files.add(write(dir.resolve("module-info.java"), MODULE));
+    String errors = compile(dir, files, modular); // one javac run for all: errors name their file
+    if (errors.isEmpty()) return "";
     List<String> failures = new ArrayList<>();
     for (int i = 0; i < samples.size(); i++) {
       if (errors.contains(sampleFiles.get(i).getParent().toString() + "/")) {
         failures.add(samples.get(i).where() + ":\n" + samples.get(i).code());
       }
     }
-    fail(
-        failures.size()
-            + " sample(s) do not compile:\n\n"
-            + String.join("\n\n", failures)
-            + "\n\n--- javac says:\n"
-            + errors);
+    return failures.size()
+        + " sample(s) do not compile"
+        + (modular ? " as a module against Spool's exported packages" : "")
+        + ":\n\n"
+        + String.join("\n\n", failures)
+        + "\n\n--- javac says:\n"
+        + errors;
   }
+
+  /** What a user's module reads: Spool's modules (and what they require transitively). */
+  private static final String MODULE =
+      """
+      module samples {
+        requires dev.spool.producer;
+        requires dev.spool.consumer;
+      }
+      """;
 
   /**
    * The README's first handler and producer are the files of examples/first-project, which
@@ -191,7 +222,7 @@ final class CodeSamplesTest {
     }
   }
 
-  private static Path source(Path dir, int i, Sample s) throws IOException {
+  private static Path source(Path dir, int i, Sample s, String imports) throws IOException {
     String pkg = "samples.s" + i;
     Path folder = dir.resolve("samples/s" + i);
     Files.createDirectories(folder);
@@ -205,7 +236,7 @@ final class CodeSamplesTest {
     if (type.find() && type.start() == 0) {
       return write(
           folder.resolve(type.group(1) + ".java"),
-          "package " + pkg + ";\n" + IMPORTS + "import samples.*;\n" + s.code());
+          "package " + pkg + ";\n" + imports + "import samples.*;\n" + s.code());
     }
     String code = s.code().strip();
     if (!code.endsWith(";") && !code.endsWith("}")) code += ";";
@@ -214,22 +245,22 @@ final class CodeSamplesTest {
         "package "
             + pkg
             + ";\n"
-            + IMPORTS
+            + imports
             + "import samples.*;\n"
             + "class Sample extends SampleContext {\n  void run() throws Exception {\n"
             + code
             + "\n  }\n}\n");
   }
 
-  private static String compile(Path dir, List<Path> sources) {
+  private static String compile(Path dir, List<Path> sources, boolean modular) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     List<String> args = new ArrayList<>();
     args.addAll(
         List.of(
             "-d",
             dir.resolve("out").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
+            modular ? "--module-path" : "-cp",
+            modular ? modulePath() : System.getProperty("java.class.path"),
             "-proc:none",
             "-Xlint:none",
             "-nowarn"));
@@ -264,6 +295,28 @@ final class CodeSamplesTest {
     return pages;
   }
 
+  /**
+   * A user's module path: this module's runtime dependencies (Spool's modules and what they
+   * require), as Maven wrote them, and nothing of the tests'.
+   */
+  private static String modulePath() {
+    try {
+      return Files.readString(Path.of(System.getProperty("spool.runtime.classpath"))).strip();
+    } catch (IOException | NullPointerException e) {
+      throw new AssertionError(
+          "the runtime class path Maven writes (spool.runtime.classpath) is missing: " + e, e);
+    }
+  }
+
+  /** The packages a module's module-info exports to everyone. */
+  private static List<String> exportedPackages(String module) throws IOException {
+    Path info = ROOT.resolve(module).resolve("src/main/java/module-info.java");
+    Matcher m = Pattern.compile("(?m)^\\s*exports ([\\w.]+);").matcher(Files.readString(info));
+    List<String> out = new ArrayList<>();
+    while (m.find()) out.add(m.group(1));
+    return out;
+  }
+
   private static List<Sample> readme() throws IOException {
     List<Sample> out = new ArrayList<>();
     for (Path page : pages()) {
@@ -271,7 +324,7 @@ final class CodeSamplesTest {
       Matcher m = README_SAMPLE.matcher(text);
       while (m.find()) {
         int line = (int) text.substring(0, m.start()).lines().count() + 1;
-        out.add(new Sample(ROOT.relativize(page) + ":" + line, m.group(1)));
+        out.add(new Sample(ROOT.relativize(page) + ":" + line, m.group(1), true));
       }
     }
     return out;
@@ -279,8 +332,10 @@ final class CodeSamplesTest {
 
   private static List<Sample> javadoc() throws IOException {
     List<Sample> out = new ArrayList<>();
-    for (String module : List.of("core", "shared-state", "producer", "consumer")) {
-      try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
+    for (String module : List.of("api", "core", "shared-state", "producer", "consumer")) {
+      List<String> exported = exportedPackages(module);
+      Path src = ROOT.resolve(module).resolve("src/main/java");
+      try (Stream<Path> files = Files.walk(src)) {
         for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
           String text = Files.readString(f);
           Matcher m = JAVADOC_SAMPLE.matcher(text);
@@ -296,7 +351,8 @@ final class CodeSamplesTest {
                     .replace("&gt;", ">")
                     .replace("&amp;", "&")
                     .replace("{@literal @}", "@");
-            out.add(new Sample(ROOT.relativize(f) + ":" + line, code));
+            String pkg = src.relativize(f.getParent()).toString().replace('/', '.');
+            out.add(new Sample(ROOT.relativize(f) + ":" + line, code, exported.contains(pkg)));
           }
         }
       }
