@@ -1,5 +1,6 @@
 package dev.spool.consumer;
 
+import dev.spool.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -43,25 +44,19 @@ public record RateLimit(int count, Duration period) {
           case "m" -> Duration.ofMinutes(1);
           case "h" -> Duration.ofHours(1);
           case "d" -> Duration.ofDays(1);
-          default -> duration(text, unit);
+          default -> period(text, unit);
         };
     return new RateLimit(Integer.parseInt(m.group(1)), period);
   }
 
-  private static Duration duration(String text, String unit) {
-    Matcher m = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(unit);
-    if (!m.matches()) {
+  private static Duration period(String text, String unit) {
+    try {
+      return Durations.parsePositive(unit);
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "rate limit '" + text + "': period '" + unit + "' is not s, m, h, d or e.g. 10s, 500ms");
+          "rate limit '" + text + "': period '" + unit + "' is not s, m, h, d or e.g. 10s, 500ms",
+          e);
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
   }
 
   /** The time between two starts. */

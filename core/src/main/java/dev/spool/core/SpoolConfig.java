@@ -133,9 +133,9 @@ public record SpoolConfig(
         .amqpUri(amqpUriText())
         .redisUri(redisUri.toString())
         .namespace(namespace)
-        .queueType(queueType.toString())
-        .deliveryLimit(Integer.toString(deliveryLimit))
-        .maxMessageSize(Integer.toString(maxMessageBytes));
+        .queueType(queueType)
+        .deliveryLimit(deliveryLimit)
+        .maxMessageBytes(maxMessageBytes);
   }
 
   /**
@@ -233,43 +233,45 @@ public record SpoolConfig(
     private String amqpUri = DEFAULT_AMQP_URI;
     private String redisUri = DEFAULT_REDIS_URI;
     private String namespace = DEFAULT_NAMESPACE;
-    private String queueType = QueueType.QUORUM.toString();
-    private String deliveryLimit = Integer.toString(DEFAULT_DELIVERY_LIMIT);
-    private String maxMessageSize = Integer.toString(DEFAULT_MAX_MESSAGE_BYTES);
+    private QueueType queueType = QueueType.QUORUM;
+    private int deliveryLimit = DEFAULT_DELIVERY_LIMIT;
+    private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
 
     private Builder() {}
 
     /** {@code quorum} (the default) or {@code classic}. */
     public Builder queueType(String type) {
+      return queueType(QueueType.parse(QUEUE_TYPE, Objects.requireNonNull(type, QUEUE_TYPE)));
+    }
+
+    /** Deliveries of an unacked task before a quorum queue dead-letters it: 1 to 1000. */
+    public Builder deliveryLimit(String limit) {
+      return deliveryLimit(
+          parseInt(DELIVERY_LIMIT, Objects.requireNonNull(limit, DELIVERY_LIMIT), 1, 1000));
+    }
+
+    /** Largest task body: bytes, or with a suffix: {@code 512KiB}, {@code 4MiB}, {@code 4MB}. */
+    public Builder maxMessageSize(String size) {
+      return maxMessageBytes(
+          parseSize(MAX_MESSAGE_SIZE, Objects.requireNonNull(size, MAX_MESSAGE_SIZE)));
+    }
+
+    /** {@code quorum} (the default) or {@code classic}. */
+    public Builder queueType(QueueType type) {
       this.queueType = Objects.requireNonNull(type, QUEUE_TYPE);
       return this;
     }
 
     /** Deliveries of an unacked task before a quorum queue dead-letters it: 1 to 1000. */
-    public Builder deliveryLimit(String limit) {
-      this.deliveryLimit = Objects.requireNonNull(limit, DELIVERY_LIMIT);
-      return this;
-    }
-
-    /** Largest task body: bytes, or with a suffix: {@code 512KiB}, {@code 4MiB}, {@code 4MB}. */
-    public Builder maxMessageSize(String size) {
-      this.maxMessageSize = Objects.requireNonNull(size, MAX_MESSAGE_SIZE);
-      return this;
-    }
-
-    /** {@code quorum} (the default) or {@code classic}. */
-    public Builder queueType(QueueType type) {
-      return queueType(Objects.requireNonNull(type, QUEUE_TYPE).toString());
-    }
-
-    /** Deliveries of an unacked task before a quorum queue dead-letters it: 1 to 1000. */
     public Builder deliveryLimit(int limit) {
-      return deliveryLimit(Integer.toString(limit));
+      this.deliveryLimit = limit; // checked by build(), with every other setting
+      return this;
     }
 
     /** Largest task body in bytes: 1024 to 128 MiB. */
     public Builder maxMessageBytes(int bytes) {
-      return maxMessageSize(Integer.toString(bytes));
+      this.maxMessageBytes = bytes; // checked by build(), with every other setting
+      return this;
     }
 
     public Builder amqpUri(URI uri) {
@@ -302,66 +304,26 @@ public record SpoolConfig(
       List<String> nodes = new java.util.ArrayList<>();
       URI amqp = parseAmqp(amqpUri, nodes);
       URI redis = parseRedis(redisUri);
-      String db = redis.getPath();
-      if (redis.getScheme().endsWith("-sentinel")) {
-        db = null; // /<master>[/<db>], checked by parseRedis
-      }
-      if (db != null && !db.isEmpty() && !db.matches("/\\d{0,2}")) {
-        throw new IllegalArgumentException(
-            REDIS_URI + ": '" + redact(redis) + "' names database '" + db + "'; use /0 to /15");
-      }
-      try { // the options in the query: wait-replicas, wait-timeout
-        dev.spool.state.SharedStateConfig.builder().redisUri(redis.toString()).build();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            REDIS_URI
-                + ": '"
-                + redact(redis)
-                + "': "
-                + e.getMessage().replaceFirst("^redisUri: ", ""),
-            e);
-      }
-      QueueType type = QueueType.parse(QUEUE_TYPE, queueType);
-      int limit = parseInt(DELIVERY_LIMIT, deliveryLimit, 1, 1000);
-      int size = parseSize(MAX_MESSAGE_SIZE, maxMessageSize);
-      return new SpoolConfig(amqp, redis, namespace, type, limit, size, nodes);
+      return new SpoolConfig(
+          amqp, redis, namespace, queueType, deliveryLimit, maxMessageBytes, nodes);
     }
 
-    private static final Pattern REDIS_SENTINEL =
-        Pattern.compile(
-            "^rediss?-sentinel://(?:[^@/]*@)?([^/@?]+)/[^/?]+(?:/\\d{1,2})?/?(?:\\?.*)?$");
-
     /**
-     * {@code redis://}, {@code rediss://}, or a primary through Sentinel: {@code
-     * redis-sentinel://[user:password@]h1:26379,h2:26379/<master>[/<db>]}.
+     * {@code redis://}, {@code rediss://}, or a primary through Sentinel ({@code
+     * redis-sentinel://[user:password@]h1:26379,h2:26379/<master>[/<db>]}), read by the shared
+     * state's own rules (one reader of Redis URIs), its messages naming this setting.
      */
     private static URI parseRedis(String value) {
-      String v = value.trim();
-      if (!v.startsWith("redis-sentinel://") && !v.startsWith("rediss-sentinel://")) {
-        return parse(
-            REDIS_URI,
-            v,
-            "redis",
-            "rediss",
-            "redis://host:6379/0, or redis-sentinel://h1:26379,h2:26379/mymaster/0");
-      }
-      java.util.regex.Matcher m = REDIS_SENTINEL.matcher(v);
-      boolean hostsOk =
-          m.matches()
-              && java.util.Arrays.stream(m.group(1).split(",", -1))
-                  .allMatch(h -> h.matches("[A-Za-z0-9._-]+(:\\d{1,5})?"));
-      if (!hostsOk) {
+      try {
+        return dev.spool.state.SharedStateConfig.builder().redisUri(value).build().redisUri();
+      } catch (IllegalArgumentException e) {
+        String why = e.getMessage().replaceFirst("^redisUri: ", "");
         throw new IllegalArgumentException(
             REDIS_URI
-                + ": '"
-                + redact(v)
-                + "' is not a Sentinel URI; expected"
-                + " redis-sentinel://[user:password@]h1:26379,h2:26379/<master name>[/<db>]");
-      }
-      try {
-        return new URI(v);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(REDIS_URI + ": '" + redact(v) + "' is not a URI", e);
+                + ": "
+                + (why.startsWith("'") ? why : "'" + redact(value) + "': " + why)
+                + "; expected redis://host:6379/0, or redis-sentinel://h1:26379,h2:26379/mymaster/0",
+            e);
       }
     }
 

@@ -168,7 +168,7 @@ public record Schedule(
 
   /** {@code cron '0 2 * * *' Europe/Paris} or {@code every 5m}. */
   public String describe() {
-    if (every != null) return "every " + dev.spool.core.Durations.format(every);
+    if (every != null) return "every " + dev.spool.Durations.format(every);
     return "cron '" + cron + "'" + (zone.equals(ZoneOffset.UTC) ? "" : " " + zone.getId());
   }
 

@@ -159,7 +159,7 @@ public final class Scheduler implements AutoCloseable {
           log.info(
               "scheduler leading (fencing token {}, lease {})",
               held.fencingToken(),
-              dev.spool.core.Durations.format(lease));
+              dev.spool.Durations.format(lease));
         } else if (System.nanoTime() - renewedAt > lease.toNanos() / 3) {
           held.extend(lease);
           renewedAt = System.nanoTime();

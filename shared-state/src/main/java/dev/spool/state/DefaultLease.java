@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import dev.spool.LockLease;
 import dev.spool.LockLostException;
 import dev.spool.SharedStateException;

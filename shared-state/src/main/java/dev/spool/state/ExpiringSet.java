@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;

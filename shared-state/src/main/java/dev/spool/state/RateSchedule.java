@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

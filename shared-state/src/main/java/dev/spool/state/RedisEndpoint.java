@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,6 @@ final class RedisEndpoint {
       Pattern.compile(
           "^(rediss?)-sentinel://(?:([^@/]*)@)?([^/@?]+)/([^/?]+)(?:/(\\d{1,2}))?/?(?:\\?(.*))?$");
 
-  private static final Pattern WAIT_TIMEOUT = Pattern.compile("(\\d{1,6})(ms|s)");
-
   private final URI uri;
   private final Set<HostAndPort> sentinels;
   private final String master;
@@ -63,12 +62,17 @@ final class RedisEndpoint {
           replicas = Integer.parseInt(value);
         }
         case "wait-timeout" -> {
-          Matcher m = WAIT_TIMEOUT.matcher(value);
-          if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException(
-                "wait-timeout must be a duration like 500ms or 2s, was '" + value + "'");
+          try {
+            timeout = Durations.parsePositive(value).toMillis();
+          } catch (IllegalArgumentException e) {
+            timeout = 0;
           }
-          timeout = Long.parseLong(m.group(1)) * (m.group(2).equals("s") ? 1000 : 1);
+          if (timeout < 1 || timeout > 3_600_000) {
+            throw new IllegalArgumentException(
+                "wait-timeout must be a duration like 500ms or 2s (at most 1h), was '"
+                    + value
+                    + "'");
+          }
         }
         case "protocol" -> {} // Jedis reads it (RESP2 or RESP3)
         default ->
@@ -115,7 +119,10 @@ final class RedisEndpoint {
     Set<HostAndPort> sentinels = new LinkedHashSet<>();
     for (String node : m.group(3).split(",", -1)) {
       int colon = node.lastIndexOf(':');
-      if (node.isBlank()) throw new IllegalArgumentException("an empty Sentinel address");
+      if (!node.matches("[A-Za-z0-9._-]+(:\\d{1,5})?")) {
+        throw new IllegalArgumentException(
+            "Sentinel address '" + node + "' is not host or host:port");
+      }
       try {
         sentinels.add(
             colon < 0

@@ -1,6 +1,7 @@
 package dev.spool.state;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.spool.Durations;
 import dev.spool.LockLease;
 import dev.spool.SharedList;
 import dev.spool.SharedStateException;

@@ -1,6 +1,7 @@
 package dev.spool.state;
 
 import dev.spool.DistributedLock;
+import dev.spool.Durations;
 import dev.spool.LockLease;
 import dev.spool.LockTimeoutException;
 import dev.spool.SharedStateException;

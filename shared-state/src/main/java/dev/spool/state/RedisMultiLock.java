@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import dev.spool.LockLease;
 import dev.spool.LockTimeoutException;
 import dev.spool.MultiLease;

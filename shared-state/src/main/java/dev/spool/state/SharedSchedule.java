@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

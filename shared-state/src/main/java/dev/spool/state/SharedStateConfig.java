@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -36,13 +37,15 @@ public record SharedStateConfig(
 
   /** The URI with its password replaced by {@code ***}, safe to log. */
   public String redisUriRedacted() {
-    String info = redisUri.getRawUserInfo();
-    if (info == null) {
-      // A Sentinel URI's authority lists several hosts, which java.net.URI does not split.
-      return redisUri.toString().replaceAll("(//[^/@:]*):[^/@]*@", "$1:***@");
-    }
-    String user = info.contains(":") ? info.substring(0, info.indexOf(':')) : "";
-    return redisUri.toString().replace(info + "@", user + ":***@");
+    return redact(redisUri.toString());
+  }
+
+  /**
+   * {@code uri} with any password replaced by {@code ***}, whether or not it parses: what a message
+   * may show of a Redis URI.
+   */
+  public static String redact(String uri) {
+    return uri == null ? null : uri.replaceAll("(//[^/@:]*):[^/@]*@", "$1:***@");
   }
 
   @Override
@@ -114,7 +117,8 @@ public record SharedStateConfig(
       try {
         uri = new URI(redisUri.trim());
       } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("redisUri: '" + redisUri + "' is not a URI", e);
+        throw new IllegalArgumentException(
+            "redisUri: '" + redact(redisUri) + "' is not a URI (" + redact(e.getReason()) + ")", e);
       }
       String scheme = String.valueOf(uri.getScheme());
       if (!java.util.List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel")
@@ -124,8 +128,13 @@ public record SharedStateConfig(
                 + scheme
                 + "://...'");
       }
-      if (!scheme.endsWith("-sentinel") && uri.getHost() == null) {
-        throw new IllegalArgumentException("redisUri: names no host");
+      if (!scheme.endsWith("-sentinel")) {
+        if (uri.getHost() == null) throw new IllegalArgumentException("redisUri: names no host");
+        String db = uri.getPath();
+        if (db != null && !db.isEmpty() && !db.matches("/(\\d|1[0-5])?")) {
+          throw new IllegalArgumentException(
+              "redisUri: '" + redact(redisUri) + "' names database '" + db + "'; use /0 to /15");
+        }
       }
       try {
         RedisEndpoint.of(uri); // the Sentinel addresses, the master's name, the options

@@ -1,5 +1,6 @@
 package dev.spool.state;
 
+import dev.spool.Durations;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

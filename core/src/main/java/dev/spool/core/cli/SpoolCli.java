@@ -64,7 +64,7 @@ public final class SpoolCli {
   /** A positive duration, or a conversion error saying what is wrong with the text. */
   public static java.time.Duration duration(String text) {
     try {
-      return dev.spool.core.Durations.parsePositive(text);
+      return dev.spool.Durations.parsePositive(text);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.TypeConversionException(e.getMessage());
     }

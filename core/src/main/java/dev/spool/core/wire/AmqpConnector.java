@@ -78,12 +78,10 @@ public final class AmqpConnector {
       if (config.amqpAddresses().size() > 1) {
         // Every node, in random order, so that processes spread over the cluster; recovery
         // tries them all again.
-        List<Address> nodes = new ArrayList<>();
-        for (String node : config.amqpAddresses()) {
-          int colon = node.lastIndexOf(':');
-          nodes.add(
-              new Address(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))));
-        }
+        // host:port each, checked by SpoolConfig; read by the client's own parser.
+        List<Address> nodes =
+            new ArrayList<>(
+                List.of(Address.parseAddresses(String.join(",", config.amqpAddresses()))));
         Collections.shuffle(nodes);
         return factory.newConnection(nodes, connectionName);
       }

@@ -138,8 +138,7 @@ final class ApplyCommand implements Callable<Integer> {
     if (keepResult != null) {
       if (keepResult.compareTo(dev.spool.state.TaskRecords.MAX_KEEP) > 0) {
         throw new IllegalArgumentException(
-            "--keep-result must be at most 90d, was "
-                + dev.spool.core.Durations.format(keepResult));
+            "--keep-result must be at most 90d, was " + dev.spool.Durations.format(keepResult));
       }
       options = options.withKeepResult(keepResult);
     }
@@ -151,7 +150,7 @@ final class ApplyCommand implements Callable<Integer> {
       }
       if (uniqueFor.compareTo(java.time.Duration.ofDays(30)) > 0) {
         throw new IllegalArgumentException(
-            "--unique-for must be at most 30d, was " + dev.spool.core.Durations.format(uniqueFor));
+            "--unique-for must be at most 30d, was " + dev.spool.Durations.format(uniqueFor));
       }
       options = options.withUniqueKey(unique, uniqueFor);
     }

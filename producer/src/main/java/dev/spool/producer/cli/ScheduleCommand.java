@@ -208,7 +208,7 @@ final class ScheduleCommand implements Runnable {
             n.put("task", s.task());
             n.set("input", s.input());
             n.put("cron", s.cron());
-            n.put("every", s.every() == null ? null : dev.spool.core.Durations.format(s.every()));
+            n.put("every", s.every() == null ? null : dev.spool.Durations.format(s.every()));
             n.put("zone", s.zone().getId());
             n.put("queue", s.queue());
             n.put("missed", s.missed().name().toLowerCase(java.util.Locale.ROOT));

@@ -1,5 +1,6 @@
 package dev.spool.producer.cli;
 
+import dev.spool.Durations;
 import dev.spool.core.Spool;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;

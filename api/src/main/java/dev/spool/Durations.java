@@ -1,4 +1,4 @@
-package dev.spool.core;
+package dev.spool;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads durations as written on command lines: {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h},
- * or ISO-8601 {@code PT30S}.
+ * Durations as people write them, read in one place for every setting, option and URI: {@code
+ * 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601 {@code PT30S}.
  */
 public final class Durations {
   private static final Pattern SHORT = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
@@ -34,6 +34,19 @@ public final class Durations {
     Duration d = parse(text);
     if (d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException("'" + text + "' must be longer than zero");
+    }
+    return d;
+  }
+
+  /**
+   * Checks an argument.
+   *
+   * @return {@code d}
+   * @throws IllegalArgumentException naming {@code name}, when {@code d} is null, zero or negative
+   */
+  public static Duration requirePositive(String name, Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
     }
     return d;
   }
