@@ -3,6 +3,7 @@ package dev.spool.core;
 import com.rabbitmq.client.Connection;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Handles;
+import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.RedisState;

@@ -7,7 +7,7 @@ import dev.spool.StateCodecException;
  * A whole number shared by every process, like {@code Manager().Value('i')} with atomic increments:
  * a Redis string. Thread-safe.
  */
-public final class RedisCounter implements SharedCounter {
+final class RedisCounter implements SharedCounter {
   private final Redis redis;
   private final String key;
 

@@ -23,7 +23,7 @@ import java.util.function.UnaryOperator;
  * @param <K> key type
  * @param <V> value type
  */
-public final class RedisDict<K, V> implements SharedDict<K, V> {
+final class RedisDict<K, V> implements SharedDict<K, V> {
   /** How often {@link #update} retries when another writer got in between. */
   public static final int MAX_UPDATE_ATTEMPTS = 100;
 

@@ -18,7 +18,7 @@ import redis.clients.jedis.util.KeyValue;
  *
  * @param <V> element type
  */
-public final class RedisList<V> implements SharedList<V> {
+final class RedisList<V> implements SharedList<V> {
   private final Redis redis;
   private final StateCodec codec;
   private final String key;

@@ -23,7 +23,7 @@ import java.util.Optional;
  * <p>Taking a lock while the same thread holds another (outside {@link SharedState#locks}) logs a
  * warning naming both, or throws {@link NestedLockException} in strict mode. Thread-safe.
  */
-public final class RedisLock implements DistributedLock {
+final class RedisLock implements DistributedLock {
   private final LockEngine engine;
   private final String name;
   private final boolean watchdog;

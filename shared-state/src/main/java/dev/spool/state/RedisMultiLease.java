@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /** The leases of a {@link MultiLock}; closing releases them all, in reverse order. */
-public final class RedisMultiLease implements MultiLease {
+final class RedisMultiLease implements MultiLease {
   private final List<LockLease> leases;
 
   RedisMultiLease(List<LockLease> leases) {

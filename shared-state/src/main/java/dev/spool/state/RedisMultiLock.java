@@ -15,7 +15,7 @@ import java.util.SortedSet;
  * Several locks taken together, all or nothing, always in one canonical (sorted) order, so that two
  * holders asking for {a, b} and {b, a} can never deadlock. Thread-safe.
  */
-public final class RedisMultiLock implements MultiLock {
+final class RedisMultiLock implements MultiLock {
   private final LockEngine engine;
   private final List<String> names;
 

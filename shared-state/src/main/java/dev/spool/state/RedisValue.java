@@ -13,7 +13,7 @@ import redis.clients.jedis.params.SetParams;
  *
  * @param <V> value type
  */
-public final class RedisValue<V> implements SharedValue<V> {
+final class RedisValue<V> implements SharedValue<V> {
   private final Redis redis;
   private final StateCodec codec;
   private final String key;

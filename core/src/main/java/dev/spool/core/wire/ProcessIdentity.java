@@ -1,4 +1,4 @@
-package dev.spool.core;
+package dev.spool.core.wire;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
