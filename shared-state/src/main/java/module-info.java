@@ -10,4 +10,10 @@ module dev.spool.state {
   requires org.slf4j;
 
   exports dev.spool.state;
+  // The shared state on Redis and the queue's bookkeeping there (task records, workflows,
+  // workers, unique keys, schedules): Spool's own, out of a handler's and a caller's reach.
+  exports dev.spool.state.internal to
+      dev.spool.core,
+      dev.spool.producer,
+      dev.spool.consumer;
 }

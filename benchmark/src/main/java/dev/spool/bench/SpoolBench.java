@@ -510,8 +510,8 @@ public final class SpoolBench implements Callable<Integer> {
   /** The CPU one heartbeat refresh takes on the calling thread, one in ten writing the report. */
   private double heartbeatRefreshCpuSeconds() {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    try (dev.spool.state.RedisState state =
-        dev.spool.state.RedisState.connect(
+    try (dev.spool.state.internal.RedisState state =
+        dev.spool.state.internal.RedisState.connect(
             dev.spool.state.SharedStateConfig.builder()
                 .redisUri(config.redisUri().toString())
                 .namespace(config.namespace())

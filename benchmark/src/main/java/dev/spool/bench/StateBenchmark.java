@@ -2,8 +2,8 @@ package dev.spool.bench;
 
 import dev.spool.LockLease;
 import dev.spool.SharedDict;
-import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
+import dev.spool.state.internal.RedisState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

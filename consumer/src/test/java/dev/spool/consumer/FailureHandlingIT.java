@@ -77,7 +77,7 @@ final class FailureHandlingIT {
             .build();
     String parked =
         dev.spool.core.wire.ParkedTask.of(props, "1".getBytes(StandardCharsets.UTF_8)).toJson();
-    try (dev.spool.state.RedisState state = env.sharedState()) {
+    try (dev.spool.state.internal.RedisState state = env.sharedState()) {
       state
           .schedule(dev.spool.core.wire.Topology.delayedSchedule("tasks"))
           .addIn("too-long-1", parked, Duration.ofMillis(1));
@@ -97,7 +97,7 @@ final class FailureHandlingIT {
       Map<String, TaskResult> results = f.awaitResults(20);
       assertTrue(results.keySet().containsAll(ids));
       assertTrue(consumer.health().up(), consumer.health().toJson());
-      try (dev.spool.state.RedisState state = env.sharedState()) {
+      try (dev.spool.state.internal.RedisState state = env.sharedState()) {
         var schedule = state.schedule(dev.spool.core.wire.Topology.delayedSchedule("tasks"));
         assertEquals(0, schedule.waiting() + schedule.claimed(), "removed from Redis: once");
       }
@@ -225,7 +225,7 @@ final class FailureHandlingIT {
       SpoolTestEnv env) throws Exception {
     ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer = f.start(ConsumerConfig.builder().build());
-        dev.spool.state.RedisState state = env.sharedState()) {
+        dev.spool.state.internal.RedisState state = env.sharedState()) {
       // As two earlier consumers left it: each counted a lone start of it, and died.
       state.crashRecords().startAlone("killer-1");
       state.crashRecords().startAlone("killer-1");

@@ -6,7 +6,7 @@ import dev.spool.SpoolTimeoutException;
 import dev.spool.StateConnectionException;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,13 +1,14 @@
 package dev.spool.core;
 
 import com.rabbitmq.client.Connection;
+import dev.spool.SharedState;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.RedisState;
 import dev.spool.state.SharedStateConfig;
+import dev.spool.state.internal.RedisState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -61,7 +62,7 @@ public final class Spool implements AutoCloseable {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
    */
   public static Spool connect(SpoolConfig config) {
-    RedisState state = sharedState(config);
+    RedisState state = RedisState.of(sharedState(config));
     try {
       Connection c =
           new AmqpConnector(config).open(ProcessIdentity.current("spool").connectionName());
@@ -76,7 +77,7 @@ public final class Spool implements AutoCloseable {
    * Shared state alone, on the configuration's Redis and namespace, connecting on first use; the
    * caller closes it. (A {@code Spool}'s own is {@link #state()}.)
    */
-  public static RedisState sharedState(SpoolConfig config) {
+  public static SharedState sharedState(SpoolConfig config) {
     return RedisState.connect(
         SharedStateConfig.builder()
             .redisUri(config.redisUri().toString())
@@ -142,7 +143,7 @@ public final class Spool implements AutoCloseable {
    * Shared dicts, lists, counters and locks in Redis, under this configuration's namespace. Closed
    * with this {@code Spool}: do not close it yourself.
    */
-  public RedisState state() {
+  public SharedState state() {
     ensureOpen();
     return state;
   }

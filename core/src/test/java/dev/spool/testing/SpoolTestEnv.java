@@ -109,8 +109,8 @@ public final class SpoolTestEnv {
    * Shared state in this test's namespace, as a process of the test would open it; the caller
    * closes it.
    */
-  public dev.spool.state.RedisState sharedState() {
-    return dev.spool.core.Spool.sharedState(config());
+  public dev.spool.state.internal.RedisState sharedState() {
+    return dev.spool.state.internal.RedisState.of(dev.spool.core.Spool.sharedState(config()));
   }
 
   /** A new Redis client for this test's services; the caller closes it. */

@@ -14,7 +14,8 @@ import dev.spool.producer.status.SpoolStatus;
 import dev.spool.producer.status.StatusCollector;
 import dev.spool.producer.status.WorkerReport;
 import dev.spool.producer.status.Workers;
-import dev.spool.state.TaskRecords;
+import dev.spool.state.internal.RedisState;
+import dev.spool.state.internal.TaskRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,12 +54,12 @@ final class DashboardData implements AutoCloseable {
     this.collector =
         new StatusCollector(
             api,
-            spool.state(),
+            RedisState.of(spool.state()),
             ManagementApi.vhost(config.amqpUri()),
             config.namespace(),
             50,
             clock);
-    this.workers = new Workers(spool.state());
+    this.workers = new Workers(RedisState.of(spool.state()));
   }
 
   String namespace() {
@@ -127,7 +128,10 @@ final class DashboardData implements AutoCloseable {
     if (state != null && !STATES.contains(state)) {
       throw new IllegalArgumentException("no task state '" + state + "'; one of " + STATES);
     }
-    return spool.state().taskRecords().recent(name, state, 100, RECENT_BUDGET).stream()
+    return RedisState.of(spool.state())
+        .taskRecords()
+        .recent(name, state, 100, RECENT_BUDGET)
+        .stream()
         .map(
             r ->
                 new RecentTask(

@@ -14,7 +14,7 @@ import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskState;
 import dev.spool.producer.status.ManagementApi;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.file.Files;

@@ -71,7 +71,7 @@ final class CodeSamplesTest {
 
   /** Names samples use without declaring them, and the types they stand for. */
   private static final String CONTEXT =
-      """
+"""
       package samples;
 
       %s
@@ -80,8 +80,7 @@ final class CodeSamplesTest {
         protected SpoolConfig config;
         protected Spool spool;
         protected SharedState state;
-        protected RedisState redis;
-        protected TaskPool pool;
+%s        protected TaskPool pool;
         protected HandlerRegistry registry;
         protected MeterRegistry meters;
         protected SpoolConsumer consumer;
@@ -145,7 +144,10 @@ final class CodeSamplesTest {
         modular ? IMPORTS.replace("import dev.spool.producer.status.*;\n", "") : IMPORTS;
     List<Path> files = new ArrayList<>();
     Files.createDirectories(dir.resolve("samples"));
-    files.add(write(dir.resolve("samples/SampleContext.java"), CONTEXT.formatted(imports)));
+    // Spool's internal samples (on the class path) name Redis's client itself.
+    String internal = modular ? "" : "  protected dev.spool.state.internal.RedisState redis;\n";
+    files.add(
+        write(dir.resolve("samples/SampleContext.java"), CONTEXT.formatted(imports, internal)));
     for (int i = 0; i < STUBS.size(); i++) {
       String stub = STUBS.get(i);
       String name = stub.replaceAll("(?s).*public final class (\\w+).*", "$1");

@@ -1,6 +1,7 @@
 package dev.spool.producer;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.spool.SharedState;
 import dev.spool.SpoolException;
 import dev.spool.StateConnectionException;
 import dev.spool.TypeToken;
@@ -12,8 +13,8 @@ import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.RedisState;
-import dev.spool.state.TaskRecords;
+import dev.spool.state.internal.RedisState;
+import dev.spool.state.internal.TaskRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,8 +62,8 @@ public final class AsyncResult {
   }
 
   /** Task {@code id} in {@code state}'s namespace. */
-  public static AsyncResult of(RedisState state, String id) {
-    return new AsyncResult(state.taskRecords(), id, Clock.systemUTC());
+  public static AsyncResult of(SharedState state, String id) {
+    return new AsyncResult(RedisState.of(state).taskRecords(), id, Clock.systemUTC());
   }
 
   public String id() {

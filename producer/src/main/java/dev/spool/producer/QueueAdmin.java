@@ -9,7 +9,7 @@ import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedSchedule;
+import dev.spool.state.internal.SharedSchedule;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

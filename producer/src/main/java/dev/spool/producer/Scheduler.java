@@ -5,6 +5,7 @@ import com.rabbitmq.client.AMQP;
 import dev.spool.DistributedLock;
 import dev.spool.LockLease;
 import dev.spool.LockLostException;
+import dev.spool.SharedState;
 import dev.spool.SharedStateException;
 import dev.spool.core.metrics.Health;
 import dev.spool.core.wire.Headers;
@@ -12,8 +13,8 @@ import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.RedisState;
-import dev.spool.state.SharedTimetable;
+import dev.spool.state.internal.RedisState;
+import dev.spool.state.internal.SharedTimetable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -91,7 +92,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Starts a scheduler with the default lease; close it to stop. */
-  public static Scheduler start(RedisState state) {
+  public static Scheduler start(SharedState state) {
     return start(state, DEFAULT_LEASE);
   }
 
@@ -100,7 +101,7 @@ public final class Scheduler implements AutoCloseable {
    *
    * @throws IllegalArgumentException for a lease out of range
    */
-  public static Scheduler start(RedisState state, Duration lease) {
+  public static Scheduler start(SharedState state, Duration lease) {
     return start(state, lease, new SimpleMeterRegistry());
   }
 
@@ -109,8 +110,8 @@ public final class Scheduler implements AutoCloseable {
    * spool_schedule_fires_total} and {@code spool_schedule_skips_total} per schedule, and {@code
    * spool_scheduler_leading}.
    */
-  public static Scheduler start(RedisState state, Duration lease, MeterRegistry meters) {
-    Scheduler s = new Scheduler(state, lease, meters);
+  public static Scheduler start(SharedState state, Duration lease, MeterRegistry meters) {
+    Scheduler s = new Scheduler(RedisState.of(state), lease, meters);
     s.thread.start();
     return s;
   }
@@ -298,7 +299,7 @@ public final class Scheduler implements AutoCloseable {
         .increment();
   }
 
-  private dev.spool.state.SharedSchedule scheduleOf(String queue) {
+  private dev.spool.state.internal.SharedSchedule scheduleOf(String queue) {
     return state.schedule(Topology.delayedSchedule(queue));
   }
 

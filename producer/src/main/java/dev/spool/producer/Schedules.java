@@ -1,10 +1,11 @@
 package dev.spool.producer;
 
+import dev.spool.SharedState;
 import dev.spool.StateConnectionException;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.state.RedisState;
-import dev.spool.state.SharedTimetable;
+import dev.spool.state.internal.RedisState;
+import dev.spool.state.internal.SharedTimetable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,12 +43,12 @@ public final class Schedules {
 
   /** The schedules of {@code spool}'s namespace. */
   public static Schedules of(Spool spool) {
-    return new Schedules(spool.state());
+    return new Schedules(RedisState.of(spool.state()));
   }
 
   /** The schedules of the namespace {@code state} works in. */
-  public static Schedules of(RedisState state) {
-    return new Schedules(state);
+  public static Schedules of(SharedState state) {
+    return new Schedules(RedisState.of(state));
   }
 
   /**

@@ -20,7 +20,7 @@ import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.ProducerMeters;
 import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -92,7 +92,8 @@ public final class TaskPool implements AutoCloseable {
     this.session = session;
     this.ticker = ticker;
     this.ownsState = shared == null;
-    this.stateSource = shared == null ? () -> Spool.sharedState(config) : () -> shared;
+    this.stateSource =
+        shared == null ? () -> RedisState.of(Spool.sharedState(config)) : () -> shared;
     this.settings = settings;
     this.meterRegistry = meterRegistry;
     this.clock = clock;
@@ -247,7 +248,8 @@ public final class TaskPool implements AutoCloseable {
    * @throws IllegalStateException when the spool is closed
    */
   public static TaskPool create(Spool spool, TaskPoolConfig settings, MeterRegistry meters) {
-    return Handles.make(spool, s -> create(s, spool.config(), settings, meters, spool.state()));
+    return Handles.make(
+        spool, s -> create(s, spool.config(), settings, meters, RedisState.of(spool.state())));
   }
 
   /** Runs {@code task} on one input and waits for its result, up to the default timeout. */

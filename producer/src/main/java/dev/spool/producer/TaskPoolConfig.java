@@ -1,7 +1,7 @@
 package dev.spool.producer;
 
 import dev.spool.core.wire.Topology;
-import dev.spool.state.TaskRecords;
+import dev.spool.state.internal.TaskRecords;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.util.HashMap;

@@ -15,8 +15,8 @@ import dev.spool.core.wire.Tracing;
 import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.PendingTasks.Pending;
 import dev.spool.producer.internal.ProducerMeters;
-import dev.spool.state.SharedSchedule;
-import dev.spool.state.UniqueKeys;
+import dev.spool.state.internal.SharedSchedule;
+import dev.spool.state.internal.UniqueKeys;
 import io.opentelemetry.api.trace.Span;
 import java.time.Clock;
 import java.time.Duration;
@@ -324,7 +324,7 @@ final class TaskPublisher {
     String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
     Duration keep = keepFor("workflow", options);
     if (keep == null) keep = TaskPool.DEFAULT_WORKFLOW_KEEP;
-    List<dev.spool.state.Workflows.Node> nodes = new ArrayList<>();
+    List<dev.spool.state.internal.Workflows.Node> nodes = new ArrayList<>();
     for (Workflow.Flat f : flow.flatten()) {
       String input = null;
       if (f.hasInput()) {
@@ -333,11 +333,11 @@ final class TaskPublisher {
         input = new String(json, java.nio.charset.StandardCharsets.UTF_8);
       }
       nodes.add(
-          new dev.spool.state.Workflows.Node(
+          new dev.spool.state.internal.Workflows.Node(
               f.kind(), f.name(), input, f.parent(), f.index(), f.children()));
     }
     Duration timeout = settings.defaultTimeout();
-    List<dev.spool.state.Workflows.Step> first;
+    List<dev.spool.state.internal.Workflows.Step> first;
     try {
       // Submitting until the broker confirmed its first steps: failed if that never comes.
       first =
@@ -350,7 +350,7 @@ final class TaskPublisher {
     }
     List<ConfirmingPublisher.Message> steps = new ArrayList<>(first.size());
     List<Span> spans = new ArrayList<>();
-    for (dev.spool.state.Workflows.Step step : first) {
+    for (dev.spool.state.internal.Workflows.Step step : first) {
       AMQP.BasicProperties props =
           dev.spool.core.wire.FlowSteps.properties(id, step.node(), step.name(), keep, producerId);
       if (tracing.on()) {

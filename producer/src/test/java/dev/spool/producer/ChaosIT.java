@@ -17,7 +17,7 @@ import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import dev.spool.testing.services.OwnServices;

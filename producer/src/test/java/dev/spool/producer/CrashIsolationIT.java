@@ -10,7 +10,7 @@ import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetters;
 import dev.spool.core.TaskFailedException;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;

@@ -15,7 +15,7 @@ import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.producer.ChaosTasks.Mark;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.charset.StandardCharsets;

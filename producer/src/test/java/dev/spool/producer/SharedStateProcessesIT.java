@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.LockLease;
 import dev.spool.core.SpoolConfig;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import dev.spool.testing.services.RedisProcess;

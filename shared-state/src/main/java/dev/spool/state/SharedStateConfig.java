@@ -1,6 +1,9 @@
 package dev.spool.state;
 
 import dev.spool.Durations;
+import dev.spool.SharedState;
+import dev.spool.state.internal.RedisEndpoint;
+import dev.spool.state.internal.RedisState;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
@@ -33,6 +36,15 @@ public record SharedStateConfig(
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A client of the shared state for this configuration, on a pool of its own: dicts, lists,
+   * counters, values and locks. Connects on first use ({@link SharedState#ping()} checks at once);
+   * the caller closes it. A program that also uses queues takes {@code Spool.state()} instead.
+   */
+  public SharedState connect() {
+    return RedisState.connect(this);
   }
 
   /** The URI with its password replaced by {@code ***}, safe to log. */

@@ -3,8 +3,8 @@
  * of a distributed system. Stands alone: it depends on Jedis and Jackson, not on the rest of Spool.
  *
  * <pre>{@code
- * try (SharedState state = RedisState.connect(SharedStateConfig.builder()
- *     .redisUri("redis://localhost:6379/0").namespace("app").build())) {
+ * try (SharedState state = SharedStateConfig.builder()
+ *     .redisUri("redis://localhost:6379/0").namespace("app").build().connect()) {
  *   SharedDict<String, Long> counts = state.dict("counts", String.class, Long.class);
  *   counts.increment("apples", 3);
  *   try (LockLease lease = state.lock("ledger").acquire(Duration.ofSeconds(5), Duration.ofSeconds(30))) {

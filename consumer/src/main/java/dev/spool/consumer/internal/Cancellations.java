@@ -1,6 +1,6 @@
 package dev.spool.consumer.internal;
 
-import dev.spool.state.ExpiringSet;
+import dev.spool.state.internal.ExpiringSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

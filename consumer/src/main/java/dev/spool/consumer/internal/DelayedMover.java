@@ -4,7 +4,7 @@ import dev.spool.SharedStateException;
 import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.ParkedTask;
-import dev.spool.state.SharedSchedule;
+import dev.spool.state.internal.SharedSchedule;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

@@ -70,9 +70,10 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
    */
   java.time.Duration keepResult() {
     Long ms = Headers.numberOrNull(props.getHeaders(), Headers.KEEP_RESULT);
-    if (ms == null || ms < 1 || ms > dev.spool.state.TaskRecords.MAX_KEEP.toMillis()) return null;
+    if (ms == null || ms < 1 || ms > dev.spool.state.internal.TaskRecords.MAX_KEEP.toMillis())
+      return null;
     try {
-      dev.spool.state.TaskRecords.requireId(taskId());
+      dev.spool.state.internal.TaskRecords.requireId(taskId());
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -92,9 +93,9 @@ record Delivery(long tag, AMQP.BasicProperties props, byte[] body, boolean redel
     Long ms = Headers.numberOrNull(props.getHeaders(), Headers.FLOW_KEEP);
     if (id == null || node == null || ms == null || node < 0 || node > Integer.MAX_VALUE)
       return null;
-    if (ms < 1 || ms > dev.spool.state.TaskRecords.MAX_KEEP.toMillis()) return null;
+    if (ms < 1 || ms > dev.spool.state.internal.TaskRecords.MAX_KEEP.toMillis()) return null;
     try {
-      dev.spool.state.TaskRecords.requireId(id);
+      dev.spool.state.internal.TaskRecords.requireId(id);
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -17,7 +17,7 @@ import dev.spool.core.wire.MalformedMessageException;
 import dev.spool.core.wire.PoisonPill;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

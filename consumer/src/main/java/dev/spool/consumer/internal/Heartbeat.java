@@ -2,7 +2,7 @@ package dev.spool.consumer.internal;
 
 import dev.spool.SharedStateException;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.WorkerRegistry;
+import dev.spool.state.internal.WorkerRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;

@@ -1,7 +1,7 @@
 package dev.spool.consumer.internal;
 
 import dev.spool.SharedStateException;
-import dev.spool.state.CrashRecords;
+import dev.spool.state.internal.CrashRecords;
 import java.util.Collection;
 import java.util.function.Supplier;
 import org.slf4j.Logger;

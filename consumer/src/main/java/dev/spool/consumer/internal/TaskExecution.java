@@ -14,7 +14,7 @@ import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Tracing;
-import dev.spool.state.TaskRecords;
+import dev.spool.state.internal.TaskRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -555,7 +555,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   }
 
   @Override
-  public dev.spool.state.RedisState state() {
+  public dev.spool.state.internal.RedisState state() {
     return outcomes.state();
   }
 

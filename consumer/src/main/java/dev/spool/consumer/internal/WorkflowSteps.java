@@ -27,7 +27,7 @@ final class WorkflowSteps {
    * again what its end sent (its consumer may have died before sending it).
    */
   void succeeded(Delivery d, Delivery.Flow flow, byte[] json) {
-    dev.spool.state.Workflows.Completion c;
+    dev.spool.state.internal.Workflows.Completion c;
     try {
       c =
           outcomes
@@ -54,7 +54,7 @@ final class WorkflowSteps {
           if (left.decrementAndGet() == 0) outcomes.acks().ack(d.tag());
         };
     String work = outcomes.workQueue();
-    for (dev.spool.state.Workflows.Step step : c.next()) {
+    for (dev.spool.state.internal.Workflows.Step step : c.next()) {
       var props =
           outcomes.traced(
               dev.spool.core.wire.FlowSteps.properties(

@@ -75,8 +75,8 @@ public final class Headers {
 
   /**
    * On a task: how long, in ms, its record and result are kept in Redis after it ends, readable by
-   * id from any process ({@code dev.spool.state.TaskRecords}). Such a task always runs, whether or
-   * not its producer is still there.
+   * id from any process ({@code dev.spool.state.internal.TaskRecords}). Such a task always runs,
+   * whether or not its producer is still there.
    */
   public static final String KEEP_RESULT = "spool-keep-result";
 
@@ -87,7 +87,7 @@ public final class Headers {
    */
   public static final String SUBMISSION = "spool-submission";
 
-  /** On a workflow's step: the workflow's id ({@code dev.spool.state.Workflows}). */
+  /** On a workflow's step: the workflow's id ({@code dev.spool.state.internal.Workflows}). */
   public static final String FLOW = "spool-flow";
 
   /** On a workflow's step: its node in the workflow's tree. */
@@ -97,8 +97,8 @@ public final class Headers {
   public static final String FLOW_KEEP = "spool-flow-keep";
 
   /**
-   * On a task: the SHA-256 of its uniqueness key ({@code dev.spool.state.UniqueKeys}), which it
-   * holds until it ends; the consumer that ends it lets go of it.
+   * On a task: the SHA-256 of its uniqueness key ({@code dev.spool.state.internal.UniqueKeys}),
+   * which it holds until it ends; the consumer that ends it lets go of it.
    */
   public static final String UNIQUE_KEY = "spool-unique-key";
 

@@ -6,8 +6,8 @@ import java.util.Date;
 import java.util.Map;
 
 /**
- * A delayed task as it waits in Redis ({@code dev.spool.state.SharedSchedule}) until it is due: the
- * message a producer would have published, as JSON (the body in base64).
+ * A delayed task as it waits in Redis ({@code dev.spool.state.internal.SharedSchedule}) until it is
+ * due: the message a producer would have published, as JSON (the body in base64).
  *
  * @param id the task id (message id)
  * @param name the task name (message type)

@@ -136,7 +136,7 @@ final class ApplyCommand implements Callable<Integer> {
     if (rateKey != null) options = options.withRateKey(rateKey);
     if (priority != 0) options = options.withPriority(priority);
     if (keepResult != null) {
-      if (keepResult.compareTo(dev.spool.state.TaskRecords.MAX_KEEP) > 0) {
+      if (keepResult.compareTo(dev.spool.state.internal.TaskRecords.MAX_KEEP) > 0) {
         throw new IllegalArgumentException(
             "--keep-result must be at most 90d, was " + dev.spool.Durations.format(keepResult));
       }

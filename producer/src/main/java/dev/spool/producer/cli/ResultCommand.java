@@ -11,7 +11,7 @@ import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.AsyncResult;
 import dev.spool.producer.TaskState;
 import dev.spool.producer.TaskStatus;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +61,7 @@ final class ResultCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SpoolConfig config = connection.toConfig(System.getenv());
-    try (RedisState state = Spool.sharedState(config)) {
+    try (RedisState state = RedisState.of(Spool.sharedState(config))) {
       AsyncResult r = AsyncResult.of(state, id);
       TaskStatus s;
       try {

@@ -9,7 +9,7 @@ import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.Schedule;
 import dev.spool.producer.Schedules;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +57,7 @@ final class ScheduleCommand implements Runnable {
     @Mixin ConnectionOptions connection = new ConnectionOptions();
 
     RedisState open() {
-      return Spool.sharedState(connection.toConfig(System.getenv()));
+      return RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())));
     }
   }
 

@@ -5,7 +5,7 @@ import dev.spool.core.metrics.MetricsServer;
 import dev.spool.core.metrics.SpoolMeters;
 import dev.spool.producer.Scheduler;
 import dev.spool.producer.Schedules;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -2,7 +2,7 @@ package dev.spool.producer.cli;
 
 import dev.spool.core.Spool;
 import dev.spool.core.cli.ConnectionOptions;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,7 +42,8 @@ final class StateCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (RedisState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
+      try (RedisState state =
+          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
         if (state.stateLost()) {
           System.out.println(
               "shared state lost: no lock is granted until 'spool-producer state accept-loss'");
@@ -68,7 +69,8 @@ final class StateCommand implements Runnable {
 
     @Override
     public Integer call() {
-      try (RedisState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
+      try (RedisState state =
+          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
         Optional<String> lost = state.acceptStateLoss();
         System.out.println(
             lost.map(e -> "accepted the loss of shared state epoch " + e + ": locks granted again")

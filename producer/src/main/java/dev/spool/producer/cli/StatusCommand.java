@@ -8,8 +8,8 @@ import dev.spool.producer.status.SpoolStatus;
 import dev.spool.producer.status.StatusCollector;
 import dev.spool.producer.status.StatusJson;
 import dev.spool.state.HeldLock;
-import dev.spool.state.RedisState;
 import dev.spool.state.SharedObjects;
+import dev.spool.state.internal.RedisState;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
@@ -71,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
     if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
     Duration every = watch;
     ManagementApi api = managementApi(config, env);
-    try (RedisState state = Spool.sharedState(config)) {
+    try (RedisState state = RedisState.of(Spool.sharedState(config))) {
       StatusCollector collector =
           new StatusCollector(
               api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());

@@ -6,7 +6,7 @@ import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.status.WorkerReport;
 import dev.spool.producer.status.Workers;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,7 +45,8 @@ final class WorkersCommand {
 
     @Override
     public Integer call() {
-      try (RedisState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
+      try (RedisState state =
+          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
         List<WorkerReport> alive = new Workers(state).alive();
         if (json) {
           System.out.println(new JsonCodec().asString(alive.stream().map(Json::worker).toList()));
@@ -107,7 +108,8 @@ final class WorkersCommand {
     boolean json;
 
     Workers.Pong send() throws InterruptedException {
-      try (RedisState state = Spool.sharedState(connection.toConfig(System.getenv()))) {
+      try (RedisState state =
+          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
         return new Workers(state).ping(timeout);
       }
     }

@@ -1,7 +1,7 @@
 package dev.spool.producer.status;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spool.state.RedisState;
+import dev.spool.state.internal.RedisState;
 import java.time.Clock;
 import java.util.List;
 
@@ -82,7 +82,8 @@ public final class StatusCollector {
   private List<SpoolStatus.ProgressStatus> progress() {
     dev.spool.core.wire.JsonCodec codec = new dev.spool.core.wire.JsonCodec();
     List<SpoolStatus.ProgressStatus> out = new java.util.ArrayList<>();
-    for (dev.spool.state.TaskRecords.Record r : state.taskRecords().inProgress(PROGRESS_LISTED)) {
+    for (dev.spool.state.internal.TaskRecords.Record r :
+        state.taskRecords().inProgress(PROGRESS_LISTED)) {
       try {
         var p = codec.tree(r.progress().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         out.add(
@@ -108,11 +109,11 @@ public final class StatusCollector {
     for (SpoolStatus.QueueStatus q : queues) {
       if (!q.role().equals("work")) continue;
       String name = q.name().substring((prefix + "work.").length());
-      dev.spool.state.SharedSchedule s =
+      dev.spool.state.internal.SharedSchedule s =
           state.schedule(dev.spool.core.wire.Topology.delayedSchedule(name));
       long waiting = s.waiting();
       long moving = s.claimed();
-      dev.spool.state.SharedSchedule limited =
+      dev.spool.state.internal.SharedSchedule limited =
           state.schedule(dev.spool.core.wire.Topology.rateLimitedSchedule(name));
       long rateLimited = limited.waiting() + limited.claimed();
       if (waiting + moving + rateLimited > 0) {

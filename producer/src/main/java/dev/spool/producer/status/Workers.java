@@ -2,8 +2,8 @@ package dev.spool.producer.status;
 
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.state.RedisState;
-import dev.spool.state.WorkerRegistry;
+import dev.spool.state.internal.RedisState;
+import dev.spool.state.internal.WorkerRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,0 +1,84 @@
+package dev.spool.state.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.testing.services.StateServicesExtension;
+import dev.spool.testing.services.StateTestEnv;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(StateServicesExtension.class)
+final class SharedScheduleIT {
+  @Test
+  void claimDue_handsOutOnlyDueEntries_onceEach_untilTheirLeaseRunsOut(StateTestEnv env)
+      throws Exception {
+    try (RedisState state = StateFixture.state(env)) {
+      SharedSchedule s = state.schedule("tasks");
+      Instant due = s.addIn("now", "p-now", Duration.ZERO);
+      s.addIn("later", "p-later", Duration.ofHours(1));
+      s.addAt("past", "p-past", Instant.now().minusSeconds(60));
+      assertEquals(3, s.waiting());
+      assertTrue(s.nextDue().orElseThrow().isBefore(due.plusMillis(1)));
+
+      List<SharedSchedule.Entry> got = s.claimDue(10, Duration.ofMillis(300));
+      assertEquals(List.of("past", "now"), got.stream().map(SharedSchedule.Entry::id).toList());
+      assertEquals("p-now", got.get(1).payload());
+      assertEquals(due, got.get(1).due());
+      assertTrue(s.claimDue(10, Duration.ofSeconds(1)).isEmpty(), "claimed: nobody else gets it");
+      assertEquals(2, s.claimed());
+
+      s.done("past");
+      Thread.sleep(400); // the claim on "now" runs out: its claimer died
+      List<SharedSchedule.Entry> again = s.claimDue(10, Duration.ofSeconds(30));
+      assertEquals(List.of("now"), again.stream().map(SharedSchedule.Entry::id).toList());
+      assertFalse(s.cancel("now"), "a claimed entry cannot be cancelled here");
+      assertTrue(s.cancel("later"));
+      assertFalse(s.cancel("later"));
+      assertEquals(0, s.waiting());
+    }
+  }
+
+  @Test
+  void manyClaimers_eachDueEntryHandedOutExactlyOnce(StateTestEnv env) throws Exception {
+    try (RedisState state = StateFixture.state(env)) {
+      SharedSchedule s = state.schedule("race");
+      int n = 2000;
+      for (int i = 0; i < n; i++) s.addIn("e" + i, "x", Duration.ZERO);
+      ExecutorService pool = Executors.newFixedThreadPool(6);
+      List<Future<List<String>>> claims = new ArrayList<>();
+      for (int t = 0; t < 6; t++) {
+        claims.add(
+            pool.submit(
+                () -> {
+                  List<String> mine = new ArrayList<>();
+                  List<SharedSchedule.Entry> batch;
+                  while (!(batch = s.claimDue(37, Duration.ofMinutes(1))).isEmpty()) {
+                    batch.forEach(e -> mine.add(e.id()));
+                  }
+                  return mine;
+                }));
+      }
+      Set<String> seen = new HashSet<>();
+      int total = 0;
+      for (Future<List<String>> f : claims) {
+        List<String> ids = f.get();
+        total += ids.size();
+        seen.addAll(ids);
+      }
+      pool.shutdown();
+      assertEquals(n, total, "no entry handed out twice");
+      assertEquals(n, seen.size(), "none lost");
+    }
+  }
+}
