@@ -1,5 +1,6 @@
 package dev.spool.producer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,20 @@ final class TaskJarsIT {
   }
 
   @Test
+  void aJarListingItsProvidersUnderTheOldName_isNamedInAWarning(
+      SpoolTestEnv env, TestInfo info, @TempDir Path dir) throws Exception {
+    buildJar(dir, "META-INF/services/dev.spool.consumer.TaskHandlerProvider");
+    procs = SpoolProcesses.forTest(env, info);
+    procs.startConsumers(1, false, "--tasks", dir.toString());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> procs.read("consumer-0.err").contains("under the old name"));
+    String err = procs.read("consumer-0.err");
+    assertTrue(
+        err.contains("greet-tasks.jar") && err.contains("dev.spool.TaskHandlerProvider"), err);
+  }
+
+  @Test
   void tasksPathVariable_asInTheImage_consumerRunsTheUsersTask(
       SpoolTestEnv env, TestInfo info, @TempDir Path dir) throws Exception {
     Path jar = buildJar(dir);
@@ -96,6 +112,10 @@ final class TaskJarsIT {
    * jars it with its service file.
    */
   private static Path buildJar(Path dir) throws Exception {
+    return buildJar(dir, "META-INF/services/dev.spool.TaskHandlerProvider");
+  }
+
+  private static Path buildJar(Path dir, String serviceFile) throws Exception {
     Path src = dir.resolve("src/example/GreetTasks.java");
     Path classes = dir.resolve("classes");
     Files.createDirectories(src.getParent());
@@ -119,10 +139,7 @@ final class TaskJarsIT {
           out,
           "example/GreetTasks.class",
           Files.readAllBytes(classes.resolve("example/GreetTasks.class")));
-      add(
-          out,
-          "META-INF/services/dev.spool.TaskHandlerProvider",
-          "example.GreetTasks\n".getBytes(StandardCharsets.UTF_8));
+      add(out, serviceFile, "example.GreetTasks\n".getBytes(StandardCharsets.UTF_8));
     }
     return jar;
   }

@@ -236,8 +236,9 @@ public final class ConsumerMain implements Callable<Integer> {
     if (taskPath.isEmpty() && envPath != null && !envPath.isBlank()) taskPath.add(envPath);
     java.util.List<java.nio.file.Path> jars = TaskJars.resolve(taskPath);
     log.info("starting: {}, {}{}", config, cc, jars.isEmpty() ? "" : ", task jars " + jars);
-    HandlerRegistry registry =
-        HandlerRegistry.withProviders(TaskJars.loader(jars, ConsumerMain.class.getClassLoader()));
+    ClassLoader loader = TaskJars.loader(jars, ConsumerMain.class.getClassLoader());
+    TaskJars.warnAboutOldServiceFiles(loader);
+    HandlerRegistry registry = HandlerRegistry.withProviders(loader);
     PrometheusMeterRegistry meters = SpoolMeters.prometheus();
     try (SpoolConsumer consumer = SpoolConsumer.start(config, cc, registry, meters);
         MetricsServer server =

@@ -60,4 +60,27 @@ final class TaskJars {
     }
     return new URLClassLoader("spool-tasks", urls, parent);
   }
+
+  /** Where handler jars listed their providers before the API had a module of its own. */
+  static final String OLD_SERVICE_FILE = "META-INF/services/dev.spool.consumer.TaskHandlerProvider";
+
+  /**
+   * A jar that lists its providers under the old interface name loads no task at all, in silence:
+   * says which jar, and what to rename the file to.
+   */
+  static void warnAboutOldServiceFiles(ClassLoader loader) {
+    try {
+      java.util.Enumeration<java.net.URL> old = loader.getResources(OLD_SERVICE_FILE);
+      while (old.hasMoreElements()) {
+        org.slf4j.LoggerFactory.getLogger(TaskJars.class)
+            .warn(
+                "{} lists task providers under the old name; its tasks are not loaded: rename it"
+                    + " to META-INF/services/dev.spool.TaskHandlerProvider and compile against"
+                    + " spool-api (package dev.spool)",
+                old.nextElement());
+      }
+    } catch (java.io.IOException e) {
+      // nothing to warn about that can be read
+    }
+  }
 }
