@@ -8,7 +8,6 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
-import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import java.io.IOException;

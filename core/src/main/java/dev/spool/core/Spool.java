@@ -4,7 +4,6 @@ import com.rabbitmq.client.Connection;
 import dev.spool.SharedState;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Handles;
-import dev.spool.core.wire.ProcessIdentity;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedStateConfig;

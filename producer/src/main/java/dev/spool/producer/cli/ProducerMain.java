@@ -1,9 +1,9 @@
 package dev.spool.producer.cli;
 
+import dev.spool.core.ProcessIdentity;
 import dev.spool.core.cli.LogOptions;
 import dev.spool.core.cli.SpoolCli;
 import dev.spool.core.cli.TracingSetup;
-import dev.spool.core.wire.ProcessIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -1,4 +1,4 @@
-package dev.spool.core.wire;
+package dev.spool.core;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
