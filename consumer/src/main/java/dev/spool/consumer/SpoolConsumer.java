@@ -15,12 +15,15 @@ import dev.spool.consumer.internal.StateMeters;
 import dev.spool.consumer.internal.WorkerPool;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.QueueType;
+import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.metrics.Health;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.JsonCodec;
+import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.SharedStateConfig;
 import dev.spool.state.internal.RedisState;
@@ -57,6 +60,7 @@ public final class SpoolConsumer implements AutoCloseable {
   private final ProcessIdentity identity;
   private final ConsumerConfig settings;
   private final Connection connection;
+  private final Session spoolSession; // on a Spool's connection and shared state; null when its own
   private final Channel consumeChannel;
   private final Channel declareChannel;
   private final java.util.concurrent.ScheduledExecutorService timer;
@@ -81,40 +85,51 @@ public final class SpoolConsumer implements AutoCloseable {
   private volatile boolean paused; // written under this; read by the heartbeat without it
   private boolean closed;
 
+  /**
+   * @param spoolSession a session on a {@code Spool}'s connection to work on, with {@code
+   *     sharedState}; null for a connection and shared state of its own
+   */
   private SpoolConsumer(
       SpoolConfig config,
       ConsumerConfig settings,
       HandlerRegistry registry,
       MeterRegistry meters,
       ProcessIdentity identity,
-      Clock clock)
+      Clock clock,
+      Session spoolSession,
+      RedisState sharedState)
       throws IOException {
     this.identity = identity;
     this.settings = settings;
     this.clock = clock;
     this.startedAt = clock.instant();
     this.taskNames = List.copyOf(registry.names());
+    this.spoolSession = spoolSession;
     this.state =
-        RedisState.connect(
-            SharedStateConfig.builder()
-                .redisUri(config.redisUri().toString())
-                .namespace(config.namespace())
-                .listener(new StateMeters(meters))
-                .build());
+        spoolSession != null
+            ? sharedState
+            : RedisState.connect(
+                SharedStateConfig.builder()
+                    .redisUri(config.redisUri().toString())
+                    .namespace(config.namespace())
+                    .listener(new StateMeters(meters))
+                    .build());
     // Alive but subscribed to nothing after a recovery would be idle for ever: exit non-zero,
     // so that the supervisor starts a consumer that subscribes.
     this.connection =
-        openOrRelease(config, identity, state, why -> requestStop(new StopReason(why, true)));
+        spoolSession != null
+            ? spoolSession.connection()
+            : openOrRelease(config, identity, state, why -> requestStop(new StopReason(why, true)));
     Clock shared = sharedClock(state, clock, config);
     try {
       Topology topology = new Topology(config);
-      this.consumeChannel = connection.createChannel();
-      this.declareChannel = connection.createChannel();
+      this.consumeChannel = channel();
+      this.declareChannel = channel();
       this.queue = topology.declareWorkQueue(declareChannel, settings.queue());
       this.urgentQueue = topology.declareUrgentQueue(declareChannel, settings.queue());
       this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
       consumeChannel.basicQos(settings.prefetch());
-      this.publisher = new ConfirmingPublisher(connection.createChannel(), Integer.MAX_VALUE);
+      this.publisher = new ConfirmingPublisher(channel(), Integer.MAX_VALUE);
       this.checks = new HealthChecks(publisher, state);
       this.workers =
           new WorkerPool(
@@ -220,6 +235,51 @@ public final class SpoolConsumer implements AutoCloseable {
         config, settings, registry, meters, ProcessIdentity.current("consumer"), Clock.systemUTC());
   }
 
+  /**
+   * A consumer in this process on {@code spool}'s connection and shared state: a program's pools,
+   * queues and workers on one connection. Closed with the spool, or before it by {@link #close()},
+   * which leaves the spool's connection open. Lock and Redis meters are not recorded for it (the
+   * spool's shared state has no meters); task meters go to {@code meters}.
+   *
+   * @throws IllegalStateException when the spool is closed
+   */
+  public static SpoolConsumer start(
+      Spool spool, ConsumerConfig settings, HandlerRegistry registry, MeterRegistry meters) {
+    ProcessIdentity identity = ProcessIdentity.current("consumer");
+    return Handles.make(
+        spool,
+        session -> {
+          try {
+            SpoolConsumer c =
+                new SpoolConsumer(
+                    spool.config(),
+                    settings,
+                    registry,
+                    meters,
+                    identity,
+                    Clock.systemUTC(),
+                    session,
+                    RedisState.of(spool.state()));
+            log.info(
+                "consuming {} (concurrency {}) on the spool's connection; tasks: {}",
+                c.queue,
+                settings.concurrency(),
+                registry.names());
+            return c;
+          } catch (IOException e) {
+            session.close();
+            throw new SpoolConnectionException(
+                "cannot start consuming on the spool's connection: " + AmqpConnector.reason(e), e);
+          }
+        });
+  }
+
+  /** As {@link #start(Spool, ConsumerConfig, HandlerRegistry, MeterRegistry)}, without meters. */
+  public static SpoolConsumer start(
+      Spool spool, ConsumerConfig settings, HandlerRegistry registry) {
+    return start(spool, settings, registry, new SimpleMeterRegistry());
+  }
+
   /** As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, with identity and clock. */
   public static SpoolConsumer start(
       SpoolConfig config,
@@ -239,7 +299,8 @@ public final class SpoolConsumer implements AutoCloseable {
       ProcessIdentity identity,
       Clock clock) {
     try {
-      SpoolConsumer c = new SpoolConsumer(config, settings, registry, meters, identity, clock);
+      SpoolConsumer c =
+          new SpoolConsumer(config, settings, registry, meters, identity, clock, null, null);
       log.info(
           "{} {} (concurrency {}, prefetch {}) on {} as '{}'; tasks: {}",
           c.paused() ? "paused on" : "consuming",
@@ -517,8 +578,21 @@ public final class SpoolConsumer implements AutoCloseable {
     }
   }
 
+  /** A channel on the consumer's own connection, or on the session it shares. */
+  private Channel channel() throws IOException {
+    return spoolSession != null ? spoolSession.channel() : connection.createChannel();
+  }
+
   private void closeQuietly() {
     if (checks != null) checks.close();
+    if (spoolSession != null) { // the Spool's connection and shared state stay; its channels go
+      if (workers != null) workers.shutdownNow();
+      if (timer != null) timer.shutdownNow();
+      if (control != null) control.close();
+      if (mover != null) mover.close();
+      spoolSession.close();
+      return;
+    }
     if (workers != null) workers.shutdownNow();
     if (timer != null) timer.shutdownNow();
     if (control != null) control.close();

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.HandlerRegistry;
 import dev.spool.SharedDict;
+import dev.spool.consumer.ConsumerConfig;
+import dev.spool.consumer.SpoolConsumer;
 import dev.spool.core.DeadLetters;
 import dev.spool.core.JoinableQueue;
 import dev.spool.core.Pipe;
@@ -83,6 +86,38 @@ final class SpoolIT {
     await().atMost(WAIT).until(() -> mine(env).size() == before);
     spool.close(); // twice is harmless
     env.jedis().del(env.namespace() + ":dict:totals");
+  }
+
+  @Test
+  void embeddedConsumers_workOnTheSpoolsConnection_andCloseWithIt(SpoolTestEnv env)
+      throws Exception {
+    env.connection();
+    int before = mine(env).size();
+    Spool spool = Spool.connect(env.config());
+    HandlerRegistry tasks = new HandlerRegistry().register("twice", Long.class, (x, ctx) -> 2 * x);
+    SpoolConsumer first =
+        SpoolConsumer.start(spool, ConsumerConfig.builder().concurrency(2).build(), tasks);
+    SpoolConsumer second =
+        SpoolConsumer.start(spool, ConsumerConfig.builder().concurrency(2).build(), tasks);
+    TaskPool pool = TaskPool.create(spool);
+    env.track(pool.replyQueue());
+
+    assertEquals(List.of(2L, 4L, 6L), pool.map("twice", List.of(1, 2, 3), Long.class));
+    await().atMost(WAIT).until(() -> pool.admin().consumerCount() == 2);
+    assertEquals(1, mine(env).size() - before, "two workers and a pool on one connection");
+    assertEquals(3, spool.openHandles());
+
+    second.close(); // one worker stops; the connection and the other worker go on
+    assertEquals(2, spool.openHandles());
+    assertEquals(List.of(20L), pool.map("twice", List.of(10), Long.class));
+    assertEquals(1, mine(env).size() - before);
+
+    spool.close(); // closes the rest, the first worker drained
+    assertEquals(0, spool.openHandles());
+    await().atMost(WAIT).until(() -> mine(env).size() == before);
+    try (var ch = env.connection().createChannel()) { // the first worker stopped consuming too
+      assertEquals(0, ch.queueDeclarePassive(env.workQueue("tasks")).getConsumerCount());
+    }
   }
 
   @Test
