@@ -14,7 +14,6 @@ import dev.spool.consumer.internal.PauseSwitch;
 import dev.spool.consumer.internal.StateMeters;
 import dev.spool.consumer.internal.WorkerPool;
 import dev.spool.core.ProcessIdentity;
-import dev.spool.core.QueueType;
 import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
@@ -310,32 +309,12 @@ public final class SpoolConsumer implements AutoCloseable {
           config.amqpUriRedacted(),
           identity.connectionName(),
           registry.names());
-      c.warnAboutLimits(config);
+      HealthChecks.warnAboutLimits(settings, config);
       return c;
     } catch (IOException e) {
       throw new SpoolConnectionException(
           "cannot start consuming on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
           e);
-    }
-  }
-
-  private void warnAboutLimits(SpoolConfig config) {
-    Duration longest = settings.longestTimeLimit();
-    Duration brokerLimit = settings.brokerConsumerTimeout();
-    if (longest.compareTo(brokerLimit) >= 0) {
-      log.warn(
-          "a task time limit ({}) is not below the broker's consumer timeout ({}): the broker will"
-              + " close this consumer's channel before the time limit ends such a task; lower"
-              + " --time-limit or raise consumer_timeout in rabbitmq.conf (and"
-              + " --broker-consumer-timeout)",
-          longest,
-          brokerLimit);
-    }
-    if (config.queueType() == QueueType.CLASSIC) {
-      log.info(
-          "classic queues count no deliveries: a task that kills its consumer is delivered again"
-              + " without limit; quorum queues end that after {} deliveries",
-          config.deliveryLimit());
     }
   }
 

@@ -1,7 +1,11 @@
 package dev.spool.consumer.internal;
 
 import dev.spool.SharedState;
+import dev.spool.consumer.ConsumerConfig;
+import dev.spool.consumer.SpoolConsumer;
 import dev.spool.consumer.StopReason;
+import dev.spool.core.QueueType;
+import dev.spool.core.SpoolConfig;
 import dev.spool.core.metrics.Health;
 import dev.spool.core.wire.ConfirmingPublisher;
 import java.time.Duration;
@@ -9,12 +13,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A consumer's checks that can fail while its connection looks fine: results the broker does not
- * confirm (stalled, or wedged for good), and a Redis that does not answer.
+ * confirm (stalled, or wedged for good), a Redis that does not answer; and, once at start, settings
+ * that will bite later.
  */
 public final class HealthChecks implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SpoolConsumer.class);
   private final ConfirmingPublisher publisher;
   private final SharedState state;
 
@@ -103,6 +111,27 @@ public final class HealthChecks implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "interrupted";
+    }
+  }
+
+  /** Settings that will bite later, said once at start. */
+  public static void warnAboutLimits(ConsumerConfig settings, SpoolConfig config) {
+    Duration longest = settings.longestTimeLimit();
+    Duration brokerLimit = settings.brokerConsumerTimeout();
+    if (longest.compareTo(brokerLimit) >= 0) {
+      log.warn(
+          "a task time limit ({}) is not below the broker's consumer timeout ({}): the broker will"
+              + " close this consumer's channel before the time limit ends such a task; lower"
+              + " --time-limit or raise consumer_timeout in rabbitmq.conf (and"
+              + " --broker-consumer-timeout)",
+          longest,
+          brokerLimit);
+    }
+    if (config.queueType() == QueueType.CLASSIC) {
+      log.info(
+          "classic queues count no deliveries: a task that kills its consumer is delivered again"
+              + " without limit; quorum queues end that after {} deliveries",
+          config.deliveryLimit());
     }
   }
 }
