@@ -259,12 +259,7 @@ public final class SpoolConsumer implements AutoCloseable {
                     Clock.systemUTC(),
                     session,
                     RedisState.of(spool.state()));
-            log.info(
-                "consuming {} (concurrency {}) on the spool's connection; tasks: {}",
-                c.queue,
-                settings.concurrency(),
-                registry.names());
-            return c;
+            return started(c, spool.config(), "the spool's connection to ", registry);
           } catch (IOException e) {
             session.close();
             throw new SpoolConnectionException(
@@ -300,22 +295,29 @@ public final class SpoolConsumer implements AutoCloseable {
     try {
       SpoolConsumer c =
           new SpoolConsumer(config, settings, registry, meters, identity, clock, null, null);
-      log.info(
-          "{} {} (concurrency {}, prefetch {}) on {} as '{}'; tasks: {}",
-          c.paused() ? "paused on" : "consuming",
-          c.queue,
-          settings.concurrency(),
-          settings.prefetch(),
-          config.amqpUriRedacted(),
-          identity.connectionName(),
-          registry.names());
-      HealthChecks.warnAboutLimits(settings, config);
-      return c;
+      return started(c, config, "", registry);
     } catch (IOException e) {
       throw new SpoolConnectionException(
           "cannot start consuming on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
           e);
     }
+  }
+
+  /** Says what a new consumer consumes, and what in its settings will bite later. */
+  private static SpoolConsumer started(
+      SpoolConsumer c, SpoolConfig config, String on, HandlerRegistry registry) {
+    log.info(
+        "{} {} (concurrency {}, prefetch {}) on {}{} as '{}'; tasks: {}",
+        c.paused() ? "paused on" : "consuming",
+        c.queue,
+        c.settings.concurrency(),
+        c.settings.prefetch(),
+        on,
+        config.amqpUriRedacted(),
+        c.identity.connectionName(),
+        registry.names());
+    HealthChecks.warnAboutLimits(c.settings, config);
+    return c;
   }
 
   /** The consumer's id, {@code host/pid}, as it appears in results and logs. */
@@ -564,18 +566,14 @@ public final class SpoolConsumer implements AutoCloseable {
 
   private void closeQuietly() {
     if (checks != null) checks.close();
-    if (spoolSession != null) { // the Spool's connection and shared state stay; its channels go
-      if (workers != null) workers.shutdownNow();
-      if (timer != null) timer.shutdownNow();
-      if (control != null) control.close();
-      if (mover != null) mover.close();
-      spoolSession.close();
-      return;
-    }
     if (workers != null) workers.shutdownNow();
     if (timer != null) timer.shutdownNow();
     if (control != null) control.close();
     if (mover != null) mover.close();
+    if (spoolSession != null) { // the Spool's connection and shared state stay; its channels go
+      spoolSession.close();
+      return;
+    }
     state.close();
     try {
       if (connection.isOpen()) connection.close(5000);

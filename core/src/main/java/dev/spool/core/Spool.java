@@ -61,7 +61,7 @@ public final class Spool implements AutoCloseable {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
    */
   public static Spool connect(SpoolConfig config) {
-    RedisState state = RedisState.of(sharedState(config));
+    RedisState state = redis(config);
     try {
       Connection c =
           new AmqpConnector(config).open(ProcessIdentity.current("spool").connectionName());
@@ -77,6 +77,10 @@ public final class Spool implements AutoCloseable {
    * caller closes it. (A {@code Spool}'s own is {@link #state()}.)
    */
   public static SharedState sharedState(SpoolConfig config) {
+    return redis(config);
+  }
+
+  private static RedisState redis(SpoolConfig config) {
     return RedisState.connect(
         SharedStateConfig.builder()
             .redisUri(config.redisUri().toString())

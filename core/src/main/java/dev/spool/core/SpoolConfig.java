@@ -206,13 +206,9 @@ public record SpoolConfig(
     return redact(uri.toString());
   }
 
-  /**
-   * The text with the password of a {@code scheme://user:password@host} part replaced by {@code
-   * ***}. Works on the text, so also on a URI Java parses without a user part (a host name with an
-   * underscore makes the authority "registry-based") or cannot parse at all.
-   */
+  /** The text with any password replaced by {@code ***}, as the shared state redacts its URIs. */
   static String redact(String uri) {
-    return uri.replaceAll("(//[^/@:]*):[^/@]*@", "$1:***@");
+    return dev.spool.state.SharedStateConfig.redact(uri);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.spool.producer;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.core.SpoolBrokerBlockedException;
@@ -117,7 +118,7 @@ public final class QueueAdmin {
         limited.cancel(batch); // put aside by a rate limit: caught by the set anyway
         // A kept task not started yet is recorded as cancelled now: one taken out of Redis above
         // never reaches a consumer to say so.
-        pool.state().taskRecords().cancelIfWaiting(batch, cancelledBeforeStart);
+        pool.state().taskRecords().cancelIfWaiting(batch, CANCELLED_BEFORE_START);
       }
       return wereDelayed;
     } catch (dev.spool.StateConnectionException e) {
@@ -172,7 +173,8 @@ public final class QueueAdmin {
     return results;
   }
 
-  private final String cancelledBeforeStart =
+  /** What a task cancelled before it started says as its error: the same for every one. */
+  private static final String CANCELLED_BEFORE_START =
       new String(
           new JsonCodec()
               .encode(
@@ -244,23 +246,22 @@ public final class QueueAdmin {
 
   /** Consumers attached to the work queue now, as the broker reports it. */
   public int consumerCount() {
-    try (Channel ch = pool.session().connection().createChannel()) {
-      return ch.queueDeclarePassive(workQueue).getConsumerCount();
-    } catch (IOException | TimeoutException | ShutdownSignalException e) {
-      // A connection being recovered refuses new channels: the caller may retry in a moment.
-      throw new SpoolConnectionException(
-          "cannot read the consumer count of " + workQueue + ": " + AmqpConnector.reason(e), e);
-    }
+    return counts("the consumer count").getConsumerCount();
   }
 
   /** Messages ready in the work queue now, as the broker reports it. */
   public long queueDepth() {
+    return counts("the depth").getMessageCount();
+  }
+
+  /** The broker's counts of the work queue, on a channel of their own. */
+  private AMQP.Queue.DeclareOk counts(String what) {
     try (Channel ch = pool.session().connection().createChannel()) {
-      return ch.queueDeclarePassive(workQueue).getMessageCount();
+      return ch.queueDeclarePassive(workQueue);
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
       // A connection being recovered refuses new channels: the caller may retry in a moment.
       throw new SpoolConnectionException(
-          "cannot read the depth of " + workQueue + ": " + AmqpConnector.reason(e), e);
+          "cannot read " + what + " of " + workQueue + ": " + AmqpConnector.reason(e), e);
     }
   }
 

@@ -62,19 +62,13 @@ public final class TaskPool implements AutoCloseable {
   private final ConfirmingPublisher publisher;
   private final String workQueue;
   private final String replyQueue;
-  private final String queueName;
   private final Supplier<RedisState> stateSource; // where delayed tasks wait: Redis
   private final boolean ownsState;
   private volatile RedisState state; // connected on the first delayed task
-  private final Topology topology;
   private final JsonCodec codec = new JsonCodec();
-  private final ResultDecoder decoder = new ResultDecoder(codec);
   private final PendingTasks pending;
-  private final ProducerMeters meters;
   private final MeterRegistry meterRegistry;
   private final Clock clock;
-  private final java.util.function.LongSupplier ticker; // nanoseconds, for deadlines
-  private final Tracing tracing;
   private final TaskPublisher tasks;
   private final QueueAdmin admin;
   private final PoolCalls calls;
@@ -90,14 +84,13 @@ public final class TaskPool implements AutoCloseable {
       java.util.function.LongSupplier ticker,
       RedisState shared) {
     this.session = session;
-    this.ticker = ticker;
     this.ownsState = shared == null;
     this.stateSource =
         shared == null ? () -> RedisState.of(Spool.sharedState(config)) : () -> shared;
     this.settings = settings;
     this.meterRegistry = meterRegistry;
     this.clock = clock;
-    this.tracing = Tracing.ofOrGlobal(settings.openTelemetry());
+    Tracing tracing = Tracing.ofOrGlobal(settings.openTelemetry());
     this.producerId =
         me.host().replaceAll("[^A-Za-z0-9_-]", "_")
             + "-"
@@ -105,9 +98,7 @@ public final class TaskPool implements AutoCloseable {
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     Topology topology = new Topology(config);
-    this.topology = topology;
-    this.queueName = settings.queue();
-    this.meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
+    ProducerMeters meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
     this.pending = new PendingTasks(meters);
     Channel publishChannel =
         session.setUp("set up a pool on " + config.amqpUriRedacted(), s -> s.channel());
@@ -149,7 +140,7 @@ public final class TaskPool implements AutoCloseable {
         new PoolCalls(
             this,
             tasks,
-            decoder,
+            new ResultDecoder(codec),
             publisher,
             clock,
             ticker,
@@ -159,7 +150,13 @@ public final class TaskPool implements AutoCloseable {
             settings.defaultTimeout());
     this.admin =
         new QueueAdmin(
-            this, queueName, workQueue, producerId, clock, publisher, settings.defaultTimeout());
+            this,
+            settings.queue(),
+            workQueue,
+            producerId,
+            clock,
+            publisher,
+            settings.defaultTimeout());
   }
 
   /**

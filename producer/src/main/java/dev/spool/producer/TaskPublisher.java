@@ -66,17 +66,22 @@ final class TaskPublisher {
       Duration keep,
       boolean ownTimer) {}
 
-  /** Whether consumers run a task at most once to success, and under which key. */
-  record Idempotency(String key) {
+  /**
+   * Whether consumers run a task at most once to success, and under which key.
+   *
+   * @param on whether they do
+   * @param key the key, or null for the task's own id
+   */
+  record Idempotency(boolean on, String key) {
     /** Not idempotent: the default. */
-    static final Idempotency NONE = new Idempotency("");
+    static final Idempotency NONE = new Idempotency(false, null);
 
     /** Under the task's own id (a map's tasks). */
-    static final Idempotency BY_TASK_ID = new Idempotency(null);
+    static final Idempotency BY_TASK_ID = new Idempotency(true, null);
 
     /** Under {@code key} ({@code applyOnce}). */
     static Idempotency under(String key) {
-      return new Idempotency(Objects.requireNonNull(key, "key"));
+      return new Idempotency(true, Objects.requireNonNull(key, "key"));
     }
 
     String keyFor(String taskId) {
@@ -263,7 +268,7 @@ final class TaskPublisher {
         new TaskMessage(id, task, replyQueue, 1, position, size, deadline, producerId, body);
     AMQP.BasicProperties props = m.toProperties();
     Span span = Span.getInvalid();
-    if (s.idempotency() != Idempotency.NONE
+    if (s.idempotency().on()
         || due != null
         || rateKey != null
         || priority > 0
@@ -278,7 +283,7 @@ final class TaskPublisher {
         h.put(Headers.IF_ABANDONED, Headers.IF_ABANDONED_RUN);
       }
       if (rateKey != null) h.put(Headers.RATE_KEY, rateKey);
-      if (s.idempotency() != Idempotency.NONE) {
+      if (s.idempotency().on()) {
         h.put(Headers.IDEMPOTENCY_KEY, s.idempotency().keyFor(id));
       }
       if (due != null) h.put(Headers.DUE, due.toEpochMilli());

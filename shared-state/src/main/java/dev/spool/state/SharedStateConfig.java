@@ -53,8 +53,10 @@ public record SharedStateConfig(
   }
 
   /**
-   * {@code uri} with any password replaced by {@code ***}, whether or not it parses: what a message
-   * may show of a Redis URI.
+   * {@code uri} with the password of a {@code scheme://user:password@host} part replaced by {@code
+   * ***}. Works on the text, so also on a URI Java parses without a user part (a host name with an
+   * underscore makes the authority "registry-based"), a Sentinel URI's list of hosts, or one that
+   * does not parse at all: what a message may show of any Spool URI.
    */
   public static String redact(String uri) {
     return uri == null ? null : uri.replaceAll("(//[^/@:]*):[^/@]*@", "$1:***@");

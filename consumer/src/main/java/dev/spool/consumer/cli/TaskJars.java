@@ -62,7 +62,10 @@ final class TaskJars {
   }
 
   /** Where handler jars listed their providers before the API had a module of its own. */
-  static final String OLD_SERVICE_FILE = "META-INF/services/dev.spool.consumer.TaskHandlerProvider";
+  private static final String OLD_SERVICE_FILE =
+      "META-INF/services/dev.spool.consumer.TaskHandlerProvider";
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskJars.class);
 
   /**
    * A jar that lists its providers under the old interface name loads no task at all, in silence:
@@ -72,12 +75,11 @@ final class TaskJars {
     try {
       java.util.Enumeration<java.net.URL> old = loader.getResources(OLD_SERVICE_FILE);
       while (old.hasMoreElements()) {
-        org.slf4j.LoggerFactory.getLogger(TaskJars.class)
-            .warn(
-                "{} lists task providers under the old name; its tasks are not loaded: rename it"
-                    + " to META-INF/services/dev.spool.TaskHandlerProvider and compile against"
-                    + " spool-api (package dev.spool)",
-                old.nextElement());
+        log.warn(
+            "{} lists task providers under the old name; its tasks are not loaded: rename it"
+                + " to META-INF/services/dev.spool.TaskHandlerProvider and compile against"
+                + " spool-api (package dev.spool)",
+            old.nextElement());
       }
     } catch (java.io.IOException e) {
       // nothing to warn about that can be read

@@ -238,11 +238,20 @@ final class ReplyQueues implements AutoCloseable {
    * to run anyway ({@link Headers#IF_ABANDONED}): it is then skipped.
    */
   boolean abandoned(Delivery d) {
+    return !runsAnyway(d) && abandoned(d.replyTo());
+  }
+
+  /**
+   * Whether a task runs whoever reads its reply queue: it has none, its result is kept (someone can
+   * still read it), or it asked to ({@link Headers#IF_ABANDONED}).
+   */
+  private static boolean runsAnyway(Delivery d) {
     String replyTo = d.replyTo();
-    if (replyTo == null || replyTo.isEmpty()) return false;
-    if (d.keepResult() != null) return false; // its result is kept: someone can still read it
-    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
-    return !Headers.IF_ABANDONED_RUN.equals(ifAbandoned) && abandoned(replyTo);
+    return replyTo == null
+        || replyTo.isEmpty()
+        || d.keepResult() != null
+        || Headers.IF_ABANDONED_RUN.equals(
+            Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED));
   }
 
   /**
@@ -265,14 +274,8 @@ final class ReplyQueues implements AutoCloseable {
    * it was set aside enough times); else how long to set it aside ({@code Outcomes.defer}).
    */
   java.util.Optional<Duration> deferral(Delivery d) {
-    String replyTo = d.replyTo();
-    if (replyTo == null || replyTo.isEmpty() || d.keepResult() != null)
-      return java.util.Optional.empty();
-    String ifAbandoned = Headers.string(d.props().getHeaders(), Headers.IF_ABANDONED);
-    if (Headers.IF_ABANDONED_RUN.equals(ifAbandoned) || d.deferrals() >= MAX_DEFERRALS) {
-      return java.util.Optional.empty();
-    }
-    return unattended(replyTo)
+    if (runsAnyway(d) || d.deferrals() >= MAX_DEFERRALS) return java.util.Optional.empty();
+    return unattended(d.replyTo())
         .map(left -> (left.compareTo(DEFER_STEP) < 0 ? left : DEFER_STEP).plus(DEFER_SLACK));
   }
 

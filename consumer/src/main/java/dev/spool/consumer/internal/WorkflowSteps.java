@@ -2,6 +2,8 @@ package dev.spool.consumer.internal;
 
 import dev.spool.SharedStateException;
 import dev.spool.core.RemoteError;
+import dev.spool.core.wire.FlowSteps;
+import dev.spool.state.internal.Workflows;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -27,7 +29,7 @@ final class WorkflowSteps {
    * again what its end sent (its consumer may have died before sending it).
    */
   void succeeded(Delivery d, Delivery.Flow flow, byte[] json) {
-    dev.spool.state.internal.Workflows.Completion c;
+    Workflows.Completion c;
     try {
       c =
           outcomes
@@ -54,12 +56,12 @@ final class WorkflowSteps {
           if (left.decrementAndGet() == 0) outcomes.acks().ack(d.tag());
         };
     String work = outcomes.workQueue();
-    for (dev.spool.state.internal.Workflows.Step step : c.next()) {
+    for (Workflows.Step step : c.next()) {
       var props =
           outcomes.traced(
-              dev.spool.core.wire.FlowSteps.properties(
+              FlowSteps.properties(
                   flow.id(), step.node(), step.name(), flow.keep(), outcomes.workerId()));
-      var body = dev.spool.core.wire.FlowSteps.body(step.inputJson());
+      var body = FlowSteps.body(step.inputJson());
       if (!outcomes.publish(d, "step", work, props, body, settle)) {
         return; // put back: its redelivery sends them again
       }

@@ -79,9 +79,8 @@ public final class AmqpConnector {
         // Every node, in random order, so that processes spread over the cluster; recovery
         // tries them all again.
         // host:port each, checked by SpoolConfig; read by the client's own parser.
-        List<Address> nodes =
-            new ArrayList<>(
-                List.of(Address.parseAddresses(String.join(",", config.amqpAddresses()))));
+        List<Address> nodes = new ArrayList<>();
+        for (String node : config.amqpAddresses()) nodes.add(Address.parseAddress(node));
         Collections.shuffle(nodes);
         return factory.newConnection(nodes, connectionName);
       }

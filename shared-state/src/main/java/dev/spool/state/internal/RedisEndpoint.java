@@ -61,19 +61,7 @@ public final class RedisEndpoint {
           }
           replicas = Integer.parseInt(value);
         }
-        case "wait-timeout" -> {
-          try {
-            timeout = Durations.parsePositive(value).toMillis();
-          } catch (IllegalArgumentException e) {
-            timeout = 0;
-          }
-          if (timeout < 1 || timeout > 3_600_000) {
-            throw new IllegalArgumentException(
-                "wait-timeout must be a duration like 500ms or 2s (at most 1h), was '"
-                    + value
-                    + "'");
-          }
-        }
+        case "wait-timeout" -> timeout = waitTimeoutMs(value);
         case "protocol" -> {} // Jedis reads it (RESP2 or RESP3)
         default ->
             throw new IllegalArgumentException(
@@ -84,6 +72,18 @@ public final class RedisEndpoint {
     }
     this.waitReplicas = replicas;
     this.waitTimeoutMs = timeout;
+  }
+
+  /** 1 ms to 1 h, read by Spool's one duration parser. */
+  private static long waitTimeoutMs(String value) {
+    try {
+      long ms = Durations.parsePositive(value).toMillis();
+      if (ms >= 1 && ms <= 3_600_000) return ms;
+    } catch (IllegalArgumentException e) {
+      // said below, with what is expected
+    }
+    throw new IllegalArgumentException(
+        "wait-timeout must be a duration like 500ms or 2s (at most 1h), was '" + value + "'");
   }
 
   /**
