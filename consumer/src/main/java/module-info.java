@@ -10,6 +10,8 @@ module dev.spool.consumer {
   requires jdk.unsupported; // sun.misc.Signal: SIGTERM drains like a poison pill
 
   exports dev.spool.consumer;
+  exports dev.spool.consumer.internal to
+      dev.spool.producer;
 
   opens dev.spool.consumer.cli to
       info.picocli;

@@ -1,7 +1,7 @@
 /**
- * Spool's core, what both sides use: the entry point ({@code Spool}), queues, joinable queues,
- * pipes, child processes, dead letters, configuration, exceptions and metrics for users; the wire
- * format, topology and command-line plumbing only for Spool's own producer and consumer modules.
+ * Spool's core, what both sides use: configuration, exceptions, dead letters and metrics for users;
+ * the wire format, topology and command-line plumbing only for Spool's own producer and consumer
+ * modules.
  */
 module dev.spool.core {
   requires transitive dev.spool.state;

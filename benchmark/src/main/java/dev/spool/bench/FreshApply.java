@@ -1,6 +1,7 @@
 package dev.spool.bench;
 
 import dev.spool.core.SpoolConfig;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import java.time.Duration;
 
@@ -16,7 +17,8 @@ public final class FreshApply {
     int n = Integer.parseInt(args[0]);
     SpoolConfig config = SpoolConfig.builderFromEnvironment(System.getenv()).build();
     long[] nanos = new long[n];
-    try (TaskPool pool = TaskPool.create(config)) {
+    try (Spool spool = Spool.connect(config);
+        TaskPool pool = spool.pool()) {
       for (int i = 0; i < n; i++) {
         long t0 = System.nanoTime();
         pool.apply("square", (long) i, Long.class, Duration.ofSeconds(30));

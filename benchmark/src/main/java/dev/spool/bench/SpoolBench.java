@@ -3,6 +3,7 @@ package dev.spool.bench;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.wire.Topology;
 import dev.spool.producer.MapOptions;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
@@ -90,6 +91,7 @@ public final class SpoolBench implements Callable<Integer> {
       System.getProperty("spool.consumer.launcher", "bin/spool-consumer");
   private Path logs;
   private SpoolConfig config;
+  private Spool spool; // made on first use
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SpoolBench()).execute(args));
@@ -287,12 +289,12 @@ public final class SpoolBench implements Callable<Integer> {
                 return e;
               },
               on ->
-                  TaskPool.create(
-                      config,
-                      TaskPoolConfig.builder()
-                          .defaultTimeout(Duration.ofMinutes(30))
-                          .openTelemetry(on ? sink.openTelemetry() : OpenTelemetry.noop())
-                          .build()));
+                  spool()
+                      .pool(
+                          TaskPoolConfig.builder()
+                              .defaultTimeout(Duration.ofMinutes(30))
+                              .openTelemetry(on ? sink.openTelemetry() : OpenTelemetry.noop())
+                              .build()));
       double offNanos = TracingSink.offPathNanosPerTask();
       double consumerNanosPerTask = median(r.off().cpu()) / 1000 * 1e9;
       double share = offNanos / consumerNanosPerTask;
@@ -831,8 +833,13 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   private TaskPool pool() {
-    return TaskPool.create(
-        config, TaskPoolConfig.builder().defaultTimeout(Duration.ofMinutes(30)).build());
+    return spool().pool(TaskPoolConfig.builder().defaultTimeout(Duration.ofMinutes(30)).build());
+  }
+
+  /** One connection for the bench's pools, as a program has; closed when the JVM exits. */
+  private synchronized Spool spool() {
+    if (spool == null) spool = Spool.connect(config);
+    return spool;
   }
 
   private Map<String, String> env() {

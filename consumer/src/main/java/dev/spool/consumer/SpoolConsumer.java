@@ -1,399 +1,39 @@
 package dev.spool.consumer;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import dev.spool.HandlerRegistry;
-import dev.spool.consumer.internal.Cancellations;
-import dev.spool.consumer.internal.ControlPoller;
-import dev.spool.consumer.internal.Counters;
-import dev.spool.consumer.internal.DelayedMover;
-import dev.spool.consumer.internal.DeliveryDispatcher;
-import dev.spool.consumer.internal.HealthChecks;
-import dev.spool.consumer.internal.Heartbeat;
-import dev.spool.consumer.internal.PauseSwitch;
-import dev.spool.consumer.internal.StateMeters;
-import dev.spool.consumer.internal.WorkerPool;
-import dev.spool.core.ProcessIdentity;
-import dev.spool.core.Spool;
-import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.metrics.Health;
-import dev.spool.core.wire.AmqpConnector;
-import dev.spool.core.wire.ConfirmingPublisher;
-import dev.spool.core.wire.Handles;
-import dev.spool.core.wire.JsonCodec;
-import dev.spool.core.wire.Session;
-import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedStateConfig;
-import dev.spool.state.internal.RedisState;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A running consumer: the Spool counterpart of one {@code multiprocessing} worker process.
+ * A running consumer: the Spool counterpart of one {@code multiprocessing} worker process, made by
+ * {@code spool.consumer(settings, registry)} on the spool's connection and shared state.
  *
  * <pre>{@code
- * try (SpoolConsumer consumer = SpoolConsumer.start(config, ConsumerConfig.builder().build(),
- *     HandlerRegistry.withProviders(loader))) {
+ * try (Spool spool = Spool.connect(config);
+ *     SpoolConsumer consumer =
+ *         spool.consumer(ConsumerConfig.builder().build(), HandlerRegistry.withProviders(loader))) {
  *   StopReason why = consumer.awaitStopRequest(); // a poison pill, or requestStop()
  * } // close() drains: running tasks finish, prefetched ones go back to the queue
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} is idempotent.
+ * <p>Thread-safe. {@link #close()} is idempotent and leaves the spool's connection open.
  */
-public final class SpoolConsumer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(SpoolConsumer.class);
-
-  private final ProcessIdentity identity;
-  private final ConsumerConfig settings;
-  private final Connection connection;
-  private final Session spoolSession; // on a Spool's connection and shared state; null when its own
-  private final Channel consumeChannel;
-  private final Channel declareChannel;
-  private final java.util.concurrent.ScheduledExecutorService timer;
-  private final ConfirmingPublisher publisher;
-  private final DeliveryDispatcher dispatcher;
-  private final WorkerPool workers;
-  private final RedisState state;
-  private final Counters counters;
-  private final HealthChecks checks;
-  private final CompletableFuture<StopReason> stopRequested = new CompletableFuture<>();
-  private final String queue;
-  private final String urgentQueue; // the work queue's lane for tasks with a priority
-  private volatile String consumerTag;
-  private volatile String urgentTag;
-  private DelayedMover mover; // moves due delayed tasks to the queue
-  private Cancellations cancellations; // cancelled task ids, read from Redis
-  private ControlPoller control; // keeps cancellations and the pause flag fresh
-  private Heartbeat heartbeat; // this consumer on the workers list; null when turned off
-  private final Clock clock;
-  private final java.time.Instant startedAt;
-  private final List<String> taskNames;
-  private volatile boolean paused; // written under this; read by the heartbeat without it
-  private boolean closed;
-
-  /**
-   * @param spoolSession a session on a {@code Spool}'s connection to work on, with {@code
-   *     sharedState}; null for a connection and shared state of its own
-   */
-  private SpoolConsumer(
-      SpoolConfig config,
-      ConsumerConfig settings,
-      HandlerRegistry registry,
-      MeterRegistry meters,
-      ProcessIdentity identity,
-      Clock clock,
-      Session spoolSession,
-      RedisState sharedState)
-      throws IOException {
-    this.identity = identity;
-    this.settings = settings;
-    this.clock = clock;
-    this.startedAt = clock.instant();
-    this.taskNames = List.copyOf(registry.names());
-    this.spoolSession = spoolSession;
-    this.state =
-        spoolSession != null
-            ? sharedState
-            : RedisState.connect(
-                SharedStateConfig.builder()
-                    .redisUri(config.redisUri().toString())
-                    .namespace(config.namespace())
-                    .listener(new StateMeters(meters))
-                    .build());
-    // Alive but subscribed to nothing after a recovery would be idle for ever: exit non-zero,
-    // so that the supervisor starts a consumer that subscribes.
-    this.connection =
-        spoolSession != null
-            ? spoolSession.connection()
-            : openOrRelease(config, identity, state, why -> requestStop(new StopReason(why, true)));
-    Clock shared = sharedClock(state, clock, config);
-    try {
-      Topology topology = new Topology(config);
-      this.consumeChannel = channel();
-      this.declareChannel = channel();
-      this.queue = topology.declareWorkQueue(declareChannel, settings.queue());
-      this.urgentQueue = topology.declareUrgentQueue(declareChannel, settings.queue());
-      this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
-      consumeChannel.basicQos(settings.prefetch());
-      this.publisher = new ConfirmingPublisher(channel(), Integer.MAX_VALUE);
-      this.checks = new HealthChecks(publisher, state);
-      this.workers =
-          new WorkerPool(
-              settings.concurrency(),
-              settings.virtualThreads(),
-              settings.concurrency(),
-              why -> requestStop(new StopReason(why, true)));
-      this.timer =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-              r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
-      timer.scheduleWithFixedDelay(
-          () -> checks.wedged().ifPresent(this::requestStop), 5, 5, TimeUnit.SECONDS);
-      this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);
-      this.dispatcher =
-          new DeliveryDispatcher(
-              consumeChannel,
-              registry,
-              workers,
-              timer,
-              new DeliveryDispatcher.Settlement(
-                  publisher,
-                  declareChannel,
-                  topology,
-                  settings,
-                  config.maxMessageBytes(),
-                  identity.id(),
-                  state,
-                  new JsonCodec()),
-              counters,
-              clock,
-              new DeliveryDispatcher.StopSignals() {
-                @Override
-                public void stopRequested(String why) {
-                  requestStop(new StopReason(why, false));
-                }
-
-                @Override
-                public void channelLost(String why) {
-                  requestStop(new StopReason(why, true));
-                }
-              },
-              cancellations);
-      List<ControlPoller.Refreshable> controlled = new java.util.ArrayList<>();
-      controlled.add(cancellations);
-      if (settings.heartbeat()) {
-        this.heartbeat =
-            new Heartbeat(
-                state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
-        controlled.add(heartbeat);
-      }
-      controlled.add(
-          new PauseSwitch(
-              state.value(Topology.pauseFlag(settings.queue()), String.class),
-              flag -> {
-                if (flag.isPresent()) pause(flag.get());
-                else resume();
-              }));
-      this.control = new ControlPoller(controlled);
-      control.start();
-      if (shared != null) dispatcher.datePillsBy(shared);
-      this.mover =
-          new DelayedMover(
-              // Tasks put aside by a rate limit wait apart (status counts them apart); only a
-              // consumer with limits looks for them, so the others pay no Redis call for it.
-              settings.rateLimitByTask().isEmpty()
-                  ? List.of(state.schedule(Topology.delayedSchedule(settings.queue())))
-                  : List.of(
-                      state.schedule(Topology.delayedSchedule(settings.queue())),
-                      state.schedule(Topology.rateLimitedSchedule(settings.queue()))),
-              publisher,
-              queue,
-              urgentQueue,
-              counters,
-              dispatcher::deadLetterParked);
-      mover.start();
-      synchronized (this) {
-        if (!paused) subscribe(); // else it subscribes when resumed
-      }
-    } catch (IOException | RuntimeException e) {
-      closeQuietly();
-      throw e;
-    }
-  }
-
-  /**
-   * Connects, declares the work queue and starts consuming.
-   *
-   * @throws SpoolConnectionException when RabbitMQ cannot be reached
-   * @throws dev.spool.SpoolException when the queue cannot be declared
-   */
-  public static SpoolConsumer start(
-      SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry) {
-    return start(config, settings, registry, new SimpleMeterRegistry());
-  }
-
-  /**
-   * As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, recording task, lock and
-   * shared-state meters in {@code meters} (see docs/operate.md, the metrics table).
-   */
-  public static SpoolConsumer start(
-      SpoolConfig config, ConsumerConfig settings, HandlerRegistry registry, MeterRegistry meters) {
-    return start(
-        config, settings, registry, meters, ProcessIdentity.current("consumer"), Clock.systemUTC());
-  }
-
-  /**
-   * A consumer in this process on {@code spool}'s connection and shared state: a program's pools,
-   * queues and workers on one connection. Closed with the spool, or before it by {@link #close()},
-   * which leaves the spool's connection open. Lock and Redis meters are not recorded for it (the
-   * spool's shared state has no meters); task meters go to {@code meters}.
-   *
-   * @throws IllegalStateException when the spool is closed
-   */
-  public static SpoolConsumer start(
-      Spool spool, ConsumerConfig settings, HandlerRegistry registry, MeterRegistry meters) {
-    ProcessIdentity identity = ProcessIdentity.current("consumer");
-    return Handles.make(
-        spool,
-        session -> {
-          try {
-            SpoolConsumer c =
-                new SpoolConsumer(
-                    spool.config(),
-                    settings,
-                    registry,
-                    meters,
-                    identity,
-                    Clock.systemUTC(),
-                    session,
-                    RedisState.of(spool.state()));
-            return started(c, spool.config(), "the spool's connection to ", registry);
-          } catch (IOException e) {
-            session.close();
-            throw new SpoolConnectionException(
-                "cannot start consuming on the spool's connection: " + AmqpConnector.reason(e), e);
-          }
-        });
-  }
-
-  /** As {@link #start(Spool, ConsumerConfig, HandlerRegistry, MeterRegistry)}, without meters. */
-  public static SpoolConsumer start(
-      Spool spool, ConsumerConfig settings, HandlerRegistry registry) {
-    return start(spool, settings, registry, new SimpleMeterRegistry());
-  }
-
-  /** As {@link #start(SpoolConfig, ConsumerConfig, HandlerRegistry)}, with identity and clock. */
-  public static SpoolConsumer start(
-      SpoolConfig config,
-      ConsumerConfig settings,
-      HandlerRegistry registry,
-      ProcessIdentity identity,
-      Clock clock) {
-    return start(config, settings, registry, new SimpleMeterRegistry(), identity, clock);
-  }
-
-  /** The full form: meters, identity and clock given. */
-  public static SpoolConsumer start(
-      SpoolConfig config,
-      ConsumerConfig settings,
-      HandlerRegistry registry,
-      MeterRegistry meters,
-      ProcessIdentity identity,
-      Clock clock) {
-    try {
-      SpoolConsumer c =
-          new SpoolConsumer(config, settings, registry, meters, identity, clock, null, null);
-      return started(c, config, "", registry);
-    } catch (IOException e) {
-      throw new SpoolConnectionException(
-          "cannot start consuming on " + config.amqpUriRedacted() + ": " + AmqpConnector.reason(e),
-          e);
-    }
-  }
-
-  /** Says what a new consumer consumes, and what in its settings will bite later. */
-  private static SpoolConsumer started(
-      SpoolConsumer c, SpoolConfig config, String on, HandlerRegistry registry) {
-    log.info(
-        "{} {} (concurrency {}, prefetch {}) on {}{} as '{}'; tasks: {}",
-        c.paused() ? "paused on" : "consuming",
-        c.queue,
-        c.settings.concurrency(),
-        c.settings.prefetch(),
-        on,
-        config.amqpUriRedacted(),
-        c.identity.connectionName(),
-        registry.names());
-    HealthChecks.warnAboutLimits(c.settings, config);
-    return c;
-  }
+public interface SpoolConsumer extends AutoCloseable {
 
   /** The consumer's id, {@code host/pid}, as it appears in results and logs. */
-  public String id() {
-    return identity.id();
-  }
+  String id();
 
   /** The full name of the queue consumed. */
-  public String queue() {
-    return queue;
-  }
+  String queue();
 
-  public ConsumerStats stats() {
-    return counters.snapshot();
-  }
-
-  /**
-   * What the heartbeat publishes: who this consumer is, its state and what it runs now. Read by
-   * {@code spool-producer workers}, {@code ping}, {@code inspect active} and the dashboard.
-   */
-  private Map<String, Object> report() {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("id", identity.id());
-    r.put("host", identity.host());
-    r.put("pid", identity.pid());
-    r.put("queue", settings.queue());
-    r.put("concurrency", settings.concurrency());
-    r.put("prefetch", settings.prefetch());
-    r.put("version", VERSION);
-    r.put("started", startedAt.toString());
-    java.time.Instant now = clock.instant();
-    r.put("reported", now.toString()); // by this host's clock
-    r.put("state", stopRequested.isDone() ? "stopping" : paused ? "paused" : "running");
-    r.put("rabbitmq", brokerState());
-    r.put("tasks", taskNames);
-    r.put("stats", counters.snapshot());
-    r.put(
-        "active",
-        cancellations.active().stream()
-            .map(
-                t ->
-                    Map.of(
-                        "id", t.id(),
-                        "name", t.name(),
-                        "attempt", t.attempt(),
-                        "started", t.started().toString(),
-                        "runningMs", Duration.between(t.started(), now).toMillis()))
-            .toList());
-    return r;
-  }
-
-  /** {@code up}, or what is wrong with the broker connection or the consuming channel. */
-  private String brokerState() {
-    if (!connection.isOpen()) return "connection lost; recovering";
-    return consumeChannel.isOpen() ? Health.UP : "channel closed";
-  }
-
-  private static final String VERSION =
-      java.util.Objects.requireNonNullElse(
-          SpoolConsumer.class.getPackage().getImplementationVersion(), "dev");
+  /** Tasks run, failed, retried and dead-lettered so far. */
+  ConsumerStats stats();
 
   /**
    * Whether this consumer can work now: its broker connection and channel are open (not lost or
    * recovering), it has not been asked to stop, and Redis answers a PING. Blocks for at most the
    * Redis timeout.
    */
-  public Health health() {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("rabbitmq", brokerState());
-    c.put("publishing", checks.publishingState(System.nanoTime()));
-    c.put(
-        "consumer",
-        stopRequested.isDone() ? "stopping: " + stopRequested.getNow(null).reason() : Health.UP);
-    c.put("redis", checks.redisHealth());
-    return new Health(c);
-  }
+  Health health();
 
   /**
    * Stops taking tasks without stopping: the subscription is cancelled, tasks prefetched and not
@@ -401,186 +41,27 @@ public final class SpoolConsumer implements AutoCloseable {
    * queue's pause flag is set ({@code spool-producer pause}); {@link #resume} undoes it. While
    * paused, pills wait in the queue too.
    */
-  public synchronized void pause(String why) {
-    if (paused || closed) return;
-    paused = true;
-    workers.hold(true);
-    dispatcher.paused(true);
-    if (consumerTag != null) cancelSubscription();
-    log.info("paused ({}): taking no tasks from {} until resumed", why, queue);
-  }
+  void pause(String why);
 
   /** Takes tasks again after {@link #pause}. */
-  public synchronized void resume() {
-    if (!paused || closed) return;
-    paused = false;
-    workers.hold(false);
-    dispatcher.paused(false);
-    try {
-      subscribe();
-      log.info("resumed: taking tasks from {} again", queue);
-    } catch (IOException | RuntimeException e) {
-      requestStop(new StopReason("cannot consume again after a pause: " + e, true));
-    }
-  }
+  void resume();
 
   /** Whether this consumer is paused ({@link #pause}). */
-  public synchronized boolean paused() {
-    return paused;
-  }
+  boolean paused();
 
   /** Asks the consumer to stop, as a pill would. The first request's reason wins. */
-  public void requestStop(String reason) {
-    requestStop(new StopReason(reason, false));
-  }
-
-  private void requestStop(StopReason reason) {
-    if (dispatcher != null) dispatcher.stopTaking(); // null only while the constructor runs
-    if (stopRequested.complete(reason)) {
-      log.info("stopping: {}", reason.reason());
-    }
-  }
+  void requestStop(String reason);
 
   /** Blocks until a pill, {@link #requestStop} or a lost channel asks the consumer to stop. */
-  public StopReason awaitStopRequest() throws InterruptedException {
-    try {
-      return stopRequested.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-  }
+  StopReason awaitStopRequest() throws InterruptedException;
 
   /** As {@link #awaitStopRequest()}, giving up after {@code timeout}; null when it did. */
-  public StopReason awaitStopRequest(Duration timeout) throws InterruptedException {
-    try {
-      return stopRequested.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      return null;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
-    }
-  }
+  StopReason awaitStopRequest(Duration timeout) throws InterruptedException;
 
   /**
    * Stops cleanly: no new deliveries, prefetched ones back to the queue unstarted, running tasks
-   * finish (interrupted after the drain timeout), results confirmed and acked, connection closed.
+   * finish (interrupted after the drain timeout), results confirmed and acked.
    */
   @Override
-  public synchronized void close() {
-    if (closed) return;
-    closed = true;
-    requestStop(new StopReason("closed", false));
-    try {
-      if (mover != null) mover.close(); // what it claimed and did not move, Redis gives out again
-      if (control != null) control.close();
-      if (!paused) cancelSubscription();
-      int handedBack = workers.handBack(dispatcher);
-      log.info("handed {} prefetched task(s) back to {}", handedBack, queue);
-      if (!workers.awaitIdle(settings.drainTimeout())) {
-        log.warn("tasks still running after {}; interrupting them", settings.drainTimeout());
-      }
-      if (!dispatcher.awaitReplies(Duration.ofSeconds(10))) {
-        log.warn("results still unconfirmed after 10 s; their tasks will be delivered again");
-      }
-      publisher.awaitConfirms(Duration.ofSeconds(10));
-      dispatcher.flushAcks();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
-      dispatcher.close();
-      closeQuietly();
-      log.info("stopped; {}", counters.snapshot());
-    }
-  }
-
-  /**
-   * Consumes the work queue and its urgent lane, each with its own prefetch window, so that a task
-   * with a priority is delivered at once even while the window of the work queue is full; the
-   * worker pool then runs it before the tasks of priority 0 it holds.
-   */
-  private void subscribe() throws IOException {
-    consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
-    urgentTag =
-        consumeChannel.basicConsume(urgentQueue, false, identity.id() + "/urgent", dispatcher);
-  }
-
-  private void cancelSubscription() {
-    for (String tag : new String[] {consumerTag, urgentTag}) {
-      if (tag == null) continue;
-      try {
-        if (consumeChannel.isOpen()) consumeChannel.basicCancel(tag);
-      } catch (IOException | RuntimeException e) {
-        log.warn(
-            "could not cancel the subscription ({}); closing the connection instead", e.toString());
-      }
-    }
-  }
-
-  /**
-   * The Redis server's clock, through an offset to {@code host}: pills and consumers then date
-   * themselves by one clock, whatever their hosts' clocks say. Null when Redis does not answer,
-   * with a warning: that is also the start-up check that Redis answers.
-   */
-  private static Clock sharedClock(RedisState state, Clock host, SpoolConfig config) {
-    try {
-      long before = host.millis();
-      java.time.Instant redis = state.serverTime();
-      long after = host.millis();
-      long offset = redis.toEpochMilli() - (before + after) / 2;
-      if (Math.abs(offset) > 2000) {
-        log.warn(
-            "this host's clock is {} ms {} the Redis server's; Spool dates pills by Redis's clock",
-            Math.abs(offset),
-            offset > 0 ? "behind" : "ahead of");
-      }
-      return Clock.offset(host, Duration.ofMillis(offset));
-    } catch (RuntimeException e) {
-      log.warn(
-          "Redis does not answer at {} ({}): tasks that use shared state, locks or idempotency keys"
-              + " will be put back until it does, and pills are dated by this host's clock; check"
-              + " SPOOL_REDIS_URI",
-          config.redisUriRedacted(),
-          e.getMessage());
-      return null;
-    }
-  }
-
-  private static Connection openOrRelease(
-      SpoolConfig config,
-      ProcessIdentity identity,
-      RedisState state,
-      java.util.function.Consumer<String> recoveryFailed) {
-    try {
-      return new AmqpConnector(config).open(identity.connectionName(), recoveryFailed);
-    } catch (RuntimeException e) {
-      state.close();
-      throw e;
-    }
-  }
-
-  /** A channel on the consumer's own connection, or on the session it shares. */
-  private Channel channel() throws IOException {
-    return spoolSession != null ? spoolSession.channel() : connection.createChannel();
-  }
-
-  private void closeQuietly() {
-    if (checks != null) checks.close();
-    if (workers != null) workers.shutdownNow();
-    if (timer != null) timer.shutdownNow();
-    if (control != null) control.close();
-    if (mover != null) mover.close();
-    if (spoolSession != null) { // the Spool's connection and shared state stay; its channels go
-      spoolSession.close();
-      return;
-    }
-    state.close();
-    try {
-      if (connection.isOpen()) connection.close(5000);
-    } catch (IOException | RuntimeException e) {
-      log.warn(
-          "closing the connection failed ({}); the broker requeues what was unacked", e.toString());
-      connection.abort(1000);
-    }
-  }
+  void close();
 }

@@ -6,6 +6,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.spool.HandlerRegistry;
+import dev.spool.consumer.internal.ConsumerRuntime;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.RemoteError;
 import dev.spool.core.wire.DeadLetterCodec;
@@ -50,12 +51,12 @@ final class ConsumerFixture {
 
   /** Starts a consumer with a lower message size limit. */
   SpoolConsumer start(ConsumerConfig settings, String maxMessageSize) {
-    return SpoolConsumer.start(
+    return ConsumerRuntime.start(
         env.config().toBuilder().maxMessageSize(maxMessageSize).build(), settings, registry());
   }
 
   SpoolConsumer start(ConsumerConfig settings) {
-    return SpoolConsumer.start(env.config(), settings, registry());
+    return ConsumerRuntime.start(env.config(), settings, registry());
   }
 
   /** The providers on the classpath (as a consumer process finds them) plus this test's tasks. */

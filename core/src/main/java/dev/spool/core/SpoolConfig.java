@@ -202,6 +202,17 @@ public record SpoolConfig(
     return redact(redisUri);
   }
 
+  /**
+   * The shared state's configuration: this Redis and namespace. {@code stateConfig().connect()}
+   * opens shared state alone, for a process that needs only Redis; a {@code Spool} has its own.
+   */
+  public dev.spool.state.SharedStateConfig stateConfig() {
+    return dev.spool.state.SharedStateConfig.builder()
+        .redisUri(redisUri.toString())
+        .namespace(namespace)
+        .build();
+  }
+
   static String redact(URI uri) {
     return redact(uri.toString());
   }

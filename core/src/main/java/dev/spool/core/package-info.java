@@ -1,14 +1,12 @@
 /**
- * What both sides of Spool use: the entry point {@link dev.spool.core.Spool} (one connection for
- * everything made from it); the primitives a writer and a reader share, {@link
- * dev.spool.core.SpoolQueue}, {@link dev.spool.core.JoinableQueue} and {@link dev.spool.core.Pipe};
- * {@link dev.spool.core.SpoolProcess} for child JVMs; {@link dev.spool.core.DeadLetters};
- * configuration ({@link dev.spool.core.SpoolConfig}); and the exception hierarchy rooted at {@link
- * dev.spool.SpoolException}.
+ * What both sides of Spool share: configuration ({@link dev.spool.core.SpoolConfig}), the
+ * exceptions under {@link dev.spool.SpoolException}, {@link dev.spool.core.DeadLetter} and {@link
+ * dev.spool.core.RemoteError}.
  *
- * <p>Pools that send tasks are in {@code dev.spool.producer} ({@code TaskPool.create(spool)}); the
- * handlers that run them in {@code dev.spool.consumer}. The wire format (task and result messages,
- * the JSON codec, queue names) lives in {@code dev.spool.core.wire}, exported only to those
- * modules.
+ * <p>The front door, {@code dev.spool.producer.Spool}, and every handle it makes (pools, queues,
+ * pipes, dead letters, processes, embedded consumers) are in the client artifact, {@code
+ * spool-producer}; the handlers that run tasks in {@code dev.spool.consumer}. The wire format (task
+ * and result messages, the JSON codec, queue names) lives in {@code dev.spool.core.wire}, exported
+ * only to those modules.
  */
 package dev.spool.core;

@@ -12,7 +12,7 @@ import dev.spool.testing.services.ServicesExtension;
  * final class SomethingIT {
  *   @Test
  *   void map_squares_returnsInOrder(SpoolTestEnv env) {
- *     try (TaskPool pool = TaskPool.create(env.config())) { ... }
+ *     try (Spool spool = Spool.connect(env.config()); TaskPool pool = spool.pool()) { ... }
  *   }
  * }
  * }</pre>

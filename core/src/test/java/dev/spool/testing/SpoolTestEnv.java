@@ -26,7 +26,7 @@ public final class SpoolTestEnv {
   private final Topology topology;
   private final Set<String> queues = new LinkedHashSet<>();
   private Connection connection;
-  private final java.util.List<dev.spool.core.Spool> spools = new java.util.ArrayList<>();
+  private final java.util.List<AutoCloseable> spools = new java.util.ArrayList<>();
 
   SpoolTestEnv(ServiceEndpoints endpoints, String namespace) {
     this.endpoints = endpoints;
@@ -96,13 +96,12 @@ public final class SpoolTestEnv {
   }
 
   /**
-   * A new {@code Spool} on this test's services, as a process of the test would connect; closed
-   * after the test (with every handle made from it) unless the test closes it first.
+   * {@code handle} (a {@code Spool} a test connected), closed after the test unless the test closes
+   * it first.
    */
-  public synchronized dev.spool.core.Spool spool() {
-    dev.spool.core.Spool spool = dev.spool.core.Spool.connect(config);
-    spools.add(spool);
-    return spool;
+  public synchronized <C extends AutoCloseable> C closeAfter(C handle) {
+    spools.add(handle);
+    return handle;
   }
 
   /**
@@ -110,7 +109,7 @@ public final class SpoolTestEnv {
    * closes it.
    */
   public dev.spool.state.internal.RedisState sharedState() {
-    return dev.spool.state.internal.RedisState.of(dev.spool.core.Spool.sharedState(config()));
+    return dev.spool.state.internal.RedisState.connect(config().stateConfig());
   }
 
   /** A new Redis client for this test's services; the caller closes it. */
@@ -138,7 +137,13 @@ public final class SpoolTestEnv {
   /** Deletes the namespace's queues and Redis keys; returns how many keys it deleted. */
   long cleanup() throws IOException, TimeoutException {
     synchronized (this) {
-      spools.forEach(dev.spool.core.Spool::close); // closing twice is harmless
+      for (AutoCloseable c : spools) { // closing twice is harmless
+        try {
+          c.close();
+        } catch (Exception e) {
+          // the test is over; what it left is deleted below
+        }
+      }
       spools.clear();
     }
     try {

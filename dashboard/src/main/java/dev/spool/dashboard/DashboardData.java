@@ -1,11 +1,10 @@
 package dev.spool.dashboard;
 
 import dev.spool.core.DeadLetter;
-import dev.spool.core.DeadLetters;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
-import dev.spool.producer.AsyncResult;
 import dev.spool.producer.CancelResult;
+import dev.spool.producer.DeadLetters;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.producer.TaskStatus;
@@ -95,7 +94,7 @@ final class DashboardData implements AutoCloseable {
 
   TaskStatus task(String id) {
     TaskRecords.requireId(id);
-    return AsyncResult.of(spool, id).status();
+    return spool.result(id).status();
   }
 
   /** The most records read to list recent tasks (Redis keeps no index of them by time). */
@@ -201,7 +200,7 @@ final class DashboardData implements AutoCloseable {
   /** Cancels task {@code id}, unless its record says it has ended; says what it found. */
   synchronized CancelResult cancel(String id) {
     dev.spool.Names.taskId(id);
-    if (pool == null) pool = TaskPool.create(config, TaskPoolConfig.builder().build());
+    if (pool == null) pool = spool.pool(TaskPoolConfig.builder().build());
     return pool.admin().cancelEach(List.of(id), Duration.ofDays(7)).get(id);
   }
 

@@ -10,6 +10,7 @@ import dev.spool.LockLease;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.producer.AsyncResult;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskState;
@@ -50,7 +51,8 @@ final class DashboardBrowserIT {
             env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
     try (DashboardData data = new DashboardData(env.config(), api, settings, Clock.systemUTC());
         Dashboard dashboard = Dashboard.start(settings, data, Clock.systemUTC());
-        TaskPool pool = TaskPool.create(env.config());
+        Spool spool = Spool.connect(env.config());
+        TaskPool pool = spool.pool();
         RedisState state = env.sharedState();
         Browser browser = Browser.start()) {
       String base = "http://127.0.0.1:" + dashboard.port();
@@ -58,14 +60,13 @@ final class DashboardBrowserIT {
       // A dead letter: the first consumer does not know task 'double'.
       String deadId;
       try (SpoolConsumer first =
-          SpoolConsumer.start(env.config(), ConsumerConfig.builder().build(), registry(false))) {
+          spool.consumer(ConsumerConfig.builder().build(), registry(false))) {
         deadId = pool.submit("double", 21L, TaskOptions.defaults().withKeepResult(KEEP));
         await().atMost(Browser.WAIT).until(() -> data.dead("tasks").size() == 1);
       }
 
       try (SpoolConsumer second =
-          SpoolConsumer.start(
-              env.config(), ConsumerConfig.builder().concurrency(4).build(), registry(true))) {
+          spool.consumer(ConsumerConfig.builder().concurrency(4).build(), registry(true))) {
         // The read-only login sees the dead letter, has no replay button, and the API refuses
         // a replay even with the session's CSRF token.
         browser.login(base, "viewer", VIEWER);

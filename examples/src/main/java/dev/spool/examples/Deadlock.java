@@ -4,7 +4,8 @@ import dev.spool.LockLease;
 import dev.spool.LockTimeoutException;
 import dev.spool.MultiLease;
 import dev.spool.SharedState;
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,21 +29,23 @@ public final class Deadlock {
       worker(args[0], args[1], args[2]);
       return;
     }
-    Examples.say("multi-lock, opposite orders:");
-    Examples.joinAll(
-        List.of(
-            SpoolProcess.start(Deadlock.class, "multi", "P1", "a,b"),
-            SpoolProcess.start(Deadlock.class, "multi", "P2", "b,a")));
-    Examples.say("multi-lock: clean run");
-    Examples.say("plain nested locks, opposite orders:");
-    SpoolProcess p1 = SpoolProcess.start(Deadlock.class, "nested", "P1", "a,b");
-    SpoolProcess p2 = SpoolProcess.start(Deadlock.class, "nested", "P2", "b,a");
-    int c1 = p1.join(Duration.ofMinutes(1));
-    int c2 = p2.join(Duration.ofMinutes(1));
-    if (c1 == 3 || c2 == 3) {
-      Examples.say("nested locks: the deadlock ended in a lock timeout, not a hang");
-    } else {
-      throw new IllegalStateException("expected a lock timeout, exits were " + c1 + " and " + c2);
+    try (Spool spool = Spool.connect(Examples.config())) {
+      Examples.say("multi-lock, opposite orders:");
+      Examples.joinAll(
+          List.of(
+              spool.process(Deadlock.class, "multi", "P1", "a,b"),
+              spool.process(Deadlock.class, "multi", "P2", "b,a")));
+      Examples.say("multi-lock: clean run");
+      Examples.say("plain nested locks, opposite orders:");
+      SpoolProcess p1 = spool.process(Deadlock.class, "nested", "P1", "a,b");
+      SpoolProcess p2 = spool.process(Deadlock.class, "nested", "P2", "b,a");
+      int c1 = p1.join(Duration.ofMinutes(1));
+      int c2 = p2.join(Duration.ofMinutes(1));
+      if (c1 == 3 || c2 == 3) {
+        Examples.say("nested locks: the deadlock ended in a lock timeout, not a hang");
+      } else {
+        throw new IllegalStateException("expected a lock timeout, exits were " + c1 + " and " + c2);
+      }
     }
   }
 

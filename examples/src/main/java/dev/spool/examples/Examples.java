@@ -1,9 +1,8 @@
 package dev.spool.examples;
 
 import dev.spool.SharedState;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.SpoolProcess;
 import java.util.List;
 
 /** What every example needs: the configuration from the environment, processes, shared state. */
@@ -16,7 +15,7 @@ final class Examples {
   }
 
   static SharedState state() {
-    return Spool.sharedState(config());
+    return config().stateConfig().connect();
   }
 
   /** Joins every process; throws when one did not exit 0. */

@@ -3,7 +3,7 @@ package dev.spool.examples;
 import dev.spool.LockLease;
 import dev.spool.SharedList;
 import dev.spool.SharedState;
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.Spool;
 import java.time.Duration;
 import java.util.List;
 
@@ -33,10 +33,12 @@ public final class LockTurns {
         return;
       }
       log.clear();
-      Examples.joinAll(
-          List.of(
-              SpoolProcess.start(LockTurns.class, "worker", "A"),
-              SpoolProcess.start(LockTurns.class, "worker", "B")));
+      try (Spool spool = Spool.connect(Examples.config())) {
+        Examples.joinAll(
+            List.of(
+                spool.process(LockTurns.class, "worker", "A"),
+                spool.process(LockTurns.class, "worker", "B")));
+      }
       List<String> turns = log.range(0, log.size());
       turns.forEach(t -> Examples.say("%s", t));
       for (int i = 0; i < turns.size(); i += 2) {

@@ -3,7 +3,8 @@ package dev.spool.examples;
 import dev.spool.SharedDict;
 import dev.spool.SharedList;
 import dev.spool.SharedState;
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -31,10 +32,12 @@ public final class ManagerDictList {
       d.clear();
       l.clear();
       List<SpoolProcess> workers = new ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        workers.add(SpoolProcess.start(ManagerDictList.class, "worker", "" + i));
+      try (Spool spool = Spool.connect(Examples.config())) {
+        for (int i = 0; i < 4; i++) {
+          workers.add(spool.process(ManagerDictList.class, "worker", "" + i));
+        }
+        Examples.joinAll(workers);
       }
-      Examples.joinAll(workers);
       Examples.say("dict %s", new TreeMap<>(d.entries()));
       Examples.say("list %s", l.range(0, l.size()).stream().sorted().toList());
       d.clear();

@@ -1,8 +1,8 @@
 package dev.spool.examples;
 
-import dev.spool.core.Pipe;
-import dev.spool.core.Spool;
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.Pipe;
+import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,7 +28,7 @@ public final class PipePingPong {
     }
     try (Spool spool = Spool.connect(Examples.config());
         Pipe<String> end = spool.pipe("example-4", Pipe.End.A, String.class)) {
-      SpoolProcess child = SpoolProcess.start(PipePingPong.class, "child");
+      SpoolProcess child = spool.process(PipePingPong.class, "child");
       for (int i = 0; i < 5; i++) {
         end.send("ping " + i);
         Examples.say("sent ping %d, got %s", i, end.recv(WAIT));

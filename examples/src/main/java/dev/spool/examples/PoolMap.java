@@ -1,7 +1,8 @@
 package dev.spool.examples;
 
 import dev.spool.consumer.cli.ConsumerMain;
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
 import dev.spool.producer.TaskPool;
 import java.util.List;
 import java.util.stream.LongStream;
@@ -15,15 +16,16 @@ import java.util.stream.LongStream;
  */
 public final class PoolMap {
   public static void main(String[] args) {
-    List<SpoolProcess> consumers =
-        List.of(SpoolProcess.start(ConsumerMain.class), SpoolProcess.start(ConsumerMain.class));
-    try (TaskPool pool = TaskPool.create(Examples.config())) {
+    try (Spool spool = Spool.connect(Examples.config());
+        TaskPool pool = spool.pool()) {
+      List<SpoolProcess> consumers =
+          List.of(spool.process(ConsumerMain.class), spool.process(ConsumerMain.class));
       // Like Pool(2): start once both workers are up. A pill is only for consumers started
       // before it, so a consumer still starting when the pills go out would never stop.
       while (pool.admin().consumerCount() < consumers.size()) Examples.sleep(100);
       System.out.println(pool.map("square", LongStream.range(0, 10).boxed().toList(), Long.class));
       pool.admin().stopConsumers(consumers.size()); // a poison pill each, behind the work
+      Examples.joinAll(consumers);
     }
-    Examples.joinAll(consumers);
   }
 }

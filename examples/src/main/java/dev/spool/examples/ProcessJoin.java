@@ -1,6 +1,7 @@
 package dev.spool.examples;
 
-import dev.spool.core.SpoolProcess;
+import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,9 +23,10 @@ public final class ProcessJoin {
       return;
     }
     List<SpoolProcess> workers = new ArrayList<>();
-    for (int n = 0; n < 3; n++)
-      workers.add(SpoolProcess.start(ProcessJoin.class, "worker", "" + n));
-    Examples.joinAll(workers);
+    try (Spool spool = Spool.connect(Examples.config())) {
+      for (int n = 0; n < 3; n++) workers.add(spool.process(ProcessJoin.class, "worker", "" + n));
+      Examples.joinAll(workers);
+    }
     Examples.say("joined all 3 workers");
   }
 }

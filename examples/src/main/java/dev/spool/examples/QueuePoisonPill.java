@@ -1,8 +1,8 @@
 package dev.spool.examples;
 
-import dev.spool.core.Spool;
-import dev.spool.core.SpoolProcess;
-import dev.spool.core.SpoolQueue;
+import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
+import dev.spool.producer.SpoolQueue;
 import java.util.List;
 
 /**
@@ -34,13 +34,14 @@ public final class QueuePoisonPill {
         }
       }
       default -> {
-        SpoolProcess consumer = SpoolProcess.start(QueuePoisonPill.class, "consumer");
-        SpoolProcess producer = SpoolProcess.start(QueuePoisonPill.class, "producer");
-        Examples.joinAll(List.of(producer, consumer));
-        try (Spool spool = Spool.connect(Examples.config());
-            SpoolQueue<Integer> q = spool.queue("example-3", Integer.class)) {
-          q.delete();
-          q.disconnect();
+        try (Spool spool = Spool.connect(Examples.config())) {
+          SpoolProcess consumer = spool.process(QueuePoisonPill.class, "consumer");
+          SpoolProcess producer = spool.process(QueuePoisonPill.class, "producer");
+          Examples.joinAll(List.of(producer, consumer));
+          try (SpoolQueue<Integer> q = spool.queue("example-3", Integer.class)) {
+            q.delete();
+            q.disconnect();
+          }
         }
       }
     }

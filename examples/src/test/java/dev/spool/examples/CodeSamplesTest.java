@@ -51,12 +51,12 @@ final class CodeSamplesTest {
       import dev.spool.core.TaskFailedException;
       import dev.spool.core.TaskTimeoutException;
       import dev.spool.core.DeadLetter;
-      import dev.spool.core.DeadLetters;
-      import dev.spool.core.JoinableQueue;
-      import dev.spool.core.Pipe;
-      import dev.spool.core.Spool;
-      import dev.spool.core.SpoolProcess;
-      import dev.spool.core.SpoolQueue;
+      import dev.spool.producer.DeadLetters;
+      import dev.spool.producer.JoinableQueue;
+      import dev.spool.producer.Pipe;
+      import dev.spool.producer.Spool;
+      import dev.spool.producer.SpoolProcess;
+      import dev.spool.producer.SpoolQueue;
       import dev.spool.core.metrics.MetricsServer;
       import dev.spool.producer.*;
       import dev.spool.producer.status.*;

@@ -6,7 +6,6 @@ import dev.spool.SpoolException;
 import dev.spool.StateConnectionException;
 import dev.spool.TypeToken;
 import dev.spool.core.RemoteError;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolCodecException;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskCancelledException;
@@ -29,7 +28,7 @@ import java.util.Optional;
  * <pre>{@code
  * String id = pool.submit("report", request, TaskOptions.defaults().withKeepResult(Duration.ofDays(1)));
  * // later, anywhere:
- * AsyncResult r = AsyncResult.of(spool, id);
+ * AsyncResult r = spool.result(id);
  * if (r.state() == TaskState.SUCCEEDED) process(r.get(Report.class, Duration.ZERO));
  * }</pre>
  *
@@ -52,16 +51,12 @@ public final class AsyncResult {
   }
 
   /**
-   * Task {@code id} on {@code spool}'s Redis and namespace.
+   * Task {@code id} in {@code state}'s namespace, for a process that needs only Redis; a program
+   * with a {@link Spool} uses {@link Spool#result(String)}.
    *
    * @throws IllegalArgumentException when {@code id} is not 1 to 200 letters, digits, {@code . _ :
    *     -}
    */
-  public static AsyncResult of(Spool spool, String id) {
-    return of(spool.state(), id);
-  }
-
-  /** Task {@code id} in {@code state}'s namespace. */
   public static AsyncResult of(SharedState state, String id) {
     return new AsyncResult(RedisState.of(state).taskRecords(), id, Clock.systemUTC());
   }

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * with} returns a copy. Stored in Redis by {@link Schedules}, fired by a running {@link Scheduler}.
  *
  * <pre>{@code
- * Schedules schedules = Schedules.of(spool);
+ * Schedules schedules = spool.schedules();
  * schedules.add(
  *     Schedule.cron("nightly-report", "0 2 * * *", "report", Map.of("day", "yesterday"))
  *         .withZone(java.time.ZoneId.of("Europe/Paris")));

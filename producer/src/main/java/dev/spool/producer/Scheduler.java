@@ -18,7 +18,6 @@ import dev.spool.state.internal.SharedTimetable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -72,6 +71,7 @@ public final class Scheduler implements AutoCloseable {
   private final dev.spool.core.wire.Tracing tracing = dev.spool.core.wire.Tracing.ofOrGlobal(null);
   private volatile LockLease held;
   private volatile boolean closed;
+  private volatile Runnable onClose; // a Spool's, which stops tracking this
   private volatile String redisError; // the last failure to reach Redis, null once it answers
 
   private Scheduler(RedisState state, Duration lease, MeterRegistry meters) {
@@ -91,24 +91,14 @@ public final class Scheduler implements AutoCloseable {
         .register(meters);
   }
 
-  /** Starts a scheduler with the default lease; close it to stop. */
-  public static Scheduler start(SharedState state) {
-    return start(state, DEFAULT_LEASE);
-  }
-
   /**
-   * Starts a scheduler that holds the lead for {@code lease} at a time (1 s to 10 m).
+   * Starts a scheduler on {@code state} alone, for a process that needs only Redis ({@code
+   * spool-producer scheduler}); a program with a {@link Spool} uses {@link Spool#scheduler()}. It
+   * holds the lead for {@code lease} at a time (1 s to 10 m) and counts in {@code meters}: {@code
+   * spool_schedule_fires_total} and {@code spool_schedule_skips_total} per schedule, and {@code
+   * spool_scheduler_leading}. Close it to stop.
    *
    * @throws IllegalArgumentException for a lease out of range
-   */
-  public static Scheduler start(SharedState state, Duration lease) {
-    return start(state, lease, new SimpleMeterRegistry());
-  }
-
-  /**
-   * As {@link #start(RedisState, Duration)}, counting in {@code meters}: {@code
-   * spool_schedule_fires_total} and {@code spool_schedule_skips_total} per schedule, and {@code
-   * spool_scheduler_leading}.
    */
   public static Scheduler start(SharedState state, Duration lease, MeterRegistry meters) {
     Scheduler s = new Scheduler(RedisState.of(state), lease, meters);
@@ -335,10 +325,16 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
+  void onClose(Runnable action) {
+    onClose = action;
+  }
+
   /** Stops firing and gives up the lead at once, so another scheduler takes over. */
   @Override
   public void close() {
     closed = true;
+    Runnable then = onClose;
+    if (then != null) then.run();
     thread.interrupt();
     try {
       thread.join(5_000);

@@ -2,7 +2,6 @@ package dev.spool.producer;
 
 import dev.spool.SharedState;
 import dev.spool.StateConnectionException;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.state.internal.RedisState;
 import dev.spool.state.internal.SharedTimetable;
@@ -19,7 +18,7 @@ import java.util.function.Supplier;
  * occurrence.
  *
  * <pre>{@code
- * Schedules schedules = Schedules.of(spool);
+ * Schedules schedules = spool.schedules();
  * schedules.add(Schedule.cron("nightly-report", "0 2 * * *", "report", null));
  * schedules.pause("nightly-report");
  * }</pre>
@@ -41,12 +40,10 @@ public final class Schedules {
     this.table = state.timetable(TIMETABLE);
   }
 
-  /** The schedules of {@code spool}'s namespace. */
-  public static Schedules of(Spool spool) {
-    return new Schedules(RedisState.of(spool.state()));
-  }
-
-  /** The schedules of the namespace {@code state} works in. */
+  /**
+   * The schedules of the namespace {@code state} works in, for a process that needs only Redis; a
+   * program with a {@link Spool} uses {@link Spool#schedules()}.
+   */
   public static Schedules of(SharedState state) {
     return new Schedules(RedisState.of(state));
   }

@@ -155,9 +155,9 @@ public final class TaskOptions {
 
   /**
    * Keeps the task's record and result in Redis for {@code keep} after it ends (1 ms to 90 days),
-   * readable by id from any process: {@code AsyncResult.of(spool, id)}, {@code spool-producer
-   * result ID}. Such a task runs even when the process that submitted it has gone. Overrides the
-   * pool's {@link TaskPoolConfig#keepResults}.
+   * readable by id from any process: {@code spool.result(id)}, {@code spool-producer result ID}.
+   * Such a task runs even when the process that submitted it has gone. Overrides the pool's {@link
+   * TaskPoolConfig#keepResults}.
    *
    * @throws IllegalArgumentException when not from 1 ms to 90 days
    */

@@ -5,13 +5,11 @@ import com.rabbitmq.client.Channel;
 import dev.spool.SpoolException;
 import dev.spool.TypeToken;
 import dev.spool.core.ProcessIdentity;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.ConfirmingPublisher;
-import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
@@ -22,7 +20,6 @@ import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
 import dev.spool.state.internal.RedisState;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * queue.
  *
  * <pre>{@code
- * try (TaskPool pool = TaskPool.create(SpoolConfig.fromEnvironment(System.getenv()))) {
+ * try (Spool spool = Spool.connect(SpoolConfig.fromEnvironment(System.getenv()));
+ *     TaskPool pool = spool.pool()) {
  *   List<Long> squares = pool.map("square", List.of(1, 2, 3), Long.class); // [1, 4, 9]
  *   long one = pool.apply("square", 1, Long.class);
  *   CompletableFuture<Long> later = pool.applyAsync("square", 7, Long.class);
@@ -86,7 +84,7 @@ public final class TaskPool implements AutoCloseable {
     this.session = session;
     this.ownsState = shared == null;
     this.stateSource =
-        shared == null ? () -> RedisState.of(Spool.sharedState(config)) : () -> shared;
+        shared == null ? () -> RedisState.connect(config.stateConfig()) : () -> shared;
     this.settings = settings;
     this.meterRegistry = meterRegistry;
     this.clock = clock;
@@ -200,53 +198,6 @@ public final class TaskPool implements AutoCloseable {
         pool.workQueue,
         pool.replyQueue);
     return pool;
-  }
-
-  /** A pool with default settings on the default work queue. */
-  public static TaskPool create(SpoolConfig config) {
-    return create(config, TaskPoolConfig.defaults());
-  }
-
-  /**
-   * Connects, declares the work queue and this pool's reply queue, and listens for results. The
-   * pool has a connection of its own: a program with several pools, queues or pipes should make
-   * them from one {@link Spool}, which shares one connection among them.
-   *
-   * @throws SpoolConnectionException when RabbitMQ cannot be reached
-   */
-  public static TaskPool create(SpoolConfig config, TaskPoolConfig settings) {
-    return create(config, settings, new SimpleMeterRegistry());
-  }
-
-  /**
-   * As {@link #create(SpoolConfig, TaskPoolConfig)}, on a connection of its own, recording
-   * publishes, results, round trips and timeouts in {@code meters} (names in docs/operate.md, the
-   * metrics table).
-   */
-  public static TaskPool create(SpoolConfig config, TaskPoolConfig settings, MeterRegistry meters) {
-    Session session = Session.owning(config, ProcessIdentity.current("producer").connectionName());
-    return create(session, config, settings, meters, null);
-  }
-
-  /** A pool with default settings on {@code spool}'s connection, closed with the spool. */
-  public static TaskPool create(Spool spool) {
-    return create(spool, TaskPoolConfig.defaults());
-  }
-
-  /** A pool with {@code settings} on {@code spool}'s connection, closed with the spool. */
-  public static TaskPool create(Spool spool, TaskPoolConfig settings) {
-    return create(spool, settings, new SimpleMeterRegistry());
-  }
-
-  /**
-   * A pool with {@code settings} on {@code spool}'s connection, recording its metrics in {@code
-   * meters}; closed with the spool.
-   *
-   * @throws IllegalStateException when the spool is closed
-   */
-  public static TaskPool create(Spool spool, TaskPoolConfig settings, MeterRegistry meters) {
-    return Handles.make(
-        spool, s -> create(s, spool.config(), settings, meters, RedisState.of(spool.state())));
   }
 
   /** Runs {@code task} on one input and waits for its result, up to the default timeout. */

@@ -19,7 +19,7 @@ import java.util.Objects;
  *         Workflow.group(List.of(Workflow.task("square", 1), Workflow.task("square", 2))),
  *         Workflow.task("add")),
  *     TaskOptions.defaults());
- * long sum = AsyncResult.of(spool, id).get(Long.class, Duration.ofMinutes(1)); // 5
+ * long sum = spool.result(id).get(Long.class, Duration.ofMinutes(1)); // 5
  * }</pre>
  *
  * Immutable.

@@ -10,8 +10,6 @@ import dev.spool.LockLease;
 import dev.spool.SharedDict;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
-import dev.spool.core.DeadLetters;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.TaskFailedException;
@@ -234,7 +232,7 @@ final class ChaosIT {
     expected.forEach((id, reason) -> assertEquals(reason, dead.get(id).reason(), id));
     chaos.shutdownNow();
     chaos.awaitTermination(30, TimeUnit.SECONDS);
-    try (TaskPool pool = TaskPool.create(config)) {
+    try (TaskPool pool = TestSpools.pool(config)) {
       assertEquals(25L, pool.apply("square", 5, Long.class), "the consumers still work");
       int exits = stopAll(env, pool, consumers);
       long[] c = counts(env);

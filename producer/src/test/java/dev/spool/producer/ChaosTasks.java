@@ -51,7 +51,7 @@ public final class ChaosTasks implements TaskHandlerProvider {
   /** Submits {@code square} of {@code n} from the handler, waits for it, returns it plus one. */
   static synchronized long nest(Long n, TaskContext ctx) {
     if (nested == null) {
-      nested = TaskPool.create(dev.spool.core.SpoolConfig.fromEnvironment(System.getenv()));
+      nested = TestSpools.pool(dev.spool.core.SpoolConfig.fromEnvironment(System.getenv()));
     }
     return nested.apply("square", n, Long.class, Duration.ofMinutes(1)) + 1;
   }

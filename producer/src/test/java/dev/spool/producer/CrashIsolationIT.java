@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.core.DeadLetter;
-import dev.spool.core.DeadLetters;
 import dev.spool.core.TaskFailedException;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.internal.RedisState;
@@ -94,7 +93,7 @@ final class CrashIsolationIT {
       assertEquals("crashed", failed.remote().deadLetter(), failed.getMessage());
 
       List<DeadLetter> dead;
-      try (DeadLetters letters = env.spool().deadLetters("tasks")) {
+      try (DeadLetters letters = TestSpools.connect(env).deadLetters("tasks")) {
         await().atMost(LONG).until(() -> letters.count() >= 1);
         dead = letters.list(100);
       }
@@ -134,7 +133,7 @@ final class CrashIsolationIT {
       assertEquals("crashed", s.error().deadLetter(), s.error().toString());
       var runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       await().atMost(LONG).until(() -> runs.size() >= 20); // every member but the killer runs
-      try (DeadLetters letters = env.spool().deadLetters("tasks")) {
+      try (DeadLetters letters = TestSpools.connect(env).deadLetters("tasks")) {
         assertEquals(1, letters.count(), "the killer alone is dead-lettered");
         assertEquals(DeadLetter.Reason.CRASHED, letters.list(10).getFirst().reason());
       }

@@ -10,9 +10,9 @@ import dev.spool.HandlerRegistry;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.RetryPolicy;
 import dev.spool.consumer.SpoolConsumer;
+import dev.spool.consumer.internal.ConsumerRuntime;
 import dev.spool.core.DeadLetter;
 import dev.spool.core.DeadLetter.Reason;
-import dev.spool.core.DeadLetters;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.testing.SpoolServicesExtension;
@@ -36,7 +36,7 @@ final class DeadLettersIT {
   }
 
   private static SpoolConsumer consumer(SpoolTestEnv env) {
-    return SpoolConsumer.start(
+    return ConsumerRuntime.start(
         env.config(),
         ConsumerConfig.builder().retry(RetryPolicy.of(2, Duration.ofMillis(100))).build(),
         HandlerRegistry.withProviders(DeadLettersIT.class.getClassLoader()));
@@ -47,7 +47,7 @@ final class DeadLettersIT {
     procs = SpoolProcesses.forTest(env, info);
     String failedId;
     try (SpoolConsumer c = consumer(env);
-        TaskPool pool = TaskPool.create(env.config())) {
+        TaskPool pool = TestSpools.pool(env.config())) {
       TaskFailedException e =
           assertThrows(TaskFailedException.class, () -> pool.apply("fail", "boom", String.class));
       failedId = e.taskId();
@@ -89,12 +89,12 @@ final class DeadLettersIT {
   @Test
   void listedAndPassedOverManyTimes_deadLetterIsKept_itsDeliveryCountStaysLow(SpoolTestEnv env)
       throws Exception {
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       try (SpoolConsumer c = consumer(env)) {
         assertThrows(TaskFailedException.class, () -> pool.apply("fail", "kept", String.class));
       }
       String deadQueue = env.topology().deadQueue("tasks");
-      try (DeadLetters dead = env.spool().deadLetters("tasks")) {
+      try (DeadLetters dead = TestSpools.connect(env).deadLetters("tasks")) {
         // Each listing returns it unacked: a delivery, which RabbitMQ 4 stops at 20 by default.
         for (int i = 0; i < 15; i++) assertEquals(1, dead.list(10).size(), "listing " + i);
         for (int i = 0; i < 15; i++) assertEquals(0, dead.replay(d -> false), "replay " + i);
@@ -115,11 +115,11 @@ final class DeadLettersIT {
 
   @Test
   void replayAll_runsTheTasksAgainAsFirstAttempts(SpoolTestEnv env) throws Exception {
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       try (SpoolConsumer c = consumer(env)) {
         assertThrows(TaskFailedException.class, () -> pool.apply("fail", "x", String.class));
       }
-      try (DeadLetters dead = env.spool().deadLetters("tasks")) {
+      try (DeadLetters dead = TestSpools.connect(env).deadLetters("tasks")) {
         List<DeadLetter> before = dead.list(10);
         assertEquals(1, before.size());
         assertEquals(Reason.RETRIES_EXHAUSTED, before.getFirst().reason());
@@ -129,7 +129,7 @@ final class DeadLettersIT {
       }
       // Replayed as attempt 1 with a fresh retry budget: it fails twice more, dead-letters again.
       try (SpoolConsumer c = consumer(env);
-          DeadLetters dead = env.spool().deadLetters("tasks")) {
+          DeadLetters dead = TestSpools.connect(env).deadLetters("tasks")) {
         await().atMost(Duration.ofSeconds(20)).until(() -> dead.count() == 1);
         assertEquals(2, dead.list(1).getFirst().attempts());
         assertEquals(2, c.stats().failed());
@@ -139,7 +139,7 @@ final class DeadLettersIT {
 
   @Test
   void oversizedInput_failsAtPublishWithTheLimitNamed(SpoolTestEnv env) {
-    try (TaskPool pool = TaskPool.create(env.config().toBuilder().maxMessageSize("1KiB").build())) {
+    try (TaskPool pool = TestSpools.pool(env.config().toBuilder().maxMessageSize("1KiB").build())) {
       IllegalArgumentException e =
           assertThrows(
               IllegalArgumentException.class,
@@ -152,7 +152,7 @@ final class DeadLettersIT {
   @Test
   void applyOnce_sameKeyTwice_runsOnceAndReturnsTheSameResult(SpoolTestEnv env) throws Exception {
     try (SpoolConsumer c = consumer(env);
-        TaskPool pool = TaskPool.create(env.config())) {
+        TaskPool pool = TestSpools.pool(env.config())) {
       Duration t = Duration.ofSeconds(30);
       long a = pool.applyOnce("invoice-7", "square", 12, Long.class, t);
       CompletableFuture<Long> again =

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import dev.spool.SharedDict;
-import dev.spool.core.Spool;
 import dev.spool.core.TaskCancelledException;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.wire.Headers;
@@ -65,14 +64,14 @@ final class KeptResultsIT {
     assertEquals("49", read.stdout().trim());
 
     try (Spool spool = Spool.connect(env.config())) {
-      TaskStatus s = AsyncResult.of(spool, id).status();
+      TaskStatus s = spool.result(id).status();
       assertEquals(TaskState.SUCCEEDED, s.state());
       assertEquals("square", s.name());
       assertEquals(1, s.attempts());
       assertNotNull(s.worker());
       assertTrue(!s.finished().isBefore(s.started()) && !s.started().isBefore(s.submitted()));
       assertTrue(s.keptFor().compareTo(Duration.ofHours(1)) <= 0, "kept 1h: " + s.keptFor());
-      assertEquals(49L, AsyncResult.of(spool, id).get(Long.class, Duration.ZERO));
+      assertEquals(49L, spool.result(id).get(Long.class, Duration.ZERO));
     }
     SpoolProcesses.Run json = procs.run(procs.producer("result", id, "--json"), "result-json");
     assertEquals(0, json.exit(), json.stderr());
@@ -107,7 +106,7 @@ final class KeptResultsIT {
     } // the pool's reply queue is deleted: nobody can receive the result by message any more
     procs.startConsumers(1, false);
     try (Spool spool = Spool.connect(env.config())) {
-      assertEquals(36L, AsyncResult.of(spool, id).get(Long.class, LONG));
+      assertEquals(36L, spool.result(id).get(Long.class, LONG));
     }
   }
 
@@ -122,25 +121,24 @@ final class KeptResultsIT {
       String failing = pool.submit("fail", "boom", kept);
       String unknown = pool.submit("no-such-task", 1, kept);
       String delayed = pool.submit("square", 2, kept.withCountdown(Duration.ofHours(1)));
-      assertEquals(TaskState.SCHEDULED, AsyncResult.of(spool, delayed).state());
+      assertEquals(TaskState.SCHEDULED, spool.result(delayed).state());
 
-      TaskStatus failed = AsyncResult.of(spool, failing).await(LONG);
+      TaskStatus failed = spool.result(failing).await(LONG);
       assertEquals(TaskState.FAILED, failed.state());
       assertEquals(3, failed.attempts(), "every attempt counted");
       assertTrue(failed.error().messageOrEmpty().contains("boom"), failed.error().toString());
       TaskFailedException e =
           assertThrows(
               TaskFailedException.class,
-              () -> AsyncResult.of(spool, failing).get(String.class, Duration.ZERO));
+              () -> spool.result(failing).get(String.class, Duration.ZERO));
       assertTrue(e.getMessage().contains("boom"), e.getMessage());
 
-      assertEquals(TaskState.DEAD, AsyncResult.of(spool, unknown).await(LONG).state());
+      assertEquals(TaskState.DEAD, spool.result(unknown).await(LONG).state());
 
       assertTrue(pool.admin().cancel(delayed), "a delayed task, removed");
-      assertEquals(TaskState.CANCELLED, AsyncResult.of(spool, delayed).state());
+      assertEquals(TaskState.CANCELLED, spool.result(delayed).state());
       assertThrows(
-          TaskCancelledException.class,
-          () -> AsyncResult.of(spool, delayed).get(Long.class, Duration.ZERO));
+          TaskCancelledException.class, () -> spool.result(delayed).get(Long.class, Duration.ZERO));
 
       SpoolProcesses.Run r = procs.run(procs.producer("result", failing), "result-failed");
       assertEquals(1, r.exit());
@@ -148,7 +146,7 @@ final class KeptResultsIT {
       SpoolProcesses.Run none = procs.run(procs.producer("result", "never-sent"), "result-none");
       assertEquals(1, none.exit());
       assertTrue(none.stderr().contains("no record of task never-sent"), none.stderr());
-      assertEquals(TaskState.UNKNOWN, AsyncResult.of(spool, "never-sent").state());
+      assertEquals(TaskState.UNKNOWN, spool.result("never-sent").state());
     }
   }
 
@@ -163,7 +161,7 @@ final class KeptResultsIT {
       String id =
           pool.submit(
               "text-of", twoMiB, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
-      TaskStatus s = AsyncResult.of(spool, id).await(LONG);
+      TaskStatus s = spool.result(id).await(LONG);
       assertEquals(TaskState.FAILED, s.state());
       assertTrue(
           s.error().messageOrEmpty().contains("over the limit of 1048576 bytes for a kept result"),
@@ -186,7 +184,7 @@ final class KeptResultsIT {
               "mark",
               new Mark(1, 0),
               TaskOptions.defaults().withId("twice-1").withKeepResult(Duration.ofHours(1)));
-      assertEquals(1L, AsyncResult.of(spool, id).get(Long.class, LONG));
+      assertEquals(1L, spool.result(id).get(Long.class, LONG));
       // The same task again, as the broker redelivers one whose consumer died before its ack.
       byte[] body = "{\"n\":1,\"ms\":0}".getBytes(StandardCharsets.UTF_8);
       TaskMessage m = new TaskMessage(id, "mark", null, 1, 0, 0, null, "test", body);
@@ -199,7 +197,7 @@ final class KeptResultsIT {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       await().atMost(LONG).until(() -> procs.read("consumer-0.err").contains("not run again"));
       assertEquals(1L, runs.get(1L).orElseThrow(), "ran once");
-      TaskStatus s = AsyncResult.of(spool, id).status();
+      TaskStatus s = spool.result(id).status();
       assertEquals(TaskState.SUCCEEDED, s.state());
       assertEquals("1", s.resultJson());
     }
@@ -214,7 +212,7 @@ final class KeptResultsIT {
         Spool spool = Spool.connect(env.config())) {
       String id =
           pool.submit("steps", 10_000L, TaskOptions.defaults().withKeepResult(Duration.ofHours(1)));
-      AsyncResult r = AsyncResult.of(spool, id);
+      AsyncResult r = spool.result(id);
       java.util.List<TaskStatus.Progress> seen = new java.util.ArrayList<>();
       await()
           .atMost(LONG)

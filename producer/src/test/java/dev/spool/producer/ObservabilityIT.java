@@ -58,7 +58,7 @@ final class ObservabilityIT {
     procs.startConsumers(
         1, false, "--metrics-port", "" + port, "--max-attempts", "2", "--retry-delay", "100ms");
     PrometheusMeterRegistry producerMeters = SpoolMeters.prometheus();
-    try (TaskPool pool = TaskPool.create(env.config(), TaskPoolConfig.defaults(), producerMeters)) {
+    try (TaskPool pool = TestSpools.pool(env.config(), TaskPoolConfig.defaults(), producerMeters)) {
       List<Long> squares =
           pool.map(
               "square",
@@ -168,7 +168,7 @@ final class ObservabilityIT {
     List<Process> consumers =
         procs.startConsumers(
             2, false, "--concurrency", "1", "--prefetch", "1", "--drain-timeout", "1s");
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       List<CompletableFuture<Long>> running = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         running.add(pool.applyAsync("sleep", 120_000L, Long.class)); // each holds a consumer
@@ -208,7 +208,7 @@ final class ObservabilityIT {
     procs = SpoolProcesses.forTest(env, info);
     List<Process> consumers =
         procs.startConsumers(1, false, "--log-format", "json", "--max-attempts", "1");
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       try {
         pool.apply("fail", "for the log", String.class);
         throw new AssertionError("fail should fail");

@@ -42,7 +42,7 @@ final class PauseIT {
     List<Process> consumers = procs.startConsumers(2, true, "--concurrency", "2");
     String queue = env.workQueue("tasks");
     try (TaskPool pool =
-            TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
+            TestSpools.pool(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
         RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       // Paused mid-run: 300 tasks of 100 ms on 4 workers, paused after 20 have started.

@@ -41,7 +41,7 @@ final class PriorityIT {
     procs.startConsumers(2, true, "--concurrency", "2");
     String queue = env.workQueue("tasks");
     try (TaskPool pool =
-            TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
+            TestSpools.pool(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
         RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       // 10,000 tasks of 4 ms on 4 workers: about 10 s of backlog, more with the Redis calls.

@@ -81,7 +81,7 @@ final class ProcessesIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     Process consumer = procs.startConsumers(1, false).getFirst();
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       var result = pool.applyAsync("sleep", 1500, Long.class);
       // Confirmed by the broker, then gone from the ready count: the consumer has it.
       await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().publishesConfirmed() == 1);

@@ -48,7 +48,7 @@ final class SharedStateProcessesIT {
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(4, true);
-    try (TaskPool pool = TaskPool.create(env.config());
+    try (TaskPool pool = TestSpools.pool(env.config());
         RedisState state = env.sharedState()) {
       List<Map<String, Boolean>> inputs = Collections.nCopies(1000, Map.of("record", true));
       List<Long> results =
@@ -100,7 +100,7 @@ final class SharedStateProcessesIT {
       int n = 600;
       List<Long> values = new ArrayList<>();
       List<String> errors = new ArrayList<>();
-      try (TaskPool pool = TaskPool.create(config)) {
+      try (TaskPool pool = TestSpools.pool(config)) {
         List<CompletableFuture<Long>> calls = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           calls.add(
@@ -134,7 +134,7 @@ final class SharedStateProcessesIT {
       assertTrue(accept.stdout().startsWith("accepted the loss"), accept.stdout());
       SpoolProcesses.Run ok = procs.run(withRedis(procs.producer("state", "check"), uri), "c2");
       assertEquals(0, ok.exit(), ok.stderr());
-      try (TaskPool pool = TaskPool.create(config)) {
+      try (TaskPool pool = TestSpools.pool(config)) {
         // The consumers that saw the lost epoch take the new one; the count starts again.
         assertEquals(1L, pool.apply("locked-increment", Map.of(), Long.class));
       }
@@ -153,7 +153,7 @@ final class SharedStateProcessesIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     Process holder = procs.startConsumers(1, true).getFirst();
-    try (TaskPool pool = TaskPool.create(env.config());
+    try (TaskPool pool = TestSpools.pool(env.config());
         RedisState state = env.sharedState()) {
       pool.applyAsync("lock-hold", new ChaosTasks.Hold("victim", 3000, 60_000), Long.class);
       await().atMost(Duration.ofSeconds(30)).until(() -> state.lock("victim").holder().isPresent());
@@ -175,7 +175,7 @@ final class SharedStateProcessesIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       List<ChaosTasks.Multi> work = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         work.add(new ChaosTasks.Multi(i % 2 == 0 ? List.of("a", "b") : List.of("b", "a"), 20));
@@ -191,7 +191,7 @@ final class SharedStateProcessesIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(2, true);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       List<String> texts = Collections.nCopies(40, "the cat and the hat");
       List<Long> words = pool.map("wordcount", texts, Long.class, new MapOptions(1, null));
       assertEquals(Collections.nCopies(40, 5L), words);

@@ -9,12 +9,7 @@ import dev.spool.HandlerRegistry;
 import dev.spool.SharedDict;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.SpoolConsumer;
-import dev.spool.core.DeadLetters;
-import dev.spool.core.JoinableQueue;
-import dev.spool.core.Pipe;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConnectionException;
-import dev.spool.core.SpoolQueue;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.net.URI;
@@ -42,7 +37,7 @@ final class SpoolIT {
     env.connection(); // the test's own connection, open before counting
     int before = mine(env).size();
     Spool spool = Spool.connect(env.config());
-    TaskPool pool = TaskPool.create(spool);
+    TaskPool pool = spool.pool();
     SpoolQueue<Integer> queue = spool.queue("shared", Integer.class);
     JoinableQueue<String> joinable = spool.joinableQueue("joined", String.class);
     Pipe<String> a = spool.pipe("talk", String.class);
@@ -95,11 +90,9 @@ final class SpoolIT {
     int before = mine(env).size();
     Spool spool = Spool.connect(env.config());
     HandlerRegistry tasks = new HandlerRegistry().register("twice", Long.class, (x, ctx) -> 2 * x);
-    SpoolConsumer first =
-        SpoolConsumer.start(spool, ConsumerConfig.builder().concurrency(2).build(), tasks);
-    SpoolConsumer second =
-        SpoolConsumer.start(spool, ConsumerConfig.builder().concurrency(2).build(), tasks);
-    TaskPool pool = TaskPool.create(spool);
+    SpoolConsumer first = spool.consumer(ConsumerConfig.builder().concurrency(2).build(), tasks);
+    SpoolConsumer second = spool.consumer(ConsumerConfig.builder().concurrency(2).build(), tasks);
+    TaskPool pool = spool.pool();
     env.track(pool.replyQueue());
 
     assertEquals(List.of(2L, 4L, 6L), pool.map("twice", List.of(1, 2, 3), Long.class));
@@ -117,6 +110,39 @@ final class SpoolIT {
     await().atMost(WAIT).until(() -> mine(env).size() == before);
     try (var ch = env.connection().createChannel()) { // the first worker stopped consuming too
       assertEquals(0, ch.queueDeclarePassive(env.workQueue("tasks")).getConsumerCount());
+    }
+  }
+
+  @Test
+  void resultsSchedulesAndAScheduler_comeFromTheSpool_andCloseWithIt(SpoolTestEnv env)
+      throws Exception {
+    try (Spool spool = Spool.connect(env.config())) {
+      HandlerRegistry tasks =
+          new HandlerRegistry().register("twice", Long.class, (x, ctx) -> 2 * x);
+      spool.consumer(ConsumerConfig.builder().build(), tasks);
+      TaskPool pool = spool.pool();
+      env.track(pool.replyQueue());
+      String id =
+          pool.submit("twice", 21L, TaskOptions.defaults().withKeepResult(Duration.ofMinutes(1)));
+      assertEquals(42L, spool.result(id).get(Long.class, WAIT));
+
+      assertTrue(spool.schedules().add(Schedule.every("tick", Duration.ofHours(1), "twice", 1L)));
+      assertEquals(
+          List.of("tick"),
+          spool.schedules().list().stream().map(e -> e.schedule().name()).toList());
+      Scheduler scheduler = spool.scheduler();
+      await().atMost(WAIT).until(scheduler::leading);
+      assertEquals(3, spool.openHandles(), "a consumer, a pool and the scheduler");
+      scheduler.close();
+      assertEquals(2, spool.openHandles());
+      assertTrue(spool.schedules().remove("tick"));
+
+      Scheduler closedWithTheSpool = spool.scheduler();
+      spool.close();
+      assertEquals(0, spool.openHandles());
+      await().atMost(WAIT).until(() -> !closedWithTheSpool.leading());
+      assertThrows(IllegalStateException.class, spool::scheduler);
+      assertThrows(IllegalStateException.class, () -> spool.process(SpoolIT.class));
     }
   }
 

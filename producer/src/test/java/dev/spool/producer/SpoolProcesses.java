@@ -127,7 +127,7 @@ final class SpoolProcesses implements AutoCloseable {
 
   /** A pool on the test's configuration whose calls wait up to {@code timeout} by default. */
   static TaskPool pool(SpoolTestEnv env, Duration timeout) {
-    return TaskPool.create(env.config(), TaskPoolConfig.builder().defaultTimeout(timeout).build());
+    return TestSpools.pool(env.config(), TaskPoolConfig.builder().defaultTimeout(timeout).build());
   }
 
   /** Sends a signal by name ({@code STOP}, {@code CONT}) with kill(1). */

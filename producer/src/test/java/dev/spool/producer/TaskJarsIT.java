@@ -60,7 +60,7 @@ final class TaskJarsIT {
     buildJar(dir);
     procs = SpoolProcesses.forTest(env, info);
     procs.startConsumers(1, false, "--tasks", dir.toString());
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       assertEquals("hello Ada", pool.apply("greet", "Ada", String.class));
       assertEquals(
           List.of("hello a", "hello b"), pool.map("greet", List.of("a", "b"), String.class));
@@ -89,7 +89,7 @@ final class TaskJarsIT {
     procs = SpoolProcesses.forTest(env, info);
     Process consumer =
         procs.startConsumer("consumer-env", false, Map.of("SPOOL_TASKS_PATH", jar.toString()));
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       assertEquals("hello Grace", pool.apply("greet", "Grace", String.class));
     }
     assertTrue(consumer.isAlive());

@@ -11,6 +11,7 @@ import dev.spool.HandlerRegistry;
 import dev.spool.TypeToken;
 import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.SpoolConsumer;
+import dev.spool.consumer.internal.ConsumerRuntime;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.TaskFailedException;
 import dev.spool.core.TaskTimeoutException;
@@ -34,7 +35,7 @@ final class TaskPoolIT {
     List<SpoolConsumer> list = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
       list.add(
-          SpoolConsumer.start(
+          ConsumerRuntime.start(
               env.config(),
               ConsumerConfig.builder().concurrency(4).build(),
               HandlerRegistry.withProviders(TaskPoolIT.class.getClassLoader()),
@@ -60,7 +61,7 @@ final class TaskPoolIT {
   void applyAsync_aCallbackThatBlocks_doesNotStallTheOtherResultsOfThePool(SpoolTestEnv env)
       throws Exception {
     List<SpoolConsumer> consumers = consumers(env, 1);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
       CompletableFuture<Void> blocked =
           pool.applyAsync("square", 2L, Long.class)
@@ -135,13 +136,13 @@ final class TaskPoolIT {
                 new dev.spool.TypeToken<List<Long>>() {},
                 (xs, ctx) -> xs.stream().mapToLong(Long::longValue).sum());
     SpoolConsumer c =
-        SpoolConsumer.start(
+        ConsumerRuntime.start(
             env.config(),
             ConsumerConfig.builder().concurrency(2).build(),
             tasks,
             new ProcessIdentity("consumer", "it", 1),
             Clock.systemUTC());
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       List<Long> xs = pool.apply("upto", 4, new TypeToken<List<Long>>() {});
       assertEquals(List.of(0L, 1L, 2L, 3L), xs);
       assertEquals(Long.class, xs.get(3).getClass(), "read as List<Long>, not List<Integer>");
@@ -158,7 +159,7 @@ final class TaskPoolIT {
   void imap_closedAfterTenResults_stopsPublishingTheRest(SpoolTestEnv env) {
     List<SpoolConsumer> cs = consumers(env, 2);
     Iterable<Long> endless = () -> LongStream.iterate(0, i -> i + 1).boxed().iterator();
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       List<Long> first = new ArrayList<>();
       try (MapResults<Long> results =
           pool.imap("square", endless, Long.class, new MapOptions(1, Duration.ofMinutes(1)))) {
@@ -186,7 +187,7 @@ final class TaskPoolIT {
   @Test
   void map_1000SquaresThrough3Consumers_resultsInInputOrder(SpoolTestEnv env) {
     List<SpoolConsumer> cs = consumers(env, 3);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       List<Long> out = pool.map("square", range(1000), Long.class, new MapOptions(1, null));
       assertEquals(squares(1000), out);
       PoolStats stats = pool.stats();
@@ -203,7 +204,7 @@ final class TaskPoolIT {
   @Test
   void map_autoChunksize_10000SquaresInOrderInFewMessages(SpoolTestEnv env) {
     List<SpoolConsumer> cs = consumers(env, 2);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       assertEquals(squares(10_000), pool.map("square", range(10_000), Long.class));
       assertTrue(pool.stats().tasksPublished() < 100, "chunked: " + pool.stats());
     } finally {
@@ -214,7 +215,7 @@ final class TaskPoolIT {
   @Test
   void map_remoteFailure_reRaisesFirstFailureInInputOrder(SpoolTestEnv env) {
     List<SpoolConsumer> cs = consumers(env, 1);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       TaskFailedException e =
           assertThrows(
               TaskFailedException.class,
@@ -245,7 +246,7 @@ final class TaskPoolIT {
   @Test
   void applyAndApplyAsync_returnOrFailLikeMultiprocessing(SpoolTestEnv env) throws Exception {
     List<SpoolConsumer> cs = consumers(env, 1);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       assertEquals(144L, pool.apply("square", 12, Long.class));
       CompletableFuture<Long> f = pool.applyAsync("sleep", 50, Long.class);
       assertEquals(50L, f.get());
@@ -261,7 +262,7 @@ final class TaskPoolIT {
   @Test
   void imapUnorderedAndStarmap_returnEveryResult(SpoolTestEnv env) {
     List<SpoolConsumer> cs = consumers(env, 2);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       Set<Long> got = new HashSet<>();
       pool.imapUnordered("square", range(50), Long.class).forEachRemaining(got::add);
       assertEquals(new HashSet<>(squares(50)), got);
@@ -275,7 +276,7 @@ final class TaskPoolIT {
 
   @Test
   void map_noConsumers_timesOutNamingTheQueue(SpoolTestEnv env) {
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       TaskTimeoutException e =
           assertThrows(
               TaskTimeoutException.class,
@@ -291,7 +292,7 @@ final class TaskPoolIT {
 
   @Test
   void close_deletesReplyQueue_andIsIdempotent(SpoolTestEnv env) throws Exception {
-    TaskPool pool = TaskPool.create(env.config());
+    TaskPool pool = TestSpools.pool(env.config());
     String reply = pool.replyQueue();
     assertTrue(env.queueExists(reply));
     pool.close();
@@ -303,7 +304,7 @@ final class TaskPoolIT {
   @Test
   void stopConsumers_onePillEach_stopsEveryConsumer(SpoolTestEnv env) throws Exception {
     List<SpoolConsumer> cs = consumers(env, 3);
-    try (TaskPool pool = TaskPool.create(env.config())) {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
       await().atMost(Duration.ofSeconds(10)).until(() -> pool.admin().consumerCount() == 3);
       assertEquals(3, pool.admin().stopConsumers(pool.admin().consumerCount()));
       for (SpoolConsumer c : cs) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.SharedDict;
-import dev.spool.core.Spool;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
@@ -72,7 +71,7 @@ final class UniqueTasksIT {
       assertEquals(0, cli.exit(), cli.stderr());
       assertEquals(first, cli.stdout().trim(), "the command line too");
 
-      assertEquals(7L, AsyncResult.of(spool, first).get(Long.class, LONG));
+      assertEquals(7L, spool.result(first).get(Long.class, LONG));
       String second =
           await()
               .atMost(LONG)
@@ -80,7 +79,7 @@ final class UniqueTasksIT {
                   () -> pool.submit("mark", new Mark(7, 0), unique),
                   id -> !id.equals(first)); // the key is let go just after the result is kept
       assertNotEquals(first, second);
-      assertEquals(7L, AsyncResult.of(spool, second).get(Long.class, LONG));
+      assertEquals(7L, spool.result(second).get(Long.class, LONG));
       assertEquals(2L, runs.get(7L).orElseThrow(), "two tasks ran, not 42");
       assertEquals(Set.of(), Set.copyOf(env.jedis().keys(env.namespace() + ":unique:*")));
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.SharedDict;
-import dev.spool.core.Spool;
 import dev.spool.producer.ChaosTasks.Mark;
 import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
@@ -53,13 +52,13 @@ final class WorkflowProcessesIT {
                   Workflow.task("crash-once-inc")),
               TaskOptions.defaults());
       // The submitter could exit here: the consumers advance the chain.
-      assertEquals(4L, AsyncResult.of(spool, id).get(Long.class, LONG));
+      assertEquals(4L, spool.result(id).get(Long.class, LONG));
       Map<String, Long> runs = state.dict(ChaosTasks.CRASHES, String.class, Long.class).entries();
       assertEquals(
           Map.of(id + ".1", 2L, id + ".2", 2L, id + ".3", 2L),
           runs,
           "each step died once and ran once more: no step was sent twice");
-      assertEquals(TaskState.SUCCEEDED, AsyncResult.of(spool, id).state());
+      assertEquals(TaskState.SUCCEEDED, spool.result(id).state());
       SpoolProcesses.Run status = procs.runProducer("status");
       assertTrue(
           status
@@ -87,7 +86,7 @@ final class WorkflowProcessesIT {
           pool.submit(
               Workflow.chord(Workflow.group(members), Workflow.task("tally")),
               TaskOptions.defaults());
-      assertEquals(499_500L, AsyncResult.of(spool, id).get(Long.class, LONG));
+      assertEquals(499_500L, spool.result(id).get(Long.class, LONG));
       System.out.printf(
           "chord of 1,000 on 2 consumers: callback result after %.2f s%n",
           (System.nanoTime() - t0) / 1e9);
@@ -121,7 +120,7 @@ final class WorkflowProcessesIT {
           pool.submit(
               Workflow.chord(Workflow.group(members), Workflow.task("tally")),
               TaskOptions.defaults());
-      TaskStatus s = AsyncResult.of(spool, id).await(LONG);
+      TaskStatus s = spool.result(id).await(LONG);
       double failedAfter = (System.nanoTime() - t0) / 1e9;
       assertEquals(TaskState.FAILED, s.state());
       assertTrue(s.error().messageOrEmpty().matches("member \\d+ failed"), s.error().toString());
@@ -137,7 +136,7 @@ final class WorkflowProcessesIT {
           .during(Duration.ofSeconds(2))
           .atMost(Duration.ofSeconds(10))
           .until(() -> runs.get(-1L).isEmpty());
-      assertEquals(TaskState.FAILED, AsyncResult.of(spool, id).state(), "it stays failed");
+      assertEquals(TaskState.FAILED, spool.result(id).state(), "it stays failed");
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.spool.consumer.ConsumerConfig;
 import dev.spool.consumer.RetryPolicy;
 import dev.spool.consumer.SpoolConsumer;
 import dev.spool.consumer.StopReason;
+import dev.spool.consumer.internal.ConsumerRuntime;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
@@ -240,7 +241,7 @@ public final class ConsumerMain implements Callable<Integer> {
     TaskJars.warnAboutOldServiceFiles(loader);
     HandlerRegistry registry = HandlerRegistry.withProviders(loader);
     PrometheusMeterRegistry meters = SpoolMeters.prometheus();
-    try (SpoolConsumer consumer = SpoolConsumer.start(config, cc, registry, meters);
+    try (SpoolConsumer consumer = ConsumerRuntime.start(config, cc, registry, meters);
         MetricsServer server =
             metricsPort == null
                 ? null

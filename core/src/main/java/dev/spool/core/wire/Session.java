@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * One handle's use of an AMQP connection: the channels the handle opened, and the connection itself
  * when the handle owns it (a handle made alone) rather than shares it (a handle made from {@link
- * dev.spool.core.Spool}). Closing the session closes the channels, then the connection if it is
+ * dev.spool.producer.Spool}). Closing the session closes the channels, then the connection if it is
  * owned, then tells the owner the handle is gone. Closing twice is harmless. Thread-safe.
  */
 public final class Session implements AutoCloseable {

@@ -2,6 +2,7 @@ package dev.spool.producer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.core.wire.JsonCodec;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import java.nio.charset.StandardCharsets;
@@ -154,7 +155,8 @@ final class ApplyCommand implements Callable<Integer> {
       }
       options = options.withUniqueKey(unique, uniqueFor);
     }
-    try (TaskPool p = pool.open()) {
+    try (Spool spool = pool.connect();
+        TaskPool p = spool.pool(pool.settings())) {
       if (noWait) {
         System.out.println(p.submit(task, value, options));
         return 0;

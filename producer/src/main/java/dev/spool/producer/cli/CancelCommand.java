@@ -1,6 +1,7 @@
 package dev.spool.producer.cli;
 
 import dev.spool.producer.CancelResult;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +55,8 @@ final class CancelCommand implements Callable<Integer> {
     }
     ids.forEach(dev.spool.Names::taskId); // all of them before anything is stored
     boolean someEnded = false;
-    try (TaskPool p = pool.open()) {
+    try (Spool spool = pool.connect();
+        TaskPool p = spool.pool(pool.settings())) {
       for (Map.Entry<String, CancelResult> e : p.admin().cancelEach(ids, keep).entrySet()) {
         someEnded |= e.getValue() == CancelResult.ENDED;
         System.out.println(e.getKey() + " " + said(e.getValue()));

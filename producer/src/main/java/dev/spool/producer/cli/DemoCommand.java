@@ -4,6 +4,7 @@ import dev.spool.SpoolException;
 import dev.spool.producer.MapOptions;
 import dev.spool.producer.MapResults;
 import dev.spool.producer.PoolStats;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -90,7 +91,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     Duration wait = waitForConsumers;
     PrintStream out = System.out;
-    try (TaskPool p = pool.open()) {
+    try (Spool spool = pool.connect();
+        TaskPool p = spool.pool(pool.settings())) {
       int consumers = awaitConsumers(p, expectConsumers, wait);
       out.printf("Spool demo on %s with %d consumer(s)%n", p.workQueue(), consumers);
       runSquares(p, out);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.MapOptions;
 import dev.spool.producer.MapResults;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,8 @@ final class MapCommand implements Callable<Integer> {
     List<?> values = inputs.range != null ? range(inputs.range) : json(codec, inputs.json);
     MapOptions options = new MapOptions(chunksize, pool.timeout()).withPriority(priority);
     List<JsonNode> results = new ArrayList<>(values.size());
-    try (TaskPool p = pool.open()) {
+    try (Spool spool = pool.connect();
+        TaskPool p = spool.pool(pool.settings())) {
       warnIfNoConsumer(p);
       Progress bar = progress.start("map " + task, values.size());
       Progress.Ticker ticking = bar.tickEverySecond();

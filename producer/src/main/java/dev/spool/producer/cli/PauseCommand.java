@@ -1,5 +1,6 @@
 package dev.spool.producer.cli;
 
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ final class PauseCommand {
 
     @Override
     public Integer call() {
-      try (TaskPool p = pool.open()) {
+      try (Spool spool = pool.connect();
+          TaskPool p = spool.pool(pool.settings())) {
         if (p.admin().pause()) {
           System.out.println(p.workQueue() + " paused");
         } else {
@@ -57,7 +59,8 @@ final class PauseCommand {
 
     @Override
     public Integer call() {
-      try (TaskPool p = pool.open()) {
+      try (Spool spool = pool.connect();
+          TaskPool p = spool.pool(pool.settings())) {
         System.out.println(p.workQueue() + (p.admin().resume() ? " resumed" : " not paused"));
       }
       return 0;

@@ -2,7 +2,7 @@ package dev.spool.producer.cli;
 
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
-import dev.spool.producer.TaskPool;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPoolConfig;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
@@ -29,10 +29,13 @@ final class PoolOptions {
     return timeout;
   }
 
-  TaskPool open() {
-    SpoolConfig config = config();
-    TaskPoolConfig settings =
-        TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout()).build();
-    return TaskPool.create(config, settings);
+  /** The command's connections: a pool made from it ({@link #settings()}) is closed with it. */
+  Spool connect() {
+    return Spool.connect(config());
+  }
+
+  /** The pool the command asks for: its queue and how long it waits. */
+  TaskPoolConfig settings() {
+    return TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout()).build();
   }
 }

@@ -3,7 +3,6 @@ package dev.spool.producer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.cli.ConnectionOptions;
@@ -61,7 +60,7 @@ final class ResultCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SpoolConfig config = connection.toConfig(System.getenv());
-    try (RedisState state = RedisState.of(Spool.sharedState(config))) {
+    try (RedisState state = RedisState.connect(config.stateConfig())) {
       AsyncResult r = AsyncResult.of(state, id);
       TaskStatus s;
       try {

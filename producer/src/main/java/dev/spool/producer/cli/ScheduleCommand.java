@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spool.core.Spool;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.Schedule;
@@ -57,7 +56,7 @@ final class ScheduleCommand implements Runnable {
     @Mixin ConnectionOptions connection = new ConnectionOptions();
 
     RedisState open() {
-      return RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())));
+      return RedisState.connect(connection.toConfig(System.getenv()).stateConfig());
     }
   }
 

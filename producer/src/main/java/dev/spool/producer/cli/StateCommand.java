@@ -1,6 +1,5 @@
 package dev.spool.producer.cli;
 
-import dev.spool.core.Spool;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.state.internal.RedisState;
 import java.util.Optional;
@@ -43,7 +42,7 @@ final class StateCommand implements Runnable {
     @Override
     public Integer call() {
       try (RedisState state =
-          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
+          RedisState.connect(connection.toConfig(System.getenv()).stateConfig())) {
         if (state.stateLost()) {
           System.out.println(
               "shared state lost: no lock is granted until 'spool-producer state accept-loss'");
@@ -70,7 +69,7 @@ final class StateCommand implements Runnable {
     @Override
     public Integer call() {
       try (RedisState state =
-          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
+          RedisState.connect(connection.toConfig(System.getenv()).stateConfig())) {
         Optional<String> lost = state.acceptStateLoss();
         System.out.println(
             lost.map(e -> "accepted the loss of shared state epoch " + e + ": locks granted again")

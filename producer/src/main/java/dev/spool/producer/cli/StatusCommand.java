@@ -1,6 +1,5 @@
 package dev.spool.producer.cli;
 
-import dev.spool.core.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.producer.status.ManagementApi;
@@ -71,7 +70,7 @@ final class StatusCommand implements Callable<Integer> {
     if (objects < 0) throw new IllegalArgumentException("--objects must be >= 0, was " + objects);
     Duration every = watch;
     ManagementApi api = managementApi(config, env);
-    try (RedisState state = RedisState.of(Spool.sharedState(config))) {
+    try (RedisState state = RedisState.connect(config.stateConfig())) {
       StatusCollector collector =
           new StatusCollector(
               api, state, vhost(config.amqpUri()), config.namespace(), objects, Clock.systemUTC());

@@ -2,6 +2,7 @@ package dev.spool.producer.cli;
 
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.cli.ConnectionOptions;
+import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import java.time.Duration;
@@ -48,7 +49,8 @@ final class StopCommand implements Callable<Integer> {
     SpoolConfig config = connection.toConfig(System.getenv());
     TaskPoolConfig settings =
         TaskPoolConfig.builder().queue(queue.queue).defaultTimeout(timeout).build();
-    try (TaskPool p = TaskPool.create(config, settings)) {
+    try (Spool spool = Spool.connect(config);
+        TaskPool p = spool.pool(settings)) {
       warnIfPaused(p);
       int n = count == null ? p.admin().consumerCount() : count;
       p.admin().stopConsumers(n); // dated by Redis's clock, or this host's with a warning

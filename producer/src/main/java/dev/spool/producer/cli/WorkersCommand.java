@@ -1,7 +1,6 @@
 package dev.spool.producer.cli;
 
 import dev.spool.Durations;
-import dev.spool.core.Spool;
 import dev.spool.core.cli.ConnectionOptions;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.producer.status.WorkerReport;
@@ -46,7 +45,7 @@ final class WorkersCommand {
     @Override
     public Integer call() {
       try (RedisState state =
-          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
+          RedisState.connect(connection.toConfig(System.getenv()).stateConfig())) {
         List<WorkerReport> alive = new Workers(state).alive();
         if (json) {
           System.out.println(new JsonCodec().asString(alive.stream().map(Json::worker).toList()));
@@ -109,7 +108,7 @@ final class WorkersCommand {
 
     Workers.Pong send() throws InterruptedException {
       try (RedisState state =
-          RedisState.of(Spool.sharedState(connection.toConfig(System.getenv())))) {
+          RedisState.connect(connection.toConfig(System.getenv()).stateConfig())) {
         return new Workers(state).ping(timeout);
       }
     }

@@ -1,6 +1,6 @@
 package com.example.app;
 
-import dev.spool.core.Spool;
+import dev.spool.producer.Spool;
 import dev.spool.core.SpoolConfig;
 import dev.spool.producer.TaskPool;
 import java.util.List;
@@ -11,7 +11,7 @@ public final class App {
   public static void main(String[] args) {
     SpoolConfig config = SpoolConfig.fromEnvironment(System.getenv());
     try (Spool spool = Spool.connect(config);
-        TaskPool pool = TaskPool.create(spool)) {
+        TaskPool pool = spool.pool()) {
       long words = pool.apply("count", "to be or not to be", Long.class);
       List<String> sizes =
           pool.map("resize", List.of(new Resize("a.png", 64), new Resize("b.png", 64)), String.class);

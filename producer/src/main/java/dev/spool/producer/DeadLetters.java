@@ -1,8 +1,10 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import dev.spool.SpoolException;
+import dev.spool.core.DeadLetter;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.DeadLetterCodec;
 import dev.spool.core.wire.Headers;

@@ -1,4 +1,4 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -6,6 +6,11 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.spool.SpoolException;
+import dev.spool.core.PipeTakenException;
+import dev.spool.core.ProcessIdentity;
+import dev.spool.core.QueueEmptyException;
+import dev.spool.core.SpoolCodecException;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.Session;

@@ -1,5 +1,6 @@
-package dev.spool.core;
+package dev.spool.producer;
 
+import dev.spool.core.SpoolConfig;
 import java.time.Duration;
 
 /**

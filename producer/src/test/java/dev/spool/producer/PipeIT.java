@@ -1,10 +1,12 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.core.PipeTakenException;
+import dev.spool.core.QueueEmptyException;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -18,7 +20,7 @@ final class PipeIT {
   private static Pipe<String> open(SpoolTestEnv env, String name) {
     env.track(env.topology().pipeQueue(name, "a"));
     env.track(env.topology().pipeQueue(name, "b"));
-    return env.spool().pipe(name, String.class); // a connection each, as two processes
+    return TestSpools.connect(env).pipe(name, String.class); // a connection each, as two processes
   }
 
   @Test
@@ -76,7 +78,8 @@ final class PipeIT {
       PipeTakenException e = assertThrows(PipeTakenException.class, () -> open(env, "pair"));
       assertTrue(e.getMessage().contains("both ends of pipe 'pair'"), e.getMessage());
       assertThrows(
-          PipeTakenException.class, () -> env.spool().pipe("pair", Pipe.End.A, String.class));
+          PipeTakenException.class,
+          () -> TestSpools.connect(env).pipe("pair", Pipe.End.A, String.class));
       b.close();
       try (Pipe<String> third = open(env, "pair")) {
         assertEquals(Pipe.End.B, third.end());

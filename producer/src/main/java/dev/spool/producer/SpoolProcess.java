@@ -1,4 +1,4 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import dev.spool.SpoolException;
 import java.io.IOException;
@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM running a class's {@code main}, like {@code multiprocessing.Process}: {@link #start}
- * then {@link #join}. The child gets this JVM's java, classpath and environment (so the same
- * SPOOL_* settings), and writes to this process's stdout and stderr.
+ * A child JVM running a class's {@code main}, like {@code multiprocessing.Process}: {@link
+ * Spool#process} then {@link #join}. The child gets this JVM's java, classpath and environment (so
+ * the same SPOOL_* settings), and writes to this process's stdout and stderr.
  *
  * <pre>{@code
  * List<SpoolProcess> workers = new ArrayList<>();
- * for (int i = 0; i < 3; i++) workers.add(SpoolProcess.start(Worker.class, "worker-" + i));
+ * for (int i = 0; i < 3; i++) workers.add(spool.process(Worker.class, "worker-" + i));
  * for (SpoolProcess w : workers) w.join();
  * }</pre>
  */
@@ -32,7 +32,7 @@ public final class SpoolProcess {
    *
    * @throws SpoolException when the JVM cannot be started
    */
-  public static SpoolProcess start(Class<?> main, String... args) {
+  static SpoolProcess start(Class<?> main, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-cp");

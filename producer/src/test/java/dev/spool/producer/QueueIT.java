@@ -1,4 +1,4 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spool.SpoolException;
+import dev.spool.core.QueueClosedException;
+import dev.spool.core.QueueEmptyException;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.time.Duration;
@@ -22,13 +24,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SpoolServicesExtension.class)
 final class QueueIT {
   private static <T> SpoolQueue<T> queue(SpoolTestEnv env, String name, Class<T> type) {
-    SpoolQueue<T> q = env.spool().queue(name, type);
+    SpoolQueue<T> q = TestSpools.connect(env).queue(name, type);
     env.track(q.queueName());
     return q;
   }
 
   private static <T> JoinableQueue<T> joinable(SpoolTestEnv env, String name, Class<T> type) {
-    JoinableQueue<T> q = env.spool().joinableQueue(name, type);
+    JoinableQueue<T> q = TestSpools.connect(env).joinableQueue(name, type);
     env.track(q.queueName());
     return q;
   }
@@ -118,12 +120,13 @@ final class QueueIT {
     try (JoinableQueue<String> writer = joinable(env, "crash", String.class)) {
       writer.put("survives");
       SpoolProcess reader =
-          SpoolProcess.start(
-              QueueReaderMain.class,
-              env.config().amqpUri().toString(),
-              env.config().redisUri().toString(),
-              env.namespace(),
-              "crash");
+          TestSpools.connect(env)
+              .process(
+                  QueueReaderMain.class,
+                  env.config().amqpUri().toString(),
+                  env.config().redisUri().toString(),
+                  env.namespace(),
+                  "crash");
       try {
         // the reader process holds the item: none waits in the queue, one is unfinished
         await()
@@ -147,7 +150,8 @@ final class QueueIT {
   @Test
   void joinable_joinReturnsOnlyOnceEveryItemIsDone(SpoolTestEnv env) throws Exception {
     try (JoinableQueue<Integer> writer = joinable(env, "batch", Integer.class);
-        JoinableQueue<Integer> reader = env.spool().joinableQueue("batch", Integer.class, 3)) {
+        JoinableQueue<Integer> reader =
+            TestSpools.connect(env).joinableQueue("batch", Integer.class, 3)) {
       for (int i = 0; i < 3; i++) writer.put(i);
       CompletableFuture<Void> joined = CompletableFuture.runAsync(writer::join);
       for (int i = 0; i < 3; i++) assertEquals(i, reader.get(Duration.ofSeconds(10)));

@@ -1,10 +1,15 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.spool.SpoolException;
+import dev.spool.core.ProcessIdentity;
+import dev.spool.core.QueueClosedException;
+import dev.spool.core.QueueEmptyException;
+import dev.spool.core.SpoolCodecException;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.PoisonPill;

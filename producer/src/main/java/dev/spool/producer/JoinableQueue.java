@@ -1,9 +1,10 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import dev.spool.SharedCounter;
 import dev.spool.SpoolException;
 import dev.spool.SpoolTimeoutException;
 import dev.spool.StateConnectionException;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
 import dev.spool.state.internal.RedisState;

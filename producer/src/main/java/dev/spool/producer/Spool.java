@@ -1,31 +1,38 @@
-package dev.spool.core;
+package dev.spool.producer;
 
 import com.rabbitmq.client.Connection;
+import dev.spool.HandlerRegistry;
 import dev.spool.SharedState;
+import dev.spool.consumer.ConsumerConfig;
+import dev.spool.consumer.SpoolConsumer;
+import dev.spool.consumer.internal.ConsumerRuntime;
+import dev.spool.core.ProcessIdentity;
+import dev.spool.core.SpoolConfig;
 import dev.spool.core.wire.AmqpConnector;
-import dev.spool.core.wire.Handles;
 import dev.spool.core.wire.Session;
 import dev.spool.core.wire.Topology;
-import dev.spool.state.SharedStateConfig;
 import dev.spool.state.internal.RedisState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The entry point of Spool as a library: one AMQP connection and one Redis pool, shared by every
- * pool, queue, pipe and dead-letter handle made from it. Each handle works on channels of its own
- * and closing it closes only those; closing the {@code Spool} closes every handle still open, then
- * the connections.
+ * The front door of Spool as a library, as {@code Connection} is the RabbitMQ client's: one AMQP
+ * connection and one Redis client, and every handle made from them: pools, embedded consumers,
+ * queues, joinable queues, pipes, dead letters, results, schedules, a scheduler, processes and the
+ * shared state. Each handle works on channels of its own and closing it closes only those; closing
+ * the {@code Spool} closes every handle still open, then the connections.
  *
  * <pre>{@code
  * SpoolConfig config = SpoolConfig.fromEnvironment(System.getenv());
  * try (Spool spool = Spool.connect(config);
- *     TaskPool pool = TaskPool.create(spool)) {
+ *     TaskPool pool = spool.pool()) {
  *   List<Long> squares = pool.map("square", List.of(1, 2, 3), Long.class);
  *   spool.state().dict("totals", String.class, Long.class).put("squares", squares.size() + 0L);
  * }
@@ -37,22 +44,20 @@ import org.slf4j.LoggerFactory;
 public final class Spool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Spool.class);
 
-  static {
-    Handles.install((spool, make) -> spool.make(make));
-  }
-
   private final SpoolConfig config;
   private final Topology topology;
   private final Connection connection;
   private final RedisState state;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
+  private volatile boolean blocked; // by a broker alarm: it reads nothing from this connection
 
   private Spool(SpoolConfig config, Connection connection, RedisState state) {
     this.config = config;
     this.topology = new Topology(config);
     this.connection = connection;
     this.state = state;
+    connection.addBlockedListener(reason -> blocked = true, () -> blocked = false);
   }
 
   /**
@@ -61,7 +66,7 @@ public final class Spool implements AutoCloseable {
    * @throws SpoolConnectionException when RabbitMQ cannot be reached or refuses the credentials
    */
   public static Spool connect(SpoolConfig config) {
-    RedisState state = redis(config);
+    RedisState state = RedisState.connect(config.stateConfig());
     try {
       Connection c =
           new AmqpConnector(config).open(ProcessIdentity.current("spool").connectionName());
@@ -72,25 +77,107 @@ public final class Spool implements AutoCloseable {
     }
   }
 
-  /**
-   * Shared state alone, on the configuration's Redis and namespace, connecting on first use; the
-   * caller closes it. (A {@code Spool}'s own is {@link #state()}.)
-   */
-  public static SharedState sharedState(SpoolConfig config) {
-    return redis(config);
-  }
-
-  private static RedisState redis(SpoolConfig config) {
-    return RedisState.connect(
-        SharedStateConfig.builder()
-            .redisUri(config.redisUri().toString())
-            .namespace(config.namespace())
-            .build());
-  }
-
   /** The configuration this was connected with. */
   public SpoolConfig config() {
     return config;
+  }
+
+  /** A pool with default settings on the default work queue. */
+  public TaskPool pool() {
+    return pool(TaskPoolConfig.defaults());
+  }
+
+  /**
+   * A pool with {@code settings}: it declares its work queue and a reply queue of its own, and
+   * listens for results.
+   *
+   * @throws IllegalStateException when this spool is closed
+   */
+  public TaskPool pool(TaskPoolConfig settings) {
+    return pool(settings, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #pool(TaskPoolConfig)}, recording publishes, results, round trips and timeouts in
+   * {@code meters} (names in docs/operate.md, the metrics table).
+   */
+  public TaskPool pool(TaskPoolConfig settings, MeterRegistry meters) {
+    Session s = session();
+    return track(TaskPool.create(s, config, settings, meters, state), s);
+  }
+
+  /**
+   * Workers in this program: a consumer of {@code settings.queue()} running the handlers of {@code
+   * registry} on this spool's connection and shared state. Closing it drains it and leaves the
+   * spool open.
+   *
+   * @throws dev.spool.core.SpoolConnectionException when the queue cannot be consumed
+   */
+  public SpoolConsumer consumer(ConsumerConfig settings, HandlerRegistry registry) {
+    return consumer(settings, registry, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As {@link #consumer(ConsumerConfig, HandlerRegistry)}, recording task meters in {@code meters}
+   * (lock and Redis meters are recorded only by a consumer process, {@code bin/spool-consumer}).
+   */
+  public SpoolConsumer consumer(
+      ConsumerConfig settings, HandlerRegistry registry, MeterRegistry meters) {
+    Session s = session();
+    try {
+      return track(ConsumerRuntime.onSession(config, s, state, settings, registry, meters), s);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Task {@code id}'s record: state, progress and result, as kept in Redis.
+   *
+   * @throws IllegalArgumentException when {@code id} is not 1 to 200 letters, digits, {@code . _ :
+   *     -}
+   */
+  public AsyncResult result(String id) {
+    return AsyncResult.of(state(), id);
+  }
+
+  /** The periodic schedules of this namespace: add, list, remove. */
+  public Schedules schedules() {
+    return Schedules.of(state());
+  }
+
+  /**
+   * A scheduler that fires this namespace's schedules while it holds the lead (one at a time across
+   * processes), with the default lease; closed with this spool.
+   */
+  public Scheduler scheduler() {
+    return scheduler(Scheduler.DEFAULT_LEASE, new SimpleMeterRegistry());
+  }
+
+  /**
+   * A scheduler holding the lead for {@code lease} at a time (1 s to 10 m), counting its fires and
+   * skips in {@code meters}; closed with this spool.
+   *
+   * @throws IllegalArgumentException for a lease out of range
+   */
+  public Scheduler scheduler(Duration lease, MeterRegistry meters) {
+    ensureOpen();
+    Scheduler s = Scheduler.start(state, lease, meters);
+    open.add(s);
+    s.onClose(() -> open.remove(s));
+    return s;
+  }
+
+  /**
+   * Starts {@code main.main(args)} in a new JVM on this JVM's class path: a {@code
+   * multiprocessing.Process}. It connects on its own; join it with {@link SpoolProcess#join}.
+   *
+   * @throws dev.spool.SpoolException when the JVM cannot be started
+   */
+  public SpoolProcess process(Class<?> main, String... args) {
+    ensureOpen();
+    return SpoolProcess.start(main, args);
   }
 
   /**
@@ -159,12 +246,6 @@ public final class Spool implements AutoCloseable {
     return open.size();
   }
 
-  /** A handle made on a session of this spool's connection, tracked until it closes. */
-  private <H extends AutoCloseable> H make(Function<Session, H> make) {
-    Session s = session();
-    return track(make.apply(s), s);
-  }
-
   private Session session() {
     ensureOpen();
     return Session.sharing(connection);
@@ -197,7 +278,8 @@ public final class Spool implements AutoCloseable {
       for (AutoCloseable h : handles) closeQuietly(h);
     } finally {
       state.close();
-      AmqpConnector.closeQuietly(connection);
+      if (blocked) connection.abort(1000); // a close would wait for an answer that never comes
+      else AmqpConnector.closeQuietly(connection);
     }
   }
 
