@@ -135,8 +135,10 @@ public final class QueueAdmin {
   /**
    * Cancels tasks as {@link #cancel(Collection, Duration)} does, and says for each id what was
    * found: a task whose record says it has ended already is left alone ({@link
-   * CancelResult#ENDED}); the others are cancelled. Reads each id's record: for a few ids at a time
-   * (a command, a dashboard), not for a whole map.
+   * CancelResult#ENDED}); the others are cancelled. The id of a workflow cancels the workflow: it
+   * advances no further, its record reads cancelled, and each of its members not yet ended is
+   * cancelled by its id ({@code <workflow>.<node>}). Reads each id's record: for a few ids at a
+   * time (a command, a dashboard), not for a whole map.
    *
    * @return each id's result, in the order given
    * @throws IllegalArgumentException when any id is not a task id: then none is cancelled
@@ -153,6 +155,11 @@ public final class QueueAdmin {
         var record = pool.state().taskRecords().read(id);
         if (record.isPresent() && record.get().ended()) {
           results.put(id, CancelResult.ENDED);
+        } else if (record.isPresent() && WORKFLOW.equals(record.get().name())) {
+          // A workflow advances no further, and every member not yet ended is cancelled by id.
+          var c = pool.state().workflows().cancel(id, CANCELLED_WORKFLOW, keep);
+          results.put(id, c.cancelled() ? CancelResult.CANCELLED : CancelResult.ENDED);
+          for (int node : c.unfinished()) toCancel.add(id + "." + node);
         } else {
           results.put(id, record.isPresent() ? CancelResult.CANCELLED : CancelResult.NO_RECORD);
           toCancel.add(id);
@@ -163,6 +170,7 @@ public final class QueueAdmin {
       pool.state().expiringSet(Topology.CANCELLED_SET).add(toCancel, keep);
       SharedSchedule delayed = pool.state().schedule(Topology.delayedSchedule(queueName));
       for (String id : toCancel) { // one by one, to say which ones were delayed
+        if (!results.containsKey(id)) continue; // a workflow's member: cancelled below, in bulk
         if (delayed.cancel(id)) results.put(id, CancelResult.DELAYED_REMOVED);
       }
     } catch (dev.spool.StateConnectionException e) {
@@ -172,6 +180,22 @@ public final class QueueAdmin {
     cancel(toCancel, keep);
     return results;
   }
+
+  /** The name a workflow's own record has. */
+  private static final String WORKFLOW = "workflow";
+
+  /** What a cancelled workflow's record says as its error. */
+  private static final String CANCELLED_WORKFLOW =
+      new String(
+          new JsonCodec()
+              .encode(
+                  new dev.spool.core.RemoteError(
+                      dev.spool.core.TaskCancelledException.REMOTE_TYPE,
+                      "the workflow was cancelled; its members not yet ended were cancelled too",
+                      null,
+                      null,
+                      null)),
+          java.nio.charset.StandardCharsets.UTF_8);
 
   /** What a task cancelled before it started says as its error: the same for every one. */
   private static final String CANCELLED_BEFORE_START =

@@ -339,7 +339,7 @@ final class TaskPublisher {
       }
       nodes.add(
           new dev.spool.state.internal.Workflows.Node(
-              f.kind(), f.name(), input, f.parent(), f.index(), f.children()));
+              f.kind(), f.name(), input, f.parent(), f.index(), f.children(), f.optionsJson()));
     }
     Duration timeout = settings.defaultTimeout();
     List<dev.spool.state.internal.Workflows.Step> first;
@@ -356,16 +356,22 @@ final class TaskPublisher {
     List<ConfirmingPublisher.Message> steps = new ArrayList<>(first.size());
     List<Span> spans = new ArrayList<>();
     for (dev.spool.state.internal.Workflows.Step step : first) {
+      var stepOptions = dev.spool.core.wire.FlowSteps.StepOptions.parse(step.optionsJson());
       AMQP.BasicProperties props =
-          dev.spool.core.wire.FlowSteps.properties(id, step.node(), step.name(), keep, producerId);
+          dev.spool.core.wire.FlowSteps.properties(
+              id, step.node(), step.name(), keep, producerId, stepOptions);
+      String lane = laneFor(stepOptions.priority());
       if (tracing.on()) {
         Map<String, Object> h = new HashMap<>(props.getHeaders());
-        spans.add(tracing.publish(step.name(), props.getMessageId(), workQueue, 1, h));
+        spans.add(tracing.publish(step.name(), props.getMessageId(), lane, 1, h));
         props = props.builder().headers(h).build();
       }
-      steps.add(
-          new ConfirmingPublisher.Message(
-              workQueue, props, dev.spool.core.wire.FlowSteps.body(step.inputJson())));
+      byte[] body = dev.spool.core.wire.FlowSteps.body(step.inputJson());
+      if (stepOptions.delay() != null) {
+        park(props, body, stepOptions.delay(), null); // a consumer sends it when it is due
+      } else {
+        steps.add(new ConfirmingPublisher.Message(lane, props, body));
+      }
     }
     try {
       // Bounded like every publish: it gives up soon when the broker blocks it with an alarm.
@@ -407,7 +413,7 @@ final class TaskPublisher {
                       producerId,
                       null)),
               java.nio.charset.StandardCharsets.UTF_8);
-      pool.state().workflows().fail(id, error, keep);
+      pool.state().workflows().fail(id, -1, error, keep);
     } catch (RuntimeException e) {
       why.addSuppressed(e); // it reads as failed after its abandon time anyway
     }

@@ -1,5 +1,7 @@
 package dev.spool.producer;
 
+import dev.spool.core.wire.FlowSteps;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,14 +35,26 @@ public final class Workflow {
   private final Object input;
   private final boolean hasInput;
   private final List<Workflow> children;
+  private final FlowSteps.StepOptions options; // a task's own
 
   private Workflow(
       String kind, String name, Object input, boolean hasInput, List<Workflow> children) {
+    this(kind, name, input, hasInput, children, FlowSteps.StepOptions.NONE);
+  }
+
+  private Workflow(
+      String kind,
+      String name,
+      Object input,
+      boolean hasInput,
+      List<Workflow> children,
+      FlowSteps.StepOptions options) {
     this.kind = kind;
     this.name = name;
     this.input = input;
     this.hasInput = hasInput;
     this.children = List.copyOf(children);
+    this.options = options;
   }
 
   /** Task {@code name} on {@code input}. */
@@ -109,6 +123,49 @@ public final class Workflow {
     return chain(group, callback);
   }
 
+  /**
+   * This task sent with priority {@code priority} (1 to 9, on the urgent lane; 0 for none), as
+   * {@link TaskOptions#withPriority} does for a task of its own.
+   *
+   * @throws IllegalArgumentException for a priority out of range, or on a chain or a group
+   */
+  public Workflow withPriority(int priority) {
+    return withOptions(
+        new FlowSteps.StepOptions(priority, options.rateKey(), options.delay()), "a priority");
+  }
+
+  /**
+   * This task sent with rate key {@code key}: consumers' per-key rate limits apply to it, as {@link
+   * TaskOptions#withRateKey} does for a task of its own.
+   *
+   * @throws IllegalArgumentException on a chain or a group, or for a key that is not 1 to 200
+   *     characters without control characters
+   */
+  public Workflow withRateKey(String key) {
+    dev.spool.Names.key("rate key", Objects.requireNonNull(key, "key"));
+    return withOptions(
+        new FlowSteps.StepOptions(options.priority(), key, options.delay()), "a rate key");
+  }
+
+  /**
+   * This task sent {@code delay} after its turn comes (it waits in Redis meanwhile, as a delayed
+   * task): a pause between two steps of a chain.
+   *
+   * @throws IllegalArgumentException on a chain or a group, or for a delay out of 0 to 366 days
+   */
+  public Workflow withDelay(Duration delay) {
+    return withOptions(
+        new FlowSteps.StepOptions(options.priority(), options.rateKey(), delay), "a delay");
+  }
+
+  private Workflow withOptions(FlowSteps.StepOptions changed, String what) {
+    if (!kind.equals("task")) {
+      throw new IllegalArgumentException(
+          what + " is a task's own; give it to the tasks of a " + kind + ", not to the " + kind);
+    }
+    return new Workflow(kind, name, input, hasInput, children, changed);
+  }
+
   /** Whether a task in it, where an input would come from before it, has one of its own. */
   private boolean hasOwnInput() {
     return switch (kind) {
@@ -130,7 +187,8 @@ public final class Workflow {
       boolean hasInput,
       int parent,
       int index,
-      List<Integer> children) {}
+      List<Integer> children,
+      String optionsJson) {}
 
   /** The tree as a list, the root first, each node knowing its parent and children. */
   List<Flat> flatten() {
@@ -149,14 +207,17 @@ public final class Workflow {
     out.add(null); // its place, filled once its children have theirs
     List<Integer> kids = new ArrayList<>();
     for (int i = 0; i < children.size(); i++) kids.add(children.get(i).flatten(me, i, out));
-    out.set(me, new Flat(kind, name, input, hasInput, parent, index, kids));
+    out.set(me, new Flat(kind, name, input, hasInput, parent, index, kids, options.toJson()));
     return me;
   }
 
   @Override
   public String toString() {
     return switch (kind) {
-      case "task" -> name + (hasInput ? "(" + input + ")" : "()");
+      case "task" ->
+          name
+              + (hasInput ? "(" + input + ")" : "()")
+              + (options.equals(FlowSteps.StepOptions.NONE) ? "" : options.toJson());
       default -> kind + children;
     };
   }

@@ -123,7 +123,11 @@ final class WorkflowProcessesIT {
       TaskStatus s = spool.result(id).await(LONG);
       double failedAfter = (System.nanoTime() - t0) / 1e9;
       assertEquals(TaskState.FAILED, s.state());
-      assertTrue(s.error().messageOrEmpty().matches("member \\d+ failed"), s.error().toString());
+      assertTrue(
+          s.error()
+              .messageOrEmpty()
+              .matches("step " + id + "\\.\\d+ \\('fail'\\) failed: member \\d+ failed"),
+          "the error names the step that failed the chord: " + s.error());
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
       long ranBeforeTheEnd = runs.size();
       System.out.printf(

@@ -109,6 +109,16 @@ final class Outcomes {
     return topology.workQueue(queue);
   }
 
+  /** The work queue's lane for tasks with a priority (every consumer declares it). */
+  String urgentQueue() {
+    return topology.urgentQueue(queue);
+  }
+
+  /** Where the work queue's delayed tasks wait in Redis until they are due. */
+  dev.spool.state.internal.SharedSchedule delayed() {
+    return state.schedule(Topology.delayedSchedule(queue));
+  }
+
   private final ReplyQueues replyQueues;
 
   /** Stops what settling keeps running between deliveries: the reply queues' probe. */

@@ -29,7 +29,8 @@ import picocli.CommandLine.Mixin;
       WorkersCommand.ListWorkers.class,
       WorkersCommand.Ping.class,
       WorkersCommand.Inspect.class,
-      StateCommand.class
+      StateCommand.class,
+      WorkflowCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -47,12 +47,26 @@ public final class Workflows {
    * @param parent the parent's index, -1 for the root
    * @param index its place among its parent's children
    * @param children its children's indexes, in order
+   * @param optionsJson a task's own options as JSON ({@code priority}, {@code rateKey}, {@code
+   *     delayMs}), or null
    */
   public record Node(
-      String kind, String name, String inputJson, int parent, int index, List<Integer> children) {
+      String kind,
+      String name,
+      String inputJson,
+      int parent,
+      int index,
+      List<Integer> children,
+      String optionsJson) {
     public Node {
       Objects.requireNonNull(kind, "kind");
       children = List.copyOf(children);
+    }
+
+    /** A node without options of its own. */
+    public Node(
+        String kind, String name, String inputJson, int parent, int index, List<Integer> children) {
+      this(kind, name, inputJson, parent, index, children, null);
     }
   }
 
@@ -62,8 +76,9 @@ public final class Workflows {
    * @param node the node's index
    * @param name the task name
    * @param inputJson its input as JSON
+   * @param optionsJson its own options as JSON, or null
    */
-  public record Step(int node, String name, String inputJson) {}
+  public record Step(int node, String name, String inputJson, String optionsJson) {}
 
   /**
    * What one step's end did.
@@ -111,8 +126,8 @@ public final class Workflows {
 
   /**
    * KEYS flow, record; ARGV node, result JSON, republish (1/0), keep ms, abandoned error JSON.
-   * Returns {counted, ended, next steps as JSON [node, name, input, ...]}; {-1} when the workflow
-   * is unknown.
+   * Returns {counted, ended, next steps as JSON [node, name, input, options, ...], fields a step};
+   * {-1} when the workflow is unknown.
    */
   private static final Script COMPLETE =
       new Script(
@@ -124,13 +139,16 @@ public final class Workflows {
               """
               + SETTLE_SUBMITTING
               + """
-              if state ~= 'running' then return {0, 1, '[]'} end
+              if state ~= 'running' then return {0, 1, '[]', 4} end
               local node = ARGV[1]
               if redis.call('HSETNX', flow, 'done.' .. node, 1) == 0 then
                 if ARGV[3] == '1' then
-                  return {0, 0, redis.call('HGET', flow, 'next.' .. node) or '[]'}
+                  local sent = redis.call('HGET', flow, 'nx.' .. node)
+                  if sent then return {0, 0, sent, 4} end
+                  -- what a consumer before step options stored: three fields a step
+                  return {0, 0, redis.call('HGET', flow, 'next.' .. node) or '[]', 3}
                 end
-                return {0, 0, '[]'}
+                return {0, 0, '[]', 4}
               end
               if redis.call('HGET', KEYS[2], 'state') == 'pending' then
                 redis.call('HSET', KEYS[2], 'state', 'started', 'started', now)
@@ -147,6 +165,7 @@ public final class Workflows {
                   out[#out + 1] = n
                   out[#out + 1] = redis.call('HGET', flow, 'nm.' .. n)
                   out[#out + 1] = value or redis.call('HGET', flow, 'in.' .. n) or 'null'
+                  out[#out + 1] = redis.call('HGET', flow, 'o.' .. n) or ''
                 elseif kind == 'chain' then
                   start(redis.call('HGET', flow, 'ch.' .. n .. '.0'), value)
                 else
@@ -165,7 +184,7 @@ public final class Workflows {
                   redis.call('HSET', KEYS[2], 'state', 'succeeded', 'result', value, 'finished', now)
                   redis.call('PEXPIRE', KEYS[2], ARGV[4])
                   redis.call('PEXPIRE', flow, ARGV[4])
-                  return {1, 1, '[]'}
+                  return {1, 1, '[]', 4}
                 end
                 local idx = tonumber(redis.call('HGET', flow, 'i.' .. n))
                 if redis.call('HGET', flow, 'k.' .. p) == 'chain' then
@@ -189,13 +208,13 @@ public final class Workflows {
               end
               local encoded = '[]'
               if #out > 0 then encoded = cjson.encode(out) end
-              redis.call('HSET', flow, 'next.' .. node, encoded)
-              return {1, 0, encoded}
+              redis.call('HSET', flow, 'nx.' .. node, encoded)
+              return {1, 0, encoded, 4}
               """);
 
   /**
-   * KEYS flow, record; ARGV error JSON, keep ms. Fails a running (or submitting) workflow; 1 when
-   * it did.
+   * KEYS flow, record; ARGV error JSON, keep ms, the failing node. Fails a running (or submitting)
+   * workflow; 1 when it did.
    */
   private static final Script FAIL =
       new Script(
@@ -204,12 +223,43 @@ public final class Workflows {
               local state = redis.call('HGET', KEYS[1], 'state')
               if state ~= 'running' and state ~= 'submitting' then return 0 end
               redis.call('HDEL', KEYS[2], 'abandon')
-              redis.call('HSET', KEYS[1], 'state', 'failed')
+              redis.call('HSET', KEYS[1], 'state', 'failed', 'failed', ARGV[3])
               redis.call('HSET', KEYS[2], 'state', 'failed', 'error', ARGV[1], 'finished', now)
               redis.call('HDEL', KEYS[2], 'result')
               redis.call('PEXPIRE', KEYS[2], ARGV[2])
               redis.call('PEXPIRE', KEYS[1], ARGV[2])
               return 1
+              """);
+
+  /**
+   * KEYS flow, record; ARGV error JSON, keep ms. Cancels a running (or submitting) workflow: it
+   * advances no further, and its record reads {@code cancelled}. Returns {1, task nodes not done}
+   * when it did, {0, state} when it had ended, {-1} when it is unknown.
+   */
+  private static final Script CANCEL =
+      new Script(
+          NOW
+              + """
+              local state = redis.call('HGET', KEYS[1], 'state')
+              if not state then return {-1} end
+              if state ~= 'running' and state ~= 'submitting' then return {0, state} end
+              redis.call('HDEL', KEYS[2], 'abandon')
+              redis.call('HSET', KEYS[1], 'state', 'cancelled')
+              redis.call('HSET', KEYS[2], 'state', 'cancelled', 'error', ARGV[1], 'finished', now)
+              redis.call('HDEL', KEYS[2], 'result')
+              redis.call('PEXPIRE', KEYS[2], ARGV[2])
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
+              local left = {}
+              local n = 0
+              while true do
+                local kind = redis.call('HGET', KEYS[1], 'k.' .. n)
+                if not kind then break end
+                if kind == 'task' and redis.call('HEXISTS', KEYS[1], 'done.' .. n) == 0 then
+                  left[#left + 1] = n
+                end
+                n = n + 1
+              end
+              return {1, cjson.encode(left)}
               """);
 
   /**
@@ -271,6 +321,10 @@ public final class Workflows {
         fields.add("in." + n);
         fields.add(node.inputJson());
       }
+      if (node.optionsJson() != null) {
+        fields.add("o." + n);
+        fields.add(node.optionsJson());
+      }
       if (node.parent() >= 0) {
         fields.add("p." + n);
         fields.add(Integer.toString(node.parent()));
@@ -317,7 +371,12 @@ public final class Workflows {
     Node node = nodes.get(n);
     switch (node.kind()) {
       case "task" ->
-          out.add(new Step(n, node.name(), node.inputJson() == null ? "null" : node.inputJson()));
+          out.add(
+              new Step(
+                  n,
+                  node.name(),
+                  node.inputJson() == null ? "null" : node.inputJson(),
+                  node.optionsJson()));
       case "chain" -> start(nodes, node.children().getFirst(), out);
       default -> {
         for (int child : node.children()) start(nodes, child, out);
@@ -372,18 +431,23 @@ public final class Workflows {
     if ((Long) r.getFirst() == -1) return new Completion(false, List.of(), true);
     boolean counted = (Long) r.get(0) == 1;
     boolean ended = (Long) r.get(1) == 1;
-    return new Completion(counted, steps(String.valueOf(r.get(2))), ended);
+    int width = r.size() > 3 ? ((Long) r.get(3)).intValue() : 3;
+    return new Completion(counted, steps(String.valueOf(r.get(2)), width), ended);
   }
 
-  private static List<Step> steps(String encoded) {
+  private static List<Step> steps(String encoded, int width) {
     if (encoded.equals("[]") || encoded.equals("{}")) return List.of();
     try {
       JsonNode a = JSON.readTree(encoded);
-      List<Step> out = new ArrayList<>(a.size() / 3);
-      for (int i = 0; i + 2 < a.size(); i += 3) {
+      List<Step> out = new ArrayList<>(a.size() / width);
+      for (int i = 0; i + width - 1 < a.size(); i += width) {
+        String options = width > 3 ? a.get(i + 3).asText() : "";
         out.add(
             new Step(
-                Integer.parseInt(a.get(i).asText()), a.get(i + 1).asText(), a.get(i + 2).asText()));
+                Integer.parseInt(a.get(i).asText()),
+                a.get(i + 1).asText(),
+                a.get(i + 2).asText(),
+                options.isEmpty() ? null : options));
       }
       return out;
     } catch (java.io.IOException e) {
@@ -392,19 +456,117 @@ public final class Workflows {
   }
 
   /**
-   * Step {@code node} of workflow {@code id} failed for good: the workflow fails now with {@code
-   * errorJson}, unless it ended already.
+   * Step {@code node} of workflow {@code id} failed for good (-1: the workflow as a whole, as when
+   * its submitter gave up): the workflow fails now with {@code errorJson}, unless it ended already.
    *
    * @return whether this call failed it
    */
-  public boolean fail(String id, String errorJson, Duration keep) {
+  public boolean fail(String id, int node, String errorJson, Duration keep) {
     String k = key(id);
     String rk = recordKey(id);
     Object r =
         redis.call(
             "flow.fail",
             "fail workflow " + id,
-            j -> FAIL.run(j, List.of(k, rk), List.of(errorJson, Long.toString(keep.toMillis()))));
+            j ->
+                FAIL.run(
+                    j,
+                    List.of(k, rk),
+                    List.of(errorJson, Long.toString(keep.toMillis()), Integer.toString(node))));
     return Long.valueOf(1).equals(r);
+  }
+
+  /**
+   * What cancelling workflow {@code id} did.
+   *
+   * @param found whether the workflow exists (it may have expired)
+   * @param cancelled whether this call cancelled it (false: it had ended, see {@code state})
+   * @param state its state now
+   * @param unfinished its task nodes that had not ended: the members to cancel by id
+   */
+  public record Cancel(boolean found, boolean cancelled, String state, List<Integer> unfinished) {}
+
+  /**
+   * Cancels workflow {@code id} unless it has ended: it advances no further and its record reads
+   * cancelled with {@code errorJson}, kept {@code keep}. The members already sent are the caller's
+   * to cancel by id ({@link Cancel#unfinished}).
+   */
+  public Cancel cancel(String id, String errorJson, Duration keep) {
+    String k = key(id);
+    String rk = recordKey(id);
+    List<?> r =
+        (List<?>)
+            redis.call(
+                "flow.cancel",
+                "cancel workflow " + id,
+                j ->
+                    CANCEL.run(
+                        j, List.of(k, rk), List.of(errorJson, Long.toString(keep.toMillis()))));
+    long code = (Long) r.getFirst();
+    if (code == -1) return new Cancel(false, false, "unknown", List.of());
+    if (code == 0) return new Cancel(true, false, String.valueOf(r.get(1)), List.of());
+    List<Integer> left = new ArrayList<>();
+    try {
+      String encoded = String.valueOf(r.get(1));
+      if (!encoded.equals("{}")) JSON.readTree(encoded).forEach(n -> left.add(n.asInt()));
+    } catch (java.io.IOException e) {
+      throw new StateCodecException("unreadable members of workflow " + id + ": " + e, e);
+    }
+    return new Cancel(true, true, "cancelled", left);
+  }
+
+  /**
+   * One node of a stored workflow, as {@link #read} gives it.
+   *
+   * @param done whether the step succeeded (tasks only)
+   * @param options a task's own options as JSON, or null
+   */
+  public record NodeView(
+      int node,
+      String kind,
+      String name,
+      int parent,
+      List<Integer> children,
+      boolean done,
+      String options) {}
+
+  /**
+   * A stored workflow: its state ({@code submitting}, {@code running}, {@code succeeded}, {@code
+   * failed}, {@code cancelled}), the node whose step failed it (-1: none, or the workflow as a
+   * whole), and its nodes, the root first.
+   */
+  public record View(String id, String state, int failedNode, List<NodeView> nodes) {
+    /** The id of task node {@code node}'s step: {@code <workflow>.<node>}. */
+    public String stepId(int node) {
+      return id + "." + node;
+    }
+  }
+
+  /** Workflow {@code id} as stored, or empty when unknown (never submitted, or expired). */
+  public java.util.Optional<View> read(String id) {
+    String k = key(id);
+    java.util.Map<String, String> h = redis.call("HGETALL " + k, j -> j.hgetAll(k));
+    if (h.isEmpty() || !h.containsKey("state")) return java.util.Optional.empty();
+    List<NodeView> nodes = new ArrayList<>();
+    for (int n = 0; h.containsKey("k." + n); n++) {
+      int c = Integer.parseInt(h.getOrDefault("c." + n, "0"));
+      List<Integer> kids = new ArrayList<>(c);
+      for (int i = 0; i < c; i++) kids.add(Integer.parseInt(h.get("ch." + n + "." + i)));
+      nodes.add(
+          new NodeView(
+              n,
+              h.get("k." + n),
+              h.get("nm." + n),
+              Integer.parseInt(h.getOrDefault("p." + n, "-1")),
+              kids,
+              h.containsKey("done." + n),
+              h.get("o." + n)));
+    }
+    return java.util.Optional.of(
+        new View(
+            id,
+            h.get("state"),
+            Integer.parseInt(h.getOrDefault("failed", "-1")),
+            List.copyOf(nodes)));
   }
 }
