@@ -21,9 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +53,6 @@ public final class Dashboard implements AutoCloseable {
   private final LoginGuard guard;
   private final Network network;
   private final QuietLog loginLog;
-  private final ScheduledExecutorService sampler;
   private final Javalin app;
   private boolean closed;
 
@@ -98,9 +94,6 @@ public final class Dashboard implements AutoCloseable {
               config.routes.exception(SharedStateException.class, (e, ctx) -> error(ctx, 503, e));
               config.routes.exception(SpoolException.class, (e, ctx) -> error(ctx, 503, e));
             });
-    this.sampler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("spool-dashboard-history").unstarted(r));
   }
 
   /**
@@ -113,7 +106,6 @@ public final class Dashboard implements AutoCloseable {
     try {
       d.app.start();
     } catch (RuntimeException e) {
-      d.sampler.shutdownNow();
       throw new SpoolException(
           "cannot serve the dashboard on "
               + settings.bind()
@@ -124,21 +116,12 @@ public final class Dashboard implements AutoCloseable {
               + "); is the port taken? set SPOOL_DASHBOARD_UI_PORT",
           e);
     }
-    d.sampler.scheduleWithFixedDelay(d::sample, 0, 10, TimeUnit.SECONDS);
     return d;
   }
 
   /** The port served on (the one chosen, when 0 was asked for). */
   public int port() {
     return app.port();
-  }
-
-  private void sample() {
-    try {
-      data.sample();
-    } catch (RuntimeException e) {
-      log.warn("dashboard: cannot read the workers for the history ({})", e.getMessage());
-    }
   }
 
   // --- security -------------------------------------------------------------------------------
@@ -437,7 +420,6 @@ public final class Dashboard implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    sampler.shutdownNow();
     app.stop();
   }
 }

@@ -14,6 +14,7 @@ import dev.spool.producer.status.StatusCollector;
 import dev.spool.producer.status.WorkerReport;
 import dev.spool.producer.status.Workers;
 import dev.spool.state.internal.RedisState;
+import dev.spool.state.internal.TaskHistory;
 import dev.spool.state.internal.TaskRecords;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,6 @@ final class DashboardData implements AutoCloseable {
   private final SpoolConfig config;
   private final StatusCollector collector;
   private final Workers workers;
-  private final History history = new History(360);
   private final Clock clock;
   private final DashboardConfig settings;
   private SpoolStatus status; // guarded by this
@@ -83,13 +83,12 @@ final class DashboardData implements AutoCloseable {
     return workers.ping(wait);
   }
 
-  /** Adds the workers' counters to the history; called every 10 s. */
-  void sample() {
-    history.sample(clock.instant(), workers.alive());
-  }
-
-  List<History.Point> history() {
-    return history.points();
+  /**
+   * Tasks succeeded and failed per minute over the last hour, as every consumer adds them to Redis:
+   * full from the moment the dashboard starts.
+   */
+  List<TaskHistory.Minute> history() {
+    return RedisState.of(spool.state()).history().last(clock.instant(), 60);
   }
 
   TaskStatus task(String id) {

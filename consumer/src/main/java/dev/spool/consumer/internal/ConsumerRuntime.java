@@ -62,6 +62,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
   private Cancellations cancellations; // cancelled task ids, read from Redis
   private ControlPoller control; // keeps cancellations and the pause flag fresh
   private Heartbeat heartbeat; // this consumer on the workers list; null when turned off
+  private HistoryWriter history; // what it did, per minute, in Redis
   private final Clock clock;
   private final java.time.Instant startedAt;
   private final List<String> taskNames;
@@ -163,6 +164,8 @@ public final class ConsumerRuntime implements SpoolConsumer {
                 state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
         controlled.add(heartbeat);
       }
+      this.history = new HistoryWriter(state.history(), counters, clock, System::nanoTime);
+      controlled.add(history);
       controlled.add(
           new PauseSwitch(
               state.value(Topology.pauseFlag(settings.queue()), String.class),
@@ -472,6 +475,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      if (history != null) history.flush(); // what the drain did, in the history too
       if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
       dispatcher.close();
       closeQuietly();

@@ -235,6 +235,16 @@ final class StatusCommand implements Callable<Integer> {
                   + " restart without persistence, a lossy failover); no lock is granted until"
                   + " 'spool-producer state accept-loss'%n"));
     }
+    long succeeded = s.history().stream().mapToLong(SpoolStatus.Minute::succeeded).sum();
+    long failed = s.history().stream().mapToLong(SpoolStatus.Minute::failed).sum();
+    long busiest = s.history().stream().mapToLong(m -> m.succeeded() + m.failed()).max().orElse(0);
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nTHROUGHPUT, last hour: %,d succeeded, %,d failed; busiest minute %,d%n",
+            succeeded,
+            failed,
+            busiest));
     b.append(String.format(Locale.ROOT, "%nLOCKS HELD (%d)%n", s.locks().size()));
     for (HeldLock l : s.locks()) {
       b.append(

@@ -25,6 +25,8 @@ import java.util.List;
  * @param progress running tasks that reported progress
  * @param stateLost true when Redis lost the namespace's shared state and no lock is granted until
  *     the loss is accepted ({@code spool-producer state accept-loss})
+ * @param history tasks that succeeded and failed per minute over the last hour, oldest first, as
+ *     the consumers add them to Redis
  */
 public record SpoolStatus(
     Instant at,
@@ -39,7 +41,17 @@ public record SpoolStatus(
     List<ScheduledStatus> schedules,
     String scheduler,
     List<ProgressStatus> progress,
-    boolean stateLost) {
+    boolean stateLost,
+    List<Minute> history) {
+
+  /**
+   * One minute of the history.
+   *
+   * @param at the minute's start
+   * @param succeeded tasks that succeeded in it
+   * @param failed handler runs that failed in it
+   */
+  public record Minute(Instant at, long succeeded, long failed) {}
 
   /**
    * A running task whose result is kept and that reported progress ({@code ctx.progress}).

@@ -68,7 +68,10 @@ public final class StatusCollector {
           schedules(),
           dev.spool.producer.Schedules.of(state).leader().orElse(null),
           progress(),
-          state.stateLost());
+          state.stateLost(),
+          state.history().last(clock.instant(), 60).stream()
+              .map(m -> new SpoolStatus.Minute(m.at(), m.succeeded(), m.failed()))
+              .toList());
     } catch (dev.spool.SharedStateException e) {
       throw new dev.spool.core.SpoolConnectionException(
           e.getMessage() + "; status reads locks and shared objects from Redis", e);

@@ -49,7 +49,9 @@ final class StatusJsonTest {
         List.of(
             new SpoolStatus.ProgressStatus(
                 "t-9", "report", "h/1", at.minusSeconds(5), 40, 100, "page 40")),
-        false);
+        false,
+        List.of(
+            new SpoolStatus.Minute(at.minusSeconds(60), 120, 2), new SpoolStatus.Minute(at, 0, 0)));
   }
 
   static final String EXPECTED =
@@ -73,7 +75,9 @@ final class StatusJsonTest {
           + "\"scheduler\":\"h/3 spool-scheduler\","
           + "\"progress\":[{\"id\":\"t-9\",\"name\":\"report\",\"worker\":\"h/1\","
           + "\"started\":\"2026-12-01T07:59:55Z\",\"done\":40,\"total\":100,"
-          + "\"message\":\"page 40\"}],\"stateLost\":false}";
+          + "\"message\":\"page 40\"}],\"stateLost\":false,"
+          + "\"history\":[{\"at\":\"2026-12-01T07:59:00Z\",\"succeeded\":120,\"failed\":2},"
+          + "{\"at\":\"2026-12-01T08:00:00Z\",\"succeeded\":0,\"failed\":0}]}";
 
   @Test
   void json_hasTheShapeScriptsRead() {

@@ -149,6 +149,12 @@ public final class RedisState implements SharedState {
     return new Workflows(redis, config.namespace(), taskRecords());
   }
 
+  /** Tasks succeeded and failed per minute, the last day: the throughput history. */
+  public TaskHistory history() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new TaskHistory(redis, config.namespace());
+  }
+
   /** What consumers know of tasks that came back unacked (a task that kills its consumer). */
   public CrashRecords crashRecords() {
     if (closed) throw new IllegalStateException("SharedState is closed");

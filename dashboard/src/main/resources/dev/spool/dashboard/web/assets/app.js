@@ -67,7 +67,7 @@ const pages = {
       card("Dead", dead, "dead", dead > 0), card("Workers", d.workers, "workers"),
       card("Locks held", (s.locks || []).length, "locks")));
     if (s.stateLost) main.append(el("p", { class: "bad" }, "SHARED STATE LOST: no lock is granted until 'spool-producer state accept-loss'."));
-    main.append(el("h2", {}, "Throughput, last hour (tasks per 10 s: succeeded, failed)"), chart(d.history));
+    main.append(el("h2", {}, "Throughput, last hour (tasks per minute: succeeded, failed)"), chart(d.history));
     main.append(el("h2", {}, "Queues"), table(
       ["Queue", "Role", { label: "Ready", cls: "num" }, { label: "Unacked", cls: "num" }, { label: "Consumers", cls: "num" },
        { label: "In /s", cls: "num wide" }, { label: "Acked /s", cls: "num wide" }],
@@ -204,17 +204,18 @@ function card(label, value, id, bad) {
 }
 
 function chart(points) {
-  // One bar per 10 s, the hour across: succeeded (blue) with failed (red) stacked on top.
+  // One bar per minute, the hour across: succeeded (blue) with failed (red) stacked on top. Every
+  // consumer adds what it did to Redis, so the hour is there from the moment the page opens.
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", "chart"); svg.setAttribute("viewBox", "0 0 360 100"); svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "chart"); svg.setAttribute("viewBox", "0 0 60 100"); svg.setAttribute("preserveAspectRatio", "none");
   const peak = Math.max(0, ...points.map(p => p.succeeded + p.failed));
   const scale = 95 / Math.max(1, peak);
-  const start = 360 - points.length;
+  const start = 60 - points.length;
   const bar = (x, y, h, color) => {
     if (h <= 0) return;
     const r = document.createElementNS(ns, "rect");
-    r.setAttribute("x", x); r.setAttribute("y", y); r.setAttribute("width", 0.8); r.setAttribute("height", h); r.setAttribute("fill", color);
+    r.setAttribute("x", x + 0.1); r.setAttribute("y", y); r.setAttribute("width", 0.8); r.setAttribute("height", h); r.setAttribute("fill", color);
     svg.append(r);
   };
   points.forEach((p, i) => {
@@ -224,9 +225,9 @@ function chart(points) {
   });
   const total = points.reduce((a, p) => a + p.succeeded, 0);
   const failed = points.reduce((a, p) => a + p.failed, 0);
-  const caption = points.length
-    ? total + " succeeded, " + failed + " failed in the last " + duration(points.length * 10000) + "; at most " + peak + " in 10 s"
-    : "collecting: one point every 10 s while the dashboard runs";
+  const caption = total + failed > 0
+    ? total + " succeeded, " + failed + " failed in the last hour; at most " + peak + " in a minute"
+    : "no task ended in the last hour";
   return el("figure", { id: "history" }, svg, el("figcaption", { class: "muted" }, caption));
 }
 
