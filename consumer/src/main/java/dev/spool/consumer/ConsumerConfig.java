@@ -33,6 +33,7 @@ public final class ConsumerConfig {
   private final Duration drainTimeout;
   private final boolean virtualThreads;
   private final boolean heartbeat;
+  private final boolean taskIndex;
   private final RetryPolicy retry;
   private final Map<String, RetryPolicy> retryByTask;
   private final Duration timeLimit;
@@ -49,6 +50,7 @@ public final class ConsumerConfig {
     this.drainTimeout = b.drainTimeout;
     this.virtualThreads = b.virtualThreads;
     this.heartbeat = b.heartbeat;
+    this.taskIndex = b.taskIndex;
     this.retry = b.retry;
     this.retryByTask = Map.copyOf(b.retryByTask);
     this.timeLimit = b.timeLimit;
@@ -85,6 +87,14 @@ public final class ConsumerConfig {
    */
   public boolean heartbeat() {
     return heartbeat;
+  }
+
+  /**
+   * Whether the consumer writes each run's start and end to the task index, the dashboard's list of
+   * every recent task (a Redis call every 200 ms, a batch). On unless turned off.
+   */
+  public boolean taskIndex() {
+    return taskIndex;
   }
 
   public RetryPolicy retry() {
@@ -128,6 +138,7 @@ public final class ConsumerConfig {
     b.drainTimeout = drainTimeout;
     b.virtualThreads = virtualThreads;
     b.heartbeat = heartbeat;
+    b.taskIndex = taskIndex;
     b.retry = retry;
     b.retryByTask.putAll(retryByTask);
     b.timeLimit = timeLimit;
@@ -163,6 +174,8 @@ public final class ConsumerConfig {
         + virtualThreads
         + ", heartbeat="
         + heartbeat
+        + ", taskIndex="
+        + taskIndex
         + ", retry="
         + retry
         + ", retryByTask="
@@ -233,6 +246,7 @@ public final class ConsumerConfig {
     private Duration drainTimeout = Duration.ofSeconds(60);
     private boolean virtualThreads;
     private boolean heartbeat = true;
+    private boolean taskIndex = true;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private final Map<String, RetryPolicy> retryByTask = new HashMap<>();
     private Duration timeLimit = Duration.ofMinutes(15);
@@ -267,6 +281,12 @@ public final class ConsumerConfig {
 
     public Builder virtualThreads(boolean virtualThreads) {
       this.virtualThreads = virtualThreads;
+      return this;
+    }
+
+    /** Off: the consumer's runs are not in the task index (the dashboard's task list). */
+    public Builder taskIndex(boolean taskIndex) {
+      this.taskIndex = taskIndex;
       return this;
     }
 

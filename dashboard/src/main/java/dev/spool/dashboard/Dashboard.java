@@ -77,6 +77,13 @@ public final class Dashboard implements AutoCloseable {
               config.routes.post("/logout", this::logout);
               config.routes.get("/", ctx -> page(ctx, "index.html"));
               config.routes.get("/assets/{file}", this::asset);
+              // Browsers ask for it whatever the page says: the same icon, not a 404.
+              config.routes.get(
+                  "/favicon.ico",
+                  ctx ->
+                      ctx.header("Cache-Control", "private, max-age=86400")
+                          .contentType("image/svg+xml")
+                          .result(resource("assets/favicon.svg")));
               config.routes.get("/api/me", this::me);
               config.routes.get("/api/overview", ctx -> json(ctx, overview()));
               config.routes.get("/api/workers", ctx -> json(ctx, data.workers()));
@@ -84,6 +91,8 @@ public final class Dashboard implements AutoCloseable {
               config.routes.get(
                   "/api/tasks/{id}", ctx -> json(ctx, data.task(ctx.pathParam("id"))));
               config.routes.post("/api/tasks/{id}/cancel", this::cancel);
+              config.routes.get("/api/workflows/{id}", this::workflow);
+              config.routes.post("/api/workflows/{id}/cancel", this::cancelWorkflow);
               config.routes.get("/api/dead", this::dead);
               config.routes.post("/api/dead/replay", this::replay);
               config.routes.post("/api/dead/purge", this::purge);
@@ -153,7 +162,12 @@ public final class Dashboard implements AutoCloseable {
       deny(ctx, 403, "cross-origin request refused");
       return;
     }
-    if (path.equals("/login") || path.startsWith("/assets/") || path.equals("/health")) return;
+    if (path.equals("/login")
+        || path.startsWith("/assets/")
+        || path.equals("/health")
+        || path.equals("/favicon.ico")) {
+      return;
+    }
     Optional<Sessions.Session> s = sessions.find(ctx.cookie(COOKIE));
     if (s.isEmpty()) {
       if (path.startsWith("/api/")) {
@@ -322,6 +336,35 @@ public final class Dashboard implements AutoCloseable {
         data.recent(
             name == null || name.isBlank() ? null : name.trim(),
             state == null || state.isBlank() ? null : state));
+  }
+
+  private void workflow(Context ctx) {
+    String id = ctx.pathParam("id");
+    var view = data.workflow(id);
+    if (view.isEmpty()) {
+      ctx.status(404);
+      json(ctx, Map.of("error", "no workflow " + id + ": never submitted, or its record expired"));
+      return;
+    }
+    json(ctx, view.get());
+  }
+
+  private void cancelWorkflow(Context ctx) {
+    if (!requireAdmin(ctx)) return;
+    String id = ctx.pathParam("id");
+    if (data.workflow(id).isEmpty()) {
+      ctx.status(404);
+      json(ctx, Map.of("error", "no workflow " + id));
+      return;
+    }
+    CancelResult result = data.cancel(id);
+    log.info("dashboard: {} cancelled workflow {}: {}", session(ctx).user(), id, result);
+    if (result == CancelResult.ENDED) {
+      ctx.status(409);
+      json(ctx, Map.of("error", "workflow " + id + " has ended already; nothing was cancelled"));
+      return;
+    }
+    json(ctx, Map.of("cancelled", id));
   }
 
   private void dead(Context ctx) {

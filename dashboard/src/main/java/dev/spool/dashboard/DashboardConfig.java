@@ -19,6 +19,8 @@ import java.util.Set;
  *     names the client
  * @param allowedHosts host names the dashboard answers to besides {@code localhost} and IP
  *     addresses (the names users reach it by, behind a proxy)
+ * @param traceUrl where a run's trace is, with {@code {traceId}} in its place (e.g. {@code
+ *     http://jaeger:16686/trace/{traceId}}), or null for no trace links
  */
 public record DashboardConfig(
     String bind,
@@ -29,7 +31,8 @@ public record DashboardConfig(
     Duration sessionTtl,
     int argumentsShown,
     List<String> trustedProxies,
-    Set<String> allowedHosts) {
+    Set<String> allowedHosts,
+    String traceUrl) {
 
   /** The shortest password accepted. */
   public static final int MIN_PASSWORD = 8;
@@ -58,6 +61,16 @@ public record DashboardConfig(
     trustedProxies = List.copyOf(trustedProxies);
     allowedHosts = Set.copyOf(allowedHosts);
     new Network(trustedProxies, allowedHosts); // checks both, naming the setting
+    if (traceUrl != null && traceUrl.isBlank()) traceUrl = null;
+    if (traceUrl != null
+        && (!traceUrl.contains("{traceId}")
+            || !(traceUrl.startsWith("http://") || traceUrl.startsWith("https://")))) {
+      throw new IllegalArgumentException(
+          "SPOOL_DASHBOARD_TRACE_URL must be an http(s) URL with {traceId} in it, e.g."
+              + " http://jaeger:16686/trace/{traceId}; was '"
+              + traceUrl
+              + "'");
+    }
   }
 
   /** Without proxies or extra host names: reached directly, by localhost or an IP address. */
@@ -78,7 +91,8 @@ public record DashboardConfig(
         sessionTtl,
         argumentsShown,
         List.of(),
-        Set.of());
+        Set.of(),
+        null);
   }
 
   private static void requirePassword(String setting, String password) {
@@ -104,6 +118,8 @@ public record DashboardConfig(
         + trustedProxies
         + ", allowed hosts="
         + (allowedHosts.isEmpty() ? "localhost and IP addresses" : allowedHosts)
+        + ", trace links="
+        + (traceUrl == null ? "off" : traceUrl)
         + "]";
   }
 }

@@ -15,7 +15,9 @@ import dev.spool.producer.status.WorkerReport;
 import dev.spool.producer.status.Workers;
 import dev.spool.state.internal.RedisState;
 import dev.spool.state.internal.TaskHistory;
+import dev.spool.state.internal.TaskIndex;
 import dev.spool.state.internal.TaskRecords;
+import dev.spool.state.internal.Workflows;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,26 +93,84 @@ final class DashboardData implements AutoCloseable {
     return RedisState.of(spool.state()).history().last(clock.instant(), 60);
   }
 
-  TaskStatus task(String id) {
+  /**
+   * Task {@code id} as the task page shows it: its kept record (state UNKNOWN when it has none),
+   * its latest run from the task index (input, worker, run time, trace), and the workflow it is a
+   * step of, when it is one.
+   */
+  TaskView task(String id) {
     TaskRecords.requireId(id);
-    return spool.result(id).status();
+    RedisState state = RedisState.of(spool.state());
+    TaskStatus record = spool.result(id).status();
+    TaskIndex.Entry run = state.taskIndex().read(id).map(this::masked).orElse(null);
+    String workflow = null;
+    int dot = id.lastIndexOf('.');
+    if (dot > 0 && id.substring(dot + 1).matches("\\d{1,6}")) {
+      String flow = id.substring(0, dot);
+      if (state.workflows().read(flow).isPresent()) workflow = flow;
+    }
+    if ("workflow".equals(record.name())) workflow = id;
+    return new TaskView(record, run, workflow, traceUrl(run));
   }
 
-  /** The most records read to list recent tasks (Redis keeps no index of them by time). */
-  static final int RECENT_BUDGET = 2000;
+  /**
+   * What the task page shows.
+   *
+   * @param record the kept record, state UNKNOWN when none
+   * @param run the latest run from the task index, or null
+   * @param workflow the workflow it is a step of (or is), or null
+   * @param traceUrl a link to its run's trace, when the dashboard knows where traces are
+   */
+  record TaskView(TaskStatus record, TaskIndex.Entry run, String workflow, String traceUrl) {}
 
-  /** A kept task as the list of recent tasks shows it. */
+  private String traceUrl(TaskIndex.Entry run) {
+    if (run == null || run.traceId() == null || settings.traceUrl() == null) return null;
+    return settings.traceUrl().replace("{traceId}", run.traceId());
+  }
+
+  private TaskIndex.Entry masked(TaskIndex.Entry e) {
+    String input = e.input();
+    if (e.name() != null && settings.maskedTasks().contains(e.name())) input = "(masked)";
+    else if (input != null && input.length() > settings.argumentsShown()) {
+      input = input.substring(0, settings.argumentsShown()) + "…";
+    }
+    return new TaskIndex.Entry(
+        e.id(),
+        e.name(),
+        e.queue(),
+        e.state(),
+        input,
+        e.worker(),
+        e.attempt(),
+        e.queued(),
+        e.started(),
+        e.finished(),
+        e.runMs(),
+        e.traceId());
+  }
+
+  /**
+   * A task as the list shows it: from the task index (every task a consumer started) or from its
+   * kept record (tasks kept and not started yet, or started before the index had them).
+   */
   record RecentTask(
       String id,
       String name,
       String state,
-      Instant submitted,
+      String input,
+      String worker,
+      int attempts,
+      Instant queued,
       Instant started,
       Instant finished,
-      int attempts,
-      String worker) {}
+      Long runMs) {
+    Instant latest() {
+      return finished != null ? finished : started != null ? started : queued;
+    }
+  }
 
-  private static final Set<String> STATES =
+  /** States the list filters by: a kept record's, and the index's. */
+  static final Set<String> STATES =
       Set.of(
           TaskRecords.PENDING,
           TaskRecords.SCHEDULED,
@@ -121,28 +181,109 @@ final class DashboardData implements AutoCloseable {
           TaskRecords.CANCELLED,
           TaskRecords.DEAD);
 
-  /** Up to 100 kept tasks, the most recent first, of {@code name} and {@code state} when given. */
+  /** The most records read to list kept tasks (Redis keeps no index of them by time). */
+  static final int RECENT_BUDGET = 2000;
+
+  /**
+   * Up to 100 tasks, the most recent first, of {@code name} and {@code state} when given: every
+   * task a consumer started (the task index), and the kept tasks not started yet.
+   */
   List<RecentTask> recent(String name, String state) {
     if (state != null && !STATES.contains(state)) {
       throw new IllegalArgumentException("no task state '" + state + "'; one of " + STATES);
     }
-    return RedisState.of(spool.state())
-        .taskRecords()
-        .recent(name, state, 100, RECENT_BUDGET)
-        .stream()
-        .map(
-            r ->
-                new RecentTask(
-                    r.id(),
-                    r.name(),
-                    r.state(),
-                    r.submitted(),
-                    r.started(),
-                    r.finished(),
-                    r.attempts(),
-                    r.worker()))
+    RedisState redis = RedisState.of(spool.state());
+    Map<String, RecentTask> byId = new java.util.LinkedHashMap<>();
+    for (TaskIndex.Entry e : redis.taskIndex().recent(name, state, 100)) {
+      TaskIndex.Entry m = masked(e);
+      byId.put(
+          e.id(),
+          new RecentTask(
+              e.id(),
+              e.name(),
+              e.state(),
+              m.input(),
+              e.worker(),
+              e.attempt(),
+              e.queued(),
+              e.started(),
+              e.finished(),
+              e.runMs()));
+    }
+    for (TaskRecords.Record r : redis.taskRecords().recent(name, state, 100, RECENT_BUDGET)) {
+      if (byId.containsKey(r.id())) continue;
+      byId.put(
+          r.id(),
+          new RecentTask(
+              r.id(),
+              r.name(),
+              r.state(),
+              null,
+              r.worker(),
+              r.attempts(),
+              r.submitted(),
+              r.started(),
+              r.finished(),
+              r.started() != null && r.finished() != null
+                  ? java.time.Duration.between(r.started(), r.finished()).toMillis()
+                  : null));
+    }
+    return byId.values().stream()
+        .sorted(
+            java.util.Comparator.comparing(
+                    RecentTask::latest,
+                    java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+                .reversed())
+        .limit(100)
         .toList();
   }
+
+  /** Workflow {@code id} as its page draws it, or empty when unknown. */
+  java.util.Optional<WorkflowView> workflow(String id) {
+    TaskRecords.requireId(id);
+    RedisState redis = RedisState.of(spool.state());
+    var view = redis.workflows().read(id);
+    if (view.isEmpty()) return java.util.Optional.empty();
+    TaskStatus record = spool.result(id).status();
+    List<WorkflowNode> nodes = new ArrayList<>();
+    for (var n : view.get().nodes()) {
+      if (!n.kind().equals("task")) {
+        nodes.add(new WorkflowNode(n.node(), n.kind(), null, null, null, n.children(), null));
+        continue;
+      }
+      String stepId = view.get().stepId(n.node());
+      String stepState = Workflows.stepState(view.get(), n);
+      TaskIndex.Entry run = redis.taskIndex().read(stepId).orElse(null);
+      if (run != null && "pending".equals(stepState) && "started".equals(run.state())) {
+        stepState = "started";
+      }
+      nodes.add(new WorkflowNode(n.node(), "task", n.name(), stepId, stepState, n.children(), run));
+    }
+    return java.util.Optional.of(
+        new WorkflowView(
+            id,
+            record.state().toString(),
+            view.get().failedNode() < 0 ? null : view.get().stepId(view.get().failedNode()),
+            record,
+            nodes));
+  }
+
+  /**
+   * A node of a workflow's graph: a task (its step id, state and latest run) or a chain or group
+   * (its children, by node number).
+   */
+  record WorkflowNode(
+      int node,
+      String kind,
+      String task,
+      String id,
+      String state,
+      List<Integer> children,
+      TaskIndex.Entry run) {}
+
+  /** A workflow's page: its state, the step that failed it, its record and its nodes. */
+  record WorkflowView(
+      String id, String state, String failedStep, TaskStatus record, List<WorkflowNode> nodes) {}
 
   /** A dead letter as the page shows it: its arguments cut short, or masked. */
   record DeadView(

@@ -98,6 +98,15 @@ public final class DashboardMain implements Callable<Integer> {
               + " refused, against DNS rebinding.")
   List<String> allowedHosts = List.of();
 
+  @Option(
+      names = "--trace-url",
+      paramLabel = "URL",
+      description =
+          "Where a task run's trace is, with {traceId} in its place, e.g."
+              + " http://jaeger:16686/trace/{traceId} (env SPOOL_DASHBOARD_TRACE_URL): task and"
+              + " workflow pages link each traced run to it.")
+  String traceUrl;
+
   public static void main(String[] args) {
     if (!LogOptions.prepare("spool-dashboard", System.getenv(), System.err)) {
       System.exit(SpoolCli.EXIT_USAGE);
@@ -164,7 +173,8 @@ public final class DashboardMain implements Callable<Integer> {
         Duration.ofHours(8),
         2000,
         proxies,
-        hosts);
+        hosts,
+        traceUrl != null ? traceUrl : SpoolConfig.setting(env, "SPOOL_DASHBOARD_TRACE_URL"));
   }
 
   private static List<String> list(String commaSeparated) {

@@ -13,7 +13,9 @@ import dev.spool.producer.AsyncResult;
 import dev.spool.producer.Spool;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
+import dev.spool.producer.TaskPoolConfig;
 import dev.spool.producer.TaskState;
+import dev.spool.producer.Workflow;
 import dev.spool.producer.status.ManagementApi;
 import dev.spool.state.internal.RedisState;
 import dev.spool.testing.SpoolServicesExtension;
@@ -45,7 +47,16 @@ final class DashboardBrowserIT {
   void dashboard_adminSeesAndReplays_viewerCannotReplay(SpoolTestEnv env) throws Exception {
     DashboardConfig settings =
         new DashboardConfig(
-            "127.0.0.1", 0, ADMIN, VIEWER, Set.of("secret"), Duration.ofHours(1), 2000);
+            "127.0.0.1",
+            0,
+            ADMIN,
+            VIEWER,
+            Set.of("secret"),
+            Duration.ofHours(1),
+            2000,
+            List.of(),
+            Set.of(),
+            "http://jaeger.example:16686/trace/{traceId}");
     ManagementApi api =
         ManagementApi.forConfig(
             env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
@@ -100,7 +111,7 @@ final class DashboardBrowserIT {
 
         // Found by id.
         browser.go(base + "/#tasks/" + slowId);
-        browser.waitForText("td[data-field='State']", "STARTED");
+        browser.waitForText("td[data-field='State']", "started");
         assertEquals(second.id(), browser.text("td[data-field='Worker']"));
         browser.screenshot("task");
 
@@ -125,7 +136,7 @@ final class DashboardBrowserIT {
             .until(() -> AsyncResult.of(state, deadId).state() == TaskState.SUCCEEDED);
         assertEquals(42L, AsyncResult.of(state, deadId).get(Long.class, Duration.ZERO));
         browser.go(base + "/#tasks/" + deadId);
-        browser.waitForText("td[data-field='State']", "SUCCEEDED");
+        browser.waitForText("td[data-field='State']", "succeeded");
         browser.screenshot("task-replayed");
 
         // The list of recent tasks, filtered by name and state.
@@ -154,6 +165,116 @@ final class DashboardBrowserIT {
             () -> browser.text("#history figcaption").matches("[1-9][0-9]* succeeded.*"));
         browser.screenshot("overview");
 
+        // Every task is listed, kept or not: the map's squares, with their input and run time.
+        browser.go(base + "/#tasks");
+        var filterName = browser.waitFor("#filter-name");
+        filterName.clear();
+        filterName.sendKeys("square");
+        browser.driver().findElement(By.cssSelector("#filter-state option[value='']")).click();
+        browser.driver().findElement(By.cssSelector("#filter button")).click();
+        browser.until(
+            "the map's squares to be listed",
+            () ->
+                browser.driver().findElements(By.cssSelector("#recent tr[data-task]")).size() > 1);
+        String squareRow = browser.text("#recent tr[data-task]");
+        assertTrue(squareRow.contains("square") && squareRow.contains("succeeded"), squareRow);
+        browser.screenshot("tasks-all");
+
+        // A traced task links to its trace.
+        var otel =
+            io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+                .setTracerProvider(
+                    // With no processor at all the SDK makes no spans: a processor that keeps none.
+                    io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                        .addSpanProcessor(new DiscardSpans())
+                        .build())
+                .setPropagators(
+                    io.opentelemetry.context.propagation.ContextPropagators.create(
+                        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator
+                            .getInstance()))
+                .build();
+        try (TaskPool traced = spool.pool(TaskPoolConfig.builder().openTelemetry(otel).build())) {
+          String tracedId =
+              traced.submit("square", 7L, TaskOptions.defaults().withKeepResult(KEEP));
+          assertEquals(49L, spool.result(tracedId).get(Long.class, Browser.WAIT));
+          browser.go(base + "/#tasks/" + tracedId);
+          browser.until(
+              "the trace link",
+              () ->
+                  !browser.driver().findElements(By.id("trace-link")).isEmpty()
+                      && browser
+                          .driver()
+                          .findElement(By.id("trace-link"))
+                          .getAttribute("href")
+                          .matches("http://jaeger\\.example:16686/trace/[0-9a-f]{32}"));
+          assertEquals("7", browser.text("td[data-field='Input']"));
+        }
+
+        // A workflow, drawn while it runs, refreshed until it ends.
+        String chord =
+            pool.submit(
+                Workflow.chord(
+                    Workflow.group(
+                        Workflow.task("square", 2L),
+                        Workflow.task("sleep", 1500L),
+                        Workflow.task("square", 3L)),
+                    Workflow.task("count")),
+                TaskOptions.defaults());
+        browser.go(base + "/#workflows/" + chord);
+        browser.waitFor("#graph .step");
+        browser.waitForText("#workflow-state", "succeeded"); // by the page's own refresh
+        assertEquals(
+            4, browser.driver().findElements(By.cssSelector("#graph .step.succeeded")).size());
+        assertEquals("3", browser.text("#workflow-result"));
+        browser.screenshot("workflow");
+
+        // A chord whose member fails: the page names it, its dead letter leads to it.
+        String failing =
+            pool.submit(
+                Workflow.chord(
+                    Workflow.group(Workflow.task("square", 1L), Workflow.task("refuse", 2L)),
+                    Workflow.task("count")),
+                TaskOptions.defaults());
+        await().atMost(Browser.WAIT).until(() -> spool.result(failing).state() == TaskState.FAILED);
+        browser.go(base + "/#workflows/" + failing);
+        browser.waitForText("#workflow-state", "failed");
+        assertEquals(failing + ".3", browser.text("#failed-step a"));
+        assertTrue(
+            browser.text("#workflow-error").contains("step " + failing + ".3 ('refuse') failed"),
+            browser.text("#workflow-error"));
+        assertEquals(
+            1, browser.driver().findElements(By.cssSelector("#graph .step.failed")).size());
+        assertEquals(
+            1, browser.driver().findElements(By.cssSelector("#graph .step.not-run")).size());
+        browser.screenshot("workflow-failed");
+        browser.go(base + "/#dead");
+        browser.waitFor("tr[data-task='" + failing + ".3'] a").click();
+        browser.waitForText("#workflow-link", failing); // the member's page resolves
+        assertEquals("failed", browser.text("td[data-field='State']"));
+        browser.screenshot("task-step");
+
+        // A workflow cancelled from its page: its waiting steps never run.
+        String slow =
+            pool.submit(
+                Workflow.chain(Workflow.task("sleep", 3000L), Workflow.task("square")),
+                TaskOptions.defaults());
+        browser.go(base + "/#workflows/" + slow);
+        browser.waitFor("#cancel-workflow").click();
+        browser.acceptDialog();
+        browser.waitForText("#workflow-state", "cancelled");
+        assertEquals(TaskState.CANCELLED, spool.result(slow).state());
+        browser.screenshot("workflow-cancelled");
+
+        // The favicon is served, not a 404.
+        assertEquals(
+            200,
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/favicon.ico"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode());
+
         // A phone-sized screen.
         browser.size(390, 844);
         browser.go(base + "/#workers");
@@ -162,6 +283,19 @@ final class DashboardBrowserIT {
         browser.go(base + "/#overview");
         browser.waitFor("#history");
         assertTrue(Files.size(browser.screenshot("overview-phone")) > 0);
+        browser.go(base + "/#tasks");
+        browser.waitFor("#recent tr[data-task]");
+        assertFalse(
+            (Boolean)
+                browser
+                    .driver()
+                    .executeScript(
+                        "return document.documentElement.scrollWidth > window.innerWidth;"),
+            "no table wider than a phone's screen");
+        browser.screenshot("tasks-phone");
+        browser.go(base + "/#workflows/" + failing);
+        browser.waitFor("#graph .step");
+        browser.screenshot("workflow-phone");
       }
     }
   }
@@ -179,6 +313,33 @@ final class DashboardBrowserIT {
           return ms;
         });
     if (withDouble) r.register("double", Long.class, (x, ctx) -> x * 2);
+    r.register(
+        "refuse",
+        Long.class,
+        (Long x, dev.spool.TaskContext ctx) -> {
+          throw new dev.spool.NotRetryableException("refused " + x);
+        });
+    r.register("count", long[].class, (long[] xs, dev.spool.TaskContext ctx) -> (long) xs.length);
     return r;
+  }
+
+  /** Spans made and let go: the SDK traces (and propagates) only with a processor. */
+  private static final class DiscardSpans implements io.opentelemetry.sdk.trace.SpanProcessor {
+    @Override
+    public void onStart(
+        io.opentelemetry.context.Context parent, io.opentelemetry.sdk.trace.ReadWriteSpan span) {}
+
+    @Override
+    public boolean isStartRequired() {
+      return false;
+    }
+
+    @Override
+    public void onEnd(io.opentelemetry.sdk.trace.ReadableSpan span) {}
+
+    @Override
+    public boolean isEndRequired() {
+      return false;
+    }
   }
 }

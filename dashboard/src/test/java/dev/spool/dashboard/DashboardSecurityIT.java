@@ -160,7 +160,8 @@ final class DashboardSecurityIT {
             Duration.ofHours(1),
             100,
             java.util.List.of("127.0.0.1", "::1"),
-            Set.of("spool.example.com"));
+            Set.of("spool.example.com"),
+            null);
     ManagementApi api =
         ManagementApi.forConfig(
             env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);

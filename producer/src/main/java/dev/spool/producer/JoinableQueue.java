@@ -153,6 +153,21 @@ public final class JoinableQueue<T> extends SpoolQueue<T> {
     unfinished.reset();
   }
 
+  /**
+   * Deletes the queue, its items, and its count of unfinished items in Redis (a deleted queue's
+   * count would otherwise stay listed by status and the dashboard forever).
+   */
+  @Override
+  public void delete() {
+    super.delete();
+    try {
+      unfinished.reset();
+    } catch (dev.spool.SharedStateException e) {
+      throw new SpoolConnectionException(
+          queueName() + " is deleted, but not its count of unfinished items in Redis: " + e, e);
+    }
+  }
+
   @Override
   public void disconnect() {
     try {

@@ -92,6 +92,13 @@ public final class ConsumerMain implements Callable<Integer> {
   boolean noHeartbeat;
 
   @Option(
+      names = "--no-task-index",
+      description =
+          "Write no run to the task index, the dashboard's list of every recent task (env"
+              + " SPOOL_TASK_INDEX=off; default: each run's start and end, in a batch every 200 ms).")
+  boolean noTaskIndex;
+
+  @Option(
       names = "--max-attempts",
       paramLabel = "N",
       defaultValue = "3",
@@ -260,7 +267,8 @@ public final class ConsumerMain implements Callable<Integer> {
             .concurrency(concurrency)
             .drainTimeout(drainTimeout)
             .virtualThreads(virtualThreads)
-            .heartbeat(!noHeartbeat);
+            .heartbeat(!noHeartbeat)
+            .taskIndex(!noTaskIndex && !"off".equalsIgnoreCase(System.getenv("SPOOL_TASK_INDEX")));
     if (prefetch != null) settings.prefetch(prefetch);
     RetryPolicy retry =
         new RetryPolicy(maxAttempts, retryDelay, retryMaxDelay, java.util.Set.copyOf(notRetryable));

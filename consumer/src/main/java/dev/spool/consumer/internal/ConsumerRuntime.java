@@ -63,6 +63,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
   private ControlPoller control; // keeps cancellations and the pause flag fresh
   private Heartbeat heartbeat; // this consumer on the workers list; null when turned off
   private HistoryWriter history; // what it did, per minute, in Redis
+  private IndexWriter index; // each run's start and end, for the task list; null when off
   private final Clock clock;
   private final java.time.Instant startedAt;
   private final List<String> taskNames;
@@ -166,6 +167,11 @@ public final class ConsumerRuntime implements SpoolConsumer {
       }
       this.history = new HistoryWriter(state.history(), counters, clock, System::nanoTime);
       controlled.add(history);
+      if (settings.taskIndex()) {
+        this.index = new IndexWriter(state.taskIndex(), settings.queue(), identity.id(), clock);
+        counters.index(index);
+        controlled.add(index);
+      }
       controlled.add(
           new PauseSwitch(
               state.value(Topology.pauseFlag(settings.queue()), String.class),
@@ -476,6 +482,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
       Thread.currentThread().interrupt();
     } finally {
       if (history != null) history.flush(); // what the drain did, in the history too
+      if (index != null) index.flush();
       if (heartbeat != null) heartbeat.close(); // off the workers list, once drained
       dispatcher.close();
       closeQuietly();

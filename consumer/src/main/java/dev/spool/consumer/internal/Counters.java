@@ -174,16 +174,38 @@ public final class Counters {
     stalePillsMeter.increment();
   }
 
-  void started() {
+  /** Where each run's start and end are written for the task list; null when off. */
+  private volatile IndexWriter index;
+
+  void index(IndexWriter writer) {
+    this.index = writer;
+  }
+
+  /** Run {@code attempt} of task {@code id} starts. */
+  void started(
+      String id,
+      String task,
+      int attempt,
+      com.rabbitmq.client.AMQP.BasicProperties props,
+      byte[] body) {
     inFlight.incrementAndGet();
+    IndexWriter i = index;
+    if (i != null) i.started(id, task, attempt, props, body);
   }
 
   /**
    * A run of a registered task ended after {@code nanos}; {@code outcome} is success, failure, or
    * null when the handler was not called (bad input, an idempotent skip): no duration then.
    */
-  void ended(String task, String outcome, long nanos) {
+  void ended(String id, String task, String outcome, long nanos) {
     inFlight.decrementAndGet();
+    IndexWriter i = index;
+    if (i != null) {
+      i.ended(
+          id,
+          outcome == null ? "skipped" : "success".equals(outcome) ? "succeeded" : "failed",
+          nanos);
+    }
     if (outcome == null) return;
     Timer[] pair =
         durations.computeIfAbsent(

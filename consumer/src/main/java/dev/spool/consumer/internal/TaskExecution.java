@@ -215,7 +215,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     }
     watchdog.start();
     long start = System.nanoTime();
-    counters.started();
+    counters.started(task.id(), task.name(), task.attempt(), delivery.props(), delivery.body());
     MDC.put("task", task.id());
     Tracing.Run trace =
         outcomes
@@ -248,7 +248,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       trace.outcome(outcome, error);
       trace.close();
       MDC.remove("task");
-      counters.ended(task.name(), outcome, System.nanoTime() - start);
+      counters.ended(task.id(), task.name(), outcome, System.nanoTime() - start);
       if (watchdog.finish()) pool.releaseReplacement(); // its replacement thread can go
     }
   }

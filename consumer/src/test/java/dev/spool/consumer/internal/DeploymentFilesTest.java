@@ -265,8 +265,8 @@ final class DeploymentFilesTest {
     c.idempotentSkip("t");
     c.handedBack();
     c.stalePill();
-    c.started();
-    c.ended("t", "success", 1_000_000);
+    c.started("id", "t", 1, new com.rabbitmq.client.AMQP.BasicProperties(), new byte[0]);
+    c.ended("id", "t", "success", 1_000_000);
     StateMeters s = new StateMeters(r);
     s.operation("HGET", 1000, false);
     s.lockAcquired("l", 1000);

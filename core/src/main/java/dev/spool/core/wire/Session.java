@@ -110,11 +110,16 @@ public final class Session implements AutoCloseable {
       if (owned) {
         if (abort) connection.abort(1000);
         else AmqpConnector.closeQuietly(connection);
+      } else if (abort) {
+        // Even an abort waits for the broker's close-ok, which a blocked connection never gets
+        // (a memory alarm): the caller lets go now, and the channels close once the broker reads
+        // again, or with the connection.
+        Thread.ofPlatform()
+            .daemon()
+            .name("spool-channel-abort")
+            .start(() -> mine.reversed().forEach(Session::abortQuietly));
       } else {
-        for (Channel ch : mine.reversed()) {
-          if (abort) abortQuietly(ch);
-          else AmqpConnector.closeQuietly(ch);
-        }
+        for (Channel ch : mine.reversed()) AmqpConnector.closeQuietly(ch);
       }
     } finally {
       then.run();

@@ -244,15 +244,8 @@ final class WorkflowCommand implements Runnable {
     }
   }
 
-  /** A step's state, from what the workflow's store says of it and of the workflow. */
   static String stepState(Workflows.View v, Workflows.NodeView n) {
-    if (n.done()) return "succeeded";
-    if (v.failedNode() == n.node()) return "failed";
-    return switch (v.state()) {
-      case "cancelled" -> "cancelled";
-      case "failed", "succeeded" -> "not run";
-      default -> "pending";
-    };
+    return Workflows.stepState(v, n);
   }
 
   @Command(

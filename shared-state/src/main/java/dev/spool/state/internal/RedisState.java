@@ -149,6 +149,12 @@ public final class RedisState implements SharedState {
     return new Workflows(redis, config.namespace(), taskRecords());
   }
 
+  /** The most recent runs of every task: the dashboard's task list. */
+  public TaskIndex taskIndex() {
+    if (closed) throw new IllegalStateException("SharedState is closed");
+    return new TaskIndex(redis, config.namespace());
+  }
+
   /** Tasks succeeded and failed per minute, the last day: the throughput history. */
   public TaskHistory history() {
     if (closed) throw new IllegalStateException("SharedState is closed");

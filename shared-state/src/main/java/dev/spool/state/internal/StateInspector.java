@@ -64,9 +64,12 @@ final class StateInspector {
   SharedObjects objects(int limit) {
     Map<String, Long> counts = new TreeMap<>();
     List<SharedObjects.Entry> shown = new ArrayList<>();
+    Map<String, List<String>> keysByKind = new java.util.LinkedHashMap<>();
     for (String kind : List.of("dict", "list", "counter", "value")) {
       String prefix = namespace + ":" + kind + ":";
-      for (String key : scan(prefix + "*")) {
+      List<String> kindKeys = scan(prefix + "*");
+      keysByKind.put(kind, kindKeys);
+      for (String key : kindKeys) {
         counts.merge(kind, 1L, Long::sum);
         if (shown.size() >= limit) continue;
         long[] sizeAndTtl =
@@ -86,7 +89,11 @@ final class StateInspector {
             .thenComparing(SharedObjects.Entry::name));
     Map<String, Long> bytes = new TreeMap<>();
     for (String kind : List.of("task", "flow", "unique")) {
-      List<String> keys = scan(namespace + ":" + kind + ":*");
+      keysByKind.put(kind, scan(namespace + ":" + kind + ":*"));
+    }
+    for (Map.Entry<String, List<String>> byKind : keysByKind.entrySet()) {
+      String kind = byKind.getKey();
+      List<String> keys = byKind.getValue();
       if (keys.isEmpty()) continue;
       counts.put(kind, (long) keys.size());
       long sampled = 0;

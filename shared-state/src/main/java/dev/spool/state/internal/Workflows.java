@@ -542,6 +542,22 @@ public final class Workflows {
     }
   }
 
+  /**
+   * A step's state, from what the store says of it and of its workflow: {@code succeeded}, {@code
+   * failed} (it failed the workflow), {@code cancelled}, {@code not run} (the workflow ended
+   * first), or {@code pending} (sent, or waiting for the steps before it; whether it started, the
+   * task index says).
+   */
+  public static String stepState(View v, NodeView n) {
+    if (n.done()) return "succeeded";
+    if (v.failedNode() == n.node()) return "failed";
+    return switch (v.state()) {
+      case "cancelled" -> "cancelled";
+      case "failed", "succeeded" -> "not run";
+      default -> "pending";
+    };
+  }
+
   /** Workflow {@code id} as stored, or empty when unknown (never submitted, or expired). */
   public java.util.Optional<View> read(String id) {
     String k = key(id);

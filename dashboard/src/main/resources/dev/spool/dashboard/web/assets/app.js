@@ -68,6 +68,11 @@ const pages = {
       card("Locks held", (s.locks || []).length, "locks")));
     if (s.stateLost) main.append(el("p", { class: "bad" }, "SHARED STATE LOST: no lock is granted until 'spool-producer state accept-loss'."));
     main.append(el("h2", {}, "Throughput, last hour (tasks per minute: succeeded, failed)"), chart(d.history));
+    if ((s.progress || []).length) {
+      main.append(el("h2", {}, "In progress"), table(["Task", "Name", "Progress", { label: "Worker", cls: "wide" }],
+        s.progress.map(p => el("tr", { "data-task": p.id }, el("td", { class: "id" }, el("a", { href: "#tasks/" + p.id }, p.id)), el("td", {}, p.name),
+          el("td", {}, progress(p)), el("td", { class: "wide" }, p.worker))), "progress"));
+    }
     main.append(el("h2", {}, "Queues"), table(
       ["Queue", "Role", { label: "Ready", cls: "num" }, { label: "Unacked", cls: "num" }, { label: "Consumers", cls: "num" },
        { label: "In /s", cls: "num wide" }, { label: "Acked /s", cls: "num wide" }],
@@ -106,22 +111,69 @@ const pages = {
       input, " ", el("button", { type: "submit" }, "Find"));
     main.append(el("h2", {}, "Find a task by id"), form);
     if (!state.taskId) { await recentTasks(main); return; }
-    const t = await api("/api/tasks/" + encodeURIComponent(state.taskId));
+    const v = await api("/api/tasks/" + encodeURIComponent(state.taskId));
+    const t = v.record, run = v.run;
+    const st = shownState(t.state, run);
+    // Refreshed while it runs, and until the task index has its run's end too.
+    state.live = !ENDED.includes(st) || !run || lower(run.state) === "started";
     const dl = el("table", { id: "task" });
-    const row = (k, v) => { if (v !== null && v !== undefined && v !== "") dl.append(el("tr", {}, el("th", {}, k), el("td", { "data-field": k }, v))); };
-    row("Id", t.id); row("State", t.state); row("Name", t.name); row("Submitted", t.submitted); row("Due", t.due);
-    row("Started", t.started); row("Finished", t.finished); row("Attempts", t.attempts); row("Worker", t.worker);
-    if (t.progress) row("Progress", t.progress.done + " / " + t.progress.total + (t.progress.message ? " " + t.progress.message : ""));
+    const row = (k, val) => { if (val !== null && val !== undefined && val !== "") dl.append(el("tr", {}, el("th", {}, k), el("td", { "data-field": k }, val))); };
+    row("Id", t.id); row("State", el("span", { class: "state " + st }, st)); row("Name", t.name || (run && run.name));
+    if (v.workflow) row("Workflow", el("a", { href: "#workflows/" + v.workflow, id: "workflow-link" }, v.workflow));
+    if (run && run.input) row("Input", el("code", {}, run.input));
+    row("Submitted", t.submitted); row("Queued", run && run.queued); row("Due", t.due);
+    row("Started", t.started || (run && run.started)); row("Finished", t.finished || (run && run.finished));
+    if (run && run.runMs != null) row("Run time", duration(run.runMs));
+    row("Attempts", t.attempts || (run && run.attempt)); row("Worker", t.worker || (run && run.worker));
+    if (t.progress) row("Progress", progress(t.progress));
     if (t.resultJson) row("Result", el("pre", {}, t.resultJson));
     if (t.error) row("Error", el("pre", {}, t.error.type + ": " + t.error.message + "\n" + (t.error.stack || []).join("\n")));
+    if (v.traceUrl) row("Trace", el("a", { href: v.traceUrl, id: "trace-link", target: "_blank", rel: "noopener noreferrer" }, run.traceId));
     main.append(el("div", { class: "scroll" }, dl));
-    if (t.state === "UNKNOWN") main.append(el("p", { class: "muted" }, "No record: only tasks submitted with a kept result are recorded (TaskOptions.withKeepResult, --keep-result)."));
-    if (state.me.role === "admin" && ["PENDING", "SCHEDULED", "STARTED", "RETRYING"].includes(t.state)) {
+    if (t.state === "UNKNOWN" && !run) main.append(el("p", { class: "muted" }, "Nothing known of this id: no kept result, and no consumer ran it in the last " + "10,000 tasks or day."));
+    else if (t.state === "UNKNOWN") main.append(el("p", { class: "muted" }, "From the task index (its latest run); its result is not kept (TaskOptions.withKeepResult, --keep-result)."));
+    if (state.me.role === "admin" && ["pending", "scheduled", "started", "retrying"].includes(st)) {
       main.append(el("button", { class: "danger", id: "cancel", onclick: async () => {
         if (!confirm("Cancel task " + t.id + "?")) return;
         const r = await api("/api/tasks/" + encodeURIComponent(t.id) + "/cancel", { method: "POST", body: "{}" });
         notice("cancelled " + r.cancelled);
       } }, "Cancel this task"));
+    }
+  },
+
+  async workflows(main) {
+    const input = el("input", { id: "workflow-id", placeholder: "workflow id", size: 40, value: state.taskId });
+    main.append(el("h2", {}, "Find a workflow by id"),
+      el("form", { id: "find-workflow", onsubmit: e => { e.preventDefault(); location.hash = "#workflows/" + input.value.trim(); } },
+        input, " ", el("button", { type: "submit" }, "Find")));
+    if (!state.taskId) {
+      const flows = await api("/api/tasks?name=workflow");
+      main.append(el("h2", {}, "Recent workflows"), table(["Workflow", "State", { label: "Run time", cls: "num wide" }, "Latest"],
+        flows.map(t => el("tr", { "data-workflow": t.id }, el("td", {}, el("a", { href: "#workflows/" + t.id }, t.id)),
+          el("td", {}, el("span", { class: "state " + lower(t.state) }, lower(t.state))),
+          el("td", { class: "num wide" }, t.runMs == null ? "" : duration(t.runMs)), el("td", {}, ago(t.finished || t.started || t.queued)))), "workflows"));
+      return;
+    }
+    let w;
+    try { w = await api("/api/workflows/" + encodeURIComponent(state.taskId)); }
+    catch (e) { main.append(el("p", { class: "bad", id: "workflow-missing" }, e.message)); state.live = false; return; }
+    const st = lower(w.state);
+    state.live = !ENDED.includes(st);
+    const steps = w.nodes.filter(n => n.kind === "task");
+    const done = steps.filter(n => n.state === "succeeded").length;
+    main.append(el("h2", {}, "Workflow " + w.id + ": ", el("span", { class: "state " + st, id: "workflow-state" }, st)),
+      el("p", { id: "workflow-progress" }, progress({ done, total: steps.length, message: "steps succeeded" })));
+    if (w.failedStep) main.append(el("p", { class: "bad", id: "failed-step" }, "Failed at step ", el("a", { href: "#tasks/" + w.failedStep }, w.failedStep)));
+    if (w.record.error) main.append(el("pre", { id: "workflow-error" }, w.record.error.type + ": " + w.record.error.message));
+    if (w.record.resultJson) main.append(el("p", {}, "Result: ", el("code", { id: "workflow-result" }, w.record.resultJson)));
+    main.append(el("div", { class: "scroll" }, el("div", { class: "flow", id: "graph" }, flowNode(w.nodes, 0))));
+    main.append(el("p", { class: "muted" }, "A chain runs left to right, each step on the one before's result; a group's members run side by side. Click a step for its task page."));
+    if (state.me.role === "admin" && state.live) {
+      main.append(el("button", { class: "danger", id: "cancel-workflow", onclick: async () => {
+        if (!confirm("Cancel workflow " + w.id + " and its steps not yet ended?")) return;
+        try { await api("/api/workflows/" + encodeURIComponent(w.id) + "/cancel", { method: "POST", body: "{}" }); notice("cancelled " + w.id); refresh(); }
+        catch (e) { notice(e.message); }
+      } }, "Cancel this workflow"));
     }
   },
 
@@ -178,7 +230,40 @@ const pages = {
   },
 };
 
-// Recent kept tasks, filtered by name and state; the filter lives in state.filter.
+const ENDED = ["succeeded", "failed", "cancelled", "dead", "not run", "unknown"];
+
+function lower(x) { return String(x || "").toLowerCase(); }
+
+// A kept record's state, or the task index's when there is no record.
+function shownState(recordState, run) {
+  const s = lower(recordState);
+  return s === "unknown" && run ? lower(run.state) : s;
+}
+
+function progress(p) {
+  const max = p.total > 0 ? p.total : Math.max(p.done, 1);
+  return el("span", { class: "progress" }, el("progress", { max: max, value: Math.min(p.done, max) }),
+    " " + (p.total > 0 ? p.done + " / " + p.total : p.done) + (p.message ? " " + p.message : ""));
+}
+
+// A workflow's node as nested boxes: a chain left to right with arrows, a group stacked.
+function flowNode(nodes, i) {
+  const n = nodes[i];
+  if (n.kind === "task") {
+    const st = n.state || "pending";
+    return el("a", { class: "step state-box " + st.replace(" ", "-"), href: "#tasks/" + n.id, "data-step": n.id, title: n.id },
+      el("b", {}, n.task), el("span", {}, st), n.run && n.run.runMs != null ? el("span", { class: "muted" }, duration(n.run.runMs)) : null);
+  }
+  const kids = n.children.map(c => flowNode(nodes, c));
+  if (n.kind === "chain") {
+    const parts = [];
+    kids.forEach((k, j) => { if (j) parts.push(el("span", { class: "arrow" }, "→")); parts.push(k); });
+    return el("div", { class: "chain" }, parts);
+  }
+  return el("div", { class: "group" }, kids);
+}
+
+// Every recent task (the task index) and kept tasks not started yet, filtered by name and state.
 async function recentTasks(main) {
   const f = state.filter || (state.filter = { name: "", state: "" });
   const name = el("input", { id: "filter-name", placeholder: "task name", value: f.name });
@@ -187,16 +272,18 @@ async function recentTasks(main) {
       .map(s => { const o = el("option", { value: s }, s || "any state"); if (s === f.state) o.selected = true; return o; }));
   const form = el("form", { id: "filter", onsubmit: e => { e.preventDefault(); f.name = name.value.trim(); f.state = select.value; refresh(); } },
     name, " ", select, " ", el("button", { type: "submit" }, "List"));
-  main.append(el("h2", {}, "Recent tasks with a kept result"), form);
+  main.append(el("h2", {}, "Recent tasks"), form);
   const q = new URLSearchParams();
   if (f.name) q.set("name", f.name);
   if (f.state) q.set("state", f.state);
   const tasks = await api("/api/tasks?" + q.toString());
-  main.append(table(["Task", "Name", "State", { label: "Attempts", cls: "num" }, { label: "Worker", cls: "wide" }, "Latest"],
-    tasks.map(t => el("tr", { "data-task": t.id }, el("td", {}, el("a", { href: "#tasks/" + t.id }, t.id)), el("td", {}, t.name || ""),
-      el("td", {}, t.state), el("td", { class: "num" }, t.attempts), el("td", { class: "wide" }, t.worker || ""),
-      el("td", {}, ago(t.finished || t.started || t.submitted)))), "recent"));
-  main.append(el("p", { class: "muted" }, "The 100 most recent of at most 2,000 kept records read; tasks without a kept result are not recorded."));
+  main.append(table(["Task", "Name", "State", { label: "Input", cls: "wide" }, { label: "Worker", cls: "wide" }, { label: "Att.", cls: "num wide" },
+    { label: "Run time", cls: "num" }, "Latest"],
+    tasks.map(t => el("tr", { "data-task": t.id }, el("td", { class: "id" }, el("a", { href: "#tasks/" + t.id }, t.id)), el("td", {}, t.name || ""),
+      el("td", {}, el("span", { class: "state " + lower(t.state) }, lower(t.state))), el("td", { class: "wide" }, el("code", {}, t.input || "")),
+      el("td", { class: "wide" }, t.worker || ""), el("td", { class: "num wide" }, t.attempts),
+      el("td", { class: "num" }, t.runMs == null ? "" : duration(t.runMs)), el("td", {}, ago(t.finished || t.started || t.queued)))), "recent"));
+  main.append(el("p", { class: "muted" }, "The 100 most recent: every task a consumer ran (the newest 10,000, for a day), and kept tasks not started yet."));
 }
 
 function card(label, value, id, bad) {
@@ -249,13 +336,17 @@ async function refresh() {
 function route() {
   const [page, ...rest] = (location.hash.slice(1) || "overview").split("/");
   state.page = pages[page] ? page : "overview";
-  if (state.page === "tasks") state.taskId = decodeURIComponent(rest.join("/"));
+  if (state.page === "tasks" || state.page === "workflows") state.taskId = decodeURIComponent(rest.join("/"));
   for (const a of document.querySelectorAll("nav a")) a.classList.toggle("active", a.dataset.page === state.page);
   notice("");
   refresh();
   clearInterval(state.timer);
-  // The task and dead-letter pages hold inputs: they are not redrawn under the user's hands.
-  if (state.page !== "tasks" && state.page !== "dead") state.timer = setInterval(refresh, 2000);
+  // The dead-letter page and the lists of tasks hold inputs: they are not redrawn under the
+  // user's hands. A task's or a workflow's page is, while it runs (state.live).
+  state.live = false;
+  if (state.page === "tasks" || state.page === "workflows") {
+    state.timer = setInterval(() => { if (state.taskId && state.live) refresh(); }, 2000);
+  } else if (state.page !== "dead") state.timer = setInterval(refresh, 2000);
 }
 
 async function main() {
