@@ -75,7 +75,7 @@ public final class SpoolBench implements Callable<Integer> {
       split = ",",
       description =
           "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
-              + " tracing, startup, collector.")
+              + " index, tracing, startup, collector.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -133,6 +133,7 @@ public final class SpoolBench implements Callable<Integer> {
       }
       if (runs("state")) figures.addAll(stateFigures());
       if (only.contains("heartbeat")) figures.add(heartbeatFigure());
+      if (only.contains("index")) figures.add(indexFigure());
       if (only.contains("tracing")) figures.addAll(tracingFigures());
       if (only.contains("startup")) figures.addAll(startupFigures(perfTest));
       if (only.contains("collector")) figures.addAll(collectorFigures());
@@ -213,6 +214,37 @@ public final class SpoolBench implements Callable<Integer> {
         refreshCpu * 1e6, consumerCpuPerSecond, share * 100);
     return new Figure(
         "heartbeat's share of a busy consumer's CPU", "%", share * 100, Double.NaN, "", 1.0, false);
+  }
+
+  /**
+   * What the task index (the dashboard's list of every task) costs: the same unchunked map on two
+   * consumers with it (the default) and with {@code --no-task-index}, alternating, five rounds
+   * each; the figure is the medians' ratio, on against off.
+   */
+  private Figure indexFigure() throws Exception {
+    Rounds r =
+        alternate(
+            "task index",
+            5,
+            on -> {
+              List<String> args = new ArrayList<>(consumerArgs);
+              if (!on) args.add("--no-task-index");
+              return args;
+            },
+            on -> env(),
+            on -> pool());
+    double ratio = median(r.on().rate()) / median(r.off().rate());
+    say(
+        "task index: %,.0f tasks/s with it, %,.0f without (medians of 5 rounds each): %.3f",
+        median(r.on().rate()), median(r.off().rate()), ratio);
+    return new Figure(
+        "task index on: map throughput against off (medians)",
+        "x",
+        ratio,
+        Double.NaN,
+        "",
+        0.95,
+        true);
   }
 
   /**
