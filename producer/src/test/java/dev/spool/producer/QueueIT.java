@@ -167,6 +167,18 @@ final class QueueIT {
     }
   }
 
+  @Test
+  void joinable_delete_takesItsCountInRedisWithIt(SpoolTestEnv env) {
+    String counter = env.namespace() + ":counter:queue.gone.unfinished";
+    try (JoinableQueue<Integer> q = joinable(env, "gone", Integer.class);
+        var jedis = env.jedis()) {
+      q.put(1);
+      assertTrue(jedis.exists(counter), "an unfinished item is counted in Redis");
+      q.delete();
+      assertFalse(jedis.exists(counter), "a deleted queue leaves no counter listed forever");
+    }
+  }
+
   private static String nowait(SpoolQueue<String> q) {
     try {
       return q.getNowait();
