@@ -246,6 +246,9 @@ final class DashboardData implements AutoCloseable {
     if (view.isEmpty()) return java.util.Optional.empty();
     TaskStatus record = spool.result(id).status();
     List<WorkflowNode> nodes = new ArrayList<>();
+    // A step's run (started? on which worker, for how long) is one Redis read: for the graph of
+    // a workflow a page can draw, not for a chord of 100,000.
+    boolean runs = view.get().nodes().size() <= GRAPH_NODES;
     for (var n : view.get().nodes()) {
       if (!n.kind().equals("task")) {
         nodes.add(new WorkflowNode(n.node(), n.kind(), null, null, null, n.children(), null));
@@ -253,20 +256,26 @@ final class DashboardData implements AutoCloseable {
       }
       String stepId = view.get().stepId(n.node());
       String stepState = Workflows.stepState(view.get(), n);
-      TaskIndex.Entry run = redis.taskIndex().read(stepId).orElse(null);
+      TaskIndex.Entry run = runs ? redis.taskIndex().read(stepId).orElse(null) : null;
       if (run != null && "pending".equals(stepState) && "started".equals(run.state())) {
         stepState = "started";
       }
       nodes.add(new WorkflowNode(n.node(), "task", n.name(), stepId, stepState, n.children(), run));
     }
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    for (WorkflowNode n : nodes) if (n.state() != null) counts.merge(n.state(), 1L, Long::sum);
     return java.util.Optional.of(
         new WorkflowView(
             id,
             record.state().toString(),
             view.get().failedNode() < 0 ? null : view.get().stepId(view.get().failedNode()),
             record,
-            nodes));
+            runs ? nodes : List.of(), // too many to draw: the counts say it
+            counts));
   }
+
+  /** The most nodes of a workflow whose steps' runs are read and whose graph is drawn. */
+  static final int GRAPH_NODES = 500;
 
   /**
    * A node of a workflow's graph: a task (its step id, state and latest run) or a chain or group
@@ -283,7 +292,12 @@ final class DashboardData implements AutoCloseable {
 
   /** A workflow's page: its state, the step that failed it, its record and its nodes. */
   record WorkflowView(
-      String id, String state, String failedStep, TaskStatus record, List<WorkflowNode> nodes) {}
+      String id,
+      String state,
+      String failedStep,
+      TaskStatus record,
+      List<WorkflowNode> nodes,
+      Map<String, Long> steps) {}
 
   /** A dead letter as the page shows it: its arguments cut short, or masked. */
   record DeadView(

@@ -265,6 +265,17 @@ final class DashboardBrowserIT {
         assertEquals(TaskState.CANCELLED, spool.result(slow).state());
         browser.screenshot("workflow-cancelled");
 
+        // A workflow too big to draw is counted instead, without a Redis read per step.
+        List<Workflow> many = new java.util.ArrayList<>();
+        for (long i = 0; i < 600; i++) many.add(Workflow.task("square", i));
+        String big =
+            pool.submit(
+                Workflow.chord(Workflow.group(many), Workflow.task("count")),
+                TaskOptions.defaults());
+        assertEquals(600L, spool.result(big).get(Long.class, Browser.WAIT));
+        browser.go(base + "/#workflows/" + big);
+        browser.waitForText("#graph-summary", "601 steps, too many to draw: 601 succeeded");
+
         // The favicon is served, not a 404.
         assertEquals(
             200,

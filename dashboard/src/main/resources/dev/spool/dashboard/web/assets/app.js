@@ -159,14 +159,20 @@ const pages = {
     catch (e) { main.append(el("p", { class: "bad", id: "workflow-missing" }, e.message)); state.live = false; return; }
     const st = lower(w.state);
     state.live = !ENDED.includes(st);
-    const steps = w.nodes.filter(n => n.kind === "task");
-    const done = steps.filter(n => n.state === "succeeded").length;
+    // w.steps: how many steps are in each state (w.nodes is empty for one too big to draw).
+    const total = Object.values(w.steps).reduce((a, b) => a + b, 0);
+    const done = w.steps.succeeded || 0;
     main.append(el("h2", {}, "Workflow " + w.id + ": ", el("span", { class: "state " + st, id: "workflow-state" }, st)),
-      el("p", { id: "workflow-progress" }, progress({ done, total: steps.length, message: "steps succeeded" })));
+      el("p", { id: "workflow-progress" }, progress({ done, total, message: "steps succeeded" })));
     if (w.failedStep) main.append(el("p", { class: "bad", id: "failed-step" }, "Failed at step ", el("a", { href: "#tasks/" + w.failedStep }, w.failedStep)));
     if (w.record.error) main.append(el("pre", { id: "workflow-error" }, w.record.error.type + ": " + w.record.error.message));
     if (w.record.resultJson) main.append(el("p", {}, "Result: ", el("code", { id: "workflow-result" }, w.record.resultJson)));
-    main.append(el("div", { class: "scroll" }, el("div", { class: "flow", id: "graph" }, flowNode(w.nodes, 0))));
+    if (w.nodes.length) {
+      main.append(el("div", { class: "scroll" }, el("div", { class: "flow", id: "graph" }, flowNode(w.nodes, 0))));
+    } else {
+      main.append(el("p", { id: "graph-summary" }, total + " steps, too many to draw: " +
+        Object.entries(w.steps).map(([k, v]) => v + " " + k).join(", ")));
+    }
     main.append(el("p", { class: "muted" }, "A chain runs left to right, each step on the one before's result; a group's members run side by side. Click a step for its task page."));
     if (state.me.role === "admin" && state.live) {
       main.append(el("button", { class: "danger", id: "cancel-workflow", onclick: async () => {
