@@ -290,6 +290,7 @@ public class SpoolQueue<T> implements AutoCloseable {
   public void delete() {
     try {
       declareChannel.queueDelete(queue);
+      wrote = false; // no reader is left to put pills for: close only disconnects
     } catch (IOException e) {
       throw new SpoolConnectionException("cannot delete " + queue + ": " + e, e);
     }
