@@ -352,7 +352,7 @@ public final class Dashboard implements AutoCloseable {
   private void cancelWorkflow(Context ctx) {
     if (!requireAdmin(ctx)) return;
     String id = ctx.pathParam("id");
-    if (data.workflow(id).isEmpty()) {
+    if (!data.workflowExists(id)) {
       ctx.status(404);
       json(ctx, Map.of("error", "no workflow " + id));
       return;

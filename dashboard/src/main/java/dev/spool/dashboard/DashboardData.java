@@ -107,7 +107,7 @@ final class DashboardData implements AutoCloseable {
     int dot = id.lastIndexOf('.');
     if (dot > 0 && id.substring(dot + 1).matches("\\d{1,6}")) {
       String flow = id.substring(0, dot);
-      if (state.workflows().read(flow).isPresent()) workflow = flow;
+      if (state.workflows().exists(flow)) workflow = flow;
     }
     if ("workflow".equals(record.name())) workflow = id;
     return new TaskView(record, run, workflow, traceUrl(run));
@@ -236,6 +236,12 @@ final class DashboardData implements AutoCloseable {
                 .reversed())
         .limit(100)
         .toList();
+  }
+
+  /** Whether workflow {@code id} is stored (never submitted, or expired, when not). */
+  boolean workflowExists(String id) {
+    TaskRecords.requireId(id);
+    return RedisState.of(spool.state()).workflows().exists(id);
   }
 
   /** Workflow {@code id} as its page draws it, or empty when unknown. */

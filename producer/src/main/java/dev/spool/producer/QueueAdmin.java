@@ -186,29 +186,21 @@ public final class QueueAdmin {
 
   /** What a cancelled workflow's record says as its error. */
   private static final String CANCELLED_WORKFLOW =
-      new String(
-          new JsonCodec()
-              .encode(
-                  new dev.spool.core.RemoteError(
-                      dev.spool.core.TaskCancelledException.REMOTE_TYPE,
-                      "the workflow was cancelled; its members not yet ended were cancelled too",
-                      null,
-                      null,
-                      null)),
-          java.nio.charset.StandardCharsets.UTF_8);
+      cancelledError("the workflow was cancelled; its members not yet ended were cancelled too");
 
   /** What a task cancelled before it started says as its error: the same for every one. */
   private static final String CANCELLED_BEFORE_START =
-      new String(
-          new JsonCodec()
-              .encode(
-                  new dev.spool.core.RemoteError(
-                      dev.spool.core.TaskCancelledException.REMOTE_TYPE,
-                      "cancelled before it started",
-                      null,
-                      null,
-                      null)),
-          java.nio.charset.StandardCharsets.UTF_8);
+      cancelledError("cancelled before it started");
+
+  /** A cancel's error as a record keeps it: JSON of a remote {@code TaskCancelledException}. */
+  private static String cancelledError(String message) {
+    return new String(
+        new JsonCodec()
+            .encode(
+                new dev.spool.core.RemoteError(
+                    dev.spool.core.TaskCancelledException.REMOTE_TYPE, message, null, null, null)),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
 
   /**
    * Pauses this pool's work queue: every consumer of it, on any host, stops taking tasks within

@@ -202,7 +202,7 @@ final class WorkflowCommand implements Runnable {
                 + "  "
                 + v.stepId(node)
                 + "  "
-                + stepState(v, n)
+                + Workflows.stepState(v, n)
                 + (n.options() == null ? "" : "  " + n.options()));
       } else {
         System.out.println(indent + n.kind());
@@ -231,7 +231,7 @@ final class WorkflowCommand implements Runnable {
         if (n.kind().equals("task")) {
           j.put("task", n.name());
           j.put("id", v.stepId(n.node()));
-          j.put("state", stepState(v, n));
+          j.put("state", Workflows.stepState(v, n));
           if (n.options() != null) {
             j.set("options", codec.tree(n.options().getBytes(StandardCharsets.UTF_8)));
           }
@@ -242,10 +242,6 @@ final class WorkflowCommand implements Runnable {
       }
       return o.toString();
     }
-  }
-
-  static String stepState(Workflows.View v, Workflows.NodeView n) {
-    return Workflows.stepState(v, n);
   }
 
   @Command(

@@ -558,6 +558,12 @@ public final class Workflows {
     };
   }
 
+  /** Whether workflow {@code id} is stored: one call, without reading its nodes. */
+  public boolean exists(String id) {
+    String k = key(id);
+    return redis.call("EXISTS " + k, j -> j.exists(k));
+  }
+
   /** Workflow {@code id} as stored, or empty when unknown (never submitted, or expired). */
   public java.util.Optional<View> read(String id) {
     String k = key(id);
