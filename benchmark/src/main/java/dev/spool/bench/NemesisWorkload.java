@@ -1,21 +1,32 @@
 package dev.spool.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spool.DistributedLock;
+import dev.spool.HandlerRegistry;
+import dev.spool.LockLease;
+import dev.spool.SharedValue;
+import dev.spool.consumer.ConsumerConfig;
 import dev.spool.core.SpoolConfig;
 import dev.spool.producer.AsyncResult;
 import dev.spool.producer.MapOptions;
+import dev.spool.producer.Schedule;
+import dev.spool.producer.Scheduler;
 import dev.spool.producer.Spool;
+import dev.spool.producer.SpoolProcess;
 import dev.spool.producer.TaskOptions;
 import dev.spool.producer.TaskPool;
 import dev.spool.producer.TaskPoolConfig;
 import dev.spool.producer.TaskStatus;
 import dev.spool.producer.Workflow;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,9 +47,16 @@ import java.util.stream.LongStream;
  * {@code apply}, {@code delayed} (kept tasks with a countdown, read back by id), {@code locked}
  * (maps of {@code locked-increment}, whose values must never repeat and whose fenced writes the
  * checker reads from Redis), {@code workflow} (chains and chords with known results), {@code
- * cancel} (kept delayed tasks, half of them cancelled: those must never succeed).
+ * cancel} (kept delayed tasks, half of them cancelled: those must never succeed), {@code lock} (two
+ * threads taking one lock, each holder writing its token fenced: the checker looks for two certain
+ * holders at once and a write accepted after a higher token's), {@code tick} (a schedule every 2 s
+ * fired by two competing schedulers in this JVM, its occurrences run by a consumer embedded here on
+ * a queue of their own, each run recorded), and {@code child} (a second producer JVM submitting
+ * kept tasks, which the nemesis kills with SIGKILL and this one restarts; its own history is {@code
+ * producer-history.jsonl} beside this one's).
  *
- * <p>Usage: {@code NemesisWorkload MINUTES SEED HISTORY_FILE}
+ * <p>Usage: {@code NemesisWorkload MINUTES SEED HISTORY_FILE}; the child: {@code NemesisWorkload
+ * child UNTIL_EPOCH_MS SEED HISTORY_FILE}
  */
 public final class NemesisWorkload {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +66,11 @@ public final class NemesisWorkload {
   /** How long, once the faults are over, every kept task has to end. */
   private static final Duration DRAIN = Duration.ofMinutes(5);
 
+  static final String TICK_SCHEDULE = "nemesis-tick";
+  static final String TICK_QUEUE = "nemesis-ticks";
+  static final Duration TICK_EVERY = Duration.ofSeconds(2);
+  static final Duration LOCK_LEASE = Duration.ofSeconds(3);
+
   private final TaskPool pool;
   private final Spool spool;
   private final BufferedWriter history;
@@ -55,6 +78,7 @@ public final class NemesisWorkload {
   private final long until;
   private final AtomicLong ops = new AtomicLong();
   private final Map<String, Long> pendingKept = new ConcurrentHashMap<>(); // id -> expected
+  private final Map<String, Long> maybeKept = new ConcurrentHashMap<>(); // submits cut by a kill
 
   private NemesisWorkload(
       Spool spool, TaskPool pool, BufferedWriter history, long seed, long until) {
@@ -66,6 +90,10 @@ public final class NemesisWorkload {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("child")) {
+      Child.run(Long.parseLong(args[1]), Long.parseLong(args[2]), Path.of(args[3]));
+      return;
+    }
     int minutes = Integer.parseInt(args[0]);
     long seed = Long.parseLong(args[1]);
     Path file = Path.of(args[2]);
@@ -75,11 +103,50 @@ public final class NemesisWorkload {
         Spool spool = Spool.connect(config);
         TaskPool pool = spool.pool(TaskPoolConfig.builder().defaultTimeout(CALL).build())) {
       NemesisWorkload w = new NemesisWorkload(spool, pool, out, seed, until);
-      w.run();
+      w.run(file.resolveSibling("producer-history.jsonl"));
     }
   }
 
-  private void run() throws Exception {
+  private void run(Path childHistory) throws Exception {
+    // The schedule, its two competing schedulers, and the consumer of its occurrences.
+    spool.schedules().remove(TICK_SCHEDULE);
+    spool
+        .schedules()
+        .add(Schedule.every(TICK_SCHEDULE, TICK_EVERY, "tick", null).withQueue(TICK_QUEUE));
+    record(
+        Map.of(
+            "op",
+            "schedule",
+            "phase",
+            "info",
+            "name",
+            TICK_SCHEDULE,
+            "everyMs",
+            TICK_EVERY.toMillis()));
+    HandlerRegistry ticks =
+        new HandlerRegistry()
+            .register(
+                "tick",
+                JsonNode.class,
+                (JsonNode in, dev.spool.TaskContext ctx) -> {
+                  record(
+                      Map.of(
+                          "op",
+                          "tick",
+                          "phase",
+                          "run",
+                          "id",
+                          ctx.taskId(),
+                          "attempt",
+                          ctx.attempt()));
+                  return 0L;
+                });
+    spool.consumer(ConsumerConfig.builder().queue(TICK_QUEUE).concurrency(1).build(), ticks);
+    List<Scheduler> schedulers =
+        List.of(
+            spool.scheduler(Duration.ofSeconds(3), new SimpleMeterRegistry()),
+            spool.scheduler(Duration.ofSeconds(3), new SimpleMeterRegistry()));
+
     List<Thread> threads = new ArrayList<>();
     threads.add(loop("map", this::map));
     threads.add(loop("apply", this::apply));
@@ -87,12 +154,34 @@ public final class NemesisWorkload {
     threads.add(loop("locked", this::locked));
     threads.add(loop("workflow", this::workflow));
     threads.add(loop("cancel", this::cancel));
+    threads.add(loop("lock-a", this::lock));
+    threads.add(loop("lock-b", this::lock));
+    threads.add(Thread.ofPlatform().name("nemesis-child").start(() -> children(childHistory)));
     for (Thread t : threads) t.join();
+    spool.schedules().remove(TICK_SCHEDULE);
+    long fired = 0;
+    for (Scheduler s : schedulers) {
+      fired += s.fired();
+      s.close();
+    }
+    record(Map.of("op", "schedule", "phase", "end", "name", TICK_SCHEDULE, "fired", fired));
+    // What the child producers submitted: each one acknowledged is read back; each one in flight
+    // when its producer was killed may or may not exist.
+    for (Map.Entry<String, Boolean> e : Child.submitted(childHistory).entrySet()) {
+      if (e.getValue()) {
+        pendingKept.put(e.getKey(), Child.expected(e.getKey()));
+      } else {
+        maybeKept.put(e.getKey(), Child.expected(e.getKey()));
+      }
+    }
     // The faults are over: every kept task submitted is read back, waiting up to 3 min each.
     record(Map.of("op", "drain", "phase", "invoke", "pending", pendingKept.size()));
     long drainUntil = System.currentTimeMillis() + DRAIN.toMillis();
     for (Map.Entry<String, Long> e : pendingKept.entrySet()) {
-      readBack(e.getKey(), e.getValue(), drainUntil);
+      readBack(e.getKey(), e.getValue(), drainUntil, false);
+    }
+    for (Map.Entry<String, Long> e : maybeKept.entrySet()) {
+      readBack(e.getKey(), e.getValue(), drainUntil, true);
     }
     record(Map.of("op", "drain", "phase", "ok", "ops", ops.get()));
   }
@@ -248,12 +337,166 @@ public final class NemesisWorkload {
     sleep(1000);
   }
 
+  /**
+   * Takes the lock {@code nemesis-lock} (lease 3 s, no watchdog), holds it up to 300 ms, writes its
+   * fencing token to a value fenced by the lease, and releases it: a grant, a write and a release,
+   * each invoked and ended in the history.
+   */
+  private void lock(Random r) throws Exception {
+    DistributedLock lock = spool.state().lock("nemesis-lock");
+    SharedValue<Long> value = spool.state().value("nemesis-lock-value", Long.class);
+    String id = "lock-" + ops.incrementAndGet();
+    invoke("lock", id, Map.of("leaseMs", LOCK_LEASE.toMillis()));
+    LockLease lease;
+    try {
+      lease = lock.acquire(Duration.ofSeconds(20), LOCK_LEASE);
+    } catch (Exception e) {
+      failed("lock", id, e);
+      throw e;
+    }
+    long token = lease.fencingToken();
+    complete("lock", id, Map.of("token", token));
+    try {
+      sleep(r.nextInt(300));
+      invoke("fenced-write", id, Map.of("token", token));
+      try {
+        value.set(token, lease);
+        complete("fenced-write", id, Map.of("token", token));
+      } catch (Exception e) { // refused (the lease ran out) or Redis failed: visibly
+        failed("fenced-write", id, e);
+      }
+    } finally {
+      invoke("release", id, Map.of("token", token));
+      try {
+        lease.close();
+        complete("release", id, Map.of());
+      } catch (Exception e) {
+        failed("release", id, e);
+      }
+    }
+    sleep(r.nextInt(50));
+  }
+
+  /** Runs child producers one after another until the end; the nemesis kills them. */
+  private void children(Path childHistory) {
+    Path pidFile = childHistory.resolveSibling("producer.pid");
+    int n = 0;
+    while (System.currentTimeMillis() < until - 5_000) {
+      SpoolProcess p =
+          spool.process(
+              NemesisWorkload.class,
+              "child",
+              Long.toString(until),
+              Long.toString(random.nextLong()),
+              childHistory.toString());
+      n++;
+      try {
+        Files.writeString(pidFile, Long.toString(p.pid()));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      record(Map.of("op", "child", "phase", "start", "n", n, "pid", p.pid()));
+      int code = p.join();
+      record(Map.of("op", "child", "phase", "exit", "n", n, "code", code));
+      if (code != 0 && code != 137) sleep(1000); // not killed by the nemesis: do not spin
+    }
+  }
+
+  /** A second producer, in its own JVM: kept submits of {@code square}, until its end time. */
+  static final class Child {
+    private Child() {}
+
+    static long expected(String id) {
+      long x = Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+      return x * x;
+    }
+
+    static void run(long until, long seed, Path file) throws Exception {
+      Random r = new Random(seed);
+      SpoolConfig config = SpoolConfig.fromEnvironment(System.getenv());
+      try (BufferedWriter out =
+              Files.newBufferedWriter(
+                  file,
+                  StandardCharsets.UTF_8,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND);
+          Spool spool = Spool.connect(config);
+          TaskPool pool = spool.pool()) {
+        while (System.currentTimeMillis() < until) {
+          String id = "child-" + java.util.UUID.randomUUID() + "-" + r.nextInt(1_000_000);
+          line(out, Map.of("op", "child-submit", "id", id, "phase", "invoke"));
+          try {
+            pool.submit(
+                "square",
+                expectedInput(id),
+                TaskOptions.defaults().withId(id).withKeepResult(KEEP));
+            line(out, Map.of("op", "child-submit", "id", id, "phase", "ok"));
+          } catch (Exception e) {
+            line(
+                out,
+                Map.of(
+                    "op",
+                    "child-submit",
+                    "id",
+                    id,
+                    "phase",
+                    "fail",
+                    "error",
+                    e.getClass().getSimpleName() + ": " + e.getMessage()));
+            Thread.sleep(500);
+          }
+          Thread.sleep(r.nextInt(100));
+        }
+      }
+    }
+
+    private static long expectedInput(String id) {
+      return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+    }
+
+    private static void line(BufferedWriter out, Map<String, ?> event) throws IOException {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("t", System.currentTimeMillis());
+      m.putAll(event);
+      out.write(JSON.writeValueAsString(m));
+      out.newLine();
+      out.flush();
+    }
+
+    /** Each id a child invoked: true when its submit was acknowledged, false when cut off. */
+    static Map<String, Boolean> submitted(Path file) throws IOException {
+      Map<String, Boolean> out = new java.util.LinkedHashMap<>();
+      if (!Files.exists(file)) return out;
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        JsonNode e;
+        try {
+          e = JSON.readTree(line);
+        } catch (IOException cut) { // a line cut by a kill
+          continue;
+        }
+        if (e == null || !e.path("op").asText().equals("child-submit")) continue;
+        String id = e.path("id").asText();
+        switch (e.path("phase").asText()) {
+          case "invoke" -> out.putIfAbsent(id, false);
+          case "ok" -> out.put(id, true);
+          case "fail" -> out.putIfAbsent(id, false); // the publish may have gone out all the same
+          default -> {}
+        }
+      }
+      return out;
+    }
+  }
+
   /** After the faults: what a kept task came to. */
-  private void readBack(String id, long expected, long drainUntil) {
+  private void readBack(String id, long expected, long drainUntil, boolean maybe) {
     AsyncResult r = spool.result(id);
-    invoke("result", id, Map.of("expected", expected));
+    invoke("result", id, Map.of("expected", expected, "maybe", maybe));
     try {
       TaskStatus s;
+      if (maybe && r.state() == dev.spool.producer.TaskState.UNKNOWN) {
+        complete("result", id, Map.of("state", "unknown", "attempts", 0));
+        return;
+      }
       try {
         s = r.await(Duration.ofMillis(Math.max(1, drainUntil - System.currentTimeMillis())));
       } catch (dev.spool.core.TaskTimeoutException e) {

@@ -21,7 +21,14 @@ final class NemesisCheckTest {
 
   private static Run check(Path dir, String history, String faults, String intervals)
       throws Exception {
+    return check(dir, history, faults, intervals, LOG);
+  }
+
+  private static Run check(Path dir, String history, String faults, String intervals, String log)
+      throws Exception {
     Files.writeString(dir.resolve("history.jsonl"), history, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("producer-history.jsonl"), CHILD, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("workload.log"), log, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("faults.jsonl"), faults, StandardCharsets.UTF_8);
     Files.writeString(dir.resolve("intervals.jsonl"), intervals, StandardCharsets.UTF_8);
     Process p =
@@ -48,6 +55,38 @@ final class NemesisCheckTest {
       {"t":21,"op":"result","id":"d1","phase":"ok","state":"succeeded","result":"9","started":"2026-12-05T10:00:01.200Z","attempts":1}
       {"t":22,"op":"result","id":"c1","phase":"invoke","expected":-1}
       {"t":23,"op":"result","id":"c1","phase":"ok","state":"cancelled","attempts":0}
+      {"t":24,"op":"result","id":"child-u-3","phase":"invoke","expected":9,"maybe":false}
+      {"t":25,"op":"result","id":"child-u-3","phase":"ok","state":"succeeded","result":"9","attempts":1}
+      {"t":26,"op":"result","id":"child-v-4","phase":"invoke","expected":16,"maybe":true}
+      {"t":27,"op":"result","id":"child-v-4","phase":"ok","state":"unknown","attempts":0}
+      {"t":40,"op":"lock","id":"lock-1","phase":"invoke","leaseMs":3000}
+      {"t":41,"op":"lock","id":"lock-1","phase":"ok","token":5}
+      {"t":42,"op":"lock","id":"lock-2","phase":"invoke","leaseMs":3000}
+      {"t":42,"op":"fenced-write","id":"lock-1","phase":"invoke","token":5}
+      {"t":43,"op":"fenced-write","id":"lock-1","phase":"ok","token":5}
+      {"t":44,"op":"release","id":"lock-1","phase":"invoke","token":5}
+      {"t":45,"op":"release","id":"lock-1","phase":"ok"}
+      {"t":46,"op":"lock","id":"lock-2","phase":"ok","token":6}
+      {"t":47,"op":"fenced-write","id":"lock-2","phase":"invoke","token":6}
+      {"t":48,"op":"fenced-write","id":"lock-2","phase":"ok","token":6}
+      {"t":49,"op":"release","id":"lock-2","phase":"invoke","token":6}
+      {"t":50,"op":"release","id":"lock-2","phase":"ok"}
+      {"t":60,"op":"schedule","phase":"info","name":"nemesis-tick","everyMs":2000}
+      {"t":1000000000100,"op":"tick","phase":"run","id":"schedule.nemesis-tick.1000000000000","attempt":1}
+      {"t":1000000002050,"op":"tick","phase":"run","id":"schedule.nemesis-tick.1000000002000","attempt":1}
+      {"t":1000000002060,"op":"tick","phase":"run","id":"schedule.nemesis-tick.1000000002000","attempt":2}
+      {"t":1000000003000,"op":"schedule","phase":"end","name":"nemesis-tick","fired":2}
+      """;
+  private static final String CHILD =
+      """
+      {"t":10,"op":"child-submit","id":"child-u-3","phase":"invoke"}
+      {"t":11,"op":"child-submit","id":"child-u-3","phase":"ok"}
+      {"t":12,"op":"child-submit","id":"child-v-4","phase":"invoke"}
+      {"t":12,"op":"child-su""";
+  private static final String LOG =
+      """
+      10:00:00.000 INFO  Scheduler - schedule nemesis-tick fired task schedule.nemesis-tick.1000000000000 (tick due 2001-09-09T01:46:40Z)
+      10:00:02.000 INFO  Scheduler - schedule nemesis-tick fired task schedule.nemesis-tick.1000000002000 (tick due 2001-09-09T01:46:42Z)
       """;
   private static final String FAULTS =
       """
@@ -66,6 +105,24 @@ final class NemesisCheckTest {
     assertTrue(r.out().contains("kill9-node                      1"), r.out());
     assertTrue(r.out().contains("OK: no failure in the history"), r.out());
     assertTrue(r.out().contains("during: kill9-node rabbit-2"), r.out());
+    assertTrue(r.out().contains("lock grants                     2"), r.out());
+    assertTrue(r.out().contains("occurrences run               2  (1 run again)"), r.out());
+    assertTrue(r.out().contains("submits cut by a kill           1"), r.out());
+  }
+
+  @Test
+  void twoHoldersWhileRedisFailsOver_areReported_notFailed(@TempDir Path dir) throws Exception {
+    String faults =
+        FAULTS
+            + "{\"fault\":\"kill-redis-primary\",\"target\":\"redis-primary\",\"start\":30,\"end\":40}\n";
+    Run r =
+        check(
+            dir,
+            CLEAN.replace("\"t\":46,\"op\":\"lock\"", "\"t\":43,\"op\":\"lock\""),
+            faults,
+            INTERVALS);
+    assertEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("while Redis failed over       1"), r.out());
   }
 
   @Test
@@ -106,11 +163,62 @@ final class NemesisCheckTest {
         INTERVALS + "{\"fencingToken\":1,\"startMicros\":500,\"endMicros\":600,\"worker\":\"c\"}\n",
         "fenced write with token 1 accepted after token 2"
       },
+      { // a lost submit of the second producer: acknowledged, then no record
+        CLEAN.replace(
+            "\"state\":\"succeeded\",\"result\":\"9\",\"attempts\":1}",
+            "\"state\":\"unknown\",\"attempts\":0}"),
+        INTERVALS,
+        "kept task child-u-3: still unknown after the faults (lost)"
+      },
+      { // a second holder granted while the first certainly held the lock
+        CLEAN.replace("\"t\":46,\"op\":\"lock\"", "\"t\":43,\"op\":\"lock\""),
+        INTERVALS,
+        "lock held by lock-1 and lock-2 at once"
+      },
+      { // a fenced write accepted after a higher token's
+        CLEAN.replace(
+            "\"fenced-write\",\"id\":\"lock-2\",\"phase\":\"invoke\",\"token\":6",
+            "\"fenced-write\",\"id\":\"lock-2\",\"phase\":\"invoke\",\"token\":4"),
+        INTERVALS,
+        "fenced write lock-2 with token 4 accepted after token 5"
+      },
+      { // an occurrence run before it was due
+        CLEAN.replace("\"t\":1000000000100", "\"t\":999999999000"),
+        INTERVALS,
+        "schedule occurrence schedule.nemesis-tick.1000000000000 ran before it was due"
+      },
+      { // an occurrence off the schedule's grid
+        CLEAN.replace("nemesis-tick.1000000002000", "nemesis-tick.1000000002500"),
+        INTERVALS,
+        "schedule occurrence schedule.nemesis-tick.1000000002500 is off its 2000 ms grid"
+      },
     };
     for (String[] c : cases) {
       Run r = check(dir, c[0], FAULTS, c[1]);
       assertEquals(1, r.exit(), c[2] + ":\n" + r.out());
       assertTrue(r.out().contains(c[2]), c[2] + ":\n" + r.out());
     }
+  }
+
+  @Test
+  void aScheduleFiredTwice_orFiredAndNeverRun_failsTheRun(@TempDir Path dir) throws Exception {
+    String twice = LOG + LOG.lines().findFirst().orElseThrow() + "\n";
+    Run r = check(dir, CLEAN, FAULTS, INTERVALS, twice);
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(
+        r.out().contains("schedule occurrence schedule.nemesis-tick.1000000000000 fired 2 times"),
+        r.out());
+    String unrun =
+        LOG.replace("1000000002000 (tick", "1000000004000 (tick")
+            + "10:00:03.000 INFO  Scheduler - schedule nemesis-tick: occurrences from a to b were"
+            + " missed (no scheduler ran); fired one, task schedule.nemesis-tick.1000000002000\n";
+    r = check(dir, CLEAN, FAULTS, INTERVALS, unrun);
+    assertEquals(1, r.exit(), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "schedule occurrence schedule.nemesis-tick.1000000004000 fired and never run"),
+        r.out());
+    assertTrue(r.out().contains("the schedulers counted 2 fires, their log 3"), r.out());
   }
 }

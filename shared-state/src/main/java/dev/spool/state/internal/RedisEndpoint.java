@@ -185,6 +185,7 @@ public final class RedisEndpoint {
         .clientConfig(client)
         .sentinelClientConfig(
             DefaultJedisClientConfig.builder()
+                .autoNegotiateProtocol(false) // Sentinels are asked over RESP2, without a warning
                 .connectionTimeoutMillis(2000)
                 .socketTimeoutMillis(2000)
                 .build())
@@ -199,6 +200,17 @@ public final class RedisEndpoint {
   Jedis connect(UnifiedJedis client) {
     if (!isSentinel()) return new Jedis(uri);
     HostAndPort primary = ((RedisSentinelClient) client).getCurrentMaster();
-    return new Jedis(primary, this.client);
+    // Jedis (not RedisClient) speaks RESP2 only: say so, or it warns on every connection.
+    return new Jedis(
+        primary,
+        DefaultJedisClientConfig.builder()
+            .user(this.client.getUser())
+            .password(this.client.getPassword())
+            .database(this.client.getDatabase())
+            .ssl(this.client.isSsl())
+            .connectionTimeoutMillis(this.client.getConnectionTimeoutMillis())
+            .socketTimeoutMillis(this.client.getSocketTimeoutMillis())
+            .autoNegotiateProtocol(false)
+            .build());
   }
 }
