@@ -110,6 +110,23 @@ final class NemesisCheckTest {
     assertTrue(r.out().contains("submits cut by a kill           1  (1 never published)"), r.out());
   }
 
+  /**
+   * Seed 3's first run: a release and the next grant in the same millisecond were called two
+   * holders at once. Times are in milliseconds, so only a strict overlap is certain.
+   */
+  @Test
+  void aGrantInTheMillisecondOfTheRelease_isNotTwoHolders(@TempDir Path dir) throws Exception {
+    String sameMs =
+        CLEAN
+            .replace(
+                "\"t\":42,\"op\":\"lock\",\"id\":\"lock-2\"",
+                "\"t\":41,\"op\":\"lock\",\"id\":\"lock-2\"")
+            .replace("\"t\":46,\"op\":\"lock\"", "\"t\":44,\"op\":\"lock\"");
+    Run r = check(dir, sameMs, FAULTS, INTERVALS);
+    assertEquals(0, r.exit(), r.out());
+    assertTrue(r.out().contains("two holders at once             0"), r.out());
+  }
+
   @Test
   void twoHoldersWhileRedisFailsOver_areReported_notFailed(@TempDir Path dir) throws Exception {
     String faults =
