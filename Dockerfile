@@ -24,7 +24,7 @@ COPY --from=build /src/dashboard/target/spool-dashboard.jar /opt/spool/lib/
 COPY --chmod=755 bin/spool-healthcheck /usr/local/bin/spool-healthcheck
 # spool-producer's commands run on C1 alone, as bin/spool-producer's do (see there); not the scheduler.
 RUN mkdir -p /opt/spool/tasks \
- && printf '#!/bin/sh\nexec java -Xms32m $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
+ && printf '#!/bin/sh\nexec java -Xms32m -XX:G1PeriodicGCInterval=30000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
  && printf '#!/bin/sh\njit=-XX:TieredStopAtLevel=1\n[ "$1" = scheduler ] && jit=\nexec java $jit $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
  && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar scheduler "$@"\n' > /usr/local/bin/spool-scheduler \
  && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-dashboard.jar "$@"\n' > /usr/local/bin/spool-dashboard \
