@@ -223,34 +223,31 @@ public final class NemesisWorkload {
     boolean chunked = r.nextBoolean();
     String id = "map-" + from + "-" + n;
     List<Long> inputs = LongStream.range(from, from + n).boxed().toList();
-    invoke("map", id, Map.of("n", n, "chunked", chunked));
-    try {
-      List<Long> got =
-          pool.map(
-              "square",
-              inputs,
-              Long.class,
-              chunked ? MapOptions.defaults() : MapOptions.defaults().withChunksize(1));
-      long wrong = 0;
-      for (int i = 0; i < n; i++) if (got.get(i) != inputs.get(i) * inputs.get(i)) wrong++;
-      complete("map", id, Map.of("results", got.size(), "wrong", wrong));
-    } catch (Exception e) {
-      failed("map", id, e);
-      throw e;
-    }
+    recorded(
+        "map",
+        id,
+        Map.of("n", n, "chunked", chunked),
+        () -> {
+          List<Long> got =
+              pool.map(
+                  "square",
+                  inputs,
+                  Long.class,
+                  chunked ? MapOptions.defaults() : MapOptions.defaults().withChunksize(1));
+          long wrong = 0;
+          for (int i = 0; i < n; i++) if (got.get(i) != inputs.get(i) * inputs.get(i)) wrong++;
+          return Map.of("results", got.size(), "wrong", wrong);
+        });
   }
 
   private void apply(Random r) throws Exception {
     long x = r.nextInt(1_000_000);
     String id = "apply-" + ops.incrementAndGet();
-    invoke("apply", id, Map.of("x", x));
-    try {
-      long got = pool.apply("square", x, Long.class);
-      complete("apply", id, Map.of("wrong", got == x * x ? 0 : 1));
-    } catch (Exception e) {
-      failed("apply", id, e);
-      throw e;
-    }
+    recorded(
+        "apply",
+        id,
+        Map.of("x", x),
+        () -> Map.of("wrong", pool.apply("square", x, Long.class) == x * x ? 0 : 1));
   }
 
   private void delayed(Random r) throws Exception {
@@ -258,18 +255,18 @@ public final class NemesisWorkload {
     Duration countdown = Duration.ofMillis(500 + r.nextInt(3000));
     String id = "delayed-" + java.util.UUID.randomUUID();
     Instant due = Instant.now().plus(countdown);
-    invoke("delayed", id, Map.of("x", x, "due", due.toString()));
-    try {
-      pool.submit(
-          "square",
-          x,
-          TaskOptions.defaults().withId(id).withCountdown(countdown).withKeepResult(KEEP));
-      pendingKept.put(id, x * x);
-      complete("delayed", id, Map.of("submitted", true));
-    } catch (Exception e) {
-      failed("delayed", id, e);
-      throw e;
-    }
+    recorded(
+        "delayed",
+        id,
+        Map.of("x", x, "due", due.toString()),
+        () -> {
+          pool.submit(
+              "square",
+              x,
+              TaskOptions.defaults().withId(id).withCountdown(countdown).withKeepResult(KEEP));
+          pendingKept.put(id, x * x);
+          return Map.of("submitted", true);
+        });
     sleep(200);
   }
 
@@ -278,15 +275,18 @@ public final class NemesisWorkload {
     String id = "locked-" + ops.incrementAndGet();
     List<Map<String, Object>> inputs = new ArrayList<>();
     for (int i = 0; i < n; i++) inputs.add(Map.of("record", true));
-    invoke("locked", id, Map.of("n", n));
-    try {
-      List<Long> values =
-          pool.map("locked-increment", inputs, Long.class, MapOptions.defaults().withChunksize(1));
-      complete("locked", id, Map.of("values", values));
-    } catch (Exception e) {
-      failed("locked", id, e);
-      throw e;
-    }
+    recorded(
+        "locked",
+        id,
+        Map.of("n", n),
+        () ->
+            Map.of(
+                "values",
+                pool.map(
+                    "locked-increment",
+                    inputs,
+                    Long.class,
+                    MapOptions.defaults().withChunksize(1))));
   }
 
   private void workflow(Random r) throws Exception {
@@ -308,15 +308,17 @@ public final class NemesisWorkload {
       expected = x * x * x * x;
     }
     String id = "flow-" + java.util.UUID.randomUUID();
-    invoke("workflow", id, Map.of("chord", chord, "expected", expected));
-    try {
-      pool.submit(flow, TaskOptions.defaults().withId(id).withKeepResult(KEEP));
-      pendingKept.put(id, expected);
-      complete("workflow", id, Map.of("submitted", true));
-    } catch (Exception e) {
-      failed("workflow", id, e);
-      throw e;
-    }
+    long value = expected;
+    Workflow submitted = flow;
+    recorded(
+        "workflow",
+        id,
+        Map.of("chord", chord, "expected", expected),
+        () -> {
+          pool.submit(submitted, TaskOptions.defaults().withId(id).withKeepResult(KEEP));
+          pendingKept.put(id, value);
+          return Map.of("submitted", true);
+        });
     sleep(500);
   }
 
@@ -324,22 +326,22 @@ public final class NemesisWorkload {
     String id = "cancel-" + java.util.UUID.randomUUID();
     long x = r.nextInt(1000);
     boolean cancel = r.nextBoolean();
-    invoke("cancel", id, Map.of("x", x, "cancel", cancel));
-    try {
-      pool.submit(
-          "square",
-          x,
-          TaskOptions.defaults()
-              .withId(id)
-              .withCountdown(Duration.ofSeconds(3))
-              .withKeepResult(KEEP));
-      if (cancel) pool.admin().cancel(id);
-      pendingKept.put(id, cancel ? -1 : x * x); // -1: must not succeed
-      complete("cancel", id, Map.of("cancelled", cancel));
-    } catch (Exception e) {
-      failed("cancel", id, e);
-      throw e;
-    }
+    recorded(
+        "cancel",
+        id,
+        Map.of("x", x, "cancel", cancel),
+        () -> {
+          pool.submit(
+              "square",
+              x,
+              TaskOptions.defaults()
+                  .withId(id)
+                  .withCountdown(Duration.ofSeconds(3))
+                  .withKeepResult(KEEP));
+          if (cancel) pool.admin().cancel(id);
+          pendingKept.put(id, cancel ? -1 : x * x); // -1: must not succeed
+          return Map.of("cancelled", cancel);
+        });
     sleep(1000);
   }
 
@@ -429,44 +431,19 @@ public final class NemesisWorkload {
           Spool spool = Spool.connect(config);
           TaskPool pool = spool.pool()) {
         while (System.currentTimeMillis() < until) {
-          String id = "child-" + java.util.UUID.randomUUID() + "-" + r.nextInt(1_000_000);
+          long x = r.nextInt(1_000_000);
+          String id = "child-" + java.util.UUID.randomUUID() + "-" + x;
           line(out, Map.of("op", "child-submit", "id", id, "phase", "invoke"));
           try {
-            pool.submit(
-                "square",
-                expectedInput(id),
-                TaskOptions.defaults().withId(id).withKeepResult(KEEP));
+            pool.submit("square", x, TaskOptions.defaults().withId(id).withKeepResult(KEEP));
             line(out, Map.of("op", "child-submit", "id", id, "phase", "ok"));
           } catch (Exception e) {
-            line(
-                out,
-                Map.of(
-                    "op",
-                    "child-submit",
-                    "id",
-                    id,
-                    "phase",
-                    "fail",
-                    "error",
-                    e.getClass().getSimpleName() + ": " + e.getMessage()));
+            line(out, Map.of("op", "child-submit", "id", id, "phase", "fail", "error", error(e)));
             Thread.sleep(500);
           }
           Thread.sleep(r.nextInt(100));
         }
       }
-    }
-
-    private static long expectedInput(String id) {
-      return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
-    }
-
-    private static void line(BufferedWriter out, Map<String, ?> event) throws IOException {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
-      m.put("t", System.currentTimeMillis());
-      m.putAll(event);
-      out.write(JSON.writeValueAsString(m));
-      out.newLine();
-      out.flush();
     }
 
     /** Each id a child invoked: true when its submit was acknowledged, false when cut off. */
@@ -520,6 +497,23 @@ public final class NemesisWorkload {
     }
   }
 
+  private interface Call {
+    Map<String, ?> run() throws Exception;
+  }
+
+  /** Records {@code op}'s invocation, runs it, then records what it returned, or what it threw. */
+  private void recorded(String op, String id, Map<String, ?> detail, Call call) throws Exception {
+    invoke(op, id, detail);
+    Map<String, ?> done;
+    try {
+      done = call.run();
+    } catch (Exception e) {
+      failed(op, id, e);
+      throw e;
+    }
+    complete(op, id, done);
+  }
+
   private void invoke(String op, String id, Map<String, ?> detail) {
     ops.incrementAndGet();
     record(with(Map.of("op", op, "id", id, "phase", "invoke"), detail));
@@ -530,16 +524,11 @@ public final class NemesisWorkload {
   }
 
   private void failed(String op, String id, Exception e) {
-    record(
-        Map.of(
-            "op",
-            op,
-            "id",
-            id,
-            "phase",
-            "fail",
-            "error",
-            e.getClass().getSimpleName() + ": " + String.valueOf(e.getMessage())));
+    record(Map.of("op", op, "id", id, "phase", "fail", "error", error(e)));
+  }
+
+  private static String error(Exception e) {
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   private static Map<String, Object> with(Map<String, ?> base, Map<?, ?> more) {
@@ -550,15 +539,20 @@ public final class NemesisWorkload {
 
   private synchronized void record(Map<String, ?> event) {
     try {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
-      m.put("t", System.currentTimeMillis());
-      m.putAll(event);
-      history.write(JSON.writeValueAsString(m));
-      history.newLine();
-      history.flush();
+      line(history, event);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** One event, stamped with the time, as a line of JSON, flushed. */
+  private static void line(BufferedWriter out, Map<String, ?> event) throws IOException {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("t", System.currentTimeMillis());
+    m.putAll(event);
+    out.write(JSON.writeValueAsString(m));
+    out.newLine();
+    out.flush();
   }
 
   private static void sleep(long ms) {

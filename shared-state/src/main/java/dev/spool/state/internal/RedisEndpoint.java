@@ -38,15 +38,22 @@ public final class RedisEndpoint {
   private final Set<HostAndPort> sentinels;
   private final String master;
   private final JedisClientConfig client;
+  private final JedisClientConfig subscriber; // the same, for a Jedis of its own (RESP2 only)
   private final int waitReplicas;
   private final long waitTimeoutMs;
 
   private RedisEndpoint(
-      URI uri, Set<HostAndPort> sentinels, String master, JedisClientConfig client, String query) {
+      URI uri,
+      Set<HostAndPort> sentinels,
+      String master,
+      JedisClientConfig client,
+      JedisClientConfig subscriber,
+      String query) {
     this.uri = uri;
     this.sentinels = sentinels;
     this.master = master;
     this.client = client;
+    this.subscriber = subscriber;
     int replicas = 0;
     long timeout = 1000;
     for (String option : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
@@ -107,7 +114,7 @@ public final class RedisEndpoint {
   public static RedisEndpoint of(URI uri) {
     String scheme = uri.getScheme();
     if (!scheme.endsWith("-sentinel")) {
-      return new RedisEndpoint(uri, Set.of(), null, null, uri.getRawQuery());
+      return new RedisEndpoint(uri, Set.of(), null, null, null, uri.getRawQuery());
     }
     Matcher m = SENTINEL.matcher(uri.toString());
     if (!m.matches()) {
@@ -147,7 +154,10 @@ public final class RedisEndpoint {
       if (user != null && !user.isEmpty()) client.user(user);
       client.password(password);
     }
-    return new RedisEndpoint(uri, sentinels, decode(m.group(4)), client.build(), m.group(6));
+    JedisClientConfig pooled = client.build();
+    // Jedis (not RedisClient) speaks RESP2 only: say so, or it warns on every connection.
+    JedisClientConfig subscriber = client.autoNegotiateProtocol(false).build();
+    return new RedisEndpoint(uri, sentinels, decode(m.group(4)), pooled, subscriber, m.group(6));
   }
 
   private static String decode(String s) {
@@ -200,17 +210,6 @@ public final class RedisEndpoint {
   Jedis connect(UnifiedJedis client) {
     if (!isSentinel()) return new Jedis(uri);
     HostAndPort primary = ((RedisSentinelClient) client).getCurrentMaster();
-    // Jedis (not RedisClient) speaks RESP2 only: say so, or it warns on every connection.
-    return new Jedis(
-        primary,
-        DefaultJedisClientConfig.builder()
-            .user(this.client.getUser())
-            .password(this.client.getPassword())
-            .database(this.client.getDatabase())
-            .ssl(this.client.isSsl())
-            .connectionTimeoutMillis(this.client.getConnectionTimeoutMillis())
-            .socketTimeoutMillis(this.client.getSocketTimeoutMillis())
-            .autoNegotiateProtocol(false)
-            .build());
+    return new Jedis(primary, subscriber);
   }
 }
