@@ -166,6 +166,7 @@ public final class MachineServicesWatch implements AutoCloseable {
         DefaultJedisClientConfig.builder()
             .socketTimeoutMillis((int) FROZEN.toMillis())
             .connectionTimeoutMillis((int) FROZEN.toMillis())
+            .autoNegotiateProtocol(false) // RESP2, without Jedis's warning on every ping
             .build());
   }
 
