@@ -8,6 +8,7 @@ module dev.spool.consumer {
   requires transitive dev.spool.state;
   requires org.slf4j;
   requires jdk.unsupported; // sun.misc.Signal: SIGTERM drains like a poison pill
+  requires java.management; // the JVM's uptime, for the "ready" line
 
   exports dev.spool.consumer;
   exports dev.spool.consumer.internal to

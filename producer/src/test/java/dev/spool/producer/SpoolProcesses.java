@@ -62,6 +62,18 @@ final class SpoolProcesses implements AutoCloseable {
     env.topology().declareWorkQueue(env.connection().createChannel(), "tasks");
     String queue = env.workQueue("tasks");
     await().atMost(Duration.ofSeconds(60)).until(() -> allAlive(ps) && consumers(queue) == n);
+    // Each says so, with how long its start took (the image's start figure is read from it).
+    for (int i = 0; i < n; i++) {
+      String name = "consumer-" + i;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  (read(name + ".out") + read(name + ".err"))
+                      .matches(
+                          "(?s).*ready: taking tasks from \\S+ \\(\\d+ task\\(s\\) registered\\),"
+                              + " \\d+ ms after the JVM started.*"));
+    }
     return ps;
   }
 

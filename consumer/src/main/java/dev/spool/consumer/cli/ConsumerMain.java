@@ -254,9 +254,19 @@ public final class ConsumerMain implements Callable<Integer> {
                 ? null
                 : MetricsServer.start(metricsPort, meters, consumer::health)) {
       Signals.onStop(() -> consumer.requestStop("SIGTERM or SIGINT"));
+      log.info(
+          "ready: taking tasks from {} ({} task(s) registered), {} ms after the JVM started",
+          consumer.queue(),
+          registry.names().size(),
+          sinceProcessStart());
       StopReason why = consumer.awaitStopRequest();
       return why.failure() ? SpoolCli.EXIT_FAILURE : SpoolCli.EXIT_OK;
     }
+  }
+
+  /** Milliseconds since the JVM started (what start-up costs; JMX is loaded for the metrics). */
+  static long sinceProcessStart() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
   }
 
   /** The consumer's settings from the options. */
