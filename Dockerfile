@@ -6,7 +6,7 @@
 # use it by default; on Docker 20.10 set DOCKER_BUILDKIT=1. It names no remote front end, so it
 # builds where no registry answers, given local base images (see bin/spool-standins).
 ARG SPOOL_BUILD_IMAGE=maven:3.9-eclipse-temurin-21
-ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:21-jre
+ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:25-jre
 
 FROM ${SPOOL_BUILD_IMAGE} AS build
 WORKDIR /src
@@ -14,26 +14,46 @@ COPY . .
 # The cache mount keeps ~/.m2 between builds, so only changed sources cost time.
 RUN --mount=type=cache,target=/root/.m2 mvn -B -q -DskipTests package
 
-FROM ${SPOOL_RUNTIME_IMAGE}
+# The runtime: the jars and the four commands (compose/image), as user spool.
+FROM ${SPOOL_RUNTIME_IMAGE} AS app
 RUN groupadd --system --gid 10001 spool \
- && useradd --system --uid 10001 --gid spool --home-dir /opt/spool --shell /usr/sbin/nologin spool
+ && useradd --system --uid 10001 --gid spool --home-dir /opt/spool --shell /usr/sbin/nologin spool \
+ && mkdir -p /opt/spool/tasks
 WORKDIR /opt/spool
 COPY --from=build /src/consumer/target/spool-consumer.jar /opt/spool/lib/
 COPY --from=build /src/producer/target/spool-producer.jar /opt/spool/lib/
 COPY --from=build /src/dashboard/target/spool-dashboard.jar /opt/spool/lib/
-COPY --chmod=755 bin/spool-healthcheck /usr/local/bin/spool-healthcheck
-# spool-producer's commands run on C1 alone, as bin/spool-producer's do (see there); not the scheduler.
-RUN mkdir -p /opt/spool/tasks \
- && printf '#!/bin/sh\nexec java -Xms32m -XX:G1PeriodicGCInterval=30000 -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10 $JAVA_OPTS -jar /opt/spool/lib/spool-consumer.jar "$@"\n' > /usr/local/bin/spool-consumer \
- && printf '#!/bin/sh\njit=-XX:TieredStopAtLevel=1\n[ "$1" = scheduler ] && jit=\nexec java $jit $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar "$@"\n' > /usr/local/bin/spool-producer \
- && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-producer.jar scheduler "$@"\n' > /usr/local/bin/spool-scheduler \
- && printf '#!/bin/sh\nexec java -Xms16m $JAVA_OPTS -jar /opt/spool/lib/spool-dashboard.jar "$@"\n' > /usr/local/bin/spool-dashboard \
- && chmod 755 /usr/local/bin/spool-consumer /usr/local/bin/spool-producer /usr/local/bin/spool-scheduler /usr/local/bin/spool-dashboard
-USER spool
+COPY --chmod=755 bin/spool-healthcheck compose/image/spool-java compose/image/spool-consumer \
+  compose/image/spool-producer compose/image/spool-scheduler compose/image/spool-dashboard \
+  /usr/local/bin/
 # Consumers serve /metrics and /health here; they load every jar in SPOOL_TASKS_PATH.
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75" \
     SPOOL_METRICS_PORT=9400 \
     SPOOL_TASKS_PATH=/opt/spool/tasks
+
+# Ahead-of-time caches (JDK 25 or newer), trained on a real run: a RabbitMQ and a Redis of the
+# build's own on localhost, a consumer and a 20,000-task map. A consumer then starts in about
+# half the time (docs/performance.md). --build-arg SPOOL_AOT=off builds without them (and
+# without the packages the training needs); SPOOL_AOT=off at run time starts without them.
+FROM ${SPOOL_RUNTIME_IMAGE} AS train-tools
+ARG SPOOL_AOT=on
+RUN if [ "$SPOOL_AOT" != off ]; then apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      rabbitmq-server redis-server >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb; fi
+
+FROM train-tools AS train
+ARG SPOOL_AOT=on
+# The jars and commands exactly as the image holds them: a cache is only used with its jar.
+COPY --from=app /opt/spool/lib/ /opt/spool/lib/
+COPY --from=app /usr/local/bin/ /usr/local/bin/
+COPY --chmod=755 compose/image/spool-train-aot /usr/local/bin/
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=75"
+RUN SPOOL_AOT="$SPOOL_AOT" spool-train-aot
+
+FROM app
+COPY --from=train /opt/spool/aot/ /opt/spool/lib/
+USER spool
 EXPOSE 9400
 # Healthy while the consumer's broker connection is up, it takes work, and Redis answers.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["spool-healthcheck"]

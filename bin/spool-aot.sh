@@ -5,9 +5,11 @@
 # profiles of the methods it ran, so that a process starts and warms up faster. A cache the JVM
 # cannot use (another JDK, other GC options) is skipped without a word: the process runs as
 # without one. A cache older than its jar (the jars were rebuilt) is skipped with one line on
-# stderr: start-up is then about twice as slow until bin/spool-aot trains it again.
+# stderr: start-up is then about twice as slow until bin/spool-aot trains it again. SPOOL_AOT=off
+# starts without a cache (as the image's commands do).
 spool_aot_opts() { # $1 = the jar
   local jar="$1" cache="${1%.jar}.aot"
+  [ "${SPOOL_AOT:-on}" != off ] || return 0
   [ -f "$cache" ] || return 0
   [ "${SPOOL_JAVA_MAJOR:-0}" -ge 25 ] 2>/dev/null || return 0 # set by java-env.sh
   if [ ! "$cache" -nt "$jar" ]; then

@@ -132,14 +132,16 @@ final class DeploymentFilesTest {
     assertEquals(
         "service_healthy", sch.path("depends_on").path("redis").path("condition").asText());
     assertTrue(sch.path("healthcheck").isMissingNode(), "the image's check: /health on 9400");
-    assertTrue(read("Dockerfile").contains("/usr/local/bin/spool-scheduler"));
+    assertTrue(read("Dockerfile").contains("compose/image/spool-scheduler"));
     assertTrue(Files.isExecutable(ROOT.resolve("bin/spool-scheduler")));
   }
 
   @Test
-  void dockerfile_nonRootJre21_withAHealthcheckOnTheMetricsPort() throws IOException {
+  void dockerfile_nonRootJre25_withAHealthcheckOnTheMetricsPort() throws IOException {
     String d = read("Dockerfile");
-    assertTrue(d.contains("ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:21-jre"), "a Java 21 JRE");
+    assertTrue(
+        d.contains("ARG SPOOL_RUNTIME_IMAGE=eclipse-temurin:25-jre"),
+        "a Java 25 JRE: ahead-of-time caches need 25");
     assertTrue(d.contains("FROM ${SPOOL_RUNTIME_IMAGE}"), "a base that can be replaced");
     assertFalse(d.contains("# syntax="), "no remote Dockerfile front end: builds offline");
     assertTrue(d.contains(" AS build"), "multi-stage");
@@ -147,6 +149,20 @@ final class DeploymentFilesTest {
     assertTrue(Pattern.compile("(?m)^HEALTHCHECK .*spool-healthcheck").matcher(d).find());
     assertTrue(d.contains("SPOOL_METRICS_PORT=9400") && d.contains("EXPOSE 9400"));
     assertTrue(Files.isExecutable(ROOT.resolve("bin/spool-healthcheck")));
+    // The caches are trained in a stage of their own and only their files reach the image.
+    assertTrue(d.contains("RUN SPOOL_AOT=\"$SPOOL_AOT\" spool-train-aot"), "trained while built");
+    assertTrue(d.contains("COPY --from=train /opt/spool/aot/ /opt/spool/lib/"));
+    for (String command :
+        List.of(
+            "spool-java",
+            "spool-consumer",
+            "spool-producer",
+            "spool-scheduler",
+            "spool-dashboard",
+            "spool-train-aot")) {
+      assertTrue(Files.isExecutable(ROOT.resolve("compose/image/" + command)), command);
+      assertTrue(d.contains("compose/image/" + command), command + " is in the image");
+    }
   }
 
   @Test
