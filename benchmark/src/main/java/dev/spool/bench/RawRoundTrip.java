@@ -29,6 +29,9 @@ final class RawRoundTrip implements AutoCloseable {
   private final String reply;
   private final BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
 
+  /** When the responder took the current call's message ({@link System#nanoTime()}). */
+  private volatile long handledAt;
+
   RawRoundTrip(URI amqp, String prefix) throws Exception {
     ConnectionFactory f = new ConnectionFactory();
     f.setUri(amqp);
@@ -59,6 +62,7 @@ final class RawRoundTrip implements AutoCloseable {
           @Override
           public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
               throws IOException {
+            handledAt = System.nanoTime();
             long n = Long.parseLong(new String(body, java.nio.charset.StandardCharsets.US_ASCII));
             responder.basicPublish(
                 "",
@@ -89,6 +93,18 @@ final class RawRoundTrip implements AutoCloseable {
       throw new IllegalStateException("no raw reply in 30 s");
     }
     return System.nanoTime() - t0;
+  }
+
+  /**
+   * One round trip split where the responder took the message: {way there, way back} in
+   * nanoseconds.
+   */
+  long[] split(long n) throws Exception {
+    long t0 = System.nanoTime();
+    once(n);
+    long t1 = System.nanoTime();
+    long at = handledAt;
+    return new long[] {at - t0, t1 - at};
   }
 
   /** {@code n} round trips after {@code warmUp}, sorted. */

@@ -11,12 +11,15 @@ import dev.spool.producer.Workflow;
 import io.opentelemetry.api.OpenTelemetry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -596,7 +599,10 @@ public final class SpoolBench implements Callable<Integer> {
       for (int i = 0; i < 2; i++) {
         consumers.add(
             ConsumerProcess.start(
-                consumerLauncher, consumerArgs, env(), logs.resolve("consumer-" + i + ".log")));
+                consumerLauncher,
+                consumerArgs,
+                envWithBenchTasks(),
+                logs.resolve("consumer-" + i + ".log")));
       }
       while (pool.admin().consumerCount() < 2) Thread.sleep(100);
       pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
@@ -659,6 +665,7 @@ public final class SpoolBench implements Callable<Integer> {
                 0.5,
                 false));
         out.add(new Figure("apply kept result p99", "ms", keptP99, Double.NaN, "", 5.0, false));
+        tailBreakdown(pool);
         long[] fresh = freshApply(200);
         long[] freshSorted = fresh.clone();
         Arrays.sort(freshSorted);
@@ -818,6 +825,57 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   /**
+   * Where {@code apply}'s time goes, beside the bare client's: 2,000 calls of each, interleaved,
+   * each split where the handler (the responder) ran; the way there and the way back of the median
+   * call and, for the tail, the mean of the slowest 1 %.
+   */
+  private void tailBreakdown(TaskPool pool) throws Exception {
+    int n = 2000;
+    long[][] spool = new long[n][];
+    long[][] bare = new long[n][];
+    try (RawRoundTrip trip = new RawRoundTrip(config.amqpUri(), config.namespace())) {
+      for (int i = 0; i < n; i++) { // warm-up
+        stampSplit(pool, i);
+        trip.split(i);
+      }
+      for (int i = 0; i < n; i++) {
+        spool[i] = stampSplit(pool, i);
+        bare[i] = trip.split(i);
+      }
+    }
+    say("  where the round trip goes: there = publish, broker, the consumer's dispatch to the");
+    say("  handler; back = the result's publish, broker, the caller's reply thread and wake-up");
+    for (var side : List.of(Map.entry("apply", spool), Map.entry("bare client", bare))) {
+      long[][] calls = side.getValue().clone();
+      Arrays.sort(calls, Comparator.comparingLong(c -> c[0] + c[1]));
+      long[] median = calls[n / 2];
+      int tail = n / 100;
+      double there = 0;
+      double back = 0;
+      for (int i = n - tail; i < n; i++) {
+        there += calls[i][0];
+        back += calls[i][1];
+      }
+      say(
+          "  %-11s median call: there %.2f ms, back %.2f ms; slowest 1%% (mean of %d): there %.2f"
+              + " ms, back %.2f ms",
+          side.getKey(),
+          median[0] / 1e6,
+          median[1] / 1e6,
+          tail,
+          there / tail / 1e6,
+          back / tail / 1e6);
+    }
+  }
+
+  private static long[] stampSplit(TaskPool pool, long i) {
+    long t0 = System.nanoTime();
+    long ran = pool.apply("stamp", i, Long.class);
+    long t1 = System.nanoTime();
+    return new long[] {ran - t0, t1 - ran};
+  }
+
+  /**
    * Round trips of {@code n} plain calls and {@code n} calls whose result is kept in Redis,
    * interleaved so that both meet the same machine; each sorted.
    */
@@ -880,6 +938,16 @@ public final class SpoolBench implements Callable<Integer> {
         "SPOOL_REDIS_URI", config.redisUri().toString(),
         "SPOOL_NAMESPACE", config.namespace(),
         "SPOOL_QUEUE_TYPE", config.queueType().toString().toLowerCase(Locale.ROOT));
+  }
+
+  /** {@link #env()}, with the benchmark's own tasks ({@link BenchTasks}) on the classpath. */
+  private Map<String, String> envWithBenchTasks() throws URISyntaxException {
+    Map<String, String> e = new HashMap<>(env());
+    e.put(
+        "SPOOL_CLASSPATH",
+        Path.of(BenchTasks.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .toString());
+    return e;
   }
 
   private static List<Long> inputs(int n) {

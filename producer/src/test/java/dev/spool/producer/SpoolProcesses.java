@@ -66,6 +66,8 @@ final class SpoolProcesses implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       String name = "consumer-" + i;
       await()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20))
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->
