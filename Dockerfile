@@ -32,8 +32,8 @@ ENV JAVA_OPTS="-XX:MaxRAMPercentage=75" \
     SPOOL_TASKS_PATH=/opt/spool/tasks
 
 # Ahead-of-time caches (JDK 25 or newer), trained on a real run: a RabbitMQ and a Redis of the
-# build's own on localhost, a consumer and a 20,000-task map. A consumer then starts in about
-# half the time (docs/performance.md). --build-arg SPOOL_AOT=off builds without them (and
+# build's own on localhost, a consumer and a 20,000-task map. A consumer then starts in less
+# than half the time (docs/performance.md). --build-arg SPOOL_AOT=off builds without them (and
 # without the packages the training needs); SPOOL_AOT=off at run time starts without them.
 FROM ${SPOOL_RUNTIME_IMAGE} AS train-tools
 ARG SPOOL_AOT=on
@@ -48,8 +48,11 @@ ARG SPOOL_AOT=on
 COPY --from=app /opt/spool/lib/ /opt/spool/lib/
 COPY --from=app /usr/local/bin/ /usr/local/bin/
 COPY --chmod=755 compose/image/spool-train-aot /usr/local/bin/
-ENV JAVA_OPTS="-XX:MaxRAMPercentage=75"
-RUN SPOOL_AOT="$SPOOL_AOT" spool-train-aot
+# The image's environment, so that the training run starts what a real one does (/metrics too).
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=75" \
+    SPOOL_METRICS_PORT=9400 \
+    SPOOL_TASKS_PATH=/opt/spool/tasks
+RUN mkdir -p /opt/spool/tasks && SPOOL_AOT="$SPOOL_AOT" spool-train-aot
 
 FROM app
 COPY --from=train /opt/spool/aot/ /opt/spool/lib/
