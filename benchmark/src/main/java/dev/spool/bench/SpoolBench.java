@@ -78,7 +78,7 @@ public final class SpoolBench implements Callable<Integer> {
       split = ",",
       description =
           "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
-              + " index, tracing, startup, collector.")
+              + " index, tracing, startup, collector, warmup.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -89,6 +89,14 @@ public final class SpoolBench implements Callable<Integer> {
       paramLabel = "ARGS",
       description = "Extra arguments for every consumer, e.g. '--prefetch 50' (space-separated).")
   List<String> consumerArgs = new ArrayList<>();
+
+  @Option(
+      names = "--consumer-java-opts",
+      paramLabel = "OPTS",
+      description =
+          "JVM options for the consumers and commands this starts (their SPOOL_JAVA_OPTS), e.g."
+              + " '-XX:+UseSerialGC'; this process keeps its own.")
+  String consumerJavaOpts;
 
   private final String consumerLauncher =
       System.getProperty("spool.consumer.launcher", "bin/spool-consumer");
@@ -140,6 +148,7 @@ public final class SpoolBench implements Callable<Integer> {
       if (only.contains("tracing")) figures.addAll(tracingFigures());
       if (only.contains("startup")) figures.addAll(startupFigures(perfTest));
       if (only.contains("collector")) figures.addAll(collectorFigures());
+      if (only.contains("warmup")) figures.add(warmupFigure());
     } finally {
       cleanup(ns);
     }
@@ -357,6 +366,69 @@ public final class SpoolBench implements Callable<Integer> {
     }
   }
 
+  /** This command rebuilt the jars, which makes any cache stale: trains them afresh. */
+  private void trainCaches() throws Exception {
+    Process aot =
+        new ProcessBuilder(Path.of(consumerLauncher).resolveSibling("spool-aot").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve("spool-aot.log").toFile())
+            .start();
+    if (aot.waitFor() != 0) {
+      throw new IllegalStateException(
+          "bin/spool-aot failed (JDK 25 or newer needed); see " + logs.resolve("spool-aot.log"));
+    }
+    say("caches trained by bin/spool-aot (%s)", logs.resolve("spool-aot.log"));
+  }
+
+  /**
+   * How warm a fresh consumer is from its first map: two consumers started by the launcher (with
+   * the caches {@code bin/spool-aot} trains, as a user's are), then four unchunked maps of {@code
+   * --tasks} from this process, whose pool is warm; the first map's rate over the fourth's. Three
+   * rounds, each with fresh consumers, after one that warms this process and is not counted.
+   */
+  private Figure warmupFigure() throws Exception {
+    trainCaches();
+    List<Double> ratios = new ArrayList<>();
+    try (TaskPool pool = pool()) {
+      for (int round = 0; round <= 3; round++) {
+        List<ConsumerProcess> consumers = new ArrayList<>();
+        try {
+          for (int i = 0; i < 2; i++) {
+            consumers.add(
+                ConsumerProcess.start(
+                    consumerLauncher,
+                    consumerArgs,
+                    env(),
+                    logs.resolve("warmup-" + round + "-" + i + ".log")));
+          }
+          while (pool.admin().consumerCount() < 2) Thread.sleep(50);
+          double[] rates = new double[4];
+          for (int m = 0; m < 4; m++) {
+            rates[m] = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
+          }
+          say(
+              "%s: fresh consumers' maps of %,d unchunked: %,.0f, %,.0f, %,.0f, %,.0f tasks/s;"
+                  + " first / fourth %.2f",
+              round == 0 ? "warming this process (not counted)" : "round " + round,
+              tasks,
+              rates[0],
+              rates[1],
+              rates[2],
+              rates[3],
+              rates[0] / rates[3]);
+          if (round > 0) ratios.add(rates[0] / rates[3]);
+          pool.admin().stopConsumers(2);
+          for (ConsumerProcess c : consumers) c.awaitExit(60);
+        } finally {
+          consumers.forEach(ConsumerProcess::close);
+        }
+      }
+    }
+    double m = median(ratios);
+    return new Figure(
+        "fresh consumers: first map / fourth, median of 3", "x", m, Double.NaN, "", 0.8, true);
+  }
+
   /**
    * What the launchers' ahead-of-time caches ({@code bin/spool-aot}) change, as a user meets it: a
    * consumer's start to its first result, and {@code bin/spool-producer map square --range 0:N
@@ -368,17 +440,7 @@ public final class SpoolBench implements Callable<Integer> {
     List<Double> startOn = new ArrayList<>(), startOff = new ArrayList<>();
     List<Double> mapOn = new ArrayList<>(), mapOff = new ArrayList<>();
     String producerLauncher = System.getProperty("spool.producer.launcher", "bin/spool-producer");
-    // This command rebuilt the jars, which makes any cache stale: train them afresh first.
-    Process aot =
-        new ProcessBuilder(Path.of(consumerLauncher).resolveSibling("spool-aot").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(logs.resolve("spool-aot.log").toFile())
-            .start();
-    if (aot.waitFor() != 0) {
-      throw new IllegalStateException(
-          "bin/spool-aot failed (JDK 25 or newer needed); see " + logs.resolve("spool-aot.log"));
-    }
-    say("caches trained by bin/spool-aot (%s)", logs.resolve("spool-aot.log"));
+    trainCaches();
     for (int round = 0; round < 5; round++) {
       for (boolean on :
           round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
@@ -933,11 +995,13 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   private Map<String, String> env() {
-    return Map.of(
-        "SPOOL_AMQP_URI", config.amqpUri().toString(),
-        "SPOOL_REDIS_URI", config.redisUri().toString(),
-        "SPOOL_NAMESPACE", config.namespace(),
-        "SPOOL_QUEUE_TYPE", config.queueType().toString().toLowerCase(Locale.ROOT));
+    Map<String, String> e = new HashMap<>();
+    e.put("SPOOL_AMQP_URI", config.amqpUri().toString());
+    e.put("SPOOL_REDIS_URI", config.redisUri().toString());
+    e.put("SPOOL_NAMESPACE", config.namespace());
+    e.put("SPOOL_QUEUE_TYPE", config.queueType().toString().toLowerCase(Locale.ROOT));
+    if (consumerJavaOpts != null) e.put("SPOOL_JAVA_OPTS", consumerJavaOpts);
+    return Map.copyOf(e);
   }
 
   /** {@link #env()}, with the benchmark's own tasks ({@link BenchTasks}) on the classpath. */
