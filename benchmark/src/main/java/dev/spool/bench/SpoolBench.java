@@ -1028,6 +1028,18 @@ public final class SpoolBench implements Callable<Integer> {
     } catch (Exception e) {
       say("cleanup of namespace %s failed (%s); delete its queues by hand", ns, e);
     }
+    // The consumers' task index and history of the run: thousands of keys, kept a day otherwise.
+    try (var jedis = new redis.clients.jedis.Jedis(config.redisUri())) {
+      var params = new redis.clients.jedis.params.ScanParams().match(ns + ":*").count(1000);
+      String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+      do {
+        var page = jedis.scan(cursor, params);
+        if (!page.getResult().isEmpty()) jedis.unlink(page.getResult().toArray(String[]::new));
+        cursor = page.getCursor();
+      } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+    } catch (Exception e) {
+      say("cleanup of namespace %s in Redis failed (%s); its keys expire within a day", ns, e);
+    }
   }
 
   private void report(List<Figure> figures) throws Exception {
