@@ -366,6 +366,25 @@ public final class SpoolBench implements Callable<Integer> {
     }
   }
 
+  /**
+   * Starts two consumers by the launcher (logs {@code <name>-0.log} and {@code <name>-1.log}) into
+   * {@code into}, which the caller closes, and waits until both take tasks.
+   */
+  private void startTwo(
+      TaskPool pool,
+      List<String> args,
+      Map<String, String> env,
+      String name,
+      List<ConsumerProcess> into)
+      throws Exception {
+    for (int i = 0; i < 2; i++) {
+      into.add(
+          ConsumerProcess.start(
+              consumerLauncher, args, env, logs.resolve(name + "-" + i + ".log")));
+    }
+    while (pool.admin().consumerCount() < 2) Thread.sleep(50);
+  }
+
   /** This command rebuilt the jars, which makes any cache stale: trains them afresh. */
   private void trainCaches() throws Exception {
     Process aot =
@@ -393,15 +412,7 @@ public final class SpoolBench implements Callable<Integer> {
       for (int round = 0; round <= 3; round++) {
         List<ConsumerProcess> consumers = new ArrayList<>();
         try {
-          for (int i = 0; i < 2; i++) {
-            consumers.add(
-                ConsumerProcess.start(
-                    consumerLauncher,
-                    consumerArgs,
-                    env(),
-                    logs.resolve("warmup-" + round + "-" + i + ".log")));
-          }
-          while (pool.admin().consumerCount() < 2) Thread.sleep(50);
+          startTwo(pool, consumerArgs, env(), "warmup-" + round, consumers);
           double[] rates = new double[4];
           for (int m = 0; m < 4; m++) {
             rates[m] = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
@@ -562,15 +573,7 @@ public final class SpoolBench implements Callable<Integer> {
           round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
         try (TaskPool pool = poolFor.apply(on)) {
           List<ConsumerProcess> consumers = new ArrayList<>();
-          for (int i = 0; i < 2; i++) {
-            consumers.add(
-                ConsumerProcess.start(
-                    consumerLauncher,
-                    argsFor.apply(on),
-                    envFor.apply(on),
-                    logs.resolve(thing + "-" + on + "-" + i + ".log")));
-          }
-          while (pool.admin().consumerCount() < 2) Thread.sleep(100);
+          startTwo(pool, argsFor.apply(on), envFor.apply(on), thing + "-" + on, consumers);
           pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
           CpuUse cpu = CpuUse.start(consumers);
           double rate = mapRate(pool, new MapOptions(1, Duration.ofMinutes(30)));
@@ -658,15 +661,7 @@ public final class SpoolBench implements Callable<Integer> {
     List<Figure> out = new ArrayList<>();
     List<ConsumerProcess> consumers = new ArrayList<>();
     try (TaskPool pool = pool()) {
-      for (int i = 0; i < 2; i++) {
-        consumers.add(
-            ConsumerProcess.start(
-                consumerLauncher,
-                consumerArgs,
-                envWithBenchTasks(),
-                logs.resolve("consumer-" + i + ".log")));
-      }
-      while (pool.admin().consumerCount() < 2) Thread.sleep(100);
+      startTwo(pool, consumerArgs, envWithBenchTasks(), "consumer", consumers);
       pool.map("square", inputs(10_000), Long.class, new MapOptions(1, Duration.ofMinutes(5)));
       if (runs("map")) {
         CpuUse cpu = CpuUse.start(consumers);
@@ -994,6 +989,7 @@ public final class SpoolBench implements Callable<Integer> {
     return spool;
   }
 
+  /** The processes' environment: this run's services and namespace; a new map each call. */
   private Map<String, String> env() {
     Map<String, String> e = new HashMap<>();
     e.put("SPOOL_AMQP_URI", config.amqpUri().toString());
@@ -1001,12 +997,12 @@ public final class SpoolBench implements Callable<Integer> {
     e.put("SPOOL_NAMESPACE", config.namespace());
     e.put("SPOOL_QUEUE_TYPE", config.queueType().toString().toLowerCase(Locale.ROOT));
     if (consumerJavaOpts != null) e.put("SPOOL_JAVA_OPTS", consumerJavaOpts);
-    return Map.copyOf(e);
+    return e;
   }
 
   /** {@link #env()}, with the benchmark's own tasks ({@link BenchTasks}) on the classpath. */
   private Map<String, String> envWithBenchTasks() throws URISyntaxException {
-    Map<String, String> e = new HashMap<>(env());
+    Map<String, String> e = env();
     e.put(
         "SPOOL_CLASSPATH",
         Path.of(BenchTasks.class.getProtectionDomain().getCodeSource().getLocation().toURI())

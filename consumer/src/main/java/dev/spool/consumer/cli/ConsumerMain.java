@@ -258,14 +258,14 @@ public final class ConsumerMain implements Callable<Integer> {
           "ready: taking tasks from {} ({} task(s) registered), {} ms after the JVM started",
           consumer.queue(),
           registry.names().size(),
-          sinceProcessStart());
+          sinceJvmStart());
       StopReason why = consumer.awaitStopRequest();
       return why.failure() ? SpoolCli.EXIT_FAILURE : SpoolCli.EXIT_OK;
     }
   }
 
   /** Milliseconds since the JVM started (what start-up costs; JMX is loaded for the metrics). */
-  static long sinceProcessStart() {
+  static long sinceJvmStart() {
     return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
   }
 
