@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param spool Spool's figure
  * @param reference the reference figure measured in the same run (NaN for an absolute target)
  * @param referenceName what the reference is
- * @param target the target, on the ratio when there is a reference, else on the figure
+ * @param target the target, on the ratio when there is a reference, else on the figure; NaN for a
+ *     figure that informs a decision and has no target
  * @param higherIsBetter whether the figure must be at least (true) or at most (false) the target
  */
 record Figure(
@@ -32,11 +33,18 @@ record Figure(
     return Double.isNaN(reference) ? spool : ratio();
   }
 
+  boolean hasTarget() {
+    return !Double.isNaN(target);
+  }
+
+  /** Whether the target was met; a figure without one is never a miss. */
   boolean met() {
+    if (!hasTarget()) return true;
     return higherIsBetter ? judged() >= target : judged() <= target;
   }
 
   String targetText() {
+    if (!hasTarget()) return "none";
     return (higherIsBetter ? ">= " : "<= ")
         + format(target)
         + (Double.isNaN(reference) ? " " + unit : " x");

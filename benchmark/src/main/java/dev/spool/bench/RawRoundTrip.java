@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * queue, a responder in another connection takes it (manual ack, prefetch 32), publishes a
  * persistent reply to a durable classic queue and acks, and the caller takes the reply. No JSON, no
  * Redis, no threads of Spool's: what any client pays for the same trip on the same broker.
+ *
+ * <p>At Celery's durability ({@code spoolDurability} false) the same trip runs without publisher
+ * confirms and with transient replies to a non-durable queue, as Celery's {@code rpc://} results
+ * travel; the task message stays persistent, as Celery's does.
  */
 final class RawRoundTrip implements AutoCloseable {
   private final Connection callerConnection;
@@ -33,6 +37,15 @@ final class RawRoundTrip implements AutoCloseable {
   private volatile long handledAt;
 
   RawRoundTrip(URI amqp, String prefix) throws Exception {
+    this(amqp, prefix, "quorum", true);
+  }
+
+  /**
+   * With the work queue of {@code workQueueType} ({@code quorum} or {@code classic}), at Spool's
+   * durability or at Celery's.
+   */
+  RawRoundTrip(URI amqp, String prefix, String workQueueType, boolean spoolDurability)
+      throws Exception {
     ConnectionFactory f = new ConnectionFactory();
     f.setUri(amqp);
     callerConnection = f.newConnection("raw-caller");
@@ -40,9 +53,10 @@ final class RawRoundTrip implements AutoCloseable {
     work = prefix + ".raw.work";
     reply = prefix + ".raw.reply";
     caller = callerConnection.createChannel();
-    caller.queueDeclare(work, true, false, false, Map.of("x-queue-type", "quorum"));
-    caller.queueDeclare(reply, true, false, false, Map.of("x-queue-type", "classic"));
-    caller.confirmSelect();
+    caller.queueDeclare(work, true, false, false, Map.of("x-queue-type", workQueueType));
+    caller.queueDeclare(
+        reply, spoolDurability, false, !spoolDurability, Map.of("x-queue-type", "classic"));
+    if (spoolDurability) caller.confirmSelect();
     caller.basicConsume(
         reply,
         true,
@@ -53,7 +67,7 @@ final class RawRoundTrip implements AutoCloseable {
           }
         });
     Channel responder = responderConnection.createChannel();
-    responder.confirmSelect();
+    if (spoolDurability) responder.confirmSelect();
     responder.basicQos(32);
     responder.basicConsume(
         work,
@@ -68,7 +82,7 @@ final class RawRoundTrip implements AutoCloseable {
                 "",
                 p.getReplyTo(),
                 new AMQP.BasicProperties.Builder()
-                    .deliveryMode(2)
+                    .deliveryMode(spoolDurability ? 2 : 1)
                     .correlationId(p.getCorrelationId())
                     .build(),
                 Long.toString(n * n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));

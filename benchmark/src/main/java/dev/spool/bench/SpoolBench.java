@@ -78,7 +78,7 @@ public final class SpoolBench implements Callable<Integer> {
       split = ",",
       description =
           "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
-              + " index, tracing, startup, collector, warmup.")
+              + " index, tracing, startup, collector, warmup, celery, compiler.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -102,6 +102,8 @@ public final class SpoolBench implements Callable<Integer> {
       System.getProperty("spool.consumer.launcher", "bin/spool-consumer");
   private Path logs;
   private SpoolConfig config;
+  private SpoolConfig classic; // the namespace of --only celery's classic queues, when it ran
+  private final List<String> perfTestQueues = new ArrayList<>();
   private Spool spool; // made on first use
 
   public static void main(String[] args) {
@@ -132,7 +134,7 @@ public final class SpoolBench implements Callable<Integer> {
                 java,
                 System.getProperty("perftest.classpath"),
                 config.amqpUri().toString(),
-                ns + ".perftest",
+                perfTestQueue(""),
                 perfTestSeconds,
                 logs.resolve("perftest.log"));
         perfTest = rates.received();
@@ -149,8 +151,11 @@ public final class SpoolBench implements Callable<Integer> {
       if (only.contains("startup")) figures.addAll(startupFigures(perfTest));
       if (only.contains("collector")) figures.addAll(collectorFigures());
       if (only.contains("warmup")) figures.add(warmupFigure());
+      if (only.contains("celery")) figures.addAll(celeryFigures());
+      if (only.contains("compiler")) figures.addAll(compilerFigures());
     } finally {
-      cleanup(ns);
+      cleanup(config);
+      if (classic != null) cleanup(classic);
     }
     report(figures);
     return figures.stream().allMatch(Figure::met) ? 0 : 3;
@@ -450,7 +455,6 @@ public final class SpoolBench implements Callable<Integer> {
   private List<Figure> startupFigures(double perfTest) throws Exception {
     List<Double> startOn = new ArrayList<>(), startOff = new ArrayList<>();
     List<Double> mapOn = new ArrayList<>(), mapOff = new ArrayList<>();
-    String producerLauncher = System.getProperty("spool.producer.launcher", "bin/spool-producer");
     trainCaches();
     for (int round = 0; round < 5; round++) {
       for (boolean on :
@@ -469,30 +473,13 @@ public final class SpoolBench implements Callable<Integer> {
                 ConsumerProcess.start(
                     consumerLauncher, consumerArgs, e, logs.resolve("startup-" + on + "-2.log"))) {
               while (pool.admin().consumerCount() < 2) Thread.sleep(50);
-              ProcessBuilder map =
-                  new ProcessBuilder(
-                          producerLauncher,
-                          "map",
-                          "square",
-                          "--range",
-                          "0:" + tasks,
-                          "--chunksize",
-                          "1",
-                          "--progress",
-                          "none")
-                      .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                      .redirectError(logs.resolve("startup-map-" + on + ".log").toFile());
-              map.environment().putAll(e);
-              long t0 = System.nanoTime();
-              int rc = map.start().waitFor();
-              double seconds = (System.nanoTime() - t0) / 1e9;
-              if (rc != 0) throw new IllegalStateException("the map command exited " + rc);
-              (on ? mapOn : mapOff).add(tasks / seconds);
+              double rate = mapCommand(e, "startup-map-" + on + ".log");
+              (on ? mapOn : mapOff).add(rate);
               (on ? startOn : startOff).add(start);
               say(
                   "caches %s, round %d: consumer start to first result %.2f s; map command of %,d"
                       + " unchunked: %,.0f tasks/s from its start",
-                  on ? "on " : "off", round + 1, start, tasks, tasks / seconds);
+                  on ? "on " : "off", round + 1, start, tasks, rate);
               pool.admin().stopConsumers(2);
               c.awaitExit(60);
               second.awaitExit(60);
@@ -540,6 +527,306 @@ public final class SpoolBench implements Callable<Integer> {
                 1.0,
                 true)));
     return out;
+  }
+
+  /**
+   * {@code bin/spool-producer map square --range 0:N --chunksize 1} of {@code --tasks}, as a user
+   * types it, timed from the command's start: tasks per second.
+   */
+  private double mapCommand(Map<String, String> env, String log) throws Exception {
+    ProcessBuilder map =
+        new ProcessBuilder(
+                System.getProperty("spool.producer.launcher", "bin/spool-producer"),
+                "map",
+                "square",
+                "--range",
+                "0:" + tasks,
+                "--chunksize",
+                "1",
+                "--progress",
+                "none")
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(logs.resolve(log).toFile());
+    map.environment().putAll(env);
+    long t0 = System.nanoTime();
+    int rc = map.start().waitFor();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (rc != 0) throw new IllegalStateException("the map command exited " + rc + "; see " + log);
+    return tasks / seconds;
+  }
+
+  /**
+   * Spool beside the broker's ceiling and Celery 5 (targets 2 and 3b of the third performance
+   * round). The map: two consumers warmed by four unchunked maps of {@code --tasks} (consumers run
+   * for days), two Celery workers of 8 threads on the same broker, then three rounds, the order
+   * turning, of PerfTest, the map command ({@link #mapCommand}) and a Celery group of the same
+   * tasks. The round trip at Celery's durability: two consumers of a second namespace with classic
+   * queues ({@code SPOOL_QUEUE_TYPE=classic}), the bare client on classic queues, and Celery's
+   * {@code delay().get()} over {@code rpc://}, 2,000 calls each after a warm-up, in interleaved
+   * blocks of 250.
+   */
+  private List<Figure> celeryFigures() throws Exception {
+    Path script =
+        Path.of(
+            System.getProperty("spool.celery.script", "benchmark/celery/spool_celery_bench.py"));
+    List<Double> perf = new ArrayList<>(), command = new ArrayList<>(), celery = new ArrayList<>();
+    List<Figure> out = new ArrayList<>();
+    trainCaches(); // the map command starts as a user's does, with the launchers' caches
+    say("Celery: 2 workers, --pool threads --concurrency 8, python %s", CeleryRun.python());
+    try (CeleryRun cel =
+            CeleryRun.start(script, config.amqpUri(), config.namespace() + ".celery", 2, 8, logs);
+        TaskPool pool = pool()) {
+      List<ConsumerProcess> consumers = new ArrayList<>();
+      try {
+        startTwo(pool, consumerArgs, env(), "celery-spool", consumers);
+        MapOptions unchunked = new MapOptions(1, Duration.ofMinutes(30));
+        for (int i = 1; i <= 4; i++) {
+          say("warming the consumers, map %d of 4: %,.0f tasks/s", i, mapRate(pool, unchunked));
+        }
+        say("warming Celery: a group of 2,000 in %.2f s", cel.mapSeconds(2000));
+        for (int round = 0; round < 3; round++) {
+          for (int k = 0; k < 3; k++) {
+            switch ((round + k) % 3) {
+              case 0 -> {
+                PerfTestRun.Rates r =
+                    PerfTestRun.run(
+                        java,
+                        System.getProperty("perftest.classpath"),
+                        config.amqpUri().toString(),
+                        perfTestQueue("-" + round),
+                        perfTestSeconds,
+                        logs.resolve("perftest-celery-" + round + ".log"));
+                perf.add(r.received());
+                say("round %d: PerfTest received %,.0f msg/s", round + 1, r.received());
+              }
+              case 1 -> {
+                double rate = mapCommand(env(), "celery-map-command-" + round + ".log");
+                command.add(rate);
+                say("round %d: the map command, %,.0f tasks/s from its start", round + 1, rate);
+              }
+              default -> {
+                double rate = tasks / cel.mapSeconds(tasks);
+                celery.add(rate);
+                say("round %d: Celery's group of %,d, %,.0f tasks/s", round + 1, tasks, rate);
+              }
+            }
+          }
+        }
+      } finally {
+        pool.admin().stopConsumers(consumers.size());
+        for (ConsumerProcess c : consumers) {
+          c.awaitExit(60);
+          c.close();
+        }
+      }
+      out.add(
+          new Figure(
+              "map command of " + tasks + " unchunked, warm consumers (median of 3)",
+              "tasks/s",
+              median(command),
+              median(perf) / 2,
+              "PerfTest msg/s / 2",
+              0.9,
+              true));
+      out.add(
+          new Figure(
+              "the same against Celery threads-8, 2 workers",
+              "tasks/s",
+              median(command),
+              median(celery),
+              "Celery group tasks/s",
+              8,
+              true));
+      out.addAll(classicApplyFigures(cel));
+    }
+    return out;
+  }
+
+  /**
+   * The apply round trip on classic queues beside the bare client's (at Spool's durability and at
+   * Celery's) and Celery's own.
+   */
+  private List<Figure> classicApplyFigures(CeleryRun cel) throws Exception {
+    classic =
+        config.toBuilder().namespace(config.namespace() + "-classic").queueType("classic").build();
+    Map<String, String> e = env();
+    e.put("SPOOL_NAMESPACE", classic.namespace());
+    e.put("SPOOL_QUEUE_TYPE", "classic");
+    String[] names = {"apply", "bare client", "bare client at Celery's durability", "Celery rpc"};
+    List<List<Long>> nanos =
+        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    try (Spool s = Spool.connect(classic);
+        TaskPool pool =
+            s.pool(TaskPoolConfig.builder().defaultTimeout(Duration.ofMinutes(5)).build());
+        RawRoundTrip bare =
+            new RawRoundTrip(config.amqpUri(), classic.namespace(), "classic", true);
+        RawRoundTrip light =
+            new RawRoundTrip(config.amqpUri(), classic.namespace() + ".light", "classic", false)) {
+      List<ConsumerProcess> consumers = new ArrayList<>();
+      try {
+        startTwo(pool, consumerArgs, e, "celery-classic", consumers);
+        for (int i = 0; i < 2000; i++) pool.apply("square", (long) i, Long.class);
+        bare.sorted(2000, 1);
+        light.sorted(2000, 1);
+        cel.apply(500);
+        for (int block = 0; block < 8; block++) {
+          for (int k = 0; k < 4; k++) {
+            int who = (block + k) % 4;
+            List<Long> into = nanos.get(who);
+            switch (who) {
+              case 0 -> {
+                for (int i = 0; i < 250; i++) {
+                  long t0 = System.nanoTime();
+                  pool.apply("square", (long) i, Long.class);
+                  into.add(System.nanoTime() - t0);
+                }
+              }
+              case 1 -> {
+                for (int i = 0; i < 250; i++) into.add(bare.once(i));
+              }
+              case 2 -> {
+                for (int i = 0; i < 250; i++) into.add(light.once(i));
+              }
+              default -> {
+                for (long n : cel.apply(250)) into.add(n);
+              }
+            }
+          }
+        }
+      } finally {
+        pool.admin().stopConsumers(consumers.size());
+        for (ConsumerProcess c : consumers) {
+          c.awaitExit(60);
+          c.close();
+        }
+      }
+    }
+    double[] p50 = new double[4], p99 = new double[4];
+    for (int i = 0; i < 4; i++) {
+      long[] sorted = sortedArray(nanos.get(i));
+      p50[i] = percentile(sorted, 0.5) / 1e6;
+      p99[i] = percentile(sorted, 0.99) / 1e6;
+      say(
+          "round trip on classic queues, %s: p50 %.2f ms, p99 %.2f ms (2,000 calls, interleaved"
+              + " blocks of 250)",
+          names[i], p50[i], p99[i]);
+    }
+    return List.of(
+        new Figure(
+            "apply p99, classic queues / Celery rpc p99",
+            "ms",
+            p99[0],
+            p99[3],
+            "Celery delay().get() p99",
+            1.0,
+            false),
+        new Figure(
+            "apply p99, classic queues / bare client's",
+            "ms",
+            p99[0],
+            p99[1],
+            "bare client p99, classic",
+            1.15,
+            false),
+        new Figure(
+            "bare client p99 at Celery's durability / Celery's",
+            "ms",
+            p99[2],
+            p99[3],
+            "Celery delay().get() p99",
+            Double.NaN,
+            false),
+        new Figure(
+            "apply p50, classic queues / Celery rpc p50",
+            "ms",
+            p50[0],
+            p50[3],
+            "Celery delay().get() p50",
+            Double.NaN,
+            false));
+  }
+
+  private static long[] sortedArray(List<Long> xs) {
+    return xs.stream().mapToLong(Long::longValue).sorted().toArray();
+  }
+
+  /**
+   * What C1 alone ({@code -XX:TieredStopAtLevel=1}) costs a handler that computes, beside what it
+   * saves Spool's own path (the warmup part's figure): pairs of fresh consumers with both compilers
+   * (the default) and with C1 alone, three rounds each, alternating. Each pair runs an unchunked
+   * map of {@code --tasks} {@code square} (its first, cold), then maps of {@code crunch} ({@link
+   * BenchTasks#crunch}) of a tenth of that: two to warm up, a third timed, with the consumers' CPU
+   * per task.
+   */
+  private List<Figure> compilerFigures() throws Exception {
+    trainCaches();
+    int n = Math.max(1000, tasks / 10);
+    List<Double> squareC1 = new ArrayList<>(), squareC2 = new ArrayList<>();
+    List<Double> crunchC1 = new ArrayList<>(), crunchC2 = new ArrayList<>();
+    List<Double> cpuC1 = new ArrayList<>(), cpuC2 = new ArrayList<>();
+    List<Long> seeds = LongStream.range(0, n).boxed().toList();
+    MapOptions unchunked = new MapOptions(1, Duration.ofMinutes(30));
+    try (TaskPool pool = pool()) {
+      for (int round = 0; round < 3; round++) {
+        for (boolean c1 :
+            round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+          Map<String, String> e = envWithBenchTasks();
+          String opts = consumerJavaOpts == null ? "" : consumerJavaOpts;
+          if (c1) opts = (opts + " -XX:TieredStopAtLevel=1").trim();
+          if (!opts.isEmpty()) e.put("SPOOL_JAVA_OPTS", opts);
+          List<ConsumerProcess> consumers = new ArrayList<>();
+          try {
+            startTwo(pool, consumerArgs, e, "compiler-" + (c1 ? "c1" : "c2"), consumers);
+            double square = mapRate(pool, unchunked);
+            for (int warm = 0; warm < 2; warm++) pool.map("crunch", seeds, Long.class, unchunked);
+            CpuUse cpu = CpuUse.start(consumers);
+            long t0 = System.nanoTime();
+            List<Long> out = pool.map("crunch", seeds, Long.class, unchunked);
+            double crunch = n / ((System.nanoTime() - t0) / 1e9);
+            double cpuMs = cpu.consumerSecondsPerThousand(n); // CPU ms per task
+            if (out.get(n - 1) != BenchTasks.crunch(n - 1)) {
+              throw new IllegalStateException("crunch returned a wrong result");
+            }
+            (c1 ? squareC1 : squareC2).add(square);
+            (c1 ? crunchC1 : crunchC2).add(crunch);
+            (c1 ? cpuC1 : cpuC2).add(cpuMs);
+            say(
+                "%s, round %d: first map of %,d square %,.0f tasks/s; third map of %,d crunch"
+                    + " %,.0f tasks/s, %.2f CPU ms a task",
+                c1 ? "C1 alone" : "C1 and C2", round + 1, tasks, square, n, crunch, cpuMs);
+            pool.admin().stopConsumers(2);
+            for (ConsumerProcess c : consumers) c.awaitExit(60);
+          } finally {
+            consumers.forEach(ConsumerProcess::close);
+          }
+        }
+      }
+    }
+    return List.of(
+        new Figure(
+            "C1 alone: fresh consumers' first square map against C1 and C2",
+            "tasks/s",
+            median(squareC1),
+            median(squareC2),
+            "C1 and C2, first map",
+            Double.NaN,
+            true),
+        new Figure(
+            "C1 alone: a computing handler (crunch), warm, against C1 and C2",
+            "tasks/s",
+            median(crunchC1),
+            median(crunchC2),
+            "C1 and C2, warm",
+            Double.NaN,
+            true),
+        new Figure(
+            "C1 alone: consumers' CPU per crunch task against C1 and C2",
+            "ms",
+            median(cpuC1),
+            median(cpuC2),
+            "C1 and C2",
+            Double.NaN,
+            false));
   }
 
   /** Throughput, the consumers' CPU per 1,000 tasks and the larger consumer's RSS, a round each. */
@@ -1014,12 +1301,20 @@ public final class SpoolBench implements Callable<Integer> {
     return LongStream.range(0, n).boxed().toList();
   }
 
-  private void cleanup(String ns) {
+  /** A queue for PerfTest in this run's namespace, deleted at the end. */
+  private String perfTestQueue(String suffix) {
+    String q = config.namespace() + ".perftest" + suffix;
+    perfTestQueues.add(q);
+    return q;
+  }
+
+  private void cleanup(SpoolConfig config) {
+    String ns = config.namespace();
     try (var connection =
             new dev.spool.core.wire.AmqpConnector(config).open("spool-bench cleanup");
         var ch = connection.createChannel()) {
       List<String> queues = new ArrayList<>(new Topology(config).queuesOf(Topology.DEFAULT_QUEUE));
-      queues.add(ns + ".perftest");
+      if (config == this.config) queues.addAll(perfTestQueues);
       for (String q : queues) ch.queueDelete(q);
     } catch (Exception e) {
       say("cleanup of namespace %s failed (%s); delete its queues by hand", ns, e);
@@ -1060,7 +1355,7 @@ public final class SpoolBench implements Callable<Integer> {
           f.referenceName(),
           Figure.format(f.ratio()),
           f.targetText(),
-          f.met() ? "ok" : "MISS");
+          !f.hasTarget() ? "" : f.met() ? "ok" : "MISS");
     }
     StringBuilder b = new StringBuilder("{\"figures\":[");
     for (int i = 0; i < figures.size(); i++)
