@@ -11,6 +11,7 @@ module dev.spool.producer {
   requires org.slf4j;
   requires java.net.http;
   requires com.cronutils;
+  requires redis.clients.jedis; // internal.NamespaceCleanup
 
   exports dev.spool.producer;
 

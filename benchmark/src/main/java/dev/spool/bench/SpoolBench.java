@@ -1,7 +1,6 @@
 package dev.spool.bench;
 
 import dev.spool.core.SpoolConfig;
-import dev.spool.core.wire.Topology;
 import dev.spool.producer.MapOptions;
 import dev.spool.producer.Spool;
 import dev.spool.producer.TaskOptions;
@@ -1309,27 +1308,9 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   private void cleanup(SpoolConfig config) {
-    String ns = config.namespace();
-    try (var connection =
-            new dev.spool.core.wire.AmqpConnector(config).open("spool-bench cleanup");
-        var ch = connection.createChannel()) {
-      List<String> queues = new ArrayList<>(new Topology(config).queuesOf(Topology.DEFAULT_QUEUE));
-      if (config == this.config) queues.addAll(perfTestQueues);
-      for (String q : queues) ch.queueDelete(q);
-    } catch (Exception e) {
-      say("cleanup of namespace %s failed (%s); delete its queues by hand", ns, e);
-    }
-    // The consumers' task index and history of the run: thousands of keys, kept a day otherwise.
-    try (var jedis = new redis.clients.jedis.Jedis(config.redisUri())) {
-      var params = new redis.clients.jedis.params.ScanParams().match(ns + ":*").count(1000);
-      String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
-      do {
-        var page = jedis.scan(cursor, params);
-        if (!page.getResult().isEmpty()) jedis.unlink(page.getResult().toArray(String[]::new));
-        cursor = page.getCursor();
-      } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
-    } catch (Exception e) {
-      say("cleanup of namespace %s in Redis failed (%s); its keys expire within a day", ns, e);
+    List<String> extra = config == this.config ? perfTestQueues : List.of();
+    for (String failed : dev.spool.producer.internal.NamespaceCleanup.delete(config, extra)) {
+      say("cleanup: could not delete %s", failed);
     }
   }
 
