@@ -133,6 +133,18 @@ final class CeleryRun implements AutoCloseable {
   }
 
   private JsonNode ask(String command) throws IOException {
+    for (int i = 0; i < workers.size(); i++) {
+      if (!workers.get(i).isAlive()) { // else a map would wait for its results for 30 minutes
+        throw new IllegalStateException(
+            "Celery worker "
+                + i
+                + " exited "
+                + workers.get(i).exitValue()
+                + "; see celery-worker-"
+                + i
+                + ".log");
+      }
+    }
     commands.write(command + "\n");
     commands.flush();
     return answer();

@@ -72,6 +72,24 @@ public final class SpoolBench implements Callable<Integer> {
       description = "Where the JSON goes (default ${DEFAULT-VALUE}).")
   Path json;
 
+  private static final List<String> PARTS =
+      List.of(
+          "perftest",
+          "map",
+          "apply",
+          "delay",
+          "chord",
+          "state",
+          "consumer",
+          "heartbeat",
+          "index",
+          "tracing",
+          "startup",
+          "collector",
+          "warmup",
+          "celery",
+          "compiler");
+
   @Option(
       names = "--only",
       split = ",",
@@ -115,7 +133,20 @@ public final class SpoolBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (tasks < 1000) throw new IllegalArgumentException("--tasks must be at least 1000");
+    if (tasks < 1000) {
+      System.err.println("spool-bench: --tasks must be at least 1000");
+      return 2;
+    }
+    for (String part : only) {
+      if (!PARTS.contains(part)) {
+        System.err.println(
+            "spool-bench: --only: no part '"
+                + part
+                + "'; the parts are "
+                + String.join(", ", PARTS));
+        return 2;
+      }
+    }
     String ns = "bench-" + UUID.randomUUID().toString().substring(0, 8);
     config = SpoolConfig.builderFromEnvironment(System.getenv()).namespace(ns).build();
     logs = json.toAbsolutePath().getParent().resolve("bench-logs");
