@@ -11,7 +11,6 @@ module dev.spool.producer {
   requires org.slf4j;
   requires java.net.http;
   requires com.cronutils;
-  requires redis.clients.jedis; // internal.NamespaceCleanup
 
   exports dev.spool.producer;
 

@@ -2,12 +2,13 @@ package dev.spool.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spool.core.SpoolConfig;
+import dev.spool.core.wire.AmqpConnector;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,20 +27,21 @@ import java.util.concurrent.TimeUnit;
 final class CeleryRun implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final List<Process> workers = new ArrayList<>();
+  private final List<Process> workers;
   private final Process driver;
   private final BufferedReader answers;
   private final Writer commands;
-  private final URI amqp;
+  private final SpoolConfig config;
   private final String queue;
 
-  private CeleryRun(
-      Process driver, URI amqp, String queue, BufferedReader answers, Writer commands) {
+  private CeleryRun(List<Process> workers, Process driver, SpoolConfig config, String queue) {
+    this.workers = workers;
     this.driver = driver;
-    this.amqp = amqp;
+    this.config = config;
     this.queue = queue;
-    this.answers = answers;
-    this.commands = commands;
+    this.answers =
+        new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+    this.commands = new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);
   }
 
   /** The Python to run Celery with: {@code SPOOL_BENCH_PYTHON}, else Debian's, else python3. */
@@ -50,7 +52,8 @@ final class CeleryRun implements AutoCloseable {
   }
 
   /** Starts {@code workers} worker processes at {@code --concurrency threads} and the driver. */
-  static CeleryRun start(Path script, URI amqp, String queue, int workers, int threads, Path logs)
+  static CeleryRun start(
+      Path script, SpoolConfig config, String queue, int workers, int threads, Path logs)
       throws IOException, InterruptedException {
     String python = python();
     Process check =
@@ -67,7 +70,7 @@ final class CeleryRun implements AutoCloseable {
     Path dir = script.toAbsolutePath().getParent();
     String module = script.getFileName().toString().replaceFirst("\\.py$", "");
     Map<String, String> env =
-        Map.of("SPOOL_AMQP_URI", amqp.toString(), "CELERY_BENCH_QUEUE", queue);
+        Map.of("SPOOL_AMQP_URI", config.amqpUri().toString(), "CELERY_BENCH_QUEUE", queue);
     List<Process> started = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       ProcessBuilder pb =
@@ -100,16 +103,7 @@ final class CeleryRun implements AutoCloseable {
             .directory(dir.toFile())
             .redirectError(logs.resolve("celery-driver.log").toFile());
     pb.environment().putAll(env);
-    Process driver = pb.start();
-    CeleryRun run =
-        new CeleryRun(
-            driver,
-            amqp,
-            queue,
-            new BufferedReader(
-                new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8)),
-            new OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8));
-    run.workers.addAll(started);
+    CeleryRun run = new CeleryRun(started, pb.start(), config, queue);
     run.answer(); // {"ready": true}
     return run;
   }
@@ -125,11 +119,6 @@ final class CeleryRun implements AutoCloseable {
     long[] out = new long[nanos.size()];
     for (int i = 0; i < out.length; i++) out[i] = nanos.get(i).asLong();
     return out;
-  }
-
-  /** The worker processes, for their resident memory. */
-  List<Process> workers() {
-    return workers;
   }
 
   private JsonNode ask(String command) throws IOException {
@@ -185,9 +174,7 @@ final class CeleryRun implements AutoCloseable {
     for (Process w : workers) {
       if (!w.waitFor(30, TimeUnit.SECONDS)) w.destroyForcibly();
     }
-    com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
-    f.setUri(amqp);
-    try (var c = f.newConnection("spool-bench celery cleanup");
+    try (var c = new AmqpConnector(config).open("spool-bench celery cleanup");
         var ch = c.createChannel()) {
       ch.queueDelete(queue);
       ch.exchangeDelete(queue);

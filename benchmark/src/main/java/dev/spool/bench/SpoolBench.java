@@ -420,6 +420,17 @@ public final class SpoolBench implements Callable<Integer> {
     while (pool.admin().consumerCount() < 2) Thread.sleep(50);
   }
 
+  /** Stops {@code consumers} with a pill each, waits for them to exit, and kills any left. */
+  private static void stopAll(TaskPool pool, List<ConsumerProcess> consumers)
+      throws InterruptedException {
+    try {
+      pool.admin().stopConsumers(consumers.size());
+      for (ConsumerProcess c : consumers) c.awaitExit(60);
+    } finally {
+      consumers.forEach(ConsumerProcess::close);
+    }
+  }
+
   /** This command rebuilt the jars, which makes any cache stale: trains them afresh. */
   private void trainCaches() throws Exception {
     Process aot =
@@ -463,10 +474,8 @@ public final class SpoolBench implements Callable<Integer> {
               rates[3],
               rates[0] / rates[3]);
           if (round > 0) ratios.add(rates[0] / rates[3]);
-          pool.admin().stopConsumers(2);
-          for (ConsumerProcess c : consumers) c.awaitExit(60);
         } finally {
-          consumers.forEach(ConsumerProcess::close);
+          stopAll(pool, consumers);
         }
       }
     }
@@ -604,7 +613,7 @@ public final class SpoolBench implements Callable<Integer> {
     trainCaches(); // the map command starts as a user's does, with the launchers' caches
     say("Celery: 2 workers, --pool threads --concurrency 8, python %s", CeleryRun.python());
     try (CeleryRun cel =
-            CeleryRun.start(script, config.amqpUri(), config.namespace() + ".celery", 2, 8, logs);
+            CeleryRun.start(script, config, config.namespace() + ".celery", 2, 8, logs);
         TaskPool pool = pool()) {
       List<ConsumerProcess> consumers = new ArrayList<>();
       try {
@@ -643,11 +652,7 @@ public final class SpoolBench implements Callable<Integer> {
           }
         }
       } finally {
-        pool.admin().stopConsumers(consumers.size());
-        for (ConsumerProcess c : consumers) {
-          c.awaitExit(60);
-          c.close();
-        }
+        stopAll(pool, consumers);
       }
       out.add(
           new Figure(
@@ -724,11 +729,7 @@ public final class SpoolBench implements Callable<Integer> {
           }
         }
       } finally {
-        pool.admin().stopConsumers(consumers.size());
-        for (ConsumerProcess c : consumers) {
-          c.awaitExit(60);
-          c.close();
-        }
+        stopAll(pool, consumers);
       }
     }
     double[] p50 = new double[4], p99 = new double[4];
@@ -824,10 +825,8 @@ public final class SpoolBench implements Callable<Integer> {
                 "%s, round %d: first map of %,d square %,.0f tasks/s; third map of %,d crunch"
                     + " %,.0f tasks/s, %.2f CPU ms a task",
                 c1 ? "C1 alone" : "C1 and C2", round + 1, tasks, square, n, crunch, cpuMs);
-            pool.admin().stopConsumers(2);
-            for (ConsumerProcess c : consumers) c.awaitExit(60);
           } finally {
-            consumers.forEach(ConsumerProcess::close);
+            stopAll(pool, consumers);
           }
         }
       }
@@ -906,8 +905,7 @@ public final class SpoolBench implements Callable<Integer> {
               "%s %s, round %d: map unchunked %,.0f tasks/s, consumers' CPU %.3f s per 1,000 tasks,"
                   + " the larger consumer's RSS %.0f MB",
               thing, on ? "on " : "off", round + 1, rate, perK, rssMb);
-          pool.admin().stopConsumers(consumers.size());
-          for (ConsumerProcess c : consumers) c.awaitExit(60);
+          stopAll(pool, consumers);
         }
       }
     }

@@ -3,11 +3,9 @@ package dev.spool.producer.internal;
 import dev.spool.core.SpoolConfig;
 import dev.spool.core.wire.AmqpConnector;
 import dev.spool.core.wire.Topology;
+import dev.spool.state.internal.RedisState;
 import java.util.ArrayList;
 import java.util.List;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Deletes what a namespace that a tool made for itself left behind: the default queue's work,
@@ -34,14 +32,9 @@ public final class NamespaceCleanup {
     } catch (Exception e) {
       failed.add("the queues of namespace " + config.namespace() + ": " + e);
     }
-    try (Jedis jedis = new Jedis(config.redisUri())) {
-      ScanParams params = new ScanParams().match(config.namespace() + ":*").count(1000);
-      String cursor = ScanParams.SCAN_POINTER_START;
-      do {
-        ScanResult<String> page = jedis.scan(cursor, params);
-        if (!page.getResult().isEmpty()) jedis.unlink(page.getResult().toArray(String[]::new));
-        cursor = page.getCursor();
-      } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    // Through the shared state's own client: a Sentinel URI reaches the primary.
+    try (RedisState state = RedisState.connect(config.stateConfig())) {
+      state.deleteNamespace();
     } catch (Exception e) {
       failed.add(
           "the Redis keys of namespace "

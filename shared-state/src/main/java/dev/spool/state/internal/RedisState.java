@@ -243,6 +243,15 @@ public final class RedisState implements SharedState {
     return new StateInspector(redis, config.namespace()).objects(limit);
   }
 
+  /**
+   * Deletes every key of this namespace and returns how many there were: for a namespace that a
+   * tool of the project made for itself ({@code bin/spool-aot}, the benchmark), never for one that
+   * programs work in. Scans Redis.
+   */
+  public long deleteNamespace() {
+    return new StateInspector(redis, config.namespace()).deleteAll();
+  }
+
   /** Threads of this client waiting for a lock right now. */
   public long lockWaiters() {
     return locks.metrics.waiting();

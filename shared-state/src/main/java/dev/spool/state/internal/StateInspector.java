@@ -12,7 +12,10 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
-/** Reads what a namespace holds in Redis now, for {@code spool-producer status}. */
+/**
+ * Reads what a namespace holds in Redis now, for {@code spool-producer status}; deletes it all for
+ * the project's tools that work in a namespace of their own.
+ */
 final class StateInspector {
   private final Redis redis;
   private final String namespace;
@@ -115,6 +118,17 @@ final class StateInspector {
       case "list" -> j.llen(key);
       default -> j.strlen(key);
     };
+  }
+
+  /** Unlinks every key of the namespace, a thousand at a time; returns how many there were. */
+  long deleteAll() {
+    List<String> keys = scan(namespace + ":*");
+    for (int from = 0; from < keys.size(); from += 1000) {
+      String[] batch =
+          keys.subList(from, Math.min(keys.size(), from + 1000)).toArray(String[]::new);
+      redis.call("UNLINK", "deleting namespace " + namespace, j -> j.unlink(batch));
+    }
+    return keys.size();
   }
 
   private List<String> scan(String pattern) {
