@@ -66,14 +66,17 @@ public final class AmqpLimits {
     if (table == null) return;
     if (depth > 8) throw new IllegalArgumentException(what + " tables are nested too deep");
     for (Map.Entry<String, Object> e : table.entrySet()) {
-      shortstr(what + " name", e.getKey());
-      value(what + " '" + e.getKey() + "'", e.getValue(), depth);
+      // Every publish passes here, producers' and consumers': the names for an error are built
+      // only for one.
+      String key = e.getKey();
+      if (!fitsShortstr(key)) shortstr(what + " name", key);
+      Object v = e.getValue();
+      if (!scalar(v)) value(what + " '" + key + "'", v, depth);
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static void value(String what, Object v, int depth) {
-    if (v == null
+  private static boolean scalar(Object v) {
+    return v == null
         || v instanceof String
         || v instanceof LongString
         || v instanceof Integer
@@ -85,9 +88,12 @@ public final class AmqpLimits {
         || v instanceof Float
         || v instanceof BigDecimal
         || v instanceof Date
-        || v instanceof byte[]) {
-      return;
-    }
+        || v instanceof byte[];
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void value(String what, Object v, int depth) {
+    if (scalar(v)) return;
     if (v instanceof Map<?, ?> m) {
       for (Object k : m.keySet()) {
         if (!(k instanceof String))

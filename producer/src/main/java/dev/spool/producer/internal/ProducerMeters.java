@@ -21,6 +21,9 @@ public final class ProducerMeters {
   private final String queue;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> roundTrips = new ConcurrentHashMap<>();
+  private final Map<String, Counter> published = new ConcurrentHashMap<>(); // by task
+  private final Map<String, Counter> resultsOk = new ConcurrentHashMap<>(); // by task
+  private final Map<String, Counter> resultsFailed = new ConcurrentHashMap<>(); // by task
 
   public ProducerMeters(MeterRegistry registry, String queue) {
     this.registry = registry;
@@ -42,25 +45,35 @@ public final class ProducerMeters {
   }
 
   public void published(String task) {
-    counter(
-            "published/" + task,
-            "spool.producer.tasks.published",
-            "Task messages published",
-            "task",
-            task)
+    // Looked up by the task name alone: this runs at every publish and every result, and a key
+    // built from strings would be a new string each time.
+    published
+        .computeIfAbsent(
+            task,
+            t ->
+                counter(
+                    "published/" + t,
+                    "spool.producer.tasks.published",
+                    "Task messages published",
+                    "task",
+                    t))
         .increment();
   }
 
   void result(String task, boolean ok, long roundTripNanos) {
     String status = ok ? "ok" : "error";
-    counter(
-            "result/" + task + "/" + status,
-            "spool.producer.results",
-            "Results received for waiting tasks, by status",
-            "task",
+    (ok ? resultsOk : resultsFailed)
+        .computeIfAbsent(
             task,
-            "status",
-            status)
+            t ->
+                counter(
+                    "result/" + t + "/" + status,
+                    "spool.producer.results",
+                    "Results received for waiting tasks, by status",
+                    "task",
+                    t,
+                    "status",
+                    status))
         .increment();
     roundTrips
         .computeIfAbsent(
