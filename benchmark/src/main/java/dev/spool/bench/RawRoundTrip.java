@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,6 +26,10 @@ import java.util.concurrent.TimeUnit;
  * <p>At Celery's durability ({@code spoolDurability} false) the same trip runs without publisher
  * confirms and with transient replies to a non-durable queue, as Celery's {@code rpc://} results
  * travel; the task message stays persistent, as Celery's does.
+ *
+ * <p>With a hand-off ({@link #withHandOff}), the responder's client thread passes each message to
+ * one of 8 worker threads, which replies and acks: what a consumer that runs handlers on threads of
+ * its own (as Spool's does, as any consumer with a concurrency does) pays on top of the trip.
  */
 final class RawRoundTrip implements AutoCloseable {
   private final Connection callerConnection;
@@ -32,20 +38,37 @@ final class RawRoundTrip implements AutoCloseable {
   private final String work;
   private final String reply;
   private final BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
+  private final ExecutorService workers; // null: the responder replies on the client's thread
 
   /** When the responder took the current call's message ({@link System#nanoTime()}). */
   private volatile long handledAt;
 
   RawRoundTrip(URI amqp, String prefix) throws Exception {
-    this(amqp, prefix, "quorum", true);
+    this(amqp, prefix, "quorum", true, false);
+  }
+
+  /** At Spool's durability on a quorum queue, the responder handing each message to a worker. */
+  static RawRoundTrip withHandOff(URI amqp, String prefix) throws Exception {
+    return new RawRoundTrip(amqp, prefix, "quorum", true, true);
+  }
+
+  RawRoundTrip(URI amqp, String prefix, String workQueueType, boolean spoolDurability)
+      throws Exception {
+    this(amqp, prefix, workQueueType, spoolDurability, false);
   }
 
   /**
    * With the work queue of {@code workQueueType} ({@code quorum} or {@code classic}), at Spool's
-   * durability or at Celery's.
+   * durability or at Celery's; with {@code handOff}, replying on a worker thread.
    */
-  RawRoundTrip(URI amqp, String prefix, String workQueueType, boolean spoolDurability)
+  private RawRoundTrip(
+      URI amqp, String prefix, String workQueueType, boolean spoolDurability, boolean handOff)
       throws Exception {
+    workers =
+        handOff
+            ? Executors.newFixedThreadPool(
+                8, r -> Thread.ofPlatform().daemon().name("raw-worker").unstarted(r))
+            : null;
     ConnectionFactory f = new ConnectionFactory();
     f.setUri(amqp);
     callerConnection = f.newConnection("raw-caller");
@@ -76,6 +99,21 @@ final class RawRoundTrip implements AutoCloseable {
           @Override
           public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
               throws IOException {
+            if (workers == null) {
+              respond(e, p, body);
+            } else {
+              workers.execute(
+                  () -> {
+                    try {
+                      respond(e, p, body);
+                    } catch (IOException x) {
+                      throw new java.io.UncheckedIOException(x);
+                    }
+                  });
+            }
+          }
+
+          private void respond(Envelope e, AMQP.BasicProperties p, byte[] body) throws IOException {
             handledAt = System.nanoTime();
             long n = Long.parseLong(new String(body, java.nio.charset.StandardCharsets.US_ASCII));
             responder.basicPublish(
@@ -138,6 +176,7 @@ final class RawRoundTrip implements AutoCloseable {
     } finally {
       callerConnection.close();
       responderConnection.close();
+      if (workers != null) workers.shutdownNow();
     }
   }
 }
