@@ -3,8 +3,7 @@
 # Order: JAVA_HOME if it is new enough, then the newest JDK under /usr/lib/jvm, then `java` on PATH.
 
 # These run at every launch of every bin/ command, so they use shell builtins where they can: each
-# subprocess ($(...), dirname, sed) costs milliseconds, and the first version of this file spent
-# 80-150 ms of every command's start on them. Starting a JVM only to ask costs 50-300 ms more.
+# subprocess ($(...), dirname, sed) costs milliseconds, and starting a JVM only to ask 50-300 ms.
 
 spool_java_major() { # $1 = a JDK's home; sets SPOOL_MAJOR_OUT to its feature version ("" if unknown)
   local home="$1" line real

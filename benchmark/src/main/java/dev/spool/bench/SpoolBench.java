@@ -688,8 +688,7 @@ public final class SpoolBench implements Callable<Integer> {
     e.put("SPOOL_NAMESPACE", classic.namespace());
     e.put("SPOOL_QUEUE_TYPE", "classic");
     String[] names = {"apply", "bare client", "bare client at Celery's durability", "Celery rpc"};
-    List<List<Long>> nanos =
-        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    long[][] sorted;
     try (Spool s = Spool.connect(classic);
         TaskPool pool =
             s.pool(TaskPoolConfig.builder().defaultTimeout(Duration.ofMinutes(5)).build());
@@ -704,39 +703,22 @@ public final class SpoolBench implements Callable<Integer> {
         bare.sorted(2000, 1);
         light.sorted(2000, 1);
         cel.apply(500);
-        for (int block = 0; block < 8; block++) {
-          for (int k = 0; k < 4; k++) {
-            int who = (block + k) % 4;
-            List<Long> into = nanos.get(who);
-            switch (who) {
-              case 0 -> {
-                for (int i = 0; i < 250; i++) {
-                  long t0 = System.nanoTime();
-                  pool.apply("square", (long) i, Long.class);
-                  into.add(System.nanoTime() - t0);
-                }
-              }
-              case 1 -> {
-                for (int i = 0; i < 250; i++) into.add(bare.once(i));
-              }
-              case 2 -> {
-                for (int i = 0; i < 250; i++) into.add(light.once(i));
-              }
-              default -> {
-                for (long n : cel.apply(250)) into.add(n);
-              }
-            }
-          }
-        }
+        sorted =
+            interleaved(
+                2000,
+                List.of(
+                    timed(i -> pool.apply("square", (long) i, Long.class)),
+                    timed(bare::once),
+                    timed(light::once),
+                    cel::apply));
       } finally {
         stopAll(pool, consumers);
       }
     }
     double[] p50 = new double[4], p99 = new double[4];
     for (int i = 0; i < 4; i++) {
-      long[] sorted = sortedArray(nanos.get(i));
-      p50[i] = percentile(sorted, 0.5) / 1e6;
-      p99[i] = percentile(sorted, 0.99) / 1e6;
+      p50[i] = percentile(sorted[i], 0.5) / 1e6;
+      p99[i] = percentile(sorted[i], 0.99) / 1e6;
       say(
           "round trip on classic queues, %s: p50 %.2f ms, p99 %.2f ms (2,000 calls, interleaved"
               + " blocks of 250)",
@@ -1265,8 +1247,6 @@ public final class SpoolBench implements Callable<Integer> {
    */
   private long[][] applyLatencies(TaskPool pool, int n) throws Exception {
     TaskOptions kept = TaskOptions.defaults().withKeepResult(Duration.ofMinutes(5));
-    List<List<Long>> nanos =
-        List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     try (RawRoundTrip bare = new RawRoundTrip(config.amqpUri(), config.namespace());
         RawRoundTrip handOff =
             RawRoundTrip.withHandOff(config.amqpUri(), config.namespace() + ".handoff")) {
@@ -1276,30 +1256,58 @@ public final class SpoolBench implements Callable<Integer> {
       }
       bare.sorted(2000, 1);
       handOff.sorted(2000, 1);
-      int block = 250;
-      for (int b = 0; b < (n + block - 1) / block; b++) {
-        for (int k = 0; k < 4; k++) {
-          int who = (b + k) % 4;
-          List<Long> into = nanos.get(who);
-          for (int i = 0; i < block && into.size() < n; i++) {
-            long t0 = System.nanoTime();
-            switch (who) {
-              case 0 -> pool.apply("square", (long) i, Long.class);
-              case 1 -> pool.apply("square", (long) i, Long.class, kept);
-              case 2 -> bare.once(i);
-              default -> handOff.once(i);
-            }
-            into.add(System.nanoTime() - t0);
-          }
-        }
+      return interleaved(
+          n,
+          List.of(
+              timed(i -> pool.apply("square", (long) i, Long.class)),
+              timed(i -> pool.apply("square", (long) i, Long.class, kept)),
+              timed(bare::once),
+              timed(handOff::once)));
+    }
+  }
+
+  /** A block of round trips of one kind: runs {@code k} and returns each one's nanoseconds. */
+  @FunctionalInterface
+  private interface Trips {
+    long[] run(int k) throws Exception;
+  }
+
+  /** One call of a kind, given its number in the block. */
+  @FunctionalInterface
+  private interface Call {
+    void run(int i) throws Exception;
+  }
+
+  /** Blocks of {@code call}, each call timed here. */
+  private static Trips timed(Call call) {
+    return k -> {
+      long[] nanos = new long[k];
+      for (int i = 0; i < k; i++) {
+        long t0 = System.nanoTime();
+        call.run(i);
+        nanos[i] = System.nanoTime() - t0;
+      }
+      return nanos;
+    };
+  }
+
+  /**
+   * {@code n} round trips of each kind, in blocks of 250 whose order turns from block to block, so
+   * that every kind meets the same machine; each kind's sorted, in the order given.
+   */
+  private static long[][] interleaved(int n, List<Trips> kinds) throws Exception {
+    int block = 250;
+    List<List<Long>> nanos = new ArrayList<>();
+    for (int k = 0; k < kinds.size(); k++) nanos.add(new ArrayList<>());
+    for (int b = 0; b * block < n; b++) {
+      for (int k = 0; k < kinds.size(); k++) {
+        int who = (b + k) % kinds.size();
+        for (long t : kinds.get(who).run(Math.min(block, n - b * block))) nanos.get(who).add(t);
       }
     }
-    return new long[][] {
-      sortedArray(nanos.get(0)),
-      sortedArray(nanos.get(1)),
-      sortedArray(nanos.get(2)),
-      sortedArray(nanos.get(3))
-    };
+    long[][] sorted = new long[kinds.size()][];
+    for (int k = 0; k < kinds.size(); k++) sorted[k] = sortedArray(nanos.get(k));
+    return sorted;
   }
 
   private List<Figure> stateFigures() throws Exception {

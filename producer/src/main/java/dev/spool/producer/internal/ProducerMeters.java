@@ -19,11 +19,14 @@ import java.util.function.Supplier;
 public final class ProducerMeters {
   private final MeterRegistry registry;
   private final String queue;
-  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  // Found by the task name alone: published and result run at every publish and every result,
+  // where a key built from strings would be a new string each time.
+  private final Map<String, Counter> published = new ConcurrentHashMap<>();
+  private final Map<String, Counter> resultsOk = new ConcurrentHashMap<>();
+  private final Map<String, Counter> resultsFailed = new ConcurrentHashMap<>();
+  private final Map<String, Counter> timeouts = new ConcurrentHashMap<>();
   private final Map<String, Timer> roundTrips = new ConcurrentHashMap<>();
-  private final Map<String, Counter> published = new ConcurrentHashMap<>(); // by task
-  private final Map<String, Counter> resultsOk = new ConcurrentHashMap<>(); // by task
-  private final Map<String, Counter> resultsFailed = new ConcurrentHashMap<>(); // by task
+  private final Map<String, Counter> unkeyed = new ConcurrentHashMap<>(); // by meter name
 
   public ProducerMeters(MeterRegistry registry, String queue) {
     this.registry = registry;
@@ -45,35 +48,25 @@ public final class ProducerMeters {
   }
 
   public void published(String task) {
-    // Looked up by the task name alone: this runs at every publish and every result, and a key
-    // built from strings would be a new string each time.
     published
         .computeIfAbsent(
             task,
-            t ->
-                counter(
-                    "published/" + t,
-                    "spool.producer.tasks.published",
-                    "Task messages published",
-                    "task",
-                    t))
+            t -> register("spool.producer.tasks.published", "Task messages published", "task", t))
         .increment();
   }
 
   void result(String task, boolean ok, long roundTripNanos) {
-    String status = ok ? "ok" : "error";
     (ok ? resultsOk : resultsFailed)
         .computeIfAbsent(
             task,
             t ->
-                counter(
-                    "result/" + t + "/" + status,
+                register(
                     "spool.producer.results",
                     "Results received for waiting tasks, by status",
                     "task",
                     t,
                     "status",
-                    status))
+                    ok ? "ok" : "error"))
         .increment();
     roundTrips
         .computeIfAbsent(
@@ -87,39 +80,39 @@ public final class ProducerMeters {
   }
 
   void timedOut(String task) {
-    counter(
-            "timeout/" + task,
-            "spool.producer.tasks.timed.out",
-            "Tasks whose caller stopped waiting before a result came",
-            "task",
-            task)
+    timeouts
+        .computeIfAbsent(
+            task,
+            t ->
+                register(
+                    "spool.producer.tasks.timed.out",
+                    "Tasks whose caller stopped waiting before a result came",
+                    "task",
+                    t))
         .increment();
   }
 
   void duplicate() {
-    counter(
-            "duplicate",
+    unkeyed
+        .computeIfAbsent(
             "spool.producer.results.duplicate",
-            "Further results of a task that had its first (it ran twice)")
+            n -> register(n, "Further results of a task that had its first (it ran twice)"))
         .increment();
   }
 
   void unmatched() {
-    counter(
-            "unmatched",
+    unkeyed
+        .computeIfAbsent(
             "spool.producer.results.unmatched",
-            "Results for no waiting task: late ones, or another pool's")
+            n -> register(n, "Results for no waiting task: late ones, or another pool's"))
         .increment();
   }
 
-  private Counter counter(String key, String name, String description, String... tags) {
-    return counters.computeIfAbsent(
-        key,
-        k ->
-            Counter.builder(name)
-                .description(description)
-                .tag("queue", queue)
-                .tags(tags)
-                .register(registry));
+  private Counter register(String name, String description, String... tags) {
+    return Counter.builder(name)
+        .description(description)
+        .tag("queue", queue)
+        .tags(tags)
+        .register(registry);
   }
 }
