@@ -57,6 +57,56 @@ final class LauncherScriptsTest {
 
   @Test
   void buildIfNeeded_buildsOnlyWhenAJarIsMissingOrASourceIsNewer() throws Exception {
+    Path root = fakeCheckout("echo built >> \"$(dirname \"$0\")/builds\"\n");
+    List<Path> jars = jars(root);
+
+    buildIfNeeded(root);
+    assertEquals(0, builds(root), "jars newer than every source: no build");
+
+    // A source newer than one jar only (the oldest) is enough, in the API module as well.
+    Instant oldest = Files.getLastModifiedTime(jars.get(0)).toInstant();
+    Instant sources = Files.getLastModifiedTime(root.resolve("pom.xml")).toInstant();
+    Files.setLastModifiedTime(root.resolve("api/src/A.java"), FileTime.from(oldest.plusSeconds(1)));
+    buildIfNeeded(root);
+    assertEquals(1, builds(root), "an API source newer than the consumer's jar");
+
+    Files.setLastModifiedTime(root.resolve("api/src/A.java"), FileTime.from(sources));
+    Files.delete(jars.get(2));
+    buildIfNeeded(root);
+    assertEquals(2, builds(root), "the dashboard's jar is missing");
+  }
+
+  @Test
+  void buildIfNeeded_twoCommandsStartedTogether_buildOnce() throws Exception {
+    // The build takes 3 s and makes the jars; the second command starts during it.
+    Path root =
+        fakeCheckout(
+            "d=\"$(dirname \"$0\")\"\necho start >> \"$d/builds\"\nsleep 3\n"
+                + "touch \"$d/consumer/target/spool-consumer.jar\" "
+                + "\"$d/producer/target/spool-producer.jar\" "
+                + "\"$d/dashboard/target/spool-dashboard.jar\"\necho end >> \"$d/builds\"\n");
+    Files.delete(jars(root).get(0));
+    Process first = buildIfNeededStarted(root);
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (builds(root) == 0 && System.nanoTime() < deadline) Thread.sleep(20);
+    assertEquals(1, builds(root), "the first command started its build");
+    Process second = buildIfNeededStarted(root);
+    String secondSaid = new String(second.getInputStream().readAllBytes());
+    assertEquals(0, second.waitFor(), secondSaid);
+    assertEquals(0, first.waitFor());
+
+    assertEquals(
+        List.of("start", "end"),
+        Files.readAllLines(root.resolve("builds")),
+        "one build, the second command waiting for it: " + secondSaid);
+    assertTrue(secondSaid.contains("waiting for another command"), secondSaid);
+  }
+
+  /**
+   * A checkout whose sources are an hour old, its jars newer (the consumer's the oldest), and a
+   * {@code mvnw} that runs {@code build}.
+   */
+  private Path fakeCheckout(String build) throws IOException {
     Path root = tmp.resolve("checkout");
     Files.createDirectories(root);
     Files.writeString(root.resolve("pom.xml"), "<project/>");
@@ -66,36 +116,26 @@ final class LauncherScriptsTest {
     }
     Files.createDirectories(root.resolve("dashboard/src"));
     Path mvnw = root.resolve("mvnw");
-    Files.writeString(mvnw, "#!/bin/sh\necho built >> \"$(dirname \"$0\")/builds\"\n");
+    Files.writeString(mvnw, "#!/bin/sh\n" + build);
     Files.setPosixFilePermissions(mvnw, PosixFilePermissions.fromString("rwxr-xr-x"));
     Instant sources = Instant.now().minusSeconds(3600);
     try (var files = Files.walk(root)) {
       for (Path p : files.toList()) Files.setLastModifiedTime(p, FileTime.from(sources));
     }
-    List<Path> jars =
-        List.of(
-            root.resolve("consumer/target/spool-consumer.jar"),
-            root.resolve("producer/target/spool-producer.jar"),
-            root.resolve("dashboard/target/spool-dashboard.jar"));
+    List<Path> jars = jars(root);
     for (int i = 0; i < jars.size(); i++) {
       Files.createDirectories(jars.get(i).getParent());
       Files.writeString(jars.get(i), "jar");
       Files.setLastModifiedTime(jars.get(i), FileTime.from(sources.plusSeconds(60 + i)));
     }
+    return root;
+  }
 
-    buildIfNeeded(root);
-    assertEquals(0, builds(root), "jars newer than every source: no build");
-
-    // A source newer than one jar only (the oldest) is enough, in the API module as well.
-    Files.setLastModifiedTime(
-        root.resolve("api/src/A.java"), FileTime.from(sources.plusSeconds(60 + 1)));
-    buildIfNeeded(root);
-    assertEquals(1, builds(root), "an API source newer than the consumer's jar");
-
-    Files.setLastModifiedTime(root.resolve("api/src/A.java"), FileTime.from(sources));
-    Files.delete(jars.get(2));
-    buildIfNeeded(root);
-    assertEquals(2, builds(root), "the dashboard's jar is missing");
+  private static List<Path> jars(Path root) {
+    return List.of(
+        root.resolve("consumer/target/spool-consumer.jar"),
+        root.resolve("producer/target/spool-producer.jar"),
+        root.resolve("dashboard/target/spool-dashboard.jar"));
   }
 
   private Path fakeJdk(String name, String release) throws IOException {
@@ -123,6 +163,18 @@ final class LauncherScriptsTest {
         ". \"$1/bin/spool-build-if-needed.sh\" && spool_build_if_needed \"$2\"",
         ROOT.toString(),
         root.toString());
+  }
+
+  private Process buildIfNeededStarted(Path root) throws IOException {
+    return new ProcessBuilder(
+            "bash",
+            "-c",
+            ". \"$1/bin/spool-build-if-needed.sh\" && spool_build_if_needed \"$2\"",
+            "bash",
+            ROOT.toString(),
+            root.toString())
+        .redirectErrorStream(true)
+        .start();
   }
 
   private static int builds(Path root) throws IOException {
