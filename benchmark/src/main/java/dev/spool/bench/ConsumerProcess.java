@@ -15,10 +15,12 @@ import java.util.concurrent.TimeUnit;
 final class ConsumerProcess implements AutoCloseable {
   final Process process;
   final long startedNanos;
+  final Path log;
 
-  private ConsumerProcess(Process process, long startedNanos) {
+  private ConsumerProcess(Process process, long startedNanos, Path log) {
     this.process = process;
     this.startedNanos = startedNanos;
+    this.log = log;
   }
 
   static ConsumerProcess start(
@@ -31,7 +33,7 @@ final class ConsumerProcess implements AutoCloseable {
     pb.redirectOutput(log.toFile());
     pb.environment().putAll(env);
     long t0 = System.nanoTime();
-    return new ConsumerProcess(pb.start(), t0);
+    return new ConsumerProcess(pb.start(), t0, log);
   }
 
   /** Resident memory now, from /proc (Linux), of the JVM the launcher exec'd. */
@@ -42,6 +44,17 @@ final class ConsumerProcess implements AutoCloseable {
       }
     }
     throw new IllegalStateException("no VmRSS for pid " + process.pid());
+  }
+
+  /**
+   * Fails when this process has ended: a consumer that exits before it takes tasks (a failed build,
+   * a bad option) would otherwise leave its caller waiting for it for ever.
+   */
+  void checkAlive() {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "a consumer process ended (exit " + process.exitValue() + "); see " + log);
+    }
   }
 
   boolean awaitExit(long seconds) throws InterruptedException {

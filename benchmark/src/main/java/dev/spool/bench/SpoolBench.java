@@ -417,7 +417,16 @@ public final class SpoolBench implements Callable<Integer> {
           ConsumerProcess.start(
               consumerLauncher, args, env, logs.resolve(name + "-" + i + ".log")));
     }
-    while (pool.admin().consumerCount() < 2) Thread.sleep(50);
+    awaitConsumers(pool, into);
+  }
+
+  /** Waits until {@code processes} all consume, failing as soon as one of them has ended. */
+  private static void awaitConsumers(TaskPool pool, List<ConsumerProcess> processes)
+      throws InterruptedException {
+    while (pool.admin().consumerCount() < processes.size()) {
+      processes.forEach(ConsumerProcess::checkAlive);
+      Thread.sleep(50);
+    }
   }
 
   /** Stops {@code consumers} with a pill each, waits for them to exit, and kills any left. */
@@ -511,7 +520,7 @@ public final class SpoolBench implements Callable<Integer> {
             try (ConsumerProcess second =
                 ConsumerProcess.start(
                     consumerLauncher, consumerArgs, e, logs.resolve("startup-" + on + "-2.log"))) {
-              while (pool.admin().consumerCount() < 2) Thread.sleep(50);
+              awaitConsumers(pool, List.of(c, second));
               double rate = mapCommand(e, "startup-map-" + on + ".log");
               (on ? mapOn : mapOff).add(rate);
               (on ? startOn : startOff).add(start);
