@@ -4,6 +4,7 @@ import dev.spool.SharedStateException;
 import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
 import dev.spool.core.wire.ParkedTask;
+import dev.spool.state.internal.ChannelNotifier;
 import dev.spool.state.internal.SharedSchedule;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,16 +21,28 @@ import org.slf4j.LoggerFactory;
  * Redis hands each due task to one of them ({@link SharedSchedule#claimDue}). A task is removed
  * from Redis only once the broker confirmed it in the work queue; a mover that dies between the two
  * leaves its claim to run out ({@link #LEASE}), and the task is moved again (so at least once).
- * Idle, it asks Redis every {@link #POLL}: the most a due task waits before it is moved. A batch is
- * marked done after the next one is claimed and published (or on close), so the broker's confirms
- * never stand between two claims. A task that cannot be published at all (a name AMQP cannot carry,
- * stored by an older producer) is dead-lettered with the reason, once, and never claimed again: it
- * would otherwise be claimed, refused and claimed again for ever.
+ * Between claims it sleeps until the next task falls due, as Redis tells it with each claim, and
+ * wakes early when a task due sooner than every waiting one is added (Redis announces those, {@link
+ * SharedSchedule#sooner}); at most {@link #IDLE}, for what is not announced (tasks stored by an
+ * older producer, an announcement lost while the subscription reconnects). An idle consumer so asks
+ * Redis about once a second, not twenty times. A batch is marked done after the next one is claimed
+ * and published (or on close, or {@link #POLL} later), so the broker's confirms never stand between
+ * two claims. A task that cannot be published at all (a name AMQP cannot carry, stored by an older
+ * producer) is dead-lettered with the reason, once, and never claimed again: it would otherwise be
+ * claimed, refused and claimed again for ever.
  */
 public final class DelayedMover implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DelayedMover.class);
 
+  /**
+   * The shortest sleep between claims that found less than a batch, and the longest while a
+   * published batch waits to be marked done.
+   */
   static final Duration POLL = Duration.ofMillis(50);
+
+  /** The longest sleep between claims. */
+  static final Duration IDLE = Duration.ofSeconds(1);
+
   static final Duration LEASE = Duration.ofSeconds(60);
   private static final int BATCH = 500;
 
@@ -42,6 +55,8 @@ public final class DelayedMover implements AutoCloseable {
   private final Thread thread;
   private final CountDownLatch stop = new CountDownLatch(1);
   private final Map<SharedSchedule, Batch> unsettled = new HashMap<>();
+  private final Duration idle;
+  private volatile ChannelNotifier.Interest sooner; // what the mover sleeps on; close wakes it
 
   /** Where a task that cannot be published goes instead: a dead letter, with why. */
   @FunctionalInterface
@@ -63,6 +78,19 @@ public final class DelayedMover implements AutoCloseable {
       String urgentQueue,
       Counters counters,
       DeadLetterSink dead) {
+    this(schedules, publisher, workQueue, urgentQueue, counters, dead, IDLE);
+  }
+
+  /** With the longest sleep between claims {@code idle} (a test's, to tell a wake from a poll). */
+  DelayedMover(
+      List<SharedSchedule> schedules,
+      ConfirmingPublisher publisher,
+      String workQueue,
+      String urgentQueue,
+      Counters counters,
+      DeadLetterSink dead,
+      Duration idle) {
+    this.idle = idle;
     this.dead = dead;
     this.schedules = List.copyOf(schedules);
     this.publisher = publisher;
@@ -78,11 +106,13 @@ public final class DelayedMover implements AutoCloseable {
 
   private void run() {
     long backoff = 0;
-    try {
+    try (ChannelNotifier.Interest sooner = schedules.getFirst().sooner()) {
+      this.sooner = sooner;
       while (stop.getCount() > 0) {
+        long seen = sooner.generation(); // before the claim: an add after it wakes the sleep below
         long pause;
         try {
-          pause = moveDue() < BATCH ? POLL.toMillis() : 0;
+          pause = moveDue();
           backoff = 0;
         } catch (SpoolException e) {
           backoff = Math.min(5000, Math.max(250, backoff * 2));
@@ -90,7 +120,7 @@ public final class DelayedMover implements AutoCloseable {
           log.warn(
               "cannot move due delayed tasks ({}); trying again in {} ms", e.getMessage(), backoff);
         }
-        if (pause > 0 && stop.await(pause, TimeUnit.MILLISECONDS)) break;
+        if (pause > 0 && stop.getCount() > 0) sooner.await(seen, pause);
       }
       settleAll();
     } catch (InterruptedException e) {
@@ -98,11 +128,22 @@ public final class DelayedMover implements AutoCloseable {
     }
   }
 
-  /** Moves one batch of due tasks from each schedule; returns the most that were due in one. */
-  int moveDue() throws InterruptedException {
-    int most = 0;
-    for (SharedSchedule s : schedules) most = Math.max(most, moveDue(s));
-    return most;
+  /**
+   * Moves one batch of due tasks from each schedule; returns how long to sleep before the next
+   * claim, in ms: none while a full batch was due, else until the next task falls due, but at least
+   * {@link #POLL} (tasks due close together leave together, as many claims a second as before) and
+   * at most {@link #IDLE} ({@link #POLL} while a batch waits to be marked done).
+   */
+  long moveDue() throws InterruptedException {
+    long pause = idle.toMillis();
+    for (SharedSchedule s : schedules) {
+      SharedSchedule.Claim claim = moveDue(s);
+      if (claim.entries().size() >= BATCH) return 0;
+      if (claim.untilNext() != null) {
+        pause = Math.min(pause, Math.max(POLL.toMillis(), claim.untilNext().toMillis()));
+      }
+    }
+    return unsettled.isEmpty() ? pause : Math.min(pause, POLL.toMillis());
   }
 
   /**
@@ -110,15 +151,16 @@ public final class DelayedMover implements AutoCloseable {
    * one batch while the next is claimed, so a backlog of due tasks drains without a confirm round
    * trip between batches. Each schedule has at most one unsettled batch.
    */
-  private int moveDue(SharedSchedule schedule) throws InterruptedException {
-    List<SharedSchedule.Entry> due = schedule.claimDue(BATCH, LEASE);
+  private SharedSchedule.Claim moveDue(SharedSchedule schedule) throws InterruptedException {
+    SharedSchedule.Claim claim = schedule.claim(BATCH, LEASE);
+    List<SharedSchedule.Entry> due = claim.entries();
     Batch previous = unsettled.remove(schedule);
     try {
       if (!due.isEmpty()) unsettled.put(schedule, publish(schedule, due));
     } finally {
       if (previous != null) previous.settle();
     }
-    return due.size();
+    return claim;
   }
 
   private Batch publish(SharedSchedule schedule, List<SharedSchedule.Entry> due)
@@ -197,6 +239,8 @@ public final class DelayedMover implements AutoCloseable {
   @Override
   public void close() {
     stop.countDown(); // the batch in hand is finished: moved and marked done
+    ChannelNotifier.Interest s = sooner;
+    if (s != null) s.wake();
     try {
       thread.join(LEASE.toMillis() / 2 + 5000);
     } catch (InterruptedException e) {

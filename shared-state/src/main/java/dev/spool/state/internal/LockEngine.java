@@ -28,7 +28,7 @@ final class LockEngine {
   final SharedStateConfig config;
   final LockMetrics metrics;
   final ScheduledExecutorService timer;
-  private final LockNotifier notifier;
+  private final ChannelNotifier notifier;
   private final String process;
   private final Map<Thread, Set<DefaultLease>> held = new ConcurrentHashMap<>();
 
@@ -40,7 +40,7 @@ final class LockEngine {
   LockEngine(
       Redis redis,
       SharedStateConfig config,
-      LockNotifier notifier,
+      ChannelNotifier notifier,
       ScheduledExecutorService timer,
       String process) {
     this.redis = redis;
@@ -106,7 +106,7 @@ final class LockEngine {
     String leaseMs = Long.toString(lease.toMillis());
     String candidate = UUID.randomUUID().toString();
     // Interested in the lock's releases while trying: a release wakes the wait below.
-    try (LockNotifier.Interest releases = notifier.interest(name)) {
+    try (ChannelNotifier.Interest releases = notifier.interest(name)) {
       while (true) {
         long seen = releases.generation();
         List<String> args = List.of(value, leaseMs, epoch, candidate);

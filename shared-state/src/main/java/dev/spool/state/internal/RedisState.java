@@ -31,7 +31,8 @@ public final class RedisState implements SharedState {
   private final SharedStateConfig config;
   private final Redis redis;
   private final StateCodec codec = new StateCodec();
-  private final LockNotifier notifier;
+  private final ChannelNotifier notifier;
+  private final ChannelNotifier sooner; // schedule entries due ahead of the earliest
   private final ScheduledThreadPoolExecutor timer;
   private final LockEngine locks;
   private volatile boolean closed;
@@ -56,7 +57,10 @@ public final class RedisState implements SharedState {
             1, r -> Thread.ofPlatform().daemon().name("spool-state-timer").unstarted(r));
     timer.setRemoveOnCancelPolicy(true);
     this.notifier =
-        new LockNotifier(() -> endpoint.connect(client), config.namespace() + ":lock-released");
+        new ChannelNotifier(() -> endpoint.connect(client), config.namespace() + ":lock-released");
+    this.sooner =
+        new ChannelNotifier(
+            () -> endpoint.connect(client), config.namespace() + ":schedule-sooner");
     this.locks = new LockEngine(redis, config, notifier, timer, processId());
   }
 
@@ -121,7 +125,7 @@ public final class RedisState implements SharedState {
 
   /** The schedule {@code name}: entries that fall due by Redis's clock (delayed tasks). */
   public SharedSchedule schedule(String name) {
-    return new SharedSchedule(redis, key("schedule", name));
+    return new SharedSchedule(redis, key("schedule", name), sooner);
   }
 
   /** The timetable {@code name}: periodic entries and when each next falls due. */
@@ -284,6 +288,7 @@ public final class RedisState implements SharedState {
     if (closed) return;
     closed = true;
     notifier.close();
+    sooner.close();
     timer.shutdownNow();
     redis.close();
   }

@@ -151,22 +151,31 @@ final class Scripts {
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       """;
 
-  /** KEYS waiting, claimed, payloads; ARGV id, payload, 'in' or 'at', ms. Returns the due ms. */
+  /**
+   * KEYS waiting, claimed, payloads; ARGV id, payload, 'in' or 'at', ms, channel ('' none). Returns
+   * the due ms. Announces the schedule's key on the channel when the entry is due before every
+   * other waiting one: the movers sleep until the earliest.
+   */
   static final Script SCHEDULE_ADD =
       new Script(
           NOW
               + """
               local due = tonumber(ARGV[4])
               if ARGV[3] == 'in' then due = now + due end
+              local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
               redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
               redis.call('ZREM', KEYS[2], ARGV[1])
               redis.call('ZADD', KEYS[1], due, ARGV[1])
+              if ARGV[5] ~= '' and (first[2] == nil or due < tonumber(first[2])) then
+                redis.call('PUBLISH', ARGV[5], KEYS[1])
+              end
               return due
               """);
 
   /**
    * KEYS waiting, claimed, payloads; ARGV max, lease ms. Returns id, payload, due ms for each entry
-   * claimed; claims whose lease ran out are due again first.
+   * claimed, then the ms until the next entry falls due or a lease runs out (-1: none); claims
+   * whose lease ran out are due again first.
    */
   static final Script SCHEDULE_CLAIM =
       new Script(
@@ -192,6 +201,15 @@ final class Scripts {
                   out[#out + 1] = due[i + 1]
                 end
               end
+              local soonest = -1
+              for _, k in ipairs({KEYS[1], KEYS[2]}) do
+                local first = redis.call('ZRANGE', k, 0, 0, 'WITHSCORES')
+                if first[2] and (soonest < 0 or tonumber(first[2]) < soonest) then
+                  soonest = tonumber(first[2])
+                end
+              end
+              if soonest >= 0 then soonest = math.max(0, soonest - now) end
+              out[#out + 1] = soonest
               return out
               """);
 
@@ -321,9 +339,9 @@ final class Scripts {
 
   /**
    * KEYS defs, next, last, lock, target waiting, target payloads; ARGV lease value, name, due ms,
-   * next ms ('' none), occurrence id, payload ('' to skip), run-at ms, the definition read. -1:
-   * lease lost; 0: not due at that time any more, or redefined since read; 1: fired (or skipped)
-   * and advanced.
+   * next ms ('' none), occurrence id, payload ('' to skip), run-at ms, the definition read, the
+   * target's channel ('' none; announced as SCHEDULE_ADD does). -1: lease lost; 0: not due at that
+   * time any more, or redefined since read; 1: fired (or skipped) and advanced.
    */
   static final Script TIMETABLE_FIRE =
       new Script(
@@ -334,7 +352,11 @@ final class Scripts {
           if redis.call('HGET', KEYS[1], ARGV[2]) ~= ARGV[8] then return 0 end
           if ARGV[6] ~= '' then
             if redis.call('HSETNX', KEYS[6], ARGV[5], ARGV[6]) == 1 then
+              local first = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
               redis.call('ZADD', KEYS[5], tonumber(ARGV[7]), ARGV[5])
+              if ARGV[9] ~= '' and (first[2] == nil or tonumber(ARGV[7]) < tonumber(first[2])) then
+                redis.call('PUBLISH', ARGV[9], KEYS[5])
+              end
             end
             redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
           end

@@ -18,7 +18,10 @@ import java.util.Optional;
  *
  * <p>Keys: {@code <key>} (a sorted set of waiting ids by due time in epoch ms), {@code
  * <key>:claimed} (ids by lease end) and {@code <key>:payloads} (a hash). Every operation is one Lua
- * script, atomic, timed by Redis's {@code TIME}: one clock for every process. Thread-safe.
+ * script, atomic, timed by Redis's {@code TIME}: one clock for every process. An entry added ahead
+ * of every waiting one is announced on the namespace's channel ({@link #sooner}), so that a claimer
+ * can sleep until the next entry is due ({@link Claim#untilNext}) and still wake for it.
+ * Thread-safe.
  */
 public final class SharedSchedule {
   /** The most entries one {@link #claimDue} hands out. */
@@ -27,18 +30,45 @@ public final class SharedSchedule {
   private final Redis redis;
   private final String key;
   private final List<String> keys;
+  private final ChannelNotifier notifier;
 
-  SharedSchedule(Redis redis, String key) {
+  /**
+   * @param notifier listens on the channel where entries due sooner are announced (the same for
+   *     every schedule of a namespace)
+   */
+  SharedSchedule(Redis redis, String key, ChannelNotifier notifier) {
     this.redis = redis;
     this.key = key;
     this.keys = List.of(key, key + ":claimed", key + ":payloads");
+    this.notifier = notifier;
   }
 
   /** A due entry handed to a claimer. */
   public record Entry(String id, String payload, Instant due) {}
 
+  /**
+   * What one claim handed out, and how long until the next entry falls due or a claim's lease runs
+   * out, by Redis's clock ({@code null}: nothing waits and nothing is claimed).
+   */
+  public record Claim(List<Entry> entries, Duration untilNext) {}
+
   public String key() {
     return key;
+  }
+
+  /** The channel where an entry added ahead of every waiting one is announced. */
+  String channel() {
+    return notifier.channel();
+  }
+
+  /**
+   * An interest in entries added ahead of every waiting one, on any schedule of this namespace (and
+   * in periodic occurrences stored into one): read its generation before {@link #claim}, then sleep
+   * on it until {@link Claim#untilNext} at most. Subscribes on first use; close it when done.
+   */
+  public ChannelNotifier.Interest sooner() {
+    notifier.start();
+    return notifier.interest(ChannelNotifier.ANY);
   }
 
   /**
@@ -62,7 +92,9 @@ public final class SharedSchedule {
         redis.call(
             "schedule.add",
             "add to " + key,
-            j -> Scripts.SCHEDULE_ADD.run(j, keys, List.of(id, payload, how, Long.toString(ms))));
+            j ->
+                Scripts.SCHEDULE_ADD.run(
+                    j, keys, List.of(id, payload, how, Long.toString(ms), channel())));
     return Instant.ofEpochMilli((Long) due);
   }
 
@@ -71,6 +103,11 @@ public final class SharedSchedule {
    * handed to anyone else until the lease runs out. Entries whose lease ran out are due again.
    */
   public List<Entry> claimDue(int max, Duration lease) {
+    return claim(max, lease).entries();
+  }
+
+  /** {@link #claimDue}, with how long until the next entry falls due. */
+  public Claim claim(int max, Duration lease) {
     if (max < 1 || max > MAX_CLAIM) {
       throw new IllegalArgumentException("max must be from 1 to " + MAX_CLAIM + ", was " + max);
     }
@@ -91,7 +128,8 @@ public final class SharedSchedule {
               (String) flat.get(i + 1),
               Instant.ofEpochMilli(Long.parseLong((String) flat.get(i + 2)))));
     }
-    return out;
+    long next = flat.size() % 3 == 1 ? (Long) flat.getLast() : -1;
+    return new Claim(out, next < 0 ? null : Duration.ofMillis(next));
   }
 
   /** The claimed entry {@code id} was acted on: it is gone. */

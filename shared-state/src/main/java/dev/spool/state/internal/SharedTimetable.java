@@ -177,7 +177,8 @@ public final class SharedTimetable {
             occurrenceId == null ? "" : occurrenceId,
             payload == null ? "" : payload,
             runAt == null ? "0" : Long.toString(runAt.toEpochMilli()),
-            definition);
+            definition,
+            target.channel());
     String what = "fire " + name + " of " + key;
     Redis.Acked acked = redis.acknowledged("timetable.fire", what, Scripts.TIMETABLE_FIRE, k, args);
     long status = (Long) acked.result();

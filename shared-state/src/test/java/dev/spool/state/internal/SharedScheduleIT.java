@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.spool.LockLease;
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
 import java.time.Duration;
@@ -80,5 +81,72 @@ final class SharedScheduleIT {
       assertEquals(n, total, "no entry handed out twice");
       assertEquals(n, seen.size(), "none lost");
     }
+  }
+
+  @Test
+  void claim_saysHowLongUntilTheNextEntryFallsDue_orALeaseRunsOut(StateTestEnv env)
+      throws Exception {
+    try (RedisState state = StateFixture.state(env)) {
+      SharedSchedule s = state.schedule("next");
+      SharedSchedule.Claim empty = s.claim(10, Duration.ofMinutes(1));
+      assertTrue(empty.entries().isEmpty());
+      assertEquals(null, empty.untilNext(), "nothing waits, nothing claimed");
+
+      s.addIn("soon", "x", Duration.ofSeconds(10));
+      s.addIn("now", "y", Duration.ZERO);
+      SharedSchedule.Claim c = s.claim(10, Duration.ofMinutes(1));
+      assertEquals(List.of("now"), c.entries().stream().map(SharedSchedule.Entry::id).toList());
+      assertTrue(
+          c.untilNext().compareTo(Duration.ofSeconds(9)) > 0
+              && c.untilNext().compareTo(Duration.ofSeconds(10)) <= 0,
+          "the waiting entry, not the claim's lease of a minute: " + c.untilNext());
+
+      s.cancel("soon");
+      SharedSchedule.Claim leased = s.claim(10, Duration.ofMinutes(1));
+      assertTrue(
+          leased.untilNext().compareTo(Duration.ofSeconds(50)) > 0
+              && leased.untilNext().compareTo(Duration.ofMinutes(1)) <= 0,
+          "the claim on 'now' runs out within its lease: " + leased.untilNext());
+    }
+  }
+
+  @Test
+  void anEntryAheadOfEveryWaitingOne_isAnnounced_oneBehindIsNot(StateTestEnv env) throws Exception {
+    try (RedisState state = StateFixture.state(env);
+        RedisState other = StateFixture.state(env)) {
+      SharedSchedule s = state.schedule("announced");
+      try (ChannelNotifier.Interest sooner = other.schedule("elsewhere").sooner()) {
+        long g0 = sooner.generation();
+        s.addIn("first", "x", Duration.ofMinutes(10)); // the only one: ahead of every other
+        awaitGeneration(sooner, g0 + 1);
+
+        s.addIn("behind", "x", Duration.ofMinutes(20)); // not announced
+        s.addIn("ahead", "x", Duration.ofMinutes(5)); // announced
+        awaitGeneration(sooner, g0 + 2);
+        Thread.sleep(500); // messages arrive in order: "behind"'s, had it one, is counted by now
+        assertEquals(g0 + 2, sooner.generation(), "the entry behind the earliest is not announced");
+
+        // Periodic occurrences stored into a schedule are announced the same way.
+        SharedTimetable t = state.timetable("announced-beat");
+        Instant due = Instant.ofEpochMilli(state.serverTime().toEpochMilli() - 1000);
+        t.put("nightly", "def-0", due);
+        try (LockLease lease =
+            state.lock("announced-leader").acquire(Duration.ofSeconds(1), Duration.ofSeconds(30))) {
+          assertTrue(
+              t.fire(lease, "nightly", "def-0", due, null, s, "occ-1", "payload", due), "fired");
+        }
+        awaitGeneration(sooner, g0 + 3);
+      }
+    }
+  }
+
+  private static void awaitGeneration(ChannelNotifier.Interest sooner, long atLeast)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long g;
+    while ((g = sooner.generation()) < atLeast && System.nanoTime() < deadline) {
+      sooner.await(g, 1000);
+    }
+    assertEquals(atLeast, sooner.generation(), "announcements seen");
   }
 }

@@ -11,13 +11,17 @@ import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Wakes lock waiters when a lock is released: one subscriber connection listens on the namespace's
- * release channel. Each lock name has a generation counter; a waiter reads it before trying, and
- * sleeps only while it is unchanged, so a release between the try and the sleep is never missed.
- * Waits are still bounded (lock expiry is not announced).
+ * Wakes waiters when a name is announced on a Redis channel: a lock's name when it is released, a
+ * schedule's key when an entry falls due sooner than its earliest. One subscriber connection per
+ * channel. Each name has a generation counter; a waiter reads it before trying, and sleeps only
+ * while it is unchanged, so an announcement between the try and the sleep is never missed. Waits
+ * are still bounded (not everything is announced: a lock's expiry, a claim's lease running out).
  */
-final class LockNotifier implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(LockNotifier.class);
+public final class ChannelNotifier implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ChannelNotifier.class);
+
+  /** The name whose interest every announcement on the channel wakes. */
+  static final String ANY = "";
 
   private static final class Generation {
     long value; // guarded by the object
@@ -36,14 +40,18 @@ final class LockNotifier implements AutoCloseable {
   /**
    * @param connect opens a connection of the notifier's own, to the server (or the current primary)
    */
-  LockNotifier(java.util.function.Supplier<Jedis> connect, String channel) {
+  ChannelNotifier(java.util.function.Supplier<Jedis> connect, String channel) {
     this.connect = connect;
     this.channel = channel;
   }
 
+  String channel() {
+    return channel;
+  }
+
   /**
-   * Starts listening (once); waits briefly for the subscription so early releases count. Called on
-   * every acquire, so the started case is a volatile read, not a lock.
+   * Starts listening (once); waits briefly for the subscription so early announcements count.
+   * Called on every acquire, so the started case is a volatile read, not a lock.
    */
   void start() {
     if (!started) startOnce();
@@ -51,10 +59,10 @@ final class LockNotifier implements AutoCloseable {
 
   private synchronized void startOnce() {
     if (thread != null) return;
-    thread = Thread.ofPlatform().daemon().name("spool-lock-notifier").start(this::listen);
+    thread = Thread.ofPlatform().daemon().name("spool-notify " + channel).start(this::listen);
     try {
       if (!subscribed.await(2, TimeUnit.SECONDS)) {
-        log.warn("lock release notifications not subscribed yet; waiters poll meanwhile");
+        log.warn("{} not subscribed yet; waiters poll meanwhile", channel);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -68,7 +76,7 @@ final class LockNotifier implements AutoCloseable {
         jedis.subscribe(subscriber, channel);
       } catch (JedisException e) {
         if (closed) return;
-        log.warn("lock release channel lost ({}); resubscribing in 1 s", e.getMessage());
+        log.warn("channel {} lost ({}); resubscribing in 1 s", channel, e.getMessage());
         try {
           Thread.sleep(1000); // back off before reconnecting; waiters poll meanwhile
         } catch (InterruptedException ie) {
@@ -79,9 +87,9 @@ final class LockNotifier implements AutoCloseable {
   }
 
   /**
-   * Registers a waiter's interest in {@code name}'s releases until the returned interest is closed.
-   * The generation counter lives only while someone is interested, so the map holds the locks being
-   * waited for now, not every lock ever waited for.
+   * Registers a waiter's interest in {@code name}'s announcements ({@link #ANY}: every one) until
+   * the returned interest is closed. The generation counter lives only while someone is interested,
+   * so the map holds the locks being waited for now, not every lock ever waited for.
    */
   Interest interest(String name) {
     Generation g =
@@ -100,8 +108,13 @@ final class LockNotifier implements AutoCloseable {
     return generations.size();
   }
 
-  /** Called for each release announced on the channel. */
-  void released(String name) {
+  /** Called for each name announced on the channel. */
+  void announced(String name) {
+    if (!name.equals(ANY)) bump(ANY);
+    bump(name);
+  }
+
+  private void bump(String name) {
     Generation g = generations.get(name);
     if (g == null) return; // nobody waits for it
     synchronized (g) {
@@ -110,8 +123,8 @@ final class LockNotifier implements AutoCloseable {
     }
   }
 
-  /** One waiter's interest in one lock's releases. Closing twice is harmless. */
-  final class Interest implements AutoCloseable {
+  /** One waiter's interest in one name's announcements. Closing twice is harmless. */
+  public final class Interest implements AutoCloseable {
     private final String name;
     private final Generation g;
     private boolean closed;
@@ -121,18 +134,23 @@ final class LockNotifier implements AutoCloseable {
       this.g = g;
     }
 
-    /** The release count now: read before trying the lock. */
-    long generation() {
+    /** The announcement count now: read before trying. */
+    public long generation() {
       synchronized (g) {
         return g.value;
       }
     }
 
-    /** Sleeps up to {@code millis} unless the lock was released after {@code seen} was read. */
-    void await(long seen, long millis) throws InterruptedException {
+    /** Sleeps up to {@code millis} unless the name was announced after {@code seen} was read. */
+    public void await(long seen, long millis) throws InterruptedException {
       synchronized (g) {
         if (g.value == seen) g.wait(Math.max(1, millis));
       }
+    }
+
+    /** Wakes every waiter of this name in this process, as an announcement does. */
+    public void wake() {
+      bump(name);
     }
 
     @Override
@@ -163,8 +181,8 @@ final class LockNotifier implements AutoCloseable {
     }
 
     @Override
-    public void onMessage(String ch, String lockName) {
-      released(lockName);
+    public void onMessage(String ch, String name) {
+      announced(name);
     }
   }
 }
