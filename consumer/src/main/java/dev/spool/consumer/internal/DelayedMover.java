@@ -21,22 +21,23 @@ import org.slf4j.LoggerFactory;
  * Redis hands each due task to one of them ({@link SharedSchedule#claimDue}). A task is removed
  * from Redis only once the broker confirmed it in the work queue; a mover that dies between the two
  * leaves its claim to run out ({@link #LEASE}), and the task is moved again (so at least once).
- * Between claims it sleeps until the next task falls due, as Redis tells it with each claim, and
- * wakes early when a task due sooner than every waiting one is added (Redis announces those, {@link
- * SharedSchedule#sooner}); at most {@link #IDLE}, for what is not announced (tasks stored by an
- * older producer, an announcement lost while the subscription reconnects). An idle consumer so asks
- * Redis about once a second, not twenty times. A batch is marked done after the next one is claimed
- * and published (or on close, or {@link #POLL} later), so the broker's confirms never stand between
- * two claims. A task that cannot be published at all (a name AMQP cannot carry, stored by an older
- * producer) is dead-lettered with the reason, once, and never claimed again: it would otherwise be
- * claimed, refused and claimed again for ever.
+ * Between claims it sleeps until the next task falls due, as Redis tells it with each claim (at
+ * least {@link #POLL}, so tasks due close together leave together), and wakes early when a task due
+ * sooner than every waiting one is added (Redis announces those, {@link SharedSchedule#sooner}); at
+ * most {@link #IDLE}, for what is not announced (tasks stored by an older producer, an announcement
+ * lost while the subscription reconnects). An idle consumer so asks Redis once a second per
+ * schedule, not twenty times. A batch is marked done after the next one is claimed and published,
+ * so the broker's confirms never stand between two claims; or, when the next claim is further off
+ * than {@link #POLL}, before the sleep (and on close). A task that cannot be published at all (a
+ * name AMQP cannot carry, stored by an older producer) is dead-lettered with the reason, once, and
+ * never claimed again: it would otherwise be claimed, refused and claimed again for ever.
  */
 public final class DelayedMover implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DelayedMover.class);
 
   /**
-   * The shortest sleep between claims that found less than a batch, and the longest while a
-   * published batch waits to be marked done.
+   * The shortest sleep between claims that found less than a batch. A published batch is marked
+   * done at the next claim when that is this close, else before the sleep.
    */
   static final Duration POLL = Duration.ofMillis(50);
 
@@ -120,6 +121,11 @@ public final class DelayedMover implements AutoCloseable {
           log.warn(
               "cannot move due delayed tasks ({}); trying again in {} ms", e.getMessage(), backoff);
         }
+        if (pause > POLL.toMillis() && !unsettled.isEmpty()) {
+          long t0 = System.nanoTime(); // the next claim is a while off: mark the batch done now
+          settleAll();
+          pause = Math.max(1, pause - (System.nanoTime() - t0) / 1_000_000);
+        }
         if (pause > 0 && stop.getCount() > 0) sooner.await(seen, pause);
       }
       settleAll();
@@ -132,7 +138,7 @@ public final class DelayedMover implements AutoCloseable {
    * Moves one batch of due tasks from each schedule; returns how long to sleep before the next
    * claim, in ms: none while a full batch was due, else until the next task falls due, but at least
    * {@link #POLL} (tasks due close together leave together, as many claims a second as before) and
-   * at most {@link #IDLE} ({@link #POLL} while a batch waits to be marked done).
+   * at most {@link #IDLE}.
    */
   long moveDue() throws InterruptedException {
     long pause = idle.toMillis();
@@ -143,7 +149,7 @@ public final class DelayedMover implements AutoCloseable {
         pause = Math.min(pause, Math.max(POLL.toMillis(), claim.untilNext().toMillis()));
       }
     }
-    return unsettled.isEmpty() ? pause : Math.min(pause, POLL.toMillis());
+    return pause;
   }
 
   /**
