@@ -115,16 +115,16 @@ public final class DelayedMover implements AutoCloseable {
         try {
           pause = moveDue();
           backoff = 0;
+          if (pause > POLL.toMillis() && !unsettled.isEmpty()) {
+            long t0 = System.nanoTime(); // the next claim is a while off: mark the batch done now
+            settleBeforeSleep();
+            pause = Math.max(1, pause - (System.nanoTime() - t0) / 1_000_000);
+          }
         } catch (SpoolException e) {
           backoff = Math.min(5000, Math.max(250, backoff * 2));
           pause = backoff;
           log.warn(
               "cannot move due delayed tasks ({}); trying again in {} ms", e.getMessage(), backoff);
-        }
-        if (pause > POLL.toMillis() && !unsettled.isEmpty()) {
-          long t0 = System.nanoTime(); // the next claim is a while off: mark the batch done now
-          settleAll();
-          pause = Math.max(1, pause - (System.nanoTime() - t0) / 1_000_000);
         }
         if (pause > 0 && stop.getCount() > 0) sooner.await(seen, pause);
       }
@@ -207,6 +207,17 @@ public final class DelayedMover implements AutoCloseable {
       }
     }
     return batch;
+  }
+
+  /**
+   * Settles every unsettled batch before a sleep; one that Redis refuses stays, to be settled at
+   * the next claim (marking done twice is harmless).
+   */
+  private void settleBeforeSleep() throws InterruptedException {
+    for (var it = unsettled.values().iterator(); it.hasNext(); ) {
+      it.next().settle();
+      it.remove();
+    }
   }
 
   /** Settles every unsettled batch, on close. */
