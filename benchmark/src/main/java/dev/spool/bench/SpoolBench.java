@@ -1012,27 +1012,17 @@ public final class SpoolBench implements Callable<Integer> {
         out.add(
             new Figure(
                 "apply p50 / bare client's", "ms", p50, rawP50, "bare client p50", 1.5, false));
-        long[][] median = medianRound(rounds, 0, 2, "apply p99 / bare client's p99");
         out.add(
-            new Figure(
-                "apply p99 / bare client's (median round)",
-                "ms",
-                percentile(median[0], 0.99) / 1e6,
-                percentile(median[2], 0.99) / 1e6,
-                "bare client p99",
-                1.15,
-                false));
-        long[][] medianHandOff =
-            medianRound(rounds, 0, 3, "apply p99 / bare client's with the hand-off p99");
+            medianRound(
+                rounds, 0, 2, "apply p99 / bare client's (median round)", "bare client p99", 1.15));
         out.add(
-            new Figure(
+            medianRound(
+                rounds,
+                0,
+                3,
                 "apply p99 / bare client's, replying on a worker thread (median round)",
-                "ms",
-                percentile(medianHandOff[0], 0.99) / 1e6,
-                percentile(medianHandOff[3], 0.99) / 1e6,
                 "bare client + hand-off p99",
-                Double.NaN, // no target: how much of the excess one thread hand-off explains
-                false));
+                Double.NaN)); // no target: how much of the excess one thread hand-off explains
         double keptP50 = percentile(trips[1], 0.50) / 1e6;
         double keptP99 = percentile(trips[1], 0.99) / 1e6;
         say(
@@ -1305,10 +1295,11 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   /**
-   * The round whose p99 of kind {@code a} over kind {@code b} is the median of the rounds'; says
-   * every round's ratio.
+   * The figure of the round whose p99 of kind {@code a} over kind {@code b} is the median of the
+   * rounds'; says every round's ratio.
    */
-  private long[][] medianRound(List<long[][]> rounds, int a, int b, String what) {
+  private Figure medianRound(
+      List<long[][]> rounds, int a, int b, String name, String reference, double target) {
     List<long[][]> byRatio = new ArrayList<>(rounds);
     java.util.function.ToDoubleFunction<long[][]> ratio =
         r -> (double) percentile(r[a], 0.99) / percentile(r[b], 0.99);
@@ -1316,8 +1307,15 @@ public final class SpoolBench implements Callable<Integer> {
     for (long[][] r : rounds) each.append(String.format(" %.2f", ratio.applyAsDouble(r)));
     byRatio.sort(Comparator.comparingDouble(ratio));
     long[][] median = byRatio.get(byRatio.size() / 2);
-    say("%s, round by round:%s; median %.2f", what, each, ratio.applyAsDouble(median));
-    return median;
+    say("%s, round by round:%s; median %.2f", name, each, ratio.applyAsDouble(median));
+    return new Figure(
+        name,
+        "ms",
+        percentile(median[a], 0.99) / 1e6,
+        percentile(median[b], 0.99) / 1e6,
+        reference,
+        target,
+        false);
   }
 
   /** A block of round trips of one kind: runs {@code k} and returns each one's nanoseconds. */

@@ -219,7 +219,7 @@ final class SchedulerIT {
       }
       assertEquals(0.0, meters.get("spool.scheduler.leading").gauge().value(), "closed: gave up");
       assertTrue(schedules.leader().isEmpty(), "closing gives up the lead");
-      List<SharedSchedule.Entry> stored = delayed.claimDue(10, Duration.ofSeconds(30));
+      List<SharedSchedule.Entry> stored = delayed.claim(10, Duration.ofSeconds(30)).entries();
       assertEquals(1, stored.size(), stored.toString());
       ParkedTask t = ParkedTask.fromJson(stored.getFirst().payload());
       long lastMinute = start.toEpochMilli() / 60_000 * 60_000;

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves delayed tasks from Redis to the work queue when they fall due: every consumer runs one, and
- * Redis hands each due task to one of them ({@link SharedSchedule#claimDue}). A task is removed
- * from Redis only once the broker confirmed it in the work queue; a mover that dies between the two
+ * Redis hands each due task to one of them ({@link SharedSchedule#claim}). A task is removed from
+ * Redis only once the broker confirmed it in the work queue; a mover that dies between the two
  * leaves its claim to run out ({@link #LEASE}), and the task is moved again (so at least once).
  * Between claims it sleeps until the next task falls due, as Redis tells it with each claim (at
  * least {@link #POLL}, so tasks due close together leave together), and wakes early when a task due
@@ -58,6 +58,7 @@ public final class DelayedMover implements AutoCloseable {
   private final Map<SharedSchedule, Batch> unsettled = new HashMap<>();
   private final Duration idle;
   private volatile ChannelNotifier.Interest sooner; // what the mover sleeps on; close wakes it
+  private volatile long claims; // written by the mover's thread only
 
   /** Where a task that cannot be published goes instead: a dead letter, with why. */
   @FunctionalInterface
@@ -159,6 +160,7 @@ public final class DelayedMover implements AutoCloseable {
    */
   private SharedSchedule.Claim moveDue(SharedSchedule schedule) throws InterruptedException {
     SharedSchedule.Claim claim = schedule.claim(BATCH, LEASE);
+    claims++;
     List<SharedSchedule.Entry> due = claim.entries();
     Batch previous = unsettled.remove(schedule);
     try {
@@ -167,6 +169,11 @@ public final class DelayedMover implements AutoCloseable {
       if (previous != null) previous.settle();
     }
     return claim;
+  }
+
+  /** Claims made so far. */
+  long claims() {
+    return claims;
   }
 
   private Batch publish(SharedSchedule schedule, List<SharedSchedule.Entry> due)

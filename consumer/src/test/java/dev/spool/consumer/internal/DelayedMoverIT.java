@@ -2,7 +2,6 @@ package dev.spool.consumer.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.AMQP;
@@ -21,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +40,7 @@ final class DelayedMoverIT {
     SharedSchedule schedule = state.schedule(Topology.delayedSchedule("tasks"));
     try (DelayedMover mover = mover(env, state, queue)) {
       mover.start();
-      Thread.sleep(1000); // it claimed nothing and sleeps: nothing waits
+      awaitFirstClaim(mover); // it claimed nothing and sleeps: nothing waits
 
       Instant first = schedule.addIn("t-1", parked("t-1"), Duration.ofMillis(300));
       GetResponse got = await(channel, queue);
@@ -67,7 +67,7 @@ final class DelayedMoverIT {
     String queue = env.topology().declareWorkQueue(channel, "tasks");
     DelayedMover mover = mover(env, env.sharedState(), queue);
     mover.start();
-    Thread.sleep(1000);
+    awaitFirstClaim(mover);
     long t0 = System.nanoTime();
     mover.close();
     long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -95,14 +95,15 @@ final class DelayedMoverIT {
     return ParkedTask.of(props, "3".getBytes(StandardCharsets.UTF_8)).toJson();
   }
 
+  private static void awaitFirstClaim(DelayedMover mover) {
+    Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> mover.claims() >= 1);
+  }
+
   /** The next message of {@code queue}, within a minute (the mover's own sleep is ten). */
-  private static GetResponse await(Channel channel, String queue) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    GetResponse r;
-    while ((r = channel.basicGet(queue, true)) == null && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertNotNull(r, "moved within a minute");
-    return r;
+  private static GetResponse await(Channel channel, String queue) {
+    return Awaitility.await("moved within a minute")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> channel.basicGet(queue, true), java.util.Objects::nonNull);
   }
 }

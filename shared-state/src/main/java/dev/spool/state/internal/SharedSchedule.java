@@ -10,11 +10,11 @@ import java.util.Optional;
 
 /**
  * Entries that fall due at a time by the Redis server's clock, claimed by whichever process asks
- * first: the store behind delayed tasks. An entry is an id and a text payload. {@link #claimDue}
- * hands each due entry to one caller for a lease; the caller acts on it and calls {@link #done}; an
- * entry whose lease runs out (its claimer died) falls due again, so every entry is handed out at
- * least once, and more than once only after a claimer died or overran its lease. Cancelling a
- * waiting entry removes it for good.
+ * first: the store behind delayed tasks. An entry is an id and a text payload. {@link #claim} hands
+ * each due entry to one caller for a lease; the caller acts on it and calls {@link #done}; an entry
+ * whose lease runs out (its claimer died) falls due again, so every entry is handed out at least
+ * once, and more than once only after a claimer died or overran its lease. Cancelling a waiting
+ * entry removes it for good.
  *
  * <p>Keys: {@code <key>} (a sorted set of waiting ids by due time in epoch ms), {@code
  * <key>:claimed} (ids by lease end) and {@code <key>:payloads} (a hash). Every operation is one Lua
@@ -24,7 +24,7 @@ import java.util.Optional;
  * Thread-safe.
  */
 public final class SharedSchedule {
-  /** The most entries one {@link #claimDue} hands out. */
+  /** The most entries one {@link #claim} hands out. */
   public static final int MAX_CLAIM = 1000;
 
   private final Redis redis;
@@ -100,13 +100,9 @@ public final class SharedSchedule {
 
   /**
    * Claims up to {@code max} entries that are due, oldest first, for {@code lease}: none of them is
-   * handed to anyone else until the lease runs out. Entries whose lease ran out are due again.
+   * handed to anyone else until the lease runs out. Entries whose lease ran out are due again. Says
+   * too how long until the next entry falls due.
    */
-  public List<Entry> claimDue(int max, Duration lease) {
-    return claim(max, lease).entries();
-  }
-
-  /** {@link #claimDue}, with how long until the next entry falls due. */
   public Claim claim(int max, Duration lease) {
     if (max < 1 || max > MAX_CLAIM) {
       throw new IllegalArgumentException("max must be from 1 to " + MAX_CLAIM + ", was " + max);
