@@ -19,6 +19,7 @@ module dev.spool.core {
   requires static io.opentelemetry.sdk.autoconfigure;
   requires static io.opentelemetry.sdk.autoconfigure.spi;
   requires jdk.httpserver;
+  requires jdk.jfr; // dev.spool.core.wire.StageEvents
   requires jdk.unsupported; // sun.misc.Signal: SIGTERM stops a command cleanly, exit 0
   requires org.slf4j;
 

@@ -208,10 +208,11 @@ public final class DeliveryDispatcher extends DefaultConsumer {
   @Override
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+    long delivered = System.nanoTime(); // for StageEvents
     long tag = envelope.getDeliveryTag();
     outcomes.acks().delivered(tag);
     try {
-      dispatch(tag, envelope, props, body);
+      dispatch(tag, envelope, props, body, delivered);
     } catch (RuntimeException e) {
       deadLetterUnusable(tag, envelope, props, body, e);
     }
@@ -232,7 +233,8 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     }
   }
 
-  private void dispatch(long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+  private void dispatch(
+      long tag, Envelope envelope, AMQP.BasicProperties props, byte[] body, long delivered) {
     if (PoisonPill.isPill(props)) {
       handlePill(tag, props);
       return;
@@ -283,7 +285,15 @@ public final class DeliveryDispatcher extends DefaultConsumer {
     try {
       workers.execute(
           new TaskExecution(
-              task, d, registered.get(), outcomes, counters, timer, workers, cancellations));
+              task,
+              d,
+              registered.get(),
+              outcomes,
+              counters,
+              timer,
+              workers,
+              cancellations,
+              delivered));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       handBack(tag); // stopping: the pool no longer takes work
     }

@@ -12,6 +12,7 @@ import dev.spool.consumer.RateLimit;
 import dev.spool.core.DeadLetter.Reason;
 import dev.spool.core.RemoteError;
 import dev.spool.core.SpoolCodecException;
+import dev.spool.core.wire.StageEvents;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Tracing;
 import dev.spool.state.internal.TaskRecords;
@@ -62,6 +63,8 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   /** Progress of a running task is written to Redis at most once per this. */
   static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
 
+  private final long delivered; // System.nanoTime() when the reader thread took it, for StageEvents
+
   private String outcome; // of the handler's run, for metrics; null while it has not run
   private Throwable error; // why it failed, for its trace
 
@@ -73,8 +76,10 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       Counters counters,
       ScheduledExecutorService timer,
       WorkerPool pool,
-      Cancellations cancellations) {
+      Cancellations cancellations,
+      long delivered) {
     this.task = task;
+    this.delivered = delivered;
     this.cancellations = cancellations;
     this.timer = timer;
     this.delivery = delivery;
@@ -347,6 +352,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
       return;
     }
     List<Object> results = new ArrayList<>(inputs.size());
+    long started = System.nanoTime();
     for (int i = 0; i < inputs.size(); i++) {
       try {
         results.add(call(inputs.get(i)));
@@ -357,6 +363,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
         return;
       }
     }
+    long ended = System.nanoTime();
     // A kept result must also fit its record, the smaller limit of the two.
     boolean kept = delivery.keepResult() != null;
     int limit =
@@ -408,7 +415,10 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
         return;
       }
     }
-    if (settle()) outcomes.success(delivery, json);
+    if (settle()) {
+      outcomes.success(delivery, json);
+      StageEvents.task(task.id(), delivered, started, ended, System.nanoTime());
+    }
   }
 
   private void failed(Throwable e, Integer element) {

@@ -76,7 +76,8 @@ final class TaskExecutionTest {
         broker.counters,
         timer,
         pool,
-        cancellations);
+        cancellations,
+        System.nanoTime());
   }
 
   private String body(FakeBroker.Published p) {

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Envelope;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.MalformedMessageException;
 import dev.spool.core.wire.ResultBatch;
+import dev.spool.core.wire.StageEvents;
 import dev.spool.core.wire.TaskResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -45,8 +46,12 @@ public final class ReplyListener extends DefaultConsumer {
   @Override
   public void handleDelivery(
       String consumerTag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+    long arrived = System.nanoTime(); // for StageEvents
     try {
-      for (TaskResult r : ResultBatch.results(props, body, codec)) pending.complete(r);
+      for (TaskResult r : ResultBatch.results(props, body, codec)) {
+        StageEvents.result(r.taskId(), arrived);
+        pending.complete(r);
+      }
     } catch (MalformedMessageException e) {
       log.warn("ignored a message on the reply queue that is not a result: {}", e.getMessage());
     }

@@ -1,0 +1,89 @@
+package dev.spool.core.wire;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Enabled;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+
+/**
+ * Java Flight Recorder events that place a task's round trip: when the consumer's reader thread
+ * took its delivery, when its handler started and ended, when its result was handed to the broker;
+ * and when the producer's reader thread took the result. Each moment is a {@link System#nanoTime()}
+ * reading, which on one machine every JVM reads from the same clock, so that the stages of a call
+ * can be lined up across processes ({@code bin/spool-bench --only apply} does).
+ *
+ * <p>Off unless a recording enables them (for example {@code jcmd <pid> JFR.start settings=none
+ * +dev.spool.TaskStages#enabled=true}); off, an event costs a check the JIT folds away.
+ */
+public final class StageEvents {
+  private StageEvents() {}
+
+  /** A task's way through a consumer, committed once its result was handed to the broker. */
+  @Name("dev.spool.TaskStages")
+  @Label("Spool task stages")
+  @Category("Spool")
+  @Description("A task's way through a consumer, as System.nanoTime() readings")
+  @Enabled(false)
+  @StackTrace(false)
+  public static final class Task extends Event {
+    @Label("Task id")
+    public String taskId;
+
+    @Label("Delivered")
+    @Description("The consumer's reader thread took the delivery")
+    public long delivered;
+
+    @Label("Handler started")
+    public long started;
+
+    @Label("Handler ended")
+    public long ended;
+
+    @Label("Result published")
+    @Description("The result's message was handed to the broker (not yet confirmed)")
+    public long published;
+  }
+
+  /** A result as it reached the producer's reader thread. */
+  @Name("dev.spool.ResultArrived")
+  @Label("Spool result arrived")
+  @Category("Spool")
+  @Description("A result reached the producer's reader thread, as a System.nanoTime() reading")
+  @Enabled(false)
+  @StackTrace(false)
+  public static final class Result extends Event {
+    @Label("Task id")
+    public String taskId;
+
+    @Label("Arrived")
+    public long arrived;
+  }
+
+  /**
+   * Records a task's stages when a recording wants them; cheap when none does.
+   *
+   * @param published when its result was handed to the broker
+   */
+  public static void task(String taskId, long delivered, long started, long ended, long published) {
+    Task e = new Task();
+    if (!e.isEnabled()) return;
+    e.taskId = taskId;
+    e.delivered = delivered;
+    e.started = started;
+    e.ended = ended;
+    e.published = published;
+    e.commit();
+  }
+
+  /** Records a result's arrival when a recording wants it; cheap when none does. */
+  public static void result(String taskId, long arrived) {
+    Result e = new Result();
+    if (!e.isEnabled()) return;
+    e.taskId = taskId;
+    e.arrived = arrived;
+    e.commit();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.spool.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spool.HandlerRegistry;
+import dev.spool.consumer.ConsumerConfig;
+import dev.spool.consumer.SpoolConsumer;
+import dev.spool.consumer.internal.ConsumerRuntime;
+import dev.spool.core.ProcessIdentity;
+import dev.spool.testing.SpoolServicesExtension;
+import dev.spool.testing.SpoolTestEnv;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Flight Recorder events that place a round trip ({@code dev.spool.TaskStages}, {@code
+ * dev.spool.ResultArrived}): recorded when a recording asks for them, in the order the call went,
+ * and not at all when none does.
+ */
+@ExtendWith(SpoolServicesExtension.class)
+final class StageEventsIT {
+
+  @Test
+  void apply_withTheEventsEnabled_recordsEachStageInOrder(SpoolTestEnv env, @TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("stages.jfr");
+    long before;
+    long after;
+    try (Recording rec = new Recording()) {
+      rec.enable("dev.spool.TaskStages");
+      rec.enable("dev.spool.ResultArrived");
+      SpoolConsumer consumer = consumer(env);
+      try (TaskPool pool = TestSpools.pool(env.config())) {
+        rec.start();
+        before = System.nanoTime();
+        assertEquals(49L, pool.apply("square", 7L, Long.class));
+        after = System.nanoTime();
+        assertEquals(64L, pool.apply("square", 8L, Long.class));
+      } finally {
+        consumer.close();
+      }
+      rec.stop();
+      rec.dump(file);
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    List<RecordedEvent> tasks = named(events, "dev.spool.TaskStages");
+    List<RecordedEvent> results = named(events, "dev.spool.ResultArrived");
+    assertEquals(2, tasks.size(), "one per task: " + tasks);
+    assertEquals(2, results.size(), "one per result: " + results);
+    RecordedEvent task =
+        tasks.stream().filter(e -> e.getLong("delivered") < after).findFirst().orElseThrow();
+    RecordedEvent result =
+        results.stream()
+            .filter(e -> e.getString("taskId").equals(task.getString("taskId")))
+            .findFirst()
+            .orElseThrow();
+    long[] moments = {
+      before,
+      task.getLong("delivered"),
+      task.getLong("started"),
+      task.getLong("ended"),
+      task.getLong("published"),
+      result.getLong("arrived"),
+      after
+    };
+    for (int i = 1; i < moments.length; i++) {
+      assertTrue(
+          moments[i - 1] <= moments[i], "moment " + i + " before the one before it: " + task);
+    }
+  }
+
+  @Test
+  void apply_withARecordingOfOtherEvents_recordsNoneOfSpools(SpoolTestEnv env, @TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("default.jfr");
+    try (Recording rec = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
+      SpoolConsumer consumer = consumer(env);
+      try (TaskPool pool = TestSpools.pool(env.config())) {
+        rec.start();
+        assertEquals(49L, pool.apply("square", 7L, Long.class));
+      } finally {
+        consumer.close();
+      }
+      rec.stop();
+      rec.dump(file);
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertTrue(!events.isEmpty(), "the default recording recorded the JVM's events");
+    assertEquals(List.of(), named(events, "dev.spool.TaskStages"));
+    assertEquals(List.of(), named(events, "dev.spool.ResultArrived"));
+  }
+
+  private static SpoolConsumer consumer(SpoolTestEnv env) {
+    return ConsumerRuntime.start(
+        env.config(),
+        ConsumerConfig.builder().concurrency(2).build(),
+        HandlerRegistry.withProviders(StageEventsIT.class.getClassLoader()),
+        new ProcessIdentity("consumer", "it", 1),
+        Clock.systemUTC());
+  }
+
+  private static List<RecordedEvent> named(List<RecordedEvent> events, String name) {
+    return events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
+  }
+}
