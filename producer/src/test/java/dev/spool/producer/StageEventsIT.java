@@ -65,6 +65,8 @@ final class StageEventsIT {
     long[] moments = {
       before,
       task.getLong("delivered"),
+      task.getLong("dispatched"),
+      task.getLong("picked"),
       task.getLong("started"),
       task.getLong("ended"),
       task.getLong("published"),

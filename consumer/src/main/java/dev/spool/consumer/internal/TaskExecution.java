@@ -63,7 +63,11 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
   /** Progress of a running task is written to Redis at most once per this. */
   static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
 
-  private final long delivered; // System.nanoTime() when the reader thread took it, for StageEvents
+  // System.nanoTime() readings for StageEvents: the reader thread took it; made it (and hands it to
+  // the pool next); a worker took it.
+  private final long delivered;
+  private final long dispatched = System.nanoTime();
+  private long picked; // written and read on the worker's thread
 
   private String outcome; // of the handler's run, for metrics; null while it has not run
   private Throwable error; // why it failed, for its trace
@@ -127,6 +131,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
 
   @Override
   public void run() {
+    picked = System.nanoTime();
     if (pool.holding()) { // the queue was paused after this task was prefetched
       if (settle()) outcomes.handBack(delivery);
       return;
@@ -417,7 +422,7 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     }
     if (settle()) {
       outcomes.success(delivery, json);
-      StageEvents.task(task.id(), delivered, started, ended, System.nanoTime());
+      StageEvents.task(task.id(), delivered, dispatched, picked, started, ended, System.nanoTime());
     }
   }
 

@@ -10,10 +10,11 @@ import jdk.jfr.StackTrace;
 
 /**
  * Java Flight Recorder events that place a task's round trip: when the consumer's reader thread
- * took its delivery, when its handler started and ended, when its result was handed to the broker;
- * and when the producer's reader thread took the result. Each moment is a {@link System#nanoTime()}
- * reading, which on one machine every JVM reads from the same clock, so that the stages of a call
- * can be lined up across processes ({@code bin/spool-bench --only apply} does).
+ * took its delivery and handed it on, when a worker took it, when its handler started and ended,
+ * when its result was handed to the broker; and when the producer's reader thread took the result.
+ * Each moment is a {@link System#nanoTime()} reading, which on one machine every JVM reads from the
+ * same clock, so that the stages of a call can be lined up across processes ({@code bin/spool-bench
+ * --only apply} does).
  *
  * <p>Off unless a recording enables them (for example {@code jcmd <pid> JFR.start settings=none
  * +dev.spool.TaskStages#enabled=true}); off, an event costs a check the JIT folds away.
@@ -36,7 +37,16 @@ public final class StageEvents {
     @Description("The consumer's reader thread took the delivery")
     public long delivered;
 
+    @Label("Dispatched")
+    @Description("The reader thread decoded and checked it and handed it to the worker pool")
+    public long dispatched;
+
+    @Label("Picked")
+    @Description("A worker thread took it")
+    public long picked;
+
     @Label("Handler started")
+    @Description("The worker's checks passed and the handler began")
     public long started;
 
     @Label("Handler ended")
@@ -65,13 +75,23 @@ public final class StageEvents {
   /**
    * Records a task's stages when a recording wants them; cheap when none does.
    *
-   * @param published when its result was handed to the broker
+   * <p>The moments: the reader thread took its delivery, handed it to the worker pool; a worker
+   * took it; its handler started and ended; its result was handed to the broker.
    */
-  public static void task(String taskId, long delivered, long started, long ended, long published) {
+  public static void task(
+      String taskId,
+      long delivered,
+      long dispatched,
+      long picked,
+      long started,
+      long ended,
+      long published) {
     Task e = new Task();
     if (!e.isEnabled()) return;
     e.taskId = taskId;
     e.delivered = delivered;
+    e.dispatched = dispatched;
+    e.picked = picked;
     e.started = started;
     e.ended = ended;
     e.published = published;
