@@ -11,11 +11,6 @@ import java.util.Map;
  * The benchmark's own tasks, on the bench consumers' classpath.
  *
  * <ul>
- *   <li>{@code stamp} returns the moment its handler ran, as {@link System#nanoTime()}, which on
- *       Linux is one clock for every process of the machine. A caller that notes the time before
- *       and after the call splits the round trip into the way there (publish, broker, the
- *       consumer's dispatch) and the way back (the result's publish, broker, the caller's reply
- *       thread and its wake-up).
  *   <li>{@code crunch} is a handler that computes, as handlers that parse, count and sort do: from
  *       its seed it makes 3,000 words, counts them in a map, sorts the counts with a comparator and
  *       builds a summary string; it returns the summary's hash. It runs Java code only (no native
@@ -25,8 +20,6 @@ import java.util.Map;
 public final class BenchTasks implements TaskHandlerProvider {
   @Override
   public void registerTasks(HandlerRegistry registry) {
-    registry.register(
-        "stamp", Long.class, (Long ignored, dev.spool.TaskContext ctx) -> System.nanoTime());
     registry.register("crunch", Long.class, (Long seed, dev.spool.TaskContext ctx) -> crunch(seed));
   }
 

@@ -40,8 +40,13 @@ final class RawRoundTrip implements AutoCloseable {
   private final BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
   private final ExecutorService workers; // null: the responder replies on the client's thread
 
-  /** When the responder took the current call's message ({@link System#nanoTime()}). */
+  // The current call's moments ({@link System#nanoTime()}): the responder's client thread took its
+  // message, the reply began (on a worker with a hand-off), the reply was published, the caller's
+  // client thread took it.
+  private volatile long deliveredAt;
   private volatile long handledAt;
+  private volatile long publishedAt;
+  private volatile long arrivedAt;
 
   RawRoundTrip(URI amqp, String prefix) throws Exception {
     this(amqp, prefix, "quorum", true, false);
@@ -86,6 +91,7 @@ final class RawRoundTrip implements AutoCloseable {
         new DefaultConsumer(caller) {
           @Override
           public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body) {
+            arrivedAt = System.nanoTime();
             replies.add(body);
           }
         });
@@ -99,6 +105,7 @@ final class RawRoundTrip implements AutoCloseable {
           @Override
           public void handleDelivery(String tag, Envelope e, AMQP.BasicProperties p, byte[] body)
               throws IOException {
+            deliveredAt = System.nanoTime();
             if (workers == null) {
               respond(e, p, body);
             } else {
@@ -124,6 +131,7 @@ final class RawRoundTrip implements AutoCloseable {
                     .correlationId(p.getCorrelationId())
                     .build(),
                 Long.toString(n * n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            publishedAt = System.nanoTime();
             responder.basicAck(e.getDeliveryTag(), false);
           }
         });
@@ -148,15 +156,17 @@ final class RawRoundTrip implements AutoCloseable {
   }
 
   /**
-   * One round trip split where the responder took the message: {way there, way back} in
-   * nanoseconds.
+   * One round trip's moments, as {@link Stages} orders them: the message is handed on as it is
+   * delivered, and with no handler the worker's start, the handler's start and end are all the
+   * reply's start.
    */
-  long[] split(long n) throws Exception {
+  long[] stages(long n) throws Exception {
     long t0 = System.nanoTime();
     once(n);
     long t1 = System.nanoTime();
-    long at = handledAt;
-    return new long[] {at - t0, t1 - at};
+    return new long[] {
+      t0, deliveredAt, deliveredAt, handledAt, handledAt, handledAt, publishedAt, arrivedAt, t1
+    };
   }
 
   /** {@code n} round trips after {@code warmUp}, sorted. */

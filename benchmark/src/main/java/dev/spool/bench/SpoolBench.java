@@ -115,6 +115,15 @@ public final class SpoolBench implements Callable<Integer> {
               + " '-XX:+UseSerialGC'; this process keeps its own.")
   String consumerJavaOpts;
 
+  @Option(
+      names = "--block",
+      paramLabel = "N",
+      description =
+          "Round trips of one kind in a row before the next kind, in the apply and celery parts'"
+              + " interleaving (default 1: call by call; in longer blocks a burst of the machine's"
+              + " own work lands on one kind, and two like references differ by up to 1.8x).")
+  int block = 1;
+
   private final String consumerLauncher =
       System.getProperty("spool.consumer.launcher", "bin/spool-consumer");
   private Path logs;
@@ -135,6 +144,10 @@ public final class SpoolBench implements Callable<Integer> {
   public Integer call() throws Exception {
     if (tasks < 1000) {
       System.err.println("spool-bench: --tasks must be at least 1000");
+      return 2;
+    }
+    if (block < 1 || block > 2000) {
+      System.err.println("spool-bench: --block must be 1 to 2000, was " + block);
       return 2;
     }
     for (String part : only) {
@@ -610,8 +623,8 @@ public final class SpoolBench implements Callable<Integer> {
    * turning, of PerfTest, the map command ({@link #mapCommand}) and a Celery group of the same
    * tasks. The round trip at Celery's durability: two consumers of a second namespace with classic
    * queues ({@code SPOOL_QUEUE_TYPE=classic}), the bare client on classic queues, and Celery's
-   * {@code delay().get()} over {@code rpc://}, 2,000 calls each after a warm-up, in interleaved
-   * blocks of 250.
+   * {@code delay().get()} over {@code rpc://}, 2,000 calls each after a warm-up, interleaved in
+   * blocks of {@link #block}.
    */
   private List<Figure> celeryFigures() throws Exception {
     Path script =
@@ -730,8 +743,8 @@ public final class SpoolBench implements Callable<Integer> {
       p99[i] = percentile(sorted[i], 0.99) / 1e6;
       say(
           "round trip on classic queues, %s: p50 %.2f ms, p99 %.2f ms (2,000 calls, interleaved"
-              + " blocks of 250)",
-          names[i], p50[i], p99[i]);
+              + " in blocks of %d)",
+          names[i], p50[i], p99[i], block);
     }
     return List.of(
         new Figure(
@@ -1039,7 +1052,7 @@ public final class SpoolBench implements Callable<Integer> {
                 0.5,
                 false));
         out.add(new Figure("apply kept result p99", "ms", keptP99, Double.NaN, "", 5.0, false));
-        tailBreakdown(pool);
+        stageBreakdown(pool, consumers);
         long[] fresh = freshApply(200);
         long[] freshSorted = fresh.clone();
         Arrays.sort(freshSorted);
@@ -1199,54 +1212,22 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   /**
-   * Where {@code apply}'s time goes, beside the bare client's: 2,000 calls of each, interleaved,
-   * each split where the handler (the responder) ran; the way there and the way back of the median
-   * call and, for the tail, the mean of the slowest 1 %.
+   * Where {@code apply}'s time goes, stage by stage, beside the bare client's with and without a
+   * hand-off: 2,000 calls of each, interleaved ({@link Stages}).
    */
-  private void tailBreakdown(TaskPool pool) throws Exception {
-    int n = 2000;
-    long[][] spool = new long[n][];
-    long[][] bare = new long[n][];
-    try (RawRoundTrip trip = new RawRoundTrip(config.amqpUri(), config.namespace())) {
-      for (int i = 0; i < n; i++) { // warm-up
-        stampSplit(pool, i);
-        trip.split(i);
-      }
-      for (int i = 0; i < n; i++) {
-        spool[i] = stampSplit(pool, i);
-        bare[i] = trip.split(i);
-      }
+  private void stageBreakdown(TaskPool pool, List<ConsumerProcess> consumers) throws Exception {
+    List<Long> pids = consumers.stream().map(c -> c.process.pid()).toList();
+    Stages.Measured kinds;
+    try (RawRoundTrip bare = new RawRoundTrip(config.amqpUri(), config.namespace());
+        RawRoundTrip handOff =
+            RawRoundTrip.withHandOff(config.amqpUri(), config.namespace() + ".handoff")) {
+      kinds = Stages.measure(pool, pids, bare, handOff, 2000, block, logs);
     }
-    say("  where the round trip goes: there = publish, broker, the consumer's dispatch to the");
-    say("  handler; back = the result's publish, broker, the caller's reply thread and wake-up");
-    for (var side : List.of(Map.entry("apply", spool), Map.entry("bare client", bare))) {
-      long[][] calls = side.getValue().clone();
-      Arrays.sort(calls, Comparator.comparingLong(c -> c[0] + c[1]));
-      long[] median = calls[n / 2];
-      int tail = n / 100;
-      double there = 0;
-      double back = 0;
-      for (int i = n - tail; i < n; i++) {
-        there += calls[i][0];
-        back += calls[i][1];
-      }
-      say(
-          "  %-11s median call: there %.2f ms, back %.2f ms; slowest 1%% (mean of %d): there %.2f"
-              + " ms, back %.2f ms",
-          side.getKey(),
-          median[0] / 1e6,
-          median[1] / 1e6,
-          tail,
-          there / tail / 1e6,
-          back / tail / 1e6);
-    }
-  }
-
-  private static long[] stampSplit(TaskPool pool, long i) {
-    long t0 = System.nanoTime();
-    long ran = pool.apply("stamp", i, Long.class);
-    long t1 = System.nanoTime();
-    return new long[] {ran - t0, t1 - ran};
+    say(
+        "  where the round trip goes, 2,000 calls of each, in interleaved blocks of %d (Flight"
+            + " Recorder files in %s):",
+        block, logs);
+    Stages.table(kinds).forEach(line -> say("%s", line));
   }
 
   /** Rounds of the apply part: target 3a is the median round's ratio. */
@@ -1255,8 +1236,8 @@ public final class SpoolBench implements Callable<Integer> {
   /**
    * {@code rounds} rounds of round trips, each kind sorted within a round, of {@code n} of each:
    * plain calls, calls whose result is kept in Redis, the bare client's ({@link RawRoundTrip}) and
-   * the bare client's replying on a worker thread; in blocks of 250, the order turning, so that all
-   * meet the same machine.
+   * the bare client's replying on a worker thread; in blocks of {@link #block}, the order turning,
+   * so that all meet the same machine.
    */
   private List<long[][]> applyLatencies(TaskPool pool, int rounds, int n) throws Exception {
     TaskOptions kept = TaskOptions.defaults().withKeepResult(Duration.ofMinutes(5));
@@ -1344,11 +1325,10 @@ public final class SpoolBench implements Callable<Integer> {
   }
 
   /**
-   * {@code n} round trips of each kind, in blocks of 250 whose order turns from block to block, so
-   * that every kind meets the same machine; each kind's sorted, in the order given.
+   * {@code n} round trips of each kind, in blocks of {@link #block} whose order turns from block to
+   * block, so that every kind meets the same machine; each kind's sorted, in the order given.
    */
-  private static long[][] interleaved(int n, List<Trips> kinds) throws Exception {
-    int block = 250;
+  private long[][] interleaved(int n, List<Trips> kinds) throws Exception {
     List<List<Long>> nanos = new ArrayList<>();
     for (int k = 0; k < kinds.size(); k++) nanos.add(new ArrayList<>());
     for (int b = 0; b * block < n; b++) {
