@@ -10,9 +10,12 @@ import dev.spool.consumer.internal.ConsumerRuntime;
 import dev.spool.core.ProcessIdentity;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Consumer;
+import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -31,39 +34,34 @@ final class StageEventsIT {
   @Test
   void apply_withTheEventsEnabled_recordsEachStageInOrder(SpoolTestEnv env, @TempDir Path dir)
       throws Exception {
-    Path file = dir.resolve("stages.jfr");
-    long before;
-    long after;
-    try (Recording rec = new Recording()) {
-      rec.enable("dev.spool.TaskStages");
-      rec.enable("dev.spool.ResultArrived");
-      SpoolConsumer consumer = consumer(env);
-      try (TaskPool pool = TestSpools.pool(env.config())) {
-        rec.start();
-        before = System.nanoTime();
-        assertEquals(49L, pool.apply("square", 7L, Long.class));
-        after = System.nanoTime();
-        assertEquals(64L, pool.apply("square", 8L, Long.class));
-      } finally {
-        consumer.close();
-      }
-      rec.stop();
-      rec.dump(file);
-    }
-    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    Recording rec = new Recording();
+    rec.enable("dev.spool.TaskStages");
+    rec.enable("dev.spool.ResultArrived");
+    long[] around = new long[2];
+    List<RecordedEvent> events =
+        recorded(
+            env,
+            rec,
+            dir.resolve("stages.jfr"),
+            pool -> {
+              around[0] = System.nanoTime();
+              assertEquals(49L, pool.apply("square", 7L, Long.class));
+              around[1] = System.nanoTime();
+              assertEquals(64L, pool.apply("square", 8L, Long.class));
+            });
     List<RecordedEvent> tasks = named(events, "dev.spool.TaskStages");
     List<RecordedEvent> results = named(events, "dev.spool.ResultArrived");
     assertEquals(2, tasks.size(), "one per task: " + tasks);
     assertEquals(2, results.size(), "one per result: " + results);
     RecordedEvent task =
-        tasks.stream().filter(e -> e.getLong("delivered") < after).findFirst().orElseThrow();
+        tasks.stream().filter(e -> e.getLong("delivered") < around[1]).findFirst().orElseThrow();
     RecordedEvent result =
         results.stream()
             .filter(e -> e.getString("taskId").equals(task.getString("taskId")))
             .findFirst()
             .orElseThrow();
     long[] moments = {
-      before,
+      around[0],
       task.getLong("delivered"),
       task.getLong("dispatched"),
       task.getLong("picked"),
@@ -71,7 +69,7 @@ final class StageEventsIT {
       task.getLong("ended"),
       task.getLong("published"),
       result.getLong("arrived"),
-      after
+      around[1]
     };
     for (int i = 1; i < moments.length; i++) {
       assertTrue(
@@ -82,22 +80,32 @@ final class StageEventsIT {
   @Test
   void apply_withARecordingOfOtherEvents_recordsNoneOfSpools(SpoolTestEnv env, @TempDir Path dir)
       throws Exception {
-    Path file = dir.resolve("default.jfr");
-    try (Recording rec = new Recording(jdk.jfr.Configuration.getConfiguration("default"))) {
+    List<RecordedEvent> events =
+        recorded(
+            env,
+            new Recording(Configuration.getConfiguration("default")),
+            dir.resolve("default.jfr"),
+            pool -> assertEquals(49L, pool.apply("square", 7L, Long.class)));
+    assertTrue(!events.isEmpty(), "the default recording recorded the JVM's events");
+    assertEquals(List.of(), named(events, "dev.spool.TaskStages"));
+    assertEquals(List.of(), named(events, "dev.spool.ResultArrived"));
+  }
+
+  /** What {@code rec} recorded while {@code calls} ran on a pool, a consumer taking its tasks. */
+  private static List<RecordedEvent> recorded(
+      SpoolTestEnv env, Recording rec, Path file, Consumer<TaskPool> calls) throws IOException {
+    try (rec) {
       SpoolConsumer consumer = consumer(env);
       try (TaskPool pool = TestSpools.pool(env.config())) {
         rec.start();
-        assertEquals(49L, pool.apply("square", 7L, Long.class));
+        calls.accept(pool);
       } finally {
         consumer.close();
       }
       rec.stop();
       rec.dump(file);
     }
-    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
-    assertTrue(!events.isEmpty(), "the default recording recorded the JVM's events");
-    assertEquals(List.of(), named(events, "dev.spool.TaskStages"));
-    assertEquals(List.of(), named(events, "dev.spool.ResultArrived"));
+    return RecordingFile.readAllEvents(file);
   }
 
   private static SpoolConsumer consumer(SpoolTestEnv env) {
