@@ -216,7 +216,9 @@ public final class QueueAdmin {
     pool.ensureOpen();
     String mark = "paused by " + producerId + " at " + clock.instant();
     try {
-      return pauseFlag().setIfAbsent(mark, MAX_PAUSE);
+      boolean paused = pauseFlag().setIfAbsent(mark, MAX_PAUSE);
+      if (paused) pool.state().announceControl();
+      return paused;
     } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException("cannot pause " + workQueue + ": " + e.getMessage(), e);
     }
@@ -235,7 +237,9 @@ public final class QueueAdmin {
   public boolean resume() {
     pool.ensureOpen();
     try {
-      return pauseFlag().delete();
+      boolean resumed = pauseFlag().delete();
+      if (resumed) pool.state().announceControl();
+      return resumed;
     } catch (dev.spool.StateConnectionException e) {
       throw new SpoolConnectionException("cannot resume " + workQueue + ": " + e.getMessage(), e);
     }

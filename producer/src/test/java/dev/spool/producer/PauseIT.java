@@ -36,6 +36,32 @@ final class PauseIT {
   }
 
   @Test
+  void pauseAndResume_areAnnouncedToEveryProcess_aPauseAlreadyInForceIsNot(SpoolTestEnv env)
+      throws Exception {
+    try (TaskPool pool = TestSpools.pool(env.config());
+        RedisState state = env.sharedState();
+        var changes = state.controlChanges()) {
+      long g0 = changes.generation();
+      assertTrue(pool.admin().pause());
+      awaitGeneration(changes, g0 + 1);
+      assertFalse(pool.admin().pause(), "paused already: nothing changed, nothing announced");
+      assertTrue(pool.admin().resume());
+      awaitGeneration(changes, g0 + 2);
+    }
+  }
+
+  private static void awaitGeneration(
+      dev.spool.state.internal.ChannelNotifier.Interest changes, long expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long g;
+    while ((g = changes.generation()) < expected && System.nanoTime() < deadline) {
+      changes.await(g, 1000);
+    }
+    assertEquals(expected, changes.generation(), "announcements seen");
+  }
+
+  @Test
   void pause_consumersTakeNothingButStayAlive_resumeRunsEverythingOnce(
       SpoolTestEnv env, TestInfo info) throws Exception {
     procs = SpoolProcesses.forTest(env, info);

@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * This consumer's copy of the cancelled task ids kept in Redis ({@link ExpiringSet}). A task is
  * checked against the copy in memory, never against Redis: the {@link ControlPoller} asks Redis for
- * the set's version every 200 ms and the ids are read again only when it changed. Running tasks are
- * registered here; when a newly read id is running, it is told to stop.
+ * the set's version when a cancel is announced (and at least every second) and the ids are read
+ * again only when it changed. Running tasks are registered here; when a newly read id is running,
+ * it is told to stop.
  *
  * <p>While Redis cannot be reached, the last copy read stays in force. Thread-safe.
  */
@@ -102,6 +103,12 @@ public final class Cancellations implements ControlPoller.Refreshable {
         e.getValue().stop().cancel();
       }
     }
+  }
+
+  /** A cancel, a pause or its end is announced ({@code RedisState#announceControl}). */
+  @Override
+  public boolean announced() {
+    return true;
   }
 
   @Override

@@ -164,6 +164,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
             new Heartbeat(
                 state.workers(), identity.id(), this::report, new JsonCodec(), System::nanoTime);
         controlled.add(heartbeat);
+        controlled.add(heartbeat.pings());
       }
       this.history = new HistoryWriter(state.history(), counters, clock, System::nanoTime);
       controlled.add(history);
@@ -179,7 +180,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
                 if (flag.isPresent()) pause(flag.get());
                 else resume();
               }));
-      this.control = new ControlPoller(controlled);
+      this.control = new ControlPoller(controlled, announcements(state), System::nanoTime);
       control.start();
       if (shared != null) dispatcher.datePillsBy(shared);
       this.mover =
@@ -578,5 +579,26 @@ public final class ConsumerRuntime implements SpoolConsumer {
           "closing the connection failed ({}); the broker requeues what was unacked", e.toString());
       connection.abort(1000);
     }
+  }
+
+  /** The control announcements of {@code state}'s namespace, as the poller waits for them. */
+  private static ControlPoller.Announcements announcements(RedisState state) {
+    dev.spool.state.internal.ChannelNotifier.Interest changes = state.controlChanges();
+    return new ControlPoller.Announcements() {
+      @Override
+      public long generation() {
+        return changes.generation();
+      }
+
+      @Override
+      public void await(long seen, long millis) throws InterruptedException {
+        changes.await(seen, millis);
+      }
+
+      @Override
+      public void close() {
+        changes.close();
+      }
+    };
   }
 }

@@ -16,11 +16,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A consumer's heartbeat: every {@link #EVERY} it publishes its report (who it is, its state, the
  * tasks it runs) to the {@link WorkerRegistry}, alive for {@link #TTL}; and it answers each open
- * ping once, with a report made then. Run by the {@link ControlPoller}, so a ping is answered
- * within about 200 ms. A consumer that dies leaves the workers list within {@link #TTL}; one that
- * stops cleanly leaves it at once ({@link #close}).
+ * ping once, with a report made then ({@link #pings}). Run by the {@link ControlPoller}, so a ping
+ * is answered as soon as it is announced, within {@link ControlPoller#FALLBACK} at most. A consumer
+ * that dies leaves the workers list within {@link #TTL}; one that stops cleanly leaves it at once
+ * ({@link #close}).
  *
- * <p>Only the poller's thread calls {@link #refresh}.
+ * <p>Only the poller's thread calls {@link #refresh} and its pings' refresh.
  */
 public final class Heartbeat implements ControlPoller.Refreshable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
@@ -61,17 +62,43 @@ public final class Heartbeat implements ControlPoller.Refreshable, AutoCloseable
     this.nanos = nanos;
   }
 
+  /** Writes the report when {@link #EVERY} has passed since the last. */
   @Override
   public void refresh() {
     if (closed) return;
-    String json = null;
     long now = nanos.getAsLong();
-    if (!beaten || now - lastBeat >= EVERY.toNanos()) {
-      json = codec.asString(report.get());
-      registry.beat(id, json, TTL);
-      lastBeat = now;
-      beaten = true;
-    }
+    if (beaten && now - lastBeat < EVERY.toNanos()) return;
+    registry.beat(id, codec.asString(report.get()), TTL);
+    lastBeat = now;
+    beaten = true;
+  }
+
+  /**
+   * The answering of pings: each open ping once, with a report made then. Read when a ping is
+   * announced ({@link ControlPoller.Refreshable#announced}).
+   */
+  ControlPoller.Refreshable pings() {
+    return new ControlPoller.Refreshable() {
+      @Override
+      public void refresh() {
+        answerPings();
+      }
+
+      @Override
+      public String what() {
+        return "the workers list's pings";
+      }
+
+      @Override
+      public boolean announced() {
+        return true;
+      }
+    };
+  }
+
+  private void answerPings() {
+    if (closed) return;
+    String json = null;
     for (String nonce : registry.openPings()) {
       if (answered.contains(nonce)) continue;
       if (json == null) json = codec.asString(report.get());
@@ -88,7 +115,7 @@ public final class Heartbeat implements ControlPoller.Refreshable, AutoCloseable
 
   @Override
   public String what() {
-    return "the workers list (heartbeat and pings)";
+    return "the workers list's heartbeat";
   }
 
   /** Stops beating and takes this worker off the list. */

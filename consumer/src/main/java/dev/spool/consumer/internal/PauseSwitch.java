@@ -31,6 +31,12 @@ public final class PauseSwitch implements ControlPoller.Refreshable {
     onChange.accept(now);
   }
 
+  /** A cancel, a pause or its end is announced ({@code RedisState#announceControl}). */
+  @Override
+  public boolean announced() {
+    return true;
+  }
+
   @Override
   public String what() {
     return "the queue's pause flag";

@@ -12,10 +12,12 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Wakes waiters when a name is announced on a Redis channel: a lock's name when it is released, a
- * schedule's key when an entry falls due sooner than its earliest. One subscriber connection per
- * channel. Each name has a generation counter; a waiter reads it before trying, and sleeps only
- * while it is unchanged, so an announcement between the try and the sleep is never missed. Waits
- * are still bounded (not everything is announced: a lock's expiry, a claim's lease running out).
+ * schedule's key when an entry falls due sooner than its earliest, {@link RedisState#CONTROL} when
+ * a cancel, pause or ping is made. One subscriber connection per channel. Each name has a
+ * generation counter; a waiter reads it before trying, and sleeps only while it is unchanged, so an
+ * announcement between the try and the sleep is never missed. Waits are still bounded (not
+ * everything is announced: a lock's expiry, a claim's lease running out, a change announced while
+ * the subscription was down; each (re)subscription wakes every waiter).
  */
 public final class ChannelNotifier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ChannelNotifier.class);
@@ -175,9 +177,14 @@ public final class ChannelNotifier implements AutoCloseable {
   }
 
   private final class Subscriber extends JedisPubSub {
+    private boolean before; // subscribed before: this is a resubscription
+
     @Override
     public void onSubscribe(String ch, int count) {
       subscribed.countDown();
+      // What was announced while the subscription was down is lost: every waiter looks again.
+      if (before) generations.keySet().forEach(ChannelNotifier.this::bump);
+      before = true;
     }
 
     @Override

@@ -24,11 +24,16 @@ public final class ExpiringSet {
   private final Redis redis;
   private final String key;
   private final List<String> keys;
+  private final Runnable changed;
 
-  ExpiringSet(Redis redis, String key) {
+  /**
+   * @param changed runs after each change (an announcement to its readers); it must not throw
+   */
+  ExpiringSet(Redis redis, String key, Runnable changed) {
     this.redis = redis;
     this.key = key;
     this.keys = List.of(key, key + ":version");
+    this.changed = changed;
   }
 
   /** The members alive now and the version they were read at. */
@@ -55,6 +60,7 @@ public final class ExpiringSet {
     Object added =
         redis.call(
             "expiringset.add", "add to " + key, j -> Scripts.EXPIRING_SET_ADD.run(j, keys, args));
+    changed.run();
     return (Long) added;
   }
 
@@ -65,6 +71,7 @@ public final class ExpiringSet {
             "expiringset.remove",
             "remove from " + key,
             j -> Scripts.EXPIRING_SET_REMOVE.run(j, keys, List.of(member)));
+    changed.run();
     return Long.valueOf(1).equals(removed);
   }
 

@@ -6,6 +6,7 @@ import dev.spool.SharedCounter;
 import dev.spool.SharedDict;
 import dev.spool.SharedList;
 import dev.spool.SharedState;
+import dev.spool.SharedStateException;
 import dev.spool.SharedValue;
 import dev.spool.state.HeldLock;
 import dev.spool.state.LockStats;
@@ -24,15 +25,18 @@ import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The client for shared state: hands out shared objects and locks by name, under a namespace. Owns
- * a Jedis pool, one subscriber connection (for lock releases) and one timer thread. Close it when
- * done; closing twice is harmless. Thread-safe; share one per process.
+ * a Jedis pool, two subscriber connections (lock releases; announcements of delayed entries due
+ * soonest and of control changes) and one timer thread. Close it when done; closing twice is
+ * harmless. Thread-safe; share one per process.
  */
 public final class RedisState implements SharedState {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisState.class);
+
   private final SharedStateConfig config;
   private final Redis redis;
   private final StateCodec codec = new StateCodec();
   private final ChannelNotifier notifier;
-  private final ChannelNotifier sooner; // schedule entries due ahead of the earliest
+  private final ChannelNotifier announcements; // schedule entries due soonest; control changes
   private final ScheduledThreadPoolExecutor timer;
   private final LockEngine locks;
   private volatile boolean closed;
@@ -58,9 +62,8 @@ public final class RedisState implements SharedState {
     timer.setRemoveOnCancelPolicy(true);
     this.notifier =
         new ChannelNotifier(() -> endpoint.connect(client), config.namespace() + ":lock-released");
-    this.sooner =
-        new ChannelNotifier(
-            () -> endpoint.connect(client), config.namespace() + ":schedule-sooner");
+    this.announcements =
+        new ChannelNotifier(() -> endpoint.connect(client), config.namespace() + ":announce");
     this.locks = new LockEngine(redis, config, notifier, timer, processId());
   }
 
@@ -123,9 +126,38 @@ public final class RedisState implements SharedState {
     return new RedisCounter(redis, key("counter", name));
   }
 
+  /**
+   * The name announced on the namespace's channel ({@code <ns>:announce}) when what consumers keep
+   * in step with Redis changes: a cancel, a pause or its end, a ping of the workers list.
+   */
+  public static final String CONTROL = "control";
+
+  /**
+   * Announces a {@link #CONTROL} change, so that consumers read it now rather than at their next
+   * look. Best effort: when it cannot be sent, they read it at that look; the change itself is
+   * stored already.
+   */
+  public void announceControl() {
+    try {
+      redis.call("announce", "announce a change", j -> j.publish(announcements.channel(), CONTROL));
+    } catch (SharedStateException e) {
+      log.debug(
+          "could not announce a change ({}); consumers see it at their next look", e.toString());
+    }
+  }
+
+  /**
+   * An interest in {@link #CONTROL} announcements: read its generation before reading what they
+   * announce, then sleep on it. Subscribes on first use; close it when done.
+   */
+  public ChannelNotifier.Interest controlChanges() {
+    announcements.start();
+    return announcements.interest(CONTROL);
+  }
+
   /** The schedule {@code name}: entries that fall due by Redis's clock (delayed tasks). */
   public SharedSchedule schedule(String name) {
-    return new SharedSchedule(redis, key("schedule", name), sooner);
+    return new SharedSchedule(redis, key("schedule", name), announcements);
   }
 
   /** The timetable {@code name}: periodic entries and when each next falls due. */
@@ -144,7 +176,7 @@ public final class RedisState implements SharedState {
    */
   public WorkerRegistry workers() {
     if (closed) throw new IllegalStateException("SharedState is closed");
-    return new WorkerRegistry(redis, config.namespace());
+    return new WorkerRegistry(redis, config.namespace(), this::announceControl);
   }
 
   /** The state of workflows (chain, group, chord) as consumers advance them. */
@@ -184,7 +216,7 @@ public final class RedisState implements SharedState {
 
   /** The set {@code name} whose members expire one by one (cancelled task ids). */
   public ExpiringSet expiringSet(String name) {
-    return new ExpiringSet(redis, key("set", name));
+    return new ExpiringSet(redis, key("set", name), this::announceControl);
   }
 
   @Override
@@ -288,7 +320,7 @@ public final class RedisState implements SharedState {
     if (closed) return;
     closed = true;
     notifier.close();
-    sooner.close();
+    announcements.close();
     timer.shutdownNow();
     redis.close();
   }

@@ -34,12 +34,17 @@ public final class WorkerRegistry {
   private static final Pattern NONCE = Pattern.compile("[0-9a-f-]{36}");
 
   private final Redis redis;
+  private final Runnable pinged;
   private final String namespace;
   private final String workers;
   private final String pings;
 
-  WorkerRegistry(Redis redis, String namespace) {
+  /**
+   * @param pinged runs after a ping is posted (an announcement to the workers); it must not throw
+   */
+  WorkerRegistry(Redis redis, String namespace, Runnable pinged) {
     this.redis = redis;
+    this.pinged = pinged;
     this.namespace = namespace;
     this.workers = namespace + ":workers";
     this.pings = namespace + ":pings";
@@ -102,6 +107,7 @@ public final class WorkerRegistry {
     String nonce = UUID.randomUUID().toString();
     List<String> args = List.of(nonce, millis(ttl));
     redis.call("worker.ping", "post a ping", j -> Scripts.PING_POST.run(j, List.of(pings), args));
+    pinged.run();
     return nonce;
   }
 
