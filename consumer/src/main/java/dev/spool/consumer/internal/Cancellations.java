@@ -105,7 +105,7 @@ public final class Cancellations implements ControlPoller.Refreshable {
     }
   }
 
-  /** A cancel, a pause or its end is announced ({@code RedisState#announceControl}). */
+  /** A cancel is announced ({@code RedisState#announceControl}). */
   @Override
   public boolean announced() {
     return true;

@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 /**
  * Follows a work queue's pause flag in Redis ({@code spool-producer pause}): while it is set, the
  * consumer takes no tasks. {@code onChange} is told the flag's text (who paused it, when) when it
- * appears, and empty when it goes. Refreshed by the {@link ControlPoller}: one GET a round.
+ * appears, and empty when it goes. Refreshed by the {@link ControlPoller}: one GET when a pause or
+ * resume is announced, and at least every {@link ControlPoller#FALLBACK}.
  */
 public final class PauseSwitch implements ControlPoller.Refreshable {
   private final SharedValue<String> flag;
@@ -31,7 +32,7 @@ public final class PauseSwitch implements ControlPoller.Refreshable {
     onChange.accept(now);
   }
 
-  /** A cancel, a pause or its end is announced ({@code RedisState#announceControl}). */
+  /** A pause or its end is announced ({@code RedisState#announceControl}). */
   @Override
   public boolean announced() {
     return true;
