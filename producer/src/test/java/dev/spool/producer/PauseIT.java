@@ -1,5 +1,6 @@
 package dev.spool.producer;
 
+import static dev.spool.testing.services.Announcements.awaitGeneration;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,17 +49,6 @@ final class PauseIT {
       assertTrue(pool.admin().resume());
       awaitGeneration(changes, g0 + 2);
     }
-  }
-
-  private static void awaitGeneration(
-      dev.spool.state.internal.ChannelNotifier.Interest changes, long expected)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    long g;
-    while ((g = changes.generation()) < expected && System.nanoTime() < deadline) {
-      changes.await(g, 1000);
-    }
-    assertEquals(expected, changes.generation(), "announcements seen");
   }
 
   @Test

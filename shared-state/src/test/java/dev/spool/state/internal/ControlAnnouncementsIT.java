@@ -1,6 +1,6 @@
 package dev.spool.state.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static dev.spool.testing.services.Announcements.awaitGeneration;
 
 import dev.spool.testing.services.StateServicesExtension;
 import dev.spool.testing.services.StateTestEnv;
@@ -40,15 +40,5 @@ final class ControlAnnouncementsIT {
           .atMost(Duration.ofSeconds(10))
           .until(changes::generation, g -> g == g0 + 4);
     }
-  }
-
-  private static void awaitGeneration(ChannelNotifier.Interest changes, long atLeast)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    long g;
-    while ((g = changes.generation()) < atLeast && System.nanoTime() < deadline) {
-      changes.await(g, 1000);
-    }
-    assertEquals(atLeast, changes.generation(), "announcements seen");
   }
 }

@@ -1,5 +1,6 @@
 package dev.spool.state.internal;
 
+import static dev.spool.testing.services.Announcements.awaitGeneration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,15 +145,5 @@ final class SharedScheduleIT {
         awaitGeneration(sooner, g0 + 3);
       }
     }
-  }
-
-  private static void awaitGeneration(ChannelNotifier.Interest sooner, long atLeast)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    long g;
-    while ((g = sooner.generation()) < atLeast && System.nanoTime() < deadline) {
-      sooner.await(g, 1000);
-    }
-    assertEquals(atLeast, sooner.generation(), "announcements seen");
   }
 }
