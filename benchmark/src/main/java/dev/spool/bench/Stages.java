@@ -85,9 +85,9 @@ final class Stages {
           "JFR.start",
           "name=" + RECORDING,
           "settings=none",
-          "+dev.spool.TaskStages#enabled=true");
+          "+dev.spool.TaskStages#enabled=true",
+          "+jdk.GarbageCollection#enabled=true");
     }
-    if (block < 1) throw new IllegalArgumentException("--block must be >= 1, was " + block);
     long[][] spool = new long[n][];
     long[][] plain = new long[n][];
     long[][] handed = new long[n][];
