@@ -40,9 +40,10 @@ final class RawRoundTrip implements AutoCloseable {
   private final BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
   private final ExecutorService workers; // null: the responder replies on the client's thread
 
-  // The current call's moments ({@link System#nanoTime()}): the responder's client thread took its
-  // message, the reply began (on a worker with a hand-off), the reply was published, the caller's
-  // client thread took it.
+  // The current call's moments ({@link System#nanoTime()}): the caller's publish returned, the
+  // responder's client thread took its message, the reply began (on a worker with a hand-off), the
+  // reply was published, the caller's client thread took it.
+  private volatile long sentAt;
   private volatile long deliveredAt;
   private volatile long handledAt;
   private volatile long publishedAt;
@@ -149,6 +150,7 @@ final class RawRoundTrip implements AutoCloseable {
             .correlationId(Long.toString(n))
             .build(),
         Long.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    sentAt = System.nanoTime();
     if (replies.poll(30, TimeUnit.SECONDS) == null) {
       throw new IllegalStateException("no raw reply in 30 s");
     }
@@ -165,7 +167,16 @@ final class RawRoundTrip implements AutoCloseable {
     once(n);
     long t1 = System.nanoTime();
     return new long[] {
-      t0, deliveredAt, deliveredAt, handledAt, handledAt, handledAt, publishedAt, arrivedAt, t1
+      t0,
+      sentAt,
+      deliveredAt,
+      deliveredAt,
+      handledAt,
+      handledAt,
+      handledAt,
+      publishedAt,
+      arrivedAt,
+      t1
     };
   }
 

@@ -27,19 +27,21 @@ final class Stages {
   /** A call's moments, in this order, each the index of a {@code long[]} of a call. */
   static final int CALLED = 0;
 
-  static final int DELIVERED = 1;
-  static final int DISPATCHED = 2;
-  static final int PICKED = 3;
-  static final int STARTED = 4;
-  static final int ENDED = 5;
-  static final int PUBLISHED = 6;
-  static final int ARRIVED = 7;
-  static final int RETURNED = 8;
+  static final int SENT = 1;
+  static final int DELIVERED = 2;
+  static final int DISPATCHED = 3;
+  static final int PICKED = 4;
+  static final int STARTED = 5;
+  static final int ENDED = 6;
+  static final int PUBLISHED = 7;
+  static final int ARRIVED = 8;
+  static final int RETURNED = 9;
 
   /** The stage between moment {@code i} and {@code i + 1}. */
   static final List<String> NAMES =
       List.of(
-          "publish, broker, to the consumer's client thread",
+          "the caller: encode, register, publish",
+          "broker, to the consumer's client thread",
           "the client thread: decode, checks",
           "the hand-off to a worker thread",
           "the worker: checks before the handler",
@@ -93,6 +95,7 @@ final class Stages {
     long[][] handed = new long[n][];
     Path here = logs.resolve("stages-caller.jfr");
     try (Recording caller = new Recording()) {
+      caller.enable(StageEvents.Sent.class);
       caller.enable(StageEvents.Result.class);
       caller.enable("jdk.GarbageCollection");
       caller.start();
@@ -130,12 +133,13 @@ final class Stages {
     }
     long offset = wallMinusNano();
     List<Pause> pauses = new ArrayList<>();
+    Map<String, Long> sent = new HashMap<>();
     Map<String, Long> arrived = new HashMap<>();
     for (RecordedEvent e : RecordingFile.readAllEvents(here)) {
-      if (e.getEventType().getName().equals("jdk.GarbageCollection")) {
-        pauses.add(pause("caller", e, offset));
-      } else {
-        arrived.put(e.getString("taskId"), e.getLong("arrived"));
+      switch (e.getEventType().getName()) {
+        case "jdk.GarbageCollection" -> pauses.add(pause("caller", e, offset));
+        case "dev.spool.TaskSent" -> sent.put(e.getString("taskId"), e.getLong("sent"));
+        default -> arrived.put(e.getString("taskId"), e.getLong("arrived"));
       }
     }
     List<RecordedEvent> stages = new ArrayList<>();
@@ -146,7 +150,7 @@ final class Stages {
         stages.add(e);
       }
     }
-    fill(spool, stages, arrived);
+    fill(spool, stages, sent, arrived);
     Map<String, long[][]> out = new java.util.LinkedHashMap<>();
     out.put("apply", spool);
     out.put("bare client", plain);
@@ -184,7 +188,11 @@ final class Stages {
   }
 
   /** Puts each call's consumer and caller moments in, matched by time; fails if one is missing. */
-  private static void fill(long[][] calls, List<RecordedEvent> tasks, Map<String, Long> arrived) {
+  private static void fill(
+      long[][] calls,
+      List<RecordedEvent> tasks,
+      Map<String, Long> sent,
+      Map<String, Long> arrived) {
     tasks.sort(Comparator.comparingLong(e -> e.getLong("delivered")));
     int next = 0;
     int missing = 0;
@@ -195,11 +203,13 @@ final class Stages {
         continue;
       }
       RecordedEvent e = tasks.get(next++);
+      Long out = sent.get(e.getString("taskId"));
       Long back = arrived.get(e.getString("taskId"));
-      if (back == null) {
+      if (out == null || back == null) {
         missing++;
         continue;
       }
+      call[SENT] = out;
       call[DELIVERED] = e.getLong("delivered");
       call[DISPATCHED] = e.getLong("dispatched");
       call[PICKED] = e.getLong("picked");

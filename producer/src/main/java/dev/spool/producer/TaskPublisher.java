@@ -9,6 +9,7 @@ import dev.spool.core.wire.Headers;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.ParkedTask;
 import dev.spool.core.wire.Session;
+import dev.spool.core.wire.StageEvents;
 import dev.spool.core.wire.TaskMessage;
 import dev.spool.core.wire.Topology;
 import dev.spool.core.wire.Tracing;
@@ -248,6 +249,7 @@ final class TaskPublisher {
    * (its result may arrive before the publish returns), then recorded, parked or published.
    */
   Pending publish(Submission s) throws InterruptedException {
+    long begun = System.nanoTime(); // for StageEvents
     String task = s.task();
     List<Object> inputs = s.inputs();
     long position = s.position();
@@ -305,6 +307,7 @@ final class TaskPublisher {
       } else {
         publisher.publish(laneFor(priority), props, body, () -> {});
       }
+      if (due == null) StageEvents.sent(id, begun, System.nanoTime());
     } catch (RuntimeException | InterruptedException e) {
       tasksPublished.decrement();
       pending.abandon(p);

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Flight Recorder events that place a round trip ({@code dev.spool.TaskStages}, {@code
- * dev.spool.ResultArrived}): recorded when a recording asks for them, in the order the call went,
- * and not at all when none does.
+ * The Flight Recorder events that place a round trip ({@code dev.spool.TaskSent}, {@code
+ * dev.spool.TaskStages}, {@code dev.spool.ResultArrived}): recorded when a recording asks for them,
+ * in the order the call went, and not at all when none does.
  */
 @ExtendWith(SpoolServicesExtension.class)
 final class StageEventsIT {
@@ -35,6 +35,7 @@ final class StageEventsIT {
   void apply_withTheEventsEnabled_recordsEachStageInOrder(SpoolTestEnv env, @TempDir Path dir)
       throws Exception {
     Recording rec = new Recording();
+    rec.enable("dev.spool.TaskSent");
     rec.enable("dev.spool.TaskStages");
     rec.enable("dev.spool.ResultArrived");
     long[] around = new long[2];
@@ -49,8 +50,10 @@ final class StageEventsIT {
               around[1] = System.nanoTime();
               assertEquals(64L, pool.apply("square", 8L, Long.class));
             });
+    List<RecordedEvent> sent = named(events, "dev.spool.TaskSent");
     List<RecordedEvent> tasks = named(events, "dev.spool.TaskStages");
     List<RecordedEvent> results = named(events, "dev.spool.ResultArrived");
+    assertEquals(2, sent.size(), "one per message sent: " + sent);
     assertEquals(2, tasks.size(), "one per task: " + tasks);
     assertEquals(2, results.size(), "one per result: " + results);
     RecordedEvent task =
@@ -60,8 +63,15 @@ final class StageEventsIT {
             .filter(e -> e.getString("taskId").equals(task.getString("taskId")))
             .findFirst()
             .orElseThrow();
+    RecordedEvent out =
+        sent.stream()
+            .filter(e -> e.getString("taskId").equals(task.getString("taskId")))
+            .findFirst()
+            .orElseThrow();
     long[] moments = {
       around[0],
+      out.getLong("begun"),
+      out.getLong("sent"),
       task.getLong("delivered"),
       task.getLong("dispatched"),
       task.getLong("picked"),
@@ -87,6 +97,7 @@ final class StageEventsIT {
             dir.resolve("default.jfr"),
             pool -> assertEquals(49L, pool.apply("square", 7L, Long.class)));
     assertTrue(!events.isEmpty(), "the default recording recorded the JVM's events");
+    assertEquals(List.of(), named(events, "dev.spool.TaskSent"));
     assertEquals(List.of(), named(events, "dev.spool.TaskStages"));
     assertEquals(List.of(), named(events, "dev.spool.ResultArrived"));
   }

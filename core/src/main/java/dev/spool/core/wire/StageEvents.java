@@ -9,12 +9,13 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * Java Flight Recorder events that place a task's round trip: when the consumer's reader thread
- * took its delivery and handed it on, when a worker took it, when its handler started and ended,
- * when its result was handed to the broker; and when the producer's reader thread took the result.
- * Each moment is a {@link System#nanoTime()} reading, which on one machine every JVM reads from the
- * same clock, so that the stages of a call can be lined up across processes ({@code bin/spool-bench
- * --only apply} does).
+ * Java Flight Recorder events that place a task's round trip: when the producer handed the task's
+ * message to the client (its JSON encoded, its result awaited, its publish called); when the
+ * consumer's reader thread took its delivery and handed it on, when a worker took it, when its
+ * handler started and ended, when its result was handed to the broker; and when the producer's
+ * reader thread took the result. Each moment is a {@link System#nanoTime()} reading, which on one
+ * machine every JVM reads from the same clock, so that the stages of a call can be lined up across
+ * processes ({@code bin/spool-bench --only apply} does).
  *
  * <p>Off unless a recording enables them (for example {@code jcmd <pid> JFR.start settings=none
  * +dev.spool.TaskStages#enabled=true}); off, an event costs a check the JIT folds away.
@@ -57,6 +58,28 @@ public final class StageEvents {
     public long published;
   }
 
+  /** A task's message as the producer handed it to the client, on the caller's thread. */
+  @Name("dev.spool.TaskSent")
+  @Label("Spool task sent")
+  @Category("Spool")
+  @Description(
+      "A task's message was handed to the client (encoded, awaited, published; not yet"
+          + " confirmed), as System.nanoTime() readings")
+  @Enabled(false)
+  @StackTrace(false)
+  public static final class Sent extends Event {
+    @Label("Task id")
+    public String taskId;
+
+    @Label("Begun")
+    @Description("The producer began making the message")
+    public long begun;
+
+    @Label("Sent")
+    @Description("The client's publish returned")
+    public long sent;
+  }
+
   /** A result as it reached the producer's reader thread. */
   @Name("dev.spool.ResultArrived")
   @Label("Spool result arrived")
@@ -95,6 +118,16 @@ public final class StageEvents {
     e.started = started;
     e.ended = ended;
     e.published = published;
+    e.commit();
+  }
+
+  /** Records a task's sending when a recording wants it; cheap when none does. */
+  public static void sent(String taskId, long begun, long sent) {
+    Sent e = new Sent();
+    if (!e.isEnabled()) return;
+    e.taskId = taskId;
+    e.begun = begun;
+    e.sent = sent;
     e.commit();
   }
 
