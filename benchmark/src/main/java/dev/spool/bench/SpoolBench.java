@@ -77,6 +77,7 @@ public final class SpoolBench implements Callable<Integer> {
           "perftest",
           "map",
           "apply",
+          "stages",
           "delay",
           "chord",
           "state",
@@ -94,8 +95,9 @@ public final class SpoolBench implements Callable<Integer> {
       names = "--only",
       split = ",",
       description =
-          "Run only these parts: perftest, map, apply, delay, chord, state, consumer, heartbeat,"
-              + " index, tracing, startup, collector, warmup, celery, compiler.")
+          "Run only these parts: perftest, map, apply, stages (apply's stage-by-stage table alone),"
+              + " delay, chord, state, consumer, heartbeat, index, tracing, startup, collector,"
+              + " warmup, celery, compiler.")
   List<String> only = new ArrayList<>();
 
   private final String java = ProcessHandle.current().info().command().orElse("java");
@@ -184,7 +186,11 @@ public final class SpoolBench implements Callable<Integer> {
         say("  sent %,.0f msg/s, received %,.0f msg/s", rates.sent(), rates.received());
       }
       if (runs("consumer")) figures.addAll(consumerFigures());
-      if (runs("map") || runs("apply") || runs("delay") || runs("chord")) {
+      if (runs("map")
+          || runs("apply")
+          || only.contains("stages")
+          || runs("delay")
+          || runs("chord")) {
         figures.addAll(poolFigures(perfTest));
       }
       if (runs("state")) figures.addAll(stateFigures());
@@ -1052,7 +1058,7 @@ public final class SpoolBench implements Callable<Integer> {
                 0.5,
                 false));
         out.add(new Figure("apply kept result p99", "ms", keptP99, Double.NaN, "", 5.0, false));
-        stageBreakdown(pool, consumers);
+        stageBreakdown(pool, consumers, 2000);
         long[] fresh = freshApply(200);
         long[] freshSorted = fresh.clone();
         Arrays.sort(freshSorted);
@@ -1070,6 +1076,10 @@ public final class SpoolBench implements Callable<Integer> {
                 "steady apply p99",
                 2.0,
                 false));
+      }
+      if (only.contains("stages") && !runs("apply")) {
+        // the table alone, over more calls: its tail is the slowest 1 %
+        stageBreakdown(pool, consumers, 6000);
       }
       if (runs("delay")) {
         // warm-up, as map and apply have: the consumers' move path (claim, decode, publish) runs
@@ -1215,18 +1225,19 @@ public final class SpoolBench implements Callable<Integer> {
    * Where {@code apply}'s time goes, stage by stage, beside the bare client's with and without a
    * hand-off: 2,000 calls of each, interleaved ({@link Stages}).
    */
-  private void stageBreakdown(TaskPool pool, List<ConsumerProcess> consumers) throws Exception {
+  private void stageBreakdown(TaskPool pool, List<ConsumerProcess> consumers, int n)
+      throws Exception {
     List<Long> pids = consumers.stream().map(c -> c.process.pid()).toList();
     Stages.Measured kinds;
     try (RawRoundTrip bare = new RawRoundTrip(config.amqpUri(), config.namespace());
         RawRoundTrip handOff =
             RawRoundTrip.withHandOff(config.amqpUri(), config.namespace() + ".handoff")) {
-      kinds = Stages.measure(pool, pids, bare, handOff, 2000, block, logs);
+      kinds = Stages.measure(pool, pids, bare, handOff, n, block, logs);
     }
     say(
-        "  where the round trip goes, 2,000 calls of each, in interleaved blocks of %d (Flight"
+        "  where the round trip goes, %,d calls of each, in interleaved blocks of %d (Flight"
             + " Recorder files in %s):",
-        block, logs);
+        n, block, logs);
     Stages.table(kinds).forEach(line -> say("%s", line));
   }
 
