@@ -1078,7 +1078,17 @@ public final class SpoolBench implements Callable<Integer> {
                 false));
       }
       if (only.contains("stages") && !runs("apply")) {
-        // the table alone, over more calls: its tail is the slowest 1 %
+        // the table alone, over more calls (its tail is the slowest 1 %): with the two consumers,
+        // then with one, as the bare client has one responder
+        stageBreakdown(pool, consumers, 6000);
+        pool.admin().stopConsumers(1);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (consumers.stream().allMatch(c -> c.process.isAlive())) {
+          if (System.nanoTime() > until) throw new IllegalStateException("no consumer stopped");
+          Thread.sleep(50);
+        }
+        consumers.removeIf(c -> !c.process.isAlive()); // stopped: the last stop needs one pill less
+        say("one consumer stopped on a pill; the same with the other alone:");
         stageBreakdown(pool, consumers, 6000);
       }
       if (runs("delay")) {
