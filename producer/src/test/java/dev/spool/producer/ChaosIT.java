@@ -192,6 +192,9 @@ final class ChaosIT {
     String queue;
     Map<String, Reason> expected = new HashMap<>();
     try (Channel ch = env.connection().createChannel()) {
+      // Confirmed, so that a message the broker did not take fails here, not as a missing dead
+      // letter three minutes later (once, in a CI run, the last two never reached a consumer).
+      ch.confirmSelect();
       queue = new dev.spool.core.wire.Topology(config).declareWorkQueue(ch, "tasks");
       expected.put(raw(ch, queue, "square", "{oops"), Reason.DECODE_ERROR);
       expected.put(raw(ch, queue, "no-such-task", "1"), Reason.UNKNOWN_TASK);
@@ -206,15 +209,18 @@ final class ChaosIT {
               "square",
               "{\"@class\":\"java.lang.ProcessBuilder\",\"command\":[\"id\"]}"),
           Reason.DECODE_ERROR);
+      ch.waitForConfirmsOrDie(30_000);
     }
     String deadQueue = env.topology().deadQueue("tasks");
-    await().atMost(LONG).until(() -> env.ready(deadQueue) >= expected.size());
+    awaitDeadLetters(env, config, deadQueue, expected);
     // Last: the handler that kills its consumer. Its neighbours are never blamed
     // (CrashIsolationIT).
     try (Channel ch = env.connection().createChannel()) {
+      ch.confirmSelect();
       expected.put(raw(ch, queue, "halt", "\"bye\""), Reason.CRASHED);
+      ch.waitForConfirmsOrDie(30_000);
     }
-    await().atMost(LONG).until(() -> env.ready(deadQueue) >= expected.size());
+    awaitDeadLetters(env, config, deadQueue, expected);
     // Settled: nothing left to run anywhere, and still exactly one dead letter per bad message.
     await()
         .atMost(LONG)
@@ -391,6 +397,34 @@ final class ChaosIT {
       worst = Math.max(worst, p.exitValue());
     }
     return worst;
+  }
+
+  /**
+   * Waits for a dead letter for each of {@code expected}; when they do not all come, fails saying
+   * which are missing and what the work queue holds, the first things to know about such a run.
+   */
+  private static void awaitDeadLetters(
+      SpoolTestEnv env, SpoolConfig config, String deadQueue, Map<String, Reason> expected)
+      throws Exception {
+    try {
+      await().atMost(LONG).until(() -> env.ready(deadQueue) >= expected.size());
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      Map<String, Reason> missing = new HashMap<>(expected);
+      try (Spool spool = Spool.connect(config);
+          DeadLetters letters = spool.deadLetters("tasks")) {
+        for (DeadLetter d : letters.list(100)) missing.remove(d.taskId());
+      }
+      long[] c = counts(env);
+      throw new AssertionError(
+          "dead letters missing for "
+              + missing
+              + "; the work queue holds "
+              + c[0]
+              + " ready and "
+              + c[1]
+              + " unacked",
+          e);
+    }
   }
 
   private static String raw(Channel ch, String queue, String task, String body) throws Exception {
