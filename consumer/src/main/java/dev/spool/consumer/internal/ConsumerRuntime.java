@@ -122,9 +122,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
               settings.virtualThreads(),
               settings.concurrency(),
               why -> requestStop(new StopReason(why, true)));
-      this.timer =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-              r -> Thread.ofPlatform().daemon().name("spool-time-limits").unstarted(r));
+      this.timer = TimeLimit.Scheduler.newTimer("spool-time-limits");
       timer.scheduleWithFixedDelay(
           () -> checks.wedged().ifPresent(this::requestStop), 5, 5, TimeUnit.SECONDS);
       this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);

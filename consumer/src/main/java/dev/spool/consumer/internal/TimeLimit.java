@@ -21,6 +21,20 @@ final class TimeLimit {
   interface Scheduler {
     Runnable schedule(Runnable action, Duration delay);
 
+    /**
+     * The consumer's timer: one daemon thread named {@code name}, which drops an alarm as soon as
+     * it is cancelled. A run's alarm is cancelled when it ends, and the JDK's default is to keep a
+     * cancelled alarm queued until its time: every task's stayed for its limit (15 minutes by
+     * default), 7 MB for a 100,000-task map and about 130 MB at 2,000 tasks a second.
+     */
+    static java.util.concurrent.ScheduledThreadPoolExecutor newTimer(String name) {
+      var timer =
+          new java.util.concurrent.ScheduledThreadPoolExecutor(
+              1, r -> Thread.ofPlatform().daemon().name(name).unstarted(r));
+      timer.setRemoveOnCancelPolicy(true);
+      return timer;
+    }
+
     static Scheduler of(ScheduledExecutorService timer) {
       return (action, delay) -> {
         var f = timer.schedule(action, delay.toMillis(), TimeUnit.MILLISECONDS);

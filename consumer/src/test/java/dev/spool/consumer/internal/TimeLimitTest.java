@@ -48,6 +48,28 @@ final class TimeLimitTest {
     }
   }
 
+  @Test
+  void consumersTimer_runsThatEnd_leaveNothingQueued() throws Exception {
+    var timer = TimeLimit.Scheduler.newTimer("test-time-limits");
+    try {
+      TimeLimit.Scheduler scheduler = TimeLimit.Scheduler.of(timer);
+      for (int i = 0; i < 1000; i++) {
+        TimeLimit limit =
+            new TimeLimit(scheduler, LIMIT, GRACE, () -> false, () -> true, () -> {}, () -> {});
+        limit.start();
+        assertFalse(limit.finish());
+      }
+      assertEquals(0, timer.getQueue().size(), "alarms of runs that ended are not kept");
+      TimeLimit running =
+          new TimeLimit(scheduler, LIMIT, GRACE, () -> false, () -> true, () -> {}, () -> {});
+      running.start();
+      assertEquals(1, timer.getQueue().size(), "a running task's alarm is queued");
+      running.finish();
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
   /** A handler on a thread of its own that blocks until released, recording interrupts. */
   private static final class Worker {
     final CountDownLatch started = new CountDownLatch(1);
