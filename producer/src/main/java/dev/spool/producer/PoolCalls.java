@@ -3,6 +3,7 @@ package dev.spool.producer;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.spool.SpoolException;
 import dev.spool.core.wire.ConfirmingPublisher;
+import dev.spool.core.wire.TaskResult;
 import dev.spool.core.wire.Tracing;
 import dev.spool.producer.internal.MapRun;
 import dev.spool.producer.internal.PendingTasks;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -160,6 +162,80 @@ final class PoolCalls {
               if (e != null) throw ResultDecoder.failure(p, e, hint());
               return decoder.<R>values(p, r, type).getFirst();
             });
+  }
+
+  /**
+   * Runs {@code task} on one input and waits for its result on the caller's thread, which keeps the
+   * deadline itself: no timer per call (a timer wakes the JDK's delay thread at every call made one
+   * at a time) and no dependent future; the client's reader thread only completes the task's
+   * future, and the result is decoded here.
+   *
+   * @throws dev.spool.TaskTimeoutException when no result came within {@code timeout}
+   */
+  <R> R call(
+      String task,
+      Object input,
+      JavaType type,
+      Duration timeout,
+      TaskPublisher.Idempotency idempotency) {
+    long start = System.nanoTime();
+    Instant deadline = clock.instant().plus(timeout);
+    Pending p;
+    try {
+      p =
+          tasks.publish(
+              new TaskPublisher.Submission(
+                  task,
+                  java.util.Collections.singletonList(input),
+                  0,
+                  false,
+                  deadline,
+                  idempotency,
+                  null,
+                  TaskOptions.defaults(),
+                  tasks.keepFor(task, TaskOptions.defaults()),
+                  false));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while publishing", e);
+    }
+    TaskResult r;
+    try {
+      long left = saturatedNanos(timeout) - (System.nanoTime() - start);
+      r = p.future().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      r = giveUp(p, e);
+    } catch (InterruptedException e) {
+      giveUp(p, e);
+      Thread.currentThread().interrupt();
+      throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
+    } catch (ExecutionException e) { // the pool closed
+      throw ResultDecoder.failure(p, e, hint());
+    }
+    return decoder.<R>values(p, r, type).getFirst();
+  }
+
+  /** {@code d} in nanoseconds, or the most a long holds when it does not fit (292 years). */
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return d.isNegative() ? 0 : Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * Stops waiting for {@code p}: it is forgotten and, for a timeout, counted and thrown. Returns
+   * its result instead when that completed it just now.
+   */
+  private TaskResult giveUp(Pending p, Exception why) {
+    if (!p.future().completeExceptionally(why)) return p.future().join(); // the result won
+    pending.abandon(p);
+    if (why instanceof TimeoutException) {
+      pending.timedOut(p);
+      throw ResultDecoder.failure(p, why, hint());
+    }
+    return null;
   }
 
   String hint() {

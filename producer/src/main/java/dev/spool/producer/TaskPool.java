@@ -212,7 +212,7 @@ public final class TaskPool implements AutoCloseable {
    * @throws TaskTimeoutException when no result came within {@code timeout}
    */
   public <R> R apply(String task, Object input, Class<R> resultType, Duration timeout) {
-    return PoolCalls.await(future(task, input, codec.type(resultType), timeout), task);
+    return calls.call(task, input, codec.type(resultType), timeout, TaskPublisher.Idempotency.NONE);
   }
 
   /**
@@ -341,7 +341,8 @@ public final class TaskPool implements AutoCloseable {
 
   /** As {@link #apply(String, Object, Class, Duration)}, for a generic result type. */
   public <R> R apply(String task, Object input, TypeToken<R> resultType, Duration timeout) {
-    return PoolCalls.await(future(task, input, codec.type(resultType.type()), timeout), task);
+    return calls.call(
+        task, input, codec.type(resultType.type()), timeout, TaskPublisher.Idempotency.NONE);
   }
 
   /** As {@link #applyAsync(String, Object, Class, Duration)}, for a generic result type. */
@@ -359,15 +360,12 @@ public final class TaskPool implements AutoCloseable {
   public <R> R applyOnce(
       String idempotencyKey, String task, Object input, Class<R> resultType, Duration timeout) {
     dev.spool.Names.key("idempotency key", idempotencyKey);
-    return PoolCalls.await(
-        calls.async(
-            task,
-            input,
-            codec.type(resultType),
-            timeout,
-            TaskPublisher.Idempotency.under(idempotencyKey),
-            null),
-        task);
+    return calls.call(
+        task,
+        input,
+        codec.type(resultType),
+        timeout,
+        TaskPublisher.Idempotency.under(idempotencyKey));
   }
 
   /** {@code map} with the pool's chunk size and default timeout. */

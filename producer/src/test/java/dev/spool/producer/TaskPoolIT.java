@@ -275,6 +275,60 @@ final class TaskPoolIT {
   }
 
   @Test
+  void apply_noConsumers_timesOutNotEarly_forgetsTheTask_andCountsIt(SpoolTestEnv env)
+      throws Exception {
+    var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    List<SpoolConsumer> consumer = List.of();
+    try (TaskPool pool = TestSpools.pool(env.config(), TaskPoolConfig.defaults(), meters)) {
+      long t0 = System.nanoTime();
+      TaskTimeoutException e =
+          assertThrows(
+              TaskTimeoutException.class,
+              () -> pool.apply("square", 3L, Long.class, Duration.ofMillis(400)));
+      long waited = System.nanoTime() - t0;
+      assertTrue(waited >= Duration.ofMillis(400).toNanos(), "gave up early: " + waited + " ns");
+      assertTrue(e.getMessage().contains(pool.workQueue() + ": 0"), e.getMessage());
+      assertEquals(0, pool.stats().waiting(), "the timed-out task is forgotten");
+      assertEquals(
+          1.0, meters.get("spool.producer.tasks.timed.out").counter().count(), "counted once");
+      // A consumer that comes later drops the late task (its deadline passed); calls work again.
+      consumer = consumers(env, 1);
+      assertEquals(16L, pool.apply("square", 4L, Long.class, Duration.ofSeconds(30)));
+      assertEquals(1, pool.stats().resultsReceived(), "no result for the task given up on");
+    } finally {
+      closeAll(consumer);
+    }
+  }
+
+  @Test
+  void apply_interruptedWhileWaiting_throwsKeepsTheFlag_andForgetsTheTask(SpoolTestEnv env)
+      throws Exception {
+    try (TaskPool pool = TestSpools.pool(env.config())) {
+      CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+      CompletableFuture<Boolean> flag = new CompletableFuture<>();
+      Thread caller =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      pool.apply("square", 3L, Long.class, Duration.ofMinutes(5));
+                      thrown.complete(null);
+                    } catch (RuntimeException e) {
+                      thrown.complete(e);
+                    }
+                    flag.complete(Thread.currentThread().isInterrupted());
+                  });
+      await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().waiting() == 1);
+      caller.interrupt();
+      Throwable e = thrown.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertNotNull(e, "apply returned without a consumer");
+      assertTrue(e.getMessage().contains("interrupted"), e.toString());
+      assertTrue(flag.get(30, java.util.concurrent.TimeUnit.SECONDS), "interrupt flag kept");
+      assertEquals(0, pool.stats().waiting(), "the interrupted call's task is forgotten");
+    }
+  }
+
+  @Test
   void map_noConsumers_timesOutNamingTheQueue(SpoolTestEnv env) {
     try (TaskPool pool = TestSpools.pool(env.config())) {
       TaskTimeoutException e =
