@@ -48,6 +48,9 @@ final class RawRoundTrip implements AutoCloseable {
   private volatile long handledAt;
   private volatile long publishedAt;
   private volatile long arrivedAt;
+  // The number of the call whose publishedAt is set: the reply can reach the caller before the
+  // responder's publish returns, and the caller then waits for it rather than read the last one's.
+  private volatile long publishedFor = -1;
 
   RawRoundTrip(URI amqp, String prefix) throws Exception {
     this(amqp, prefix, "quorum", true, false);
@@ -133,6 +136,7 @@ final class RawRoundTrip implements AutoCloseable {
                     .build(),
                 Long.toString(n * n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             publishedAt = System.nanoTime();
+            publishedFor = n;
             responder.basicAck(e.getDeliveryTag(), false);
           }
         });
@@ -166,6 +170,11 @@ final class RawRoundTrip implements AutoCloseable {
     long t0 = System.nanoTime();
     once(n);
     long t1 = System.nanoTime();
+    long until = t1 + TimeUnit.SECONDS.toNanos(10);
+    while (publishedFor != n) {
+      if (System.nanoTime() > until) throw new IllegalStateException("no reply published for " + n);
+      Thread.onSpinWait();
+    }
     return new long[] {
       t0,
       sentAt,
