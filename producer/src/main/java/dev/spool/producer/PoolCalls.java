@@ -170,7 +170,7 @@ final class PoolCalls {
    * at a time) and no dependent future; the client's reader thread only completes the task's
    * future, and the result is decoded here.
    *
-   * @throws dev.spool.TaskTimeoutException when no result came within {@code timeout}
+   * @throws dev.spool.core.TaskTimeoutException when no result came within {@code timeout}
    */
   <R> R call(
       String task,
@@ -226,10 +226,17 @@ final class PoolCalls {
 
   /**
    * Stops waiting for {@code p}: it is forgotten and, for a timeout, counted and thrown. Returns
-   * its result instead when that completed it just now.
+   * its result instead when that completed it just now (or throws the pool's close).
    */
   private TaskResult giveUp(Pending p, Exception why) {
-    if (!p.future().completeExceptionally(why)) return p.future().join(); // the result won
+    if (!p.future().completeExceptionally(why)) { // its result, or the pool's close, came first
+      try {
+        return p.future().join();
+      } catch (java.util.concurrent.CompletionException
+          | java.util.concurrent.CancellationException e) {
+        throw ResultDecoder.failure(p, e, hint());
+      }
+    }
     pending.abandon(p);
     if (why instanceof TimeoutException) {
       pending.timedOut(p);
