@@ -25,15 +25,8 @@ public final class PendingTasks {
     this.meters = meters;
   }
 
-  /** Ids of the tasks completed last, oldest first, to tell duplicates from strays. */
-  private final Map<String, Boolean> recent =
-      java.util.Collections.synchronizedMap(
-          new java.util.LinkedHashMap<>(1024, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-              return size() > RECENT_IDS;
-            }
-          });
+  /** Ids of the tasks completed last, to tell duplicates from strays. */
+  private final RecentIds recent = new RecentIds(RECENT_IDS);
 
   /** How many completed task ids are remembered to count duplicates. */
   static final int RECENT_IDS = 1 << 18;
@@ -90,7 +83,7 @@ public final class PendingTasks {
   public void complete(TaskResult result) {
     Pending p = byId.remove(result.taskId());
     if (p == null) {
-      if (recent.containsKey(result.taskId())) {
+      if (recent.contains(result.taskId())) {
         duplicates.increment();
         meters.duplicate();
       } else {
@@ -99,7 +92,7 @@ public final class PendingTasks {
       }
       return;
     }
-    recent.put(result.taskId(), Boolean.TRUE);
+    recent.add(result.taskId());
     // Count before completing: a caller woken by the future must already see the counts.
     LongAdder byWorker = inputsByWorker.computeIfAbsent(result.worker(), w -> new LongAdder());
     received.increment();
