@@ -139,19 +139,7 @@ final class PoolCalls {
     Instant deadline = (due == null ? clock.instant() : due).plus(timeout);
     Pending p;
     try {
-      p =
-          tasks.publish(
-              new TaskPublisher.Submission(
-                  task,
-                  java.util.Collections.singletonList(input),
-                  0,
-                  false,
-                  deadline,
-                  idempotency,
-                  due,
-                  options,
-                  tasks.keepFor(task, options),
-                  true));
+      p = tasks.publish(one(task, input, deadline, idempotency, due, options, true));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return CompletableFuture.failedFuture(new SpoolException("interrupted while publishing", e));
@@ -184,17 +172,7 @@ final class PoolCalls {
     try {
       p =
           tasks.publish(
-              new TaskPublisher.Submission(
-                  task,
-                  java.util.Collections.singletonList(input),
-                  0,
-                  false,
-                  deadline,
-                  idempotency,
-                  null,
-                  TaskOptions.defaults(),
-                  tasks.keepFor(task, TaskOptions.defaults()),
-                  false));
+              one(task, input, deadline, idempotency, null, TaskOptions.defaults(), false));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SpoolException("interrupted while publishing", e);
@@ -213,6 +191,28 @@ final class PoolCalls {
       throw ResultDecoder.failure(p, e, hint());
     }
     return decoder.<R>values(p, r, type).getFirst();
+  }
+
+  /** A task of one input; with {@code ownTimer}, its pending result times out by itself. */
+  private TaskPublisher.Submission one(
+      String task,
+      Object input,
+      Instant deadline,
+      TaskPublisher.Idempotency idempotency,
+      Instant due,
+      TaskOptions options,
+      boolean ownTimer) {
+    return new TaskPublisher.Submission(
+        task,
+        java.util.Collections.singletonList(input),
+        0,
+        false,
+        deadline,
+        idempotency,
+        due,
+        options,
+        tasks.keepFor(task, options),
+        ownTimer);
   }
 
   /** {@code d} in nanoseconds, or the most a long holds when it does not fit (292 years). */
