@@ -619,6 +619,13 @@ public final class SpoolBench implements Callable<Integer> {
     int rc = map.start().waitFor();
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (rc != 0) throw new IllegalStateException("the map command exited " + rc + "; see " + log);
+    if (Files.readString(logs.resolve(log)).contains("building the jars")) {
+      // A source changed after the benchmark built: the launcher built again inside the timing.
+      throw new IllegalStateException(
+          "the map command built the jars first (a source changed during the benchmark), so its"
+              + " time is not the command's; see "
+              + log);
+    }
     return tasks / seconds;
   }
 
