@@ -112,7 +112,8 @@ public final class DashboardMain implements Callable<Integer> {
       System.exit(SpoolCli.EXIT_USAGE);
     }
     SpoolCli.identify("dashboard@" + ProcessHandle.current().pid());
-    System.exit(SpoolCli.commandLine(new DashboardMain()).execute(args));
+    System.exit(
+        SpoolCli.execute("spool-dashboard", SpoolCli.commandLine(new DashboardMain()), args));
   }
 
   @Override

@@ -226,7 +226,7 @@ public final class ConsumerMain implements Callable<Integer> {
     if (tracing == null) System.exit(SpoolCli.EXIT_USAGE);
     int code;
     try (tracing) {
-      code = SpoolCli.commandLine(new ConsumerMain()).execute(args);
+      code = SpoolCli.execute("spool-consumer", SpoolCli.commandLine(new ConsumerMain()), args);
     }
     System.exit(code);
   }

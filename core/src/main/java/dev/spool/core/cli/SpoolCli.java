@@ -19,6 +19,23 @@ public final class SpoolCli {
   private SpoolCli() {}
 
   /** Builds the command line for {@code command}, wired with Spool's error handling. */
+  /**
+   * Runs {@code cli} on {@code args} and returns its exit code. picocli passes an {@link Error}
+   * thrown by a command on to its caller; out of {@code main}, that would skip {@code System.exit},
+   * and the client's threads would keep the JVM up, stopped but not gone (seen: a consumer whose
+   * jar was rebuilt under it failed its close with {@code NoClassDefFoundError} and stayed up for
+   * an hour and a half). Anything thrown is printed and gives {@link #EXIT_FAILURE}.
+   */
+  public static int execute(String name, CommandLine cli, String... args) {
+    try {
+      return cli.execute(args);
+    } catch (Throwable t) {
+      System.err.println(name + ": stopped by " + t);
+      t.printStackTrace();
+      return EXIT_FAILURE;
+    }
+  }
+
   public static CommandLine commandLine(Object command) {
     CommandLine cl = new CommandLine(command);
     // Every DURATION option reads 500ms, 30s, 2m, 1h or ISO-8601, and must be positive; picocli

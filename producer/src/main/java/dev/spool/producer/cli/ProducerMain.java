@@ -59,7 +59,7 @@ public final class ProducerMain implements Runnable {
     if (tracing == null) System.exit(SpoolCli.EXIT_USAGE);
     int code;
     try (tracing) {
-      code = SpoolCli.commandLine(new ProducerMain()).execute(args);
+      code = SpoolCli.execute(service, SpoolCli.commandLine(new ProducerMain()), args);
     }
     System.exit(code);
   }
