@@ -182,9 +182,9 @@ final class PoolCalls {
       long left = saturatedNanos(timeout) - (System.nanoTime() - start);
       r = p.future().get(Math.max(0, left), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      r = giveUp(p, e);
+      r = timedOut(p, e);
     } catch (InterruptedException e) {
-      giveUp(p, e);
+      if (p.future().completeExceptionally(e)) pending.abandon(p); // forgotten unless it just ended
       Thread.currentThread().interrupt();
       throw new SpoolException("interrupted while waiting for task '" + task + "'", e);
     } catch (ExecutionException e) { // the pool closed
@@ -225,11 +225,11 @@ final class PoolCalls {
   }
 
   /**
-   * Stops waiting for {@code p}: it is forgotten and, for a timeout, counted and thrown. Returns
-   * its result instead when that completed it just now (or throws the pool's close).
+   * The wait for {@code p} timed out: it is forgotten, counted and thrown, unless its result (or
+   * the pool's close) completed it just now, which is returned (or thrown).
    */
-  private TaskResult giveUp(Pending p, Exception why) {
-    if (!p.future().completeExceptionally(why)) { // its result, or the pool's close, came first
+  private TaskResult timedOut(Pending p, TimeoutException why) {
+    if (!p.future().completeExceptionally(why)) {
       try {
         return p.future().join();
       } catch (java.util.concurrent.CompletionException
@@ -238,11 +238,8 @@ final class PoolCalls {
       }
     }
     pending.abandon(p);
-    if (why instanceof TimeoutException) {
-      pending.timedOut(p);
-      throw ResultDecoder.failure(p, why, hint());
-    }
-    return null;
+    pending.timedOut(p);
+    throw ResultDecoder.failure(p, why, hint());
   }
 
   String hint() {
