@@ -142,6 +142,11 @@ final class RawRoundTrip implements AutoCloseable {
         });
   }
 
+  /** The queue the responder takes its calls from. */
+  String workQueue() {
+    return work;
+  }
+
   /** One round trip's time in nanoseconds. */
   long once(long n) throws Exception {
     long t0 = System.nanoTime();
