@@ -18,7 +18,6 @@ public final class SpoolCli {
 
   private SpoolCli() {}
 
-  /** Builds the command line for {@code command}, wired with Spool's error handling. */
   /**
    * Runs {@code cli} on {@code args} and returns its exit code. picocli passes an {@link Error}
    * thrown by a command on to its caller; out of {@code main}, that would skip {@code System.exit},
@@ -36,8 +35,16 @@ public final class SpoolCli {
     }
   }
 
+  /** Builds the command line for {@code command}, wired with Spool's error handling. */
   public static CommandLine commandLine(Object command) {
-    CommandLine cl = new CommandLine(command);
+    return configure(new CommandLine(command));
+  }
+
+  /**
+   * Wires {@code cl} and the subcommands added to it so far with Spool's converters and error
+   * handling; returns it.
+   */
+  public static CommandLine configure(CommandLine cl) {
     // Every DURATION option reads 500ms, 30s, 2m, 1h or ISO-8601, and must be positive; picocli
     // names the option in the error ("Invalid value for option '--timeout': ...").
     cl.registerConverter(java.time.Duration.class, SpoolCli::duration);
@@ -48,6 +55,7 @@ public final class SpoolCli {
           PrintWriter err = e.getCommandLine().getErr();
           String which = e.getCommandLine().getCommandSpec().qualifiedName();
           err.println(which + ": " + e.getMessage());
+          CommandLine.UnmatchedArgumentException.printSuggestions(e, err); // "Did you mean"
           err.println("Try '" + which + " --help' for what it takes.");
           return EXIT_USAGE;
         });

@@ -25,13 +25,13 @@ final class HelpTextTest {
   @Test
   void everyCommand_firstDescriptionLine_isAWholeSentence() {
     List<String> cutMidSentence = new ArrayList<>();
-    collect("spool-producer", new CommandLine(new ProducerMain()), cutMidSentence);
+    collect("spool-producer", ProducerMain.commandLine(), cutMidSentence);
     assertTrue(cutMidSentence.isEmpty(), "cut mid-sentence in the command list: " + cutMidSentence);
   }
 
   @Test
   void stop_hasNoOptionThatDoesNothing() {
-    CommandLine stop = new CommandLine(new ProducerMain()).getSubcommands().get("stop");
+    CommandLine stop = ProducerMain.commandLine().getSubcommands().get("stop");
     var names = stop.getCommandSpec().optionsMap().keySet();
     assertTrue(names.contains("--timeout") && names.contains("--redis-uri"), names.toString());
     String help = stop.getUsageMessage();
