@@ -18,13 +18,13 @@ import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.ProducerMeters;
 import dev.spool.producer.internal.ReplyListener;
 import dev.spool.producer.internal.ResultDecoder;
+import dev.spool.state.internal.Ids;
 import dev.spool.state.internal.RedisState;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -94,7 +94,7 @@ public final class TaskPool implements AutoCloseable {
             + "-"
             + me.pid()
             + "-"
-            + UUID.randomUUID().toString().substring(0, 8);
+            + Ids.random().substring(0, 8);
     Topology topology = new Topology(config);
     ProducerMeters meters = new ProducerMeters(meterRegistry, topology.workQueue(settings.queue()));
     this.pending = new PendingTasks(meters);

@@ -16,6 +16,7 @@ import dev.spool.core.wire.Tracing;
 import dev.spool.producer.internal.PendingTasks;
 import dev.spool.producer.internal.PendingTasks.Pending;
 import dev.spool.producer.internal.ProducerMeters;
+import dev.spool.state.internal.Ids;
 import dev.spool.state.internal.SharedSchedule;
 import dev.spool.state.internal.UniqueKeys;
 import io.opentelemetry.api.trace.Span;
@@ -27,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -165,7 +165,7 @@ final class TaskPublisher {
     pool.ensureOpen();
     requireTaskName(task);
     Instant due = options.dueAt(clock);
-    String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
+    String id = options.id() == null ? Ids.random() : options.id();
     byte[] body = encodeInput(task, java.util.Collections.singletonList(input), false, 0);
     if (options.uniqueKey() == null) return publishDetached(task, id, body, due, options, null);
     String hash = UniqueKeys.hash(options.uniqueKey());
@@ -260,7 +260,7 @@ final class TaskPublisher {
     Duration keep = s.keep();
     pool.ensureOpen();
     requireTaskName(task);
-    String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
+    String id = options.id() == null ? Ids.random() : options.id();
     String rateKey = options.rateKey();
     int priority = options.priority();
     String submission = keep == null ? null : submissionToken();
@@ -329,7 +329,7 @@ final class TaskPublisher {
   String submit(Workflow flow, TaskOptions options) {
     pool.ensureOpen();
     Objects.requireNonNull(flow, "flow");
-    String id = options.id() == null ? UUID.randomUUID().toString() : options.id();
+    String id = options.id() == null ? Ids.random() : options.id();
     Duration keep = keepFor("workflow", options);
     if (keep == null) keep = TaskPool.DEFAULT_WORKFLOW_KEEP;
     List<dev.spool.state.internal.Workflows.Node> nodes = new ArrayList<>();

@@ -1,11 +1,11 @@
 package dev.spool.core.wire;
 
 import com.rabbitmq.client.AMQP;
+import dev.spool.state.internal.Ids;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * A poison pill: asks the one consumer that takes it to drain and exit.
@@ -40,7 +40,7 @@ public record PoisonPill(String id, Instant issuedAt, String sender, String cloc
 
   /** A pill dated {@code now} by {@code clock} ({@link #CLOCK_REDIS} or {@link #CLOCK_HOST}). */
   public static PoisonPill issue(Instant now, String sender, String clock) {
-    return new PoisonPill("pill-" + UUID.randomUUID(), now, sender, clock);
+    return new PoisonPill("pill-" + Ids.random(), now, sender, clock);
   }
 
   /**

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,9 +67,7 @@ final class LockEngine {
                 "accepting the loss of namespace '" + config.namespace() + "' state",
                 j ->
                     Scripts.ACCEPT_LOSS.run(
-                        j,
-                        List.of(epochKey(), epochKey() + ":accepted"),
-                        List.of(UUID.randomUUID().toString())));
+                        j, List.of(epochKey(), epochKey() + ":accepted"), List.of(Ids.random())));
     return was.startsWith("lost:")
         ? java.util.Optional.of(was.substring("lost:".length()))
         : java.util.Optional.empty();
@@ -99,12 +96,12 @@ final class LockEngine {
             + " "
             + Thread.currentThread().getName()
             + "#"
-            + UUID.randomUUID()
+            + Ids.random()
             + "@"
             + config.clock().millis();
     List<String> keys = List.of(key, key + ":fence", epochKey(), epochKey() + ":accepted");
     String leaseMs = Long.toString(lease.toMillis());
-    String candidate = UUID.randomUUID().toString();
+    String candidate = Ids.random();
     // Interested in the lock's releases while trying: a release wakes the wait below.
     try (ChannelNotifier.Interest releases = notifier.interest(name)) {
       while (true) {

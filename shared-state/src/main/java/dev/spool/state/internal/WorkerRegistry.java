@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -104,7 +103,7 @@ public final class WorkerRegistry {
    */
   public String ping(Duration ttl) {
     requireTtl(ttl);
-    String nonce = UUID.randomUUID().toString();
+    String nonce = Ids.random();
     List<String> args = List.of(nonce, millis(ttl));
     redis.call("worker.ping", "post a ping", j -> Scripts.PING_POST.run(j, List.of(pings), args));
     pinged.run();
