@@ -18,6 +18,9 @@ module dev.spool.core {
   requires static io.opentelemetry.sdk.common;
   requires static io.opentelemetry.sdk.autoconfigure;
   requires static io.opentelemetry.sdk.autoconfigure.spi;
+  // Optional: only Spool's commands set logback up (dev.spool.core.cli.CommandsLogging).
+  requires static ch.qos.logback.classic;
+  requires static ch.qos.logback.core;
   requires jdk.httpserver;
   requires jdk.jfr; // dev.spool.core.wire.StageEvents
   requires jdk.unsupported; // sun.misc.Signal: SIGTERM stops a command cleanly, exit 0
@@ -31,6 +34,9 @@ module dev.spool.core {
   exports dev.spool.core.cli to
       dev.spool.producer,
       dev.spool.consumer;
+
+  provides ch.qos.logback.classic.spi.Configurator with
+      dev.spool.core.cli.CommandsLogging;
 
   opens dev.spool.core to
       com.fasterxml.jackson.databind;

@@ -7,21 +7,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code --log-format text|json} (env {@code SPOOL_LOG_FORMAT}). Logback reads its configuration
- * when the first logger is made, which in a Spool command is after picocli has parsed the
- * arguments: the option's setter sets the format then. {@link #prepare} runs first thing in {@code
- * main}, for what must hold before any parsing: the configuration file, and a bad {@code
+ * {@code --log-format text|json} (env {@code SPOOL_LOG_FORMAT}) and {@code --verbose}. Logback sets
+ * itself up ({@link CommandsLogging}) when the first logger is made, which may be before picocli
+ * has parsed the arguments (a command's class may make one as it loads): the options' setters set
+ * the settings, and the logging up again if it was. {@link #prepare} runs first thing in {@code
+ * main}, for what must hold before any parsing: the JVM marked as a command, and a bad {@code
  * SPOOL_LOG_FORMAT} refused.
  */
 public final class LogOptions {
-  /** The variable logback.xml reads; a system property of that name wins over the environment. */
+  /** The format variable; a system property of that name wins over the environment. */
   public static final String VARIABLE = "SPOOL_LOG_FORMAT";
 
-  /** Logback's own setting for its configuration file; the user's value wins. */
+  /** Logback's own setting for its configuration file: given, it wins over the commands'. */
   static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
-
-  /** The configuration the commands log with, a resource of the core jar. */
-  static final String COMMANDS_CONFIGURATION = "dev/spool/logging/commands.xml";
 
   /** The log formats. */
   public enum Format {
@@ -29,7 +27,7 @@ public final class LogOptions {
     json
   }
 
-  /** The variable logback.xml reads for the level of Spool's own lines. */
+  /** The level variable; a system property of that name wins over the environment. */
   public static final String LEVEL = "SPOOL_LOG_LEVEL";
 
   @Option(
@@ -39,7 +37,9 @@ public final class LogOptions {
           "Log what Spool does inside (INFO lines on stderr); a command prints only its results,"
               + " progress and warnings without it (env SPOOL_LOG_LEVEL).")
   void verbose(boolean on) {
-    if (on) System.setProperty(LEVEL, "INFO");
+    if (!on) return;
+    System.setProperty(LEVEL, "INFO");
+    if (System.getProperty(CommandsLogging.MARK) != null) CommandsLogging.again();
   }
 
   @Option(
@@ -51,12 +51,13 @@ public final class LogOptions {
               + " default text).")
   void format(Format format) {
     System.setProperty(VARIABLE, format.name());
+    if (System.getProperty(CommandsLogging.MARK) != null) CommandsLogging.again();
   }
 
   /**
-   * Points logback at the commands' configuration and checks {@code SPOOL_LOG_FORMAT} in {@code
-   * env}; call first in {@code main}, before anything logs. Returns false, having printed why on
-   * {@code err}, when the variable is neither text nor json.
+   * Marks this JVM as a command, whose logging {@link CommandsLogging} sets up, and checks {@code
+   * SPOOL_LOG_FORMAT} in {@code env}; call first in {@code main}, before anything logs. Returns
+   * false, having printed why on {@code err}, when the variable is neither text nor json.
    */
   public static boolean prepare(String command, Map<String, String> env, PrintStream err) {
     return prepare(command, env, err, "INFO");
@@ -79,11 +80,10 @@ public final class LogOptions {
       String chosen = verbose ? "INFO" : given == null || given.isBlank() ? level : given.trim();
       System.setProperty(LEVEL, chosen);
     }
-    // The commands' logback configuration is a named resource, not a logback.xml at the root of a
-    // jar, so that the library jars never configure the logging of a program that embeds them.
-    if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
-      System.setProperty(LOGBACK_CONFIGURATION, COMMANDS_CONFIGURATION);
-    }
+    // The commands' logging is set up in code when the first logger is made (CommandsLogging, a
+    // logback service of the core jar): only where this mark says the JVM is a Spool command, so
+    // that the library jars never configure the logging of a program that embeds them.
+    System.setProperty(CommandsLogging.MARK, "commands");
     String value = env.get(VARIABLE);
     if (value == null || value.isBlank()) return true;
     String v = value.trim().toLowerCase(Locale.ROOT);

@@ -39,8 +39,7 @@ final class LogOptionsTest {
         err.toString(StandardCharsets.UTF_8).trim());
     assertTrue(LogOptions.prepare("spool-x", Map.of("SPOOL_LOG_FORMAT", "JSON"), System.err));
     assertEquals("json", System.getProperty(LogOptions.VARIABLE));
-    assertEquals(
-        LogOptions.COMMANDS_CONFIGURATION, System.getProperty(LogOptions.LOGBACK_CONFIGURATION));
+    assertEquals("commands", System.getProperty(CommandsLogging.MARK));
   }
 
   @Test
