@@ -10,7 +10,6 @@ import dev.spool.core.SpoolConfig;
 import dev.spool.producer.Spool;
 import dev.spool.producer.TaskPool;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -80,15 +79,7 @@ public final class FreshApply {
           });
       for (int i = 0; i < n; i++) {
         long t0 = System.nanoTime();
-        caller.basicPublish(
-            "",
-            work,
-            new AMQP.BasicProperties.Builder()
-                .deliveryMode(2)
-                .replyTo(reply)
-                .correlationId(Long.toString(i))
-                .build(),
-            Long.toString(i).getBytes(StandardCharsets.US_ASCII));
+        RawRoundTrip.call(caller, work, reply, i);
         if (replies.poll(30, TimeUnit.SECONDS) == null) {
           throw new IllegalStateException("no reply in 30 s on " + reply);
         }

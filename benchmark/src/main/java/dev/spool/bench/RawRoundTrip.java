@@ -147,9 +147,8 @@ final class RawRoundTrip implements AutoCloseable {
     return work;
   }
 
-  /** One round trip's time in nanoseconds. */
-  long once(long n) throws Exception {
-    long t0 = System.nanoTime();
+  /** Publishes call {@code n}: a persistent message to {@code work}, its reply to {@code reply}. */
+  static void call(Channel caller, String work, String reply, long n) throws IOException {
     caller.basicPublish(
         "",
         work,
@@ -159,6 +158,12 @@ final class RawRoundTrip implements AutoCloseable {
             .correlationId(Long.toString(n))
             .build(),
         Long.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  }
+
+  /** One round trip's time in nanoseconds. */
+  long once(long n) throws Exception {
+    long t0 = System.nanoTime();
+    call(caller, work, reply, n);
     sentAt = System.nanoTime();
     if (replies.poll(30, TimeUnit.SECONDS) == null) {
       throw new IllegalStateException("no raw reply in 30 s");
