@@ -78,6 +78,7 @@ public final class ProducerMain implements Runnable {
     CommandLine cl = new CommandLine(new ProducerMain());
     List<Class<?>> chosen = COMMANDS;
     for (String arg : args) {
+      if (List.of("-h", "--help", "-V", "--version").contains(arg)) break; // the usage lists all
       if (arg.startsWith("-")) continue;
       Class<?> named = COMMANDS.stream().filter(c -> name(c).equals(arg)).findFirst().orElse(null);
       if (named != null) {

@@ -47,6 +47,8 @@ class ProducerMainTest {
   void noCommand_help_orAMisspeltOne_buildAll_inTheUsagesOrder() {
     assertEquals(ALL, commands());
     assertEquals(ALL, commands("--help"));
+    assertEquals(ALL, commands("--help", "map")); // the usage of spool-producer itself
+    assertEquals(List.of("map"), commands("map", "--help"));
     assertEquals(ALL, commands("mpa", "square"));
   }
 
