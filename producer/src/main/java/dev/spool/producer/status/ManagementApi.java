@@ -43,9 +43,52 @@ public final class ManagementApi {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  /** The queues of {@code vhost} whose names start with {@code prefix}, sorted by name. */
+  /** Queues a page of the management API lists. */
+  static final int PAGE_SIZE = 500;
+
+  /**
+   * The queues of {@code vhost} whose names start with {@code prefix}, sorted by name. The broker
+   * filters them (a regular expression on the name) and sends them {@value #PAGE_SIZE} at a time: a
+   * broker shared with other applications may hold thousands of queues, and all of them came here
+   * to be filtered.
+   */
   public List<JsonNode> queues(String vhost, String prefix) {
-    return filtered("/api/queues/" + encode(vhost), "name", prefix);
+    return queues(vhost, prefix, PAGE_SIZE);
+  }
+
+  List<JsonNode> queues(String vhost, String prefix, int pageSize) {
+    String query =
+        "/api/queues/"
+            + encode(vhost)
+            + "?use_regex=true&name="
+            + encode("^" + quote(prefix))
+            + "&page_size="
+            + pageSize
+            + "&page=";
+    List<JsonNode> out = new ArrayList<>();
+    for (int page = 1; ; page++) {
+      JsonNode body = json(query + page);
+      JsonNode items = body.path("items");
+      if (!items.isArray()) {
+        throw new SpoolException("the RabbitMQ management API sent no page of queues");
+      }
+      for (JsonNode q : items) {
+        if (q.path("name").asText().startsWith(prefix)) out.add(q);
+      }
+      if (page >= body.path("page_count").asInt(0)) break;
+    }
+    out.sort(java.util.Comparator.comparing(q -> q.path("name").asText()));
+    return out;
+  }
+
+  /** {@code text} as a regular expression that matches it alone: ASCII punctuation escaped. */
+  static String quote(String text) {
+    StringBuilder b = new StringBuilder();
+    for (char c : text.toCharArray()) {
+      if (c < 128 && !Character.isLetterOrDigit(c)) b.append('\\');
+      b.append(c);
+    }
+    return b.toString();
   }
 
   /** The consumers of {@code vhost} on queues whose names start with {@code prefix}. */
@@ -71,16 +114,16 @@ public final class ManagementApi {
     return names;
   }
 
-  private List<JsonNode> filtered(String path, String field, String prefix) {
-    List<JsonNode> out = new ArrayList<>();
-    for (JsonNode q : get(path)) {
-      if (q.path(field).asText().startsWith(prefix)) out.add(q);
+  /** The list at {@code path}. */
+  private JsonNode get(String path) {
+    JsonNode node = json(path);
+    if (!node.isArray()) {
+      throw new SpoolException("the RabbitMQ management API sent no list for " + path);
     }
-    out.sort(java.util.Comparator.comparing(q -> q.path(field).asText()));
-    return out;
+    return node;
   }
 
-  private JsonNode get(String path) {
+  private JsonNode json(String path) {
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(path))
             .header("Authorization", authorization)
@@ -122,11 +165,7 @@ public final class ManagementApi {
     if (status != 200) {
       throw new SpoolException("the RabbitMQ management API answered " + status + " for " + path);
     }
-    JsonNode node = codec.tree(response.body());
-    if (!node.isArray()) {
-      throw new SpoolException("the RabbitMQ management API sent no list for " + path);
-    }
-    return node;
+    return codec.tree(response.body());
   }
 
   private static String describe(Throwable e) {
