@@ -1206,7 +1206,6 @@ public final class SpoolBench implements Callable<Integer> {
   private List<Figure> freshFigures(double steadyP99, double bareSteadyP99) throws Exception {
     int n = 200;
     List<Double> spoolP99 = new ArrayList<>(), bareP99 = new ArrayList<>();
-    List<Double> spoolP50 = new ArrayList<>(), bareP50 = new ArrayList<>();
     try (RawRoundTrip responder =
         new RawRoundTrip(config.amqpUri(), config.namespace() + ".fresh")) {
       responder.sorted(2000, 1); // the responder warm, as the consumers are
@@ -1217,9 +1216,7 @@ public final class SpoolBench implements Callable<Integer> {
         long[] spoolSorted = spool.clone(), bareSorted = bare.clone();
         Arrays.sort(spoolSorted);
         Arrays.sort(bareSorted);
-        spoolP50.add(percentile(spoolSorted, 0.50) / 1e6);
         spoolP99.add(percentile(spoolSorted, 0.99) / 1e6);
-        bareP50.add(percentile(bareSorted, 0.50) / 1e6);
         bareP99.add(percentile(bareSorted, 0.99) / 1e6);
         say(
             "the first %d calls of a new JVM (%d of %d): apply p50 %.2f ms, p99 %.2f ms, first"
@@ -1227,10 +1224,10 @@ public final class SpoolBench implements Callable<Integer> {
             n,
             k + 1,
             FRESH_JVMS,
-            spoolP50.get(k),
+            percentile(spoolSorted, 0.50) / 1e6,
             spoolP99.get(k),
             spool[0] / 1e6,
-            bareP50.get(k),
+            percentile(bareSorted, 0.50) / 1e6,
             bareP99.get(k),
             bare[0] / 1e6);
       }

@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.util.Map;
 import org.slf4j.Logger;
 
 /**
@@ -32,7 +31,7 @@ public final class CommandsLogging extends ContextAwareBase implements Configura
       "%d{HH:mm:ss.SSS} %-5level %property{spool.id} [%thread] %logger{0}: %msg%n";
 
   /** The context this set up, if it did: a flag parsed after that sets it up again. */
-  private static volatile LoggerContext setUp;
+  private static volatile LoggerContext configured;
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
@@ -40,8 +39,8 @@ public final class CommandsLogging extends ContextAwareBase implements Configura
         || System.getProperty(LogOptions.LOGBACK_CONFIGURATION) != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    configure(context, System.getenv());
-    setUp = context;
+    setUp(context);
+    configured = context;
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 
@@ -51,16 +50,19 @@ public final class CommandsLogging extends ContextAwareBase implements Configura
    * of them may have made a logger (and so had logback set up) first.
    */
   static void again() {
-    LoggerContext context = setUp;
+    LoggerContext context = configured;
     if (context == null) return;
     context.reset();
-    configure(context, System.getenv());
+    setUp(context);
   }
 
-  /** Sets {@code context} up as the commands log, reading settings as logback's XML would. */
-  static void configure(LoggerContext context, Map<String, String> env) {
-    context.putProperty("spool.id", setting("spool.id", env, "unknown"));
-    boolean json = setting(LogOptions.VARIABLE, env, "text").trim().equalsIgnoreCase("json");
+  /**
+   * Sets {@code context} up as the commands log, from the system properties {@link LogOptions} and
+   * {@link SpoolCli#identify} set (from the variables, then the flags).
+   */
+  static void setUp(LoggerContext context) {
+    context.putProperty("spool.id", setting("spool.id", "unknown"));
+    boolean json = setting(LogOptions.VARIABLE, "text").trim().equalsIgnoreCase("json");
     Encoder<ILoggingEvent> encoder;
     if (json) {
       JsonEncoder e = new JsonEncoder();
@@ -85,14 +87,12 @@ public final class CommandsLogging extends ContextAwareBase implements Configura
     stderr.start();
     context.getLogger("com.rabbitmq").setLevel(Level.WARN);
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(setting(LogOptions.LEVEL, env, "INFO").trim(), Level.INFO));
+    root.setLevel(Level.toLevel(setting(LogOptions.LEVEL, "INFO").trim(), Level.INFO));
     root.addAppender(stderr);
   }
 
-  /** A system property, else the variable of that name, else {@code absent}: as logback's ${}. */
-  private static String setting(String name, Map<String, String> env, String absent) {
+  private static String setting(String name, String absent) {
     String v = System.getProperty(name);
-    if (v == null || v.isBlank()) v = env.get(name);
     return v == null || v.isBlank() ? absent : v;
   }
 }

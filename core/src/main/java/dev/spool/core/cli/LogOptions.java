@@ -39,7 +39,7 @@ public final class LogOptions {
   void verbose(boolean on) {
     if (!on) return;
     System.setProperty(LEVEL, "INFO");
-    if (System.getProperty(CommandsLogging.MARK) != null) CommandsLogging.again();
+    changed();
   }
 
   @Option(
@@ -51,6 +51,11 @@ public final class LogOptions {
               + " default text).")
   void format(Format format) {
     System.setProperty(VARIABLE, format.name());
+    changed();
+  }
+
+  /** A flag changed a setting: in a command, whose logging may already be set up, set it again. */
+  private static void changed() {
     if (System.getProperty(CommandsLogging.MARK) != null) CommandsLogging.again();
   }
 

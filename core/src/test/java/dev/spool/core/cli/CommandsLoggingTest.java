@@ -12,7 +12,6 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator.ExecutionStatus;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -41,7 +40,8 @@ final class CommandsLoggingTest {
   void text_byDefault_onStderr_atTheVariablesLevel_withTheProcessId() {
     LoggerContext context = new LoggerContext();
     System.setProperty("spool.id", "consumer@box/7");
-    CommandsLogging.configure(context, Map.of("SPOOL_LOG_LEVEL", "warn"));
+    System.setProperty(LogOptions.LEVEL, "warn"); // as LogOptions.prepare sets it from the variable
+    CommandsLogging.setUp(context);
     ConsoleAppender<ILoggingEvent> out = stderr(context);
     assertEquals("System.err", out.getTarget());
     assertTrue(out.isStarted());
@@ -53,12 +53,11 @@ final class CommandsLoggingTest {
   }
 
   @Test
-  void json_whenAsked_theFlagsPropertyWinningOverTheVariable() {
+  void json_whenThePropertySaysSo() {
     LoggerContext context = new LoggerContext();
     System.setProperty(LogOptions.VARIABLE, "json");
     System.setProperty(LogOptions.LEVEL, "DEBUG");
-    CommandsLogging.configure(
-        context, Map.of("SPOOL_LOG_FORMAT", "text", "SPOOL_LOG_LEVEL", "ERROR"));
+    CommandsLogging.setUp(context);
     assertInstanceOf(JsonEncoder.class, stderr(context).getEncoder());
     assertEquals(Level.DEBUG, context.getLogger(Logger.ROOT_LOGGER_NAME).getLevel());
     assertEquals("unknown", context.getProperty("spool.id"));

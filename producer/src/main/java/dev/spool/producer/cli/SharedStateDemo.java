@@ -15,7 +15,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The demo's shared-state part, run entirely through tasks so that the producer needs no Redis
@@ -42,7 +41,7 @@ final class SharedStateDemo {
   }
 
   private void wordcount() {
-    String dict = "demo-words-" + UUID.randomUUID().toString().substring(0, 8);
+    String dict = "demo-words-" + dev.spool.state.internal.Ids.random().substring(0, 8);
     List<Map<String, Object>> inputs = new ArrayList<>();
     for (String line : lines()) {
       inputs.add(Map.of("text", line, "dict", dict, "ttlSeconds", 3600));
