@@ -321,7 +321,7 @@ final class PoolCalls {
             }
           };
     }
-    return run.start(inputs.iterator(), chunksize, submitter);
+    return run.start(inputs.iterator(), inputs instanceof Collection<?>, chunksize, submitter);
   }
 
   private int chunksize(Iterable<?> inputs, MapOptions options) {

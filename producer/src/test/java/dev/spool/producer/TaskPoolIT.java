@@ -202,6 +202,22 @@ final class TaskPoolIT {
   }
 
   @Test
+  void map_inMemoryInputsThroughAWindowOfTwo_completes(SpoolTestEnv env) {
+    // Over inputs in memory the feeder holds its flushes (WriteBatch): it must write its held
+    // publishes out before it waits for the window, or their confirms come only after something
+    // else flushes the connection (the heartbeat, every 15 s): the map would outlast its 15 s.
+    List<SpoolConsumer> cs = consumers(env, 1);
+    TaskPoolConfig settings = TaskPoolConfig.builder().publishWindow(2).build();
+    try (TaskPool pool = TestSpools.pool(env.config(), settings)) {
+      List<Long> out =
+          pool.map("square", range(300), Long.class, new MapOptions(1, Duration.ofSeconds(15)));
+      assertEquals(squares(300), out);
+    } finally {
+      closeAll(cs);
+    }
+  }
+
+  @Test
   void map_autoChunksize_10000SquaresInOrderInFewMessages(SpoolTestEnv env) {
     List<SpoolConsumer> cs = consumers(env, 2);
     try (TaskPool pool = TestSpools.pool(env.config())) {

@@ -149,7 +149,14 @@ public final class AmqpConnector {
   }
 
   ConnectionFactory factory() {
-    ConnectionFactory f = new ConnectionFactory();
+    ConnectionFactory f =
+        new ConnectionFactory() {
+          @Override
+          protected synchronized com.rabbitmq.client.impl.FrameHandlerFactory
+              createFrameHandlerFactory() throws IOException {
+            return WriteBatch.frameHandlers(super.createFrameHandlerFactory()); // WriteBatch
+          }
+        };
     URI uri = config.amqpUri();
     try {
       f.setUri(uri);

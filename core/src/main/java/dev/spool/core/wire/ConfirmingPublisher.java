@@ -132,6 +132,17 @@ public final class ConfirmingPublisher
       String routingKey, AMQP.BasicProperties props, byte[] body, Runnable onConfirmed)
       throws InterruptedException {
     AmqpLimits.check(routingKey, props);
+    if (!window.tryAcquire()) awaitWindow(routingKey);
+    try {
+      send(new Outgoing(routingKey, props, body, onConfirmed, System.nanoTime()));
+    } catch (SpoolConnectionException | IllegalArgumentException e) {
+      window.release();
+      throw e;
+    }
+  }
+
+  private void awaitWindow(String routingKey) throws InterruptedException {
+    WriteBatch.flushHeld(); // the broker confirms only what it has
     long waitedSince = System.nanoTime();
     long warnedAt = waitedSince;
     while (!window.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -160,12 +171,6 @@ public final class ConfirmingPublisher
                 ? alarm
                 : "is the broker overloaded, or blocked by a memory or disk alarm?");
       }
-    }
-    try {
-      send(new Outgoing(routingKey, props, body, onConfirmed, System.nanoTime()));
-    } catch (SpoolConnectionException | IllegalArgumentException e) {
-      window.release();
-      throw e;
     }
   }
 
@@ -375,6 +380,7 @@ public final class ConfirmingPublisher
 
   private void awaitLatch(CountDownLatch latch, Duration timeout, String what)
       throws InterruptedException {
+    WriteBatch.flushHeld();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!latch.await(100, TimeUnit.MILLISECONDS)) {
       long now = System.nanoTime();
@@ -396,6 +402,7 @@ public final class ConfirmingPublisher
 
   /** Waits until every message is confirmed; false when {@code timeout} passed first. */
   public boolean awaitConfirms(Duration timeout) throws InterruptedException {
+    WriteBatch.flushHeld();
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (idle) {
       while (busy() && (channel.isOpen() || willRecover())) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import dev.spool.SpoolException;
 import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.TaskResult;
+import dev.spool.core.wire.WriteBatch;
 import dev.spool.producer.MapResults;
 import dev.spool.producer.internal.PendingTasks.Pending;
 import java.util.ArrayDeque;
@@ -107,8 +108,25 @@ public final class MapRun<R> implements MapResults<R> {
 
   /** Starts publishing {@code inputs} in chunks of {@code chunksize} on a feeder thread. */
   public MapRun<R> start(Iterator<?> inputs, int chunksize, ChunkSubmitter submitter) {
+    return start(inputs, false, chunksize, submitter);
+  }
+
+  /**
+   * As {@link #start(Iterator, int, ChunkSubmitter)}; when the inputs are all in memory ({@code
+   * inMemory}: the iterator never waits), the chunks go out several to a socket write ({@link
+   * WriteBatch}). An iterator that may wait for its next input must not hold chunks back.
+   */
+  public MapRun<R> start(
+      Iterator<?> inputs, boolean inMemory, int chunksize, ChunkSubmitter submitter) {
     feeder =
-        Thread.ofVirtual().name("spool-map-feeder").start(() -> feed(inputs, chunksize, submitter));
+        Thread.ofVirtual()
+            .name("spool-map-feeder")
+            .start(
+                () -> {
+                  try (WriteBatch ignored = inMemory ? WriteBatch.open() : null) {
+                    feed(inputs, chunksize, submitter);
+                  }
+                });
     return this;
   }
 
@@ -117,7 +135,10 @@ public final class MapRun<R> implements MapResults<R> {
     long chunks = 0;
     try {
       while (!cancelled && inputs.hasNext()) {
-        ahead.acquire(); // waits while maxAhead chunks are published and not read
+        if (!ahead.tryAcquire()) {
+          WriteBatch.flushHeld(); // the reader waits for what this batch holds
+          ahead.acquire(); // waits while maxAhead chunks are published and not read
+        }
         List<Object> chunk = new ArrayList<>(chunksize);
         while (chunk.size() < chunksize && inputs.hasNext()) {
           chunk.add(inputs.next());

@@ -196,6 +196,83 @@ final class MapRunTest {
     run.close();
   }
 
+  /** Publishes whose frames are in the socket's buffer, not written: a flush writes them all. */
+  private final java.util.concurrent.atomic.AtomicInteger unwritten =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private final java.util.concurrent.atomic.AtomicInteger writes =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A connection's frame handler, held by WriteBatch; its flushes write what is buffered. */
+  private com.rabbitmq.client.impl.FrameHandler socket() throws Exception {
+    com.rabbitmq.client.impl.FrameHandler counting =
+        (com.rabbitmq.client.impl.FrameHandler)
+            java.lang.reflect.Proxy.newProxyInstance(
+                com.rabbitmq.client.impl.FrameHandler.class.getClassLoader(),
+                new Class<?>[] {com.rabbitmq.client.impl.FrameHandler.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("flush")) {
+                    writes.incrementAndGet();
+                    unwritten.set(0);
+                  }
+                  return null;
+                });
+    return dev.spool.core.wire.WriteBatch.frameHandlers((a, n) -> counting)
+        .create(new com.rabbitmq.client.Address("h"), "c");
+  }
+
+  /** Registers each chunk as published: its frames buffered, then a flush, as the client does. */
+  private MapRun.ChunkSubmitter publishingThrough(com.rabbitmq.client.impl.FrameHandler socket) {
+    return (chunk, position) -> {
+      unwritten.incrementAndGet();
+      try {
+        socket.flush(null);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      Pending p = pending.register("t" + position, "square", position, 0, Duration.ofMinutes(1));
+      published.add(p);
+      return p;
+    };
+  }
+
+  private MapRun<Long> run(int maxAhead) {
+    return new MapRun<>(
+        true,
+        System.nanoTime() + Duration.ofSeconds(30).toNanos(),
+        codec.type(Long.class),
+        new ResultDecoder(codec),
+        pending,
+        () -> "hint",
+        maxAhead);
+  }
+
+  @Test
+  void inMemoryInputs_publishesAreWrittenTogether_andAllBeforeTheFeederWaitsOrEnds()
+      throws Exception {
+    MapRun<Long> run = run(3);
+    run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), true, 1, publishingThrough(socket()));
+    // Three published, and the feeder waits for the reader: the three went out in one write.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 1);
+    assertEquals(3, published.size());
+    assertEquals(0, unwritten.get());
+    answerInReverse(3, 1);
+    for (long i = 0; i < 3; i++) assertEquals(i * i, run.next());
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> published.size() == 5 && unwritten.get() == 0);
+    assertTrue(writes.get() <= 3, "writes: " + writes.get());
+    run.close();
+  }
+
+  @Test
+  void inputsNotInMemory_eachPublishIsWrittenAtOnce() throws Exception {
+    MapRun<Long> run = run(MapRun.MAX_AHEAD);
+    run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), false, 1, publishingThrough(socket()));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 5);
+    run.close();
+  }
+
   @Test
   void emptyInput_hasNoResults() {
     assertFalse(run(true, List.of(), 1, Duration.ofSeconds(5)).hasNext());
