@@ -1,9 +1,13 @@
 package dev.spool.producer.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
+import dev.spool.SpoolException;
+import dev.spool.core.SpoolConnectionException;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.util.ArrayList;
@@ -36,6 +40,52 @@ final class ManagementApiIT {
     }
     List<JsonNode> none = api.queues("/", ns + "-none.");
     assertEquals(List.of(), none);
+  }
+
+  @Test
+  void queues_aWrongPassword_saysWhoWasRefusedAndWhatToSet(SpoolTestEnv env) {
+    ManagementApi api =
+        ManagementApi.forConfig(
+            env.config(),
+            Map.of(
+                "SPOOL_MANAGEMENT_URI", env.managementUri().toString(),
+                "SPOOL_MANAGEMENT_USER", "guest",
+                "SPOOL_MANAGEMENT_PASSWORD", "not-the-password"),
+            null);
+    SpoolException e = assertThrows(SpoolException.class, () -> api.queues("/", "x."));
+    assertTrue(e.getMessage().contains("refused user 'guest' (401)"), e.getMessage());
+    assertTrue(e.getMessage().contains("SPOOL_MANAGEMENT_PASSWORD"), e.getMessage());
+    // the connection the 401 left is still good for the next request
+    ManagementApi good =
+        ManagementApi.forConfig(
+            env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
+    assertEquals(List.of(), good.queues("/", env.namespace() + "-none."));
+  }
+
+  @Test
+  void queues_nothingListening_saysConnectionRefusedAndHowToEnableIt(SpoolTestEnv env)
+      throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort(); // free once closed
+    }
+    ManagementApi api =
+        ManagementApi.forConfig(
+            env.config(), Map.of("SPOOL_MANAGEMENT_URI", "http://127.0.0.1:" + port), null);
+    SpoolConnectionException e =
+        assertThrows(SpoolConnectionException.class, () -> api.queues("/", "x."));
+    assertTrue(e.getMessage().contains("(connection refused)"), e.getMessage());
+    assertTrue(e.getMessage().contains("rabbitmq-plugins enable rabbitmq_management"));
+  }
+
+  @Test
+  void queues_anUnknownVhost_saysToCheckIt(SpoolTestEnv env) {
+    ManagementApi api =
+        ManagementApi.forConfig(
+            env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
+    SpoolException e =
+        assertThrows(SpoolException.class, () -> api.queues("no-such-vhost-here", "x."));
+    assertTrue(e.getMessage().contains("(404); check the vhost"), e.getMessage());
   }
 
   @Test
