@@ -151,10 +151,10 @@ public final class AmqpConnector {
   ConnectionFactory factory() {
     ConnectionFactory f =
         new ConnectionFactory() {
-          @Override
+          @Override // so that a thread's WriteBatch can hold the client's flushes
           protected synchronized com.rabbitmq.client.impl.FrameHandlerFactory
               createFrameHandlerFactory() throws IOException {
-            return WriteBatch.frameHandlers(super.createFrameHandlerFactory()); // WriteBatch
+            return WriteBatch.frameHandlers(super.createFrameHandlerFactory());
           }
         };
     URI uri = config.amqpUri();

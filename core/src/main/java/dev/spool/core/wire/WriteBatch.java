@@ -60,8 +60,12 @@ public final class WriteBatch implements AutoCloseable {
     if (b != null) b.flush();
   }
 
-  /** Writes out what this batch holds; the batch stays open. */
+  /** Writes out what this batch (or, nested, the batch around it) holds; it stays open. */
   public void flush() {
+    if (this == NESTED) {
+      flushHeld();
+      return;
+    }
     if (held.isEmpty()) return;
     for (Holding h : held) {
       try {
