@@ -125,15 +125,7 @@ final class MapRunTest {
     java.util.concurrent.atomic.AtomicLong pulled = new java.util.concurrent.atomic.AtomicLong();
     java.util.Iterator<Long> endless =
         java.util.stream.Stream.generate(pulled::getAndIncrement).iterator();
-    MapRun<Long> run =
-        new MapRun<>(
-            true,
-            System.nanoTime() + Duration.ofSeconds(10).toNanos(),
-            codec.type(Long.class),
-            new ResultDecoder(codec),
-            pending,
-            () -> "hint",
-            MapRun.MAX_AHEAD);
+    MapRun<Long> run = unstarted(MapRun.MAX_AHEAD);
     run.start(
         endless,
         1,
@@ -163,15 +155,7 @@ final class MapRunTest {
   @Test
   void endlessInput_publishesAtMostMaxAheadBeyondWhatWasRead() throws Exception {
     java.util.concurrent.atomic.AtomicLong pulled = new java.util.concurrent.atomic.AtomicLong();
-    MapRun<Long> run =
-        new MapRun<>(
-            true,
-            System.nanoTime() + Duration.ofSeconds(30).toNanos(),
-            codec.type(Long.class),
-            new ResultDecoder(codec),
-            pending,
-            () -> "hint",
-            3);
+    MapRun<Long> run = unstarted(3);
     run.start(
         java.util.stream.Stream.generate(pulled::getAndIncrement).iterator(),
         1,
@@ -236,7 +220,8 @@ final class MapRunTest {
     };
   }
 
-  private MapRun<Long> run(int maxAhead) {
+  /** An ordered run not started yet, due in 30 s. */
+  private MapRun<Long> unstarted(int maxAhead) {
     return new MapRun<>(
         true,
         System.nanoTime() + Duration.ofSeconds(30).toNanos(),
@@ -250,7 +235,7 @@ final class MapRunTest {
   @Test
   void inMemoryInputs_publishesAreWrittenTogether_andAllBeforeTheFeederWaitsOrEnds()
       throws Exception {
-    MapRun<Long> run = run(3);
+    MapRun<Long> run = unstarted(3);
     run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), true, 1, publishingThrough(socket()));
     // Three published, and the feeder waits for the reader: the three went out in one write.
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 1);
@@ -267,7 +252,7 @@ final class MapRunTest {
 
   @Test
   void inputsNotInMemory_eachPublishIsWrittenAtOnce() throws Exception {
-    MapRun<Long> run = run(MapRun.MAX_AHEAD);
+    MapRun<Long> run = unstarted(MapRun.MAX_AHEAD);
     run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), false, 1, publishingThrough(socket()));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 5);
     run.close();
