@@ -52,6 +52,22 @@ public final class PendingTasks {
     public int inputs() {
       return Math.max(1, size);
     }
+
+    /**
+     * One registration is equal only to itself (as the record's own equals made it, through its
+     * future's identity), hashed by its id, whose hash {@link #register} already computed: a map
+     * holds its tasks in a set, and the record's hash of all six components took 3 % of a map
+     * feeder's CPU.
+     */
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+      return id.hashCode();
+    }
   }
 
   /**
