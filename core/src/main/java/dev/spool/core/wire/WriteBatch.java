@@ -34,14 +34,11 @@ import org.slf4j.LoggerFactory;
 public final class WriteBatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBatch.class);
   private static final ThreadLocal<WriteBatch> OPEN = new ThreadLocal<>();
-  private static final WriteBatch NESTED = new WriteBatch(null);
+  private static final WriteBatch NESTED = new WriteBatch();
 
-  private final Thread owner;
   private final List<Holding> held = new ArrayList<>(1); // connections with a held flush
 
-  private WriteBatch(Thread owner) {
-    this.owner = owner;
-  }
+  private WriteBatch() {}
 
   /**
    * Opens a batch on this thread; inside one already open, returns a batch whose {@link #close()}
@@ -49,7 +46,7 @@ public final class WriteBatch implements AutoCloseable {
    */
   public static WriteBatch open() {
     if (OPEN.get() != null) return NESTED;
-    WriteBatch b = new WriteBatch(Thread.currentThread());
+    WriteBatch b = new WriteBatch();
     OPEN.set(b);
     return b;
   }
@@ -82,7 +79,7 @@ public final class WriteBatch implements AutoCloseable {
   /** Writes out what this batch holds and closes it; the thread's flushes go out again. */
   @Override
   public void close() {
-    if (this == NESTED || owner != Thread.currentThread() || OPEN.get() != this) return;
+    if (OPEN.get() != this) return; // nested, closed, or another thread's
     OPEN.remove();
     flush();
   }

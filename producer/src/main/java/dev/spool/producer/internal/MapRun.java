@@ -106,15 +106,11 @@ public final class MapRun<R> implements MapResults<R> {
     this.timeoutHint = timeoutHint;
   }
 
-  /** Starts publishing {@code inputs} in chunks of {@code chunksize} on a feeder thread. */
-  public MapRun<R> start(Iterator<?> inputs, int chunksize, ChunkSubmitter submitter) {
-    return start(inputs, false, chunksize, submitter);
-  }
-
   /**
-   * As {@link #start(Iterator, int, ChunkSubmitter)}; when the inputs are all in memory ({@code
-   * inMemory}: the iterator never waits), the chunks go out several to a socket write ({@link
-   * WriteBatch}). An iterator that may wait for its next input must not hold chunks back.
+   * Starts publishing {@code inputs} in chunks of {@code chunksize} on a feeder thread. When they
+   * are all in memory ({@code inMemory}: the iterator never waits), the chunks go out several to a
+   * socket write ({@link WriteBatch}); an iterator that may wait for its next input must not hold
+   * chunks back.
    */
   public MapRun<R> start(
       Iterator<?> inputs, boolean inMemory, int chunksize, ChunkSubmitter submitter) {

@@ -11,6 +11,7 @@ import dev.spool.core.TaskTimeoutException;
 import dev.spool.core.wire.JsonCodec;
 import dev.spool.core.wire.TaskResult;
 import dev.spool.producer.internal.PendingTasks.Pending;
+import dev.spool.testing.CountingSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ final class MapRunTest {
             MapRun.MAX_AHEAD);
     return run.start(
         inputs.iterator(),
+        false,
         chunksize,
         (chunk, position) -> {
           Pending p =
@@ -128,6 +130,7 @@ final class MapRunTest {
     MapRun<Long> run = unstarted(MapRun.MAX_AHEAD);
     run.start(
         endless,
+        false,
         1,
         (chunk, position) -> {
           publishes.acquire(); // the fifth publish waits, as one held up by the broker would
@@ -158,6 +161,7 @@ final class MapRunTest {
     MapRun<Long> run = unstarted(3);
     run.start(
         java.util.stream.Stream.generate(pulled::getAndIncrement).iterator(),
+        false,
         1,
         (chunk, position) -> {
           Pending p =
@@ -184,36 +188,11 @@ final class MapRunTest {
   private final java.util.concurrent.atomic.AtomicInteger unwritten =
       new java.util.concurrent.atomic.AtomicInteger();
 
-  private final java.util.concurrent.atomic.AtomicInteger writes =
-      new java.util.concurrent.atomic.AtomicInteger();
-
-  /** A connection's frame handler, held by WriteBatch; its flushes write what is buffered. */
-  private com.rabbitmq.client.impl.FrameHandler socket() throws Exception {
-    com.rabbitmq.client.impl.FrameHandler counting =
-        (com.rabbitmq.client.impl.FrameHandler)
-            java.lang.reflect.Proxy.newProxyInstance(
-                com.rabbitmq.client.impl.FrameHandler.class.getClassLoader(),
-                new Class<?>[] {com.rabbitmq.client.impl.FrameHandler.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("flush")) {
-                    writes.incrementAndGet();
-                    unwritten.set(0);
-                  }
-                  return null;
-                });
-    return dev.spool.core.wire.WriteBatch.frameHandlers((a, n) -> counting)
-        .create(new com.rabbitmq.client.Address("h"), "c");
-  }
-
   /** Registers each chunk as published: its frames buffered, then a flush, as the client does. */
-  private MapRun.ChunkSubmitter publishingThrough(com.rabbitmq.client.impl.FrameHandler socket) {
+  private MapRun.ChunkSubmitter publishingThrough(CountingSocket socket) {
     return (chunk, position) -> {
       unwritten.incrementAndGet();
-      try {
-        socket.flush(null);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      socket.flush();
       Pending p = pending.register("t" + position, "square", position, 0, Duration.ofMinutes(1));
       published.add(p);
       return p;
@@ -236,9 +215,12 @@ final class MapRunTest {
   void inMemoryInputs_publishesAreWrittenTogether_andAllBeforeTheFeederWaitsOrEnds()
       throws Exception {
     MapRun<Long> run = unstarted(3);
-    run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), true, 1, publishingThrough(socket()));
+    CountingSocket socket = new CountingSocket(() -> unwritten.set(0));
+    run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), true, 1, publishingThrough(socket));
     // Three published, and the feeder waits for the reader: the three went out in one write.
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 1);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> socket.writes() == 1);
     assertEquals(3, published.size());
     assertEquals(0, unwritten.get());
     answerInReverse(3, 1);
@@ -246,15 +228,18 @@ final class MapRunTest {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> published.size() == 5 && unwritten.get() == 0);
-    assertTrue(writes.get() <= 3, "writes: " + writes.get());
+    assertTrue(socket.writes() <= 3, "writes: " + socket.writes());
     run.close();
   }
 
   @Test
   void inputsNotInMemory_eachPublishIsWrittenAtOnce() throws Exception {
     MapRun<Long> run = unstarted(MapRun.MAX_AHEAD);
-    run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), false, 1, publishingThrough(socket()));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> writes.get() == 5);
+    CountingSocket socket = new CountingSocket(() -> unwritten.set(0));
+    run.start(List.of(0L, 1L, 2L, 3L, 4L).iterator(), false, 1, publishingThrough(socket));
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> socket.writes() == 5);
     run.close();
   }
 

@@ -19,6 +19,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The management API as {@code status} and the dashboard read it, against the real broker. */
 @ExtendWith(SpoolServicesExtension.class)
 final class ManagementApiIT {
+  /** The test broker's management API, with its credentials. */
+  private static ManagementApi api(SpoolTestEnv env) {
+    return ManagementApi.forConfig(
+        env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
+  }
+
   @Test
   void queues_areTheNamespacesAlone_fromEveryPage_sortedByName(SpoolTestEnv env) throws Exception {
     String ns = env.namespace();
@@ -30,9 +36,7 @@ final class ManagementApiIT {
     for (String other : List.of(ns + "x.q", ns + "_q", "x" + ns + ".q")) {
       ch.queueDeclare(env.track(other), false, false, false, Map.of());
     }
-    ManagementApi api =
-        ManagementApi.forConfig(
-            env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
+    ManagementApi api = api(env);
     for (int pageSize : new int[] {2, 5, ManagementApi.PAGE_SIZE}) {
       List<String> names =
           api.queues("/", ns + ".", pageSize).stream().map(q -> q.path("name").asText()).toList();
@@ -56,10 +60,7 @@ final class ManagementApiIT {
     assertTrue(e.getMessage().contains("refused user 'guest' (401)"), e.getMessage());
     assertTrue(e.getMessage().contains("SPOOL_MANAGEMENT_PASSWORD"), e.getMessage());
     // the connection the 401 left is still good for the next request
-    ManagementApi good =
-        ManagementApi.forConfig(
-            env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
-    assertEquals(List.of(), good.queues("/", env.namespace() + "-none."));
+    assertEquals(List.of(), api(env).queues("/", env.namespace() + "-none."));
   }
 
   @Test
@@ -80,9 +81,7 @@ final class ManagementApiIT {
 
   @Test
   void queues_anUnknownVhost_saysToCheckIt(SpoolTestEnv env) {
-    ManagementApi api =
-        ManagementApi.forConfig(
-            env.config(), Map.of("SPOOL_MANAGEMENT_URI", env.managementUri().toString()), null);
+    ManagementApi api = api(env);
     SpoolException e =
         assertThrows(SpoolException.class, () -> api.queues("no-such-vhost-here", "x."));
     assertTrue(e.getMessage().contains("(404); check the vhost"), e.getMessage());
