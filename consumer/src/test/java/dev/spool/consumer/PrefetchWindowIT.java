@@ -28,7 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SpoolServicesExtension.class)
 final class PrefetchWindowIT {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  // The management API of a broker just started in a container may refuse for a while after its
+  // AMQP port answers: the waits on it ignore exceptions until then.
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   @Test
   void unset_shortTasksWiden_longTasksNarrowAgain_everyResultOnce(SpoolTestEnv env)
@@ -38,19 +40,28 @@ final class PrefetchWindowIT {
       int narrow = ConsumerConfig.defaultPrefetch(4), wide = ConsumerConfig.widePrefetch(4);
       assertEquals(32, narrow);
       assertEquals(128, wide);
-      await().atMost(WAIT).until(() -> brokerPrefetch(env, f.queue).equals(List.of(narrow)));
+      await()
+          .ignoreExceptions()
+          .atMost(WAIT)
+          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(narrow)));
 
       List<String> ids = publishSquares(f, 4000);
       Map<String, TaskResult> results = f.awaitResults(ids.size());
       assertEveryResult(f, ids, results);
       // the tuner looks every 2 s; a busy machine may spread the map over several looks
-      await().atMost(WAIT).until(() -> brokerPrefetch(env, f.queue).equals(List.of(wide)));
+      await()
+          .ignoreExceptions()
+          .atMost(WAIT)
+          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(wide)));
 
       List<String> slow = new ArrayList<>();
       for (int i = 0; i < 40; i++) slow.add(f.publish("sleep", "60"));
       Map<String, TaskResult> all = f.awaitResults(ids.size() + slow.size());
       slow.forEach(id -> assertTrue(all.get(id).ok(), id));
-      await().atMost(WAIT).until(() -> brokerPrefetch(env, f.queue).equals(List.of(narrow)));
+      await()
+          .ignoreExceptions()
+          .atMost(WAIT)
+          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(narrow)));
       assertEquals(ids.size() + slow.size(), consumer.stats().succeeded(), "each task ran once");
     }
   }
@@ -60,7 +71,10 @@ final class PrefetchWindowIT {
     ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer =
         f.start(ConsumerConfig.builder().concurrency(4).prefetch(40).build())) {
-      await().atMost(WAIT).until(() -> brokerPrefetch(env, f.queue).equals(List.of(40)));
+      await()
+          .ignoreExceptions()
+          .atMost(WAIT)
+          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(40)));
       List<String> ids = publishSquares(f, 4000);
       assertEveryResult(f, ids, f.awaitResults(ids.size()));
       Thread.sleep(5000); // two of the tuner's looks, had it been on
