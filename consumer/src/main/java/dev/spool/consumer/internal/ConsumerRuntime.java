@@ -435,10 +435,13 @@ public final class ConsumerRuntime implements SpoolConsumer {
    * Takes a new prefetch window ({@link PrefetchTuner}): cancels the subscription, sets the window
    * and subscribes again. Tasks already delivered stay with this consumer and run; only how many
    * the broker may send ahead changes. Nothing happens while paused, stopping or closed (resuming
-   * subscribes with the window in force).
+   * subscribes with the window in force), nor while the channel is down: the client recovers the
+   * subscription it recorded, and a cancel then would leave nothing to recover. A failure midway
+   * stops the consumer, non-zero, as a failed resume does: subscribed to nothing it would idle.
    */
   synchronized void resize(int next) {
     if (next == window || paused || closed || stopRequested.isDone() || consumerTag == null) return;
+    if (!consumeChannel.isOpen()) return;
     int was = window;
     try {
       cancelSubscription();
