@@ -118,6 +118,47 @@ final class PauseIT {
     }
   }
 
+  /**
+   * A pause while a task runs, and a resume before it ends: the queue still counts that delivery
+   * against the old subscription, and RabbitMQ before 3.10.9 closed the whole connection (541
+   * INTERNAL_ERROR, rabbitmq-server#5927) when a consumer cancelled and subscribed again under the
+   * same consumer tag with a delivery unsettled. The consumer keeps its connection, the long task
+   * runs once, and the tasks sent after the resume run too.
+   */
+  @Test
+  void resume_whileATaskFromBeforeThePauseStillRuns_keepsConsuming(SpoolTestEnv env, TestInfo info)
+      throws Exception {
+    procs = SpoolProcesses.forTest(env, info);
+    Process consumer = procs.startConsumers(1, true, "--concurrency", "2").get(0);
+    String queue = env.workQueue("tasks");
+    try (TaskPool pool =
+            TestSpools.pool(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
+        RedisState state = env.sharedState()) {
+      SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
+      var longTask = pool.applyAsync("mark", new Mark(1000, 4000), Long.class);
+      await().atMost(LONG).until(() -> runs.get(1000L).isPresent());
+      assertTrue(pool.admin().pause());
+      // (A quorum queue counts a cancelled consumer until its deliveries are settled.)
+      await().atMost(LONG).until(() -> procs.read("consumer-0.err").contains("paused ("));
+      assertTrue(pool.admin().resume());
+      await().atMost(LONG).until(() -> procs.read("consumer-0.err").contains("resumed"));
+      assertFalse(longTask.isDone(), "resumed while the task from before the pause still runs");
+      List<Long> after =
+          pool.map(
+              "mark", LongStream.range(0, 20).mapToObj(i -> new Mark(i, 0)).toList(), Long.class);
+      assertEquals(LongStream.range(0, 20).boxed().toList(), after);
+      assertEquals(1000L, longTask.get(1, TimeUnit.MINUTES));
+      assertEquals(1L, runs.get(1000L).orElse(0L), "the long task ran once");
+      String log = procs.read("consumer-0.err");
+      assertFalse(log.contains("INTERNAL_ERROR"), log);
+      assertFalse(log.contains("connection lost"), log);
+      assertTrue(consumer.isAlive());
+      assertEquals(0, procs.runProducer("stop").exit());
+      assertTrue(consumer.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, consumer.exitValue());
+    }
+  }
+
   private static long consumersOn(SpoolTestEnv env, String queue) {
     try (var ch = env.connection().createChannel()) {
       return ch.queueDeclarePassive(queue).getConsumerCount();

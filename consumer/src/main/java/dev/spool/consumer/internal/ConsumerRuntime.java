@@ -58,6 +58,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
   private final String urgentQueue; // the work queue's lane for tasks with a priority
   private volatile String consumerTag;
   private volatile String urgentTag;
+  private int subscriptions; // how many this consumer made; under this
   private DelayedMover mover; // moves due delayed tasks to the queue
   private Cancellations cancellations; // cancelled task ids, read from Redis
   private ControlPoller control; // keeps cancellations and the pause flag fresh
@@ -495,9 +496,13 @@ public final class ConsumerRuntime implements SpoolConsumer {
    * worker pool then runs it before the tasks of priority 0 it holds.
    */
   private void subscribe() throws IOException {
-    consumerTag = consumeChannel.basicConsume(queue, false, identity.id(), dispatcher);
-    urgentTag =
-        consumeChannel.basicConsume(urgentQueue, false, identity.id() + "/urgent", dispatcher);
+    // Each subscription under tags of its own: a quorum queue keeps counting a cancelled
+    // subscription's unsettled deliveries (a task that ran through a pause) against its tag, and
+    // RabbitMQ before 3.10.9 closed the connection when a new subscription took that tag again
+    // (541 INTERNAL_ERROR, rabbitmq-server#5927): every prefetched task came back a suspect.
+    String tag = subscriptions++ == 0 ? identity.id() : identity.id() + "#" + subscriptions;
+    consumerTag = consumeChannel.basicConsume(queue, false, tag, dispatcher);
+    urgentTag = consumeChannel.basicConsume(urgentQueue, false, tag + "/urgent", dispatcher);
   }
 
   private void cancelSubscription() {
