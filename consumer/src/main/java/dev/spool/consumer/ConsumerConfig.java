@@ -30,6 +30,7 @@ public final class ConsumerConfig {
   private final String queue;
   private final int concurrency;
   private final int prefetch;
+  private final boolean prefetchAdaptive;
   private final Duration drainTimeout;
   private final boolean virtualThreads;
   private final boolean heartbeat;
@@ -47,6 +48,7 @@ public final class ConsumerConfig {
     this.queue = b.queue;
     this.concurrency = b.concurrency;
     this.prefetch = prefetch;
+    this.prefetchAdaptive = b.prefetch == null;
     this.drainTimeout = b.drainTimeout;
     this.virtualThreads = b.virtualThreads;
     this.heartbeat = b.heartbeat;
@@ -69,8 +71,17 @@ public final class ConsumerConfig {
     return concurrency;
   }
 
+  /** The prefetch window to start with: the one set, or {@link #defaultPrefetch}. */
   public int prefetch() {
     return prefetch;
+  }
+
+  /**
+   * Whether the consumer chooses its window as it runs, because none was set: {@link #prefetch}
+   * while tasks are long, {@link #widePrefetch} while they take a few ms or less.
+   */
+  public boolean prefetchAdaptive() {
+    return prefetchAdaptive;
   }
 
   public Duration drainTimeout() {
@@ -134,7 +145,7 @@ public final class ConsumerConfig {
     Builder b = new Builder();
     b.queue = queue;
     b.concurrency = concurrency;
-    b.prefetch = prefetch;
+    b.prefetch = prefetchAdaptive ? null : prefetch;
     b.drainTimeout = drainTimeout;
     b.virtualThreads = virtualThreads;
     b.heartbeat = heartbeat;
@@ -228,12 +239,27 @@ public final class ConsumerConfig {
    * The prefetch when none is set: 2 x concurrency, and at least {@value #MIN_DEFAULT_PREFETCH}. A
    * delivery holds its slot until its result is confirmed and the ack is sent, a few ms after it
    * ends, so short tasks need that many slots to keep the workers busy (bin/spool-bench: 4,400
-   * tasks/s at prefetch 8, 7,600 at 32, no more at 64). Long tasks want prefetch = concurrency, so
-   * that an idle consumer is not left waiting while another holds the queue's work.
+   * tasks/s at prefetch 8, 7,600 at 32). Long tasks want prefetch = concurrency, so that an idle
+   * consumer is not left waiting while another holds the queue's work. A consumer with no prefetch
+   * set widens its window to {@link #widePrefetch} while its tasks are short.
    */
   public static int defaultPrefetch(int concurrency) {
     return Math.min(Math.max(2 * concurrency, MIN_DEFAULT_PREFETCH), 65535);
   }
+
+  /**
+   * The window a consumer with no prefetch set takes while its tasks run a few ms or less: {@link
+   * #defaultPrefetch}, and at least {@value #WIDE_PREFETCH}. On a quorum queue every ack is a
+   * command in the queue's Raft log, and a wider window means fewer, larger acks: two consumers ran
+   * a 30,000-task map at 5,200 tasks/s with 32 slots each and 6,900 with 128, the broker using 4.5
+   * and 3.2 s of CPU; 256 was no faster (docs/performance.md).
+   */
+  public static int widePrefetch(int concurrency) {
+    return Math.max(defaultPrefetch(concurrency), WIDE_PREFETCH);
+  }
+
+  /** The least {@link #widePrefetch}. */
+  public static final int WIDE_PREFETCH = 128;
 
   /** The least default prefetch. */
   public static final int MIN_DEFAULT_PREFETCH = 32;

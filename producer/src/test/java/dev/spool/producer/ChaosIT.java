@@ -54,7 +54,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 final class ChaosIT {
   private static final int SCALE = Integer.getInteger("spool.chaos.scale", 1);
   private static final Duration LONG = Duration.ofMinutes(3L * SCALE);
-  private static final int PREFETCH = 32; // --concurrency 4: the default prefetch, 32
+  // --concurrency 4 and no --prefetch: a window of 32, widened to 128 while tasks are short
+  private static final int PREFETCH = dev.spool.consumer.ConsumerConfig.widePrefetch(4);
 
   private SpoolProcesses procs;
   private final ScheduledExecutorService chaos = Executors.newScheduledThreadPool(2);

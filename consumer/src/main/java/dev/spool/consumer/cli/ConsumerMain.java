@@ -68,7 +68,8 @@ public final class ConsumerMain implements Callable<Integer> {
       names = "--prefetch",
       paramLabel = "N",
       description =
-          "Deliveries taken ahead of acks (default 2 x concurrency, at least 32); for long"
+          "Deliveries taken ahead of acks (default: 2 x concurrency, at least 32, widened to at"
+              + " least 128 while tasks take 5 ms or less); set, it never changes; for long"
               + " tasks set it to --concurrency, so that idle consumers get the work.")
   Integer prefetch;
 

@@ -47,6 +47,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
   private final Channel consumeChannel;
   private final Channel declareChannel;
   private final java.util.concurrent.ScheduledExecutorService timer;
+  private java.util.concurrent.ScheduledExecutorService tuning; // the prefetch window's; or null
   private final ConfirmingPublisher publisher;
   private final DeliveryDispatcher dispatcher;
   private final WorkerPool workers;
@@ -70,6 +71,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
   private final List<String> taskNames;
   private volatile boolean paused; // written under this; read by the heartbeat without it
   private boolean closed;
+  private volatile int window; // the prefetch window in force; written under this
 
   /**
    * @param spoolSession a session on a {@code Spool}'s connection to work on, with {@code
@@ -114,7 +116,8 @@ public final class ConsumerRuntime implements SpoolConsumer {
       this.queue = topology.declareWorkQueue(declareChannel, settings.queue());
       this.urgentQueue = topology.declareUrgentQueue(declareChannel, settings.queue());
       this.counters = new Counters(meters, queue, name -> registry.find(name).isPresent());
-      consumeChannel.basicQos(settings.prefetch());
+      this.window = settings.prefetch();
+      consumeChannel.basicQos(window);
       this.publisher = new ConfirmingPublisher(channel(), Integer.MAX_VALUE);
       this.checks = new HealthChecks(publisher, state);
       this.workers =
@@ -126,6 +129,16 @@ public final class ConsumerRuntime implements SpoolConsumer {
       this.timer = TimeLimit.Scheduler.newTimer("spool-time-limits");
       timer.scheduleWithFixedDelay(
           () -> checks.wedged().ifPresent(this::requestStop), 5, 5, TimeUnit.SECONDS);
+      if (settings.prefetchAdaptive()) {
+        PrefetchTuner tuner =
+            new PrefetchTuner(
+                settings.prefetch(), ConsumerConfig.widePrefetch(settings.concurrency()));
+        counters.tuner(tuner);
+        // A thread of its own: resizing waits for the broker, and for this object's lock, which
+        // close() holds while it drains; time limits on the timer must not wait behind either.
+        this.tuning = TimeLimit.Scheduler.newTimer("spool-prefetch");
+        tuning.scheduleWithFixedDelay(() -> resize(tuner.next(window())), 2, 2, TimeUnit.SECONDS);
+      }
       this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);
       this.dispatcher =
           new DeliveryDispatcher(
@@ -332,7 +345,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
     r.put("pid", identity.pid());
     r.put("queue", settings.queue());
     r.put("concurrency", settings.concurrency());
-    r.put("prefetch", settings.prefetch());
+    r.put("prefetch", window);
     r.put("version", VERSION);
     r.put("started", startedAt.toString());
     java.time.Instant now = clock.instant();
@@ -411,6 +424,38 @@ public final class ConsumerRuntime implements SpoolConsumer {
       log.info("resumed: taking tasks from {} again", queue);
     } catch (IOException | RuntimeException e) {
       requestStop(new StopReason("cannot consume again after a pause: " + e, true));
+    }
+  }
+
+  /** The prefetch window in force. */
+  int window() {
+    return window;
+  }
+
+  /**
+   * Takes a new prefetch window ({@link PrefetchTuner}): cancels the subscription, sets the window
+   * and subscribes again. Tasks already delivered stay with this consumer and run; only how many
+   * the broker may send ahead changes. Nothing happens while paused, stopping or closed (resuming
+   * subscribes with the window in force), nor while the channel is down: the client recovers the
+   * subscription it recorded, and a cancel then would leave nothing to recover. A failure midway
+   * stops the consumer, non-zero, as a failed resume does: subscribed to nothing it would idle.
+   */
+  synchronized void resize(int next) {
+    if (next == window || paused || closed || stopRequested.isDone() || consumerTag == null) return;
+    if (!consumeChannel.isOpen()) return;
+    int was = window;
+    try {
+      cancelSubscription();
+      consumeChannel.basicQos(next);
+      window = next;
+      subscribe();
+      log.info(
+          "prefetch window {} -> {}: tasks ran {} on average",
+          was,
+          next,
+          next > was ? "a few ms or less" : "50 ms or more");
+    } catch (IOException | RuntimeException e) {
+      requestStop(new StopReason("cannot consume again with a new prefetch window: " + e, true));
     }
   }
 
@@ -568,6 +613,7 @@ public final class ConsumerRuntime implements SpoolConsumer {
     if (checks != null) checks.close();
     if (workers != null) workers.shutdownNow();
     if (timer != null) timer.shutdownNow();
+    if (tuning != null) tuning.shutdownNow();
     if (control != null) control.close();
     if (mover != null) mover.close();
     if (spoolSession != null) { // the Spool's connection and shared state stay; its channels go

@@ -181,6 +181,13 @@ public final class Counters {
     this.index = writer;
   }
 
+  /** Told each run's length, to choose the prefetch window; null when the window is set. */
+  private volatile PrefetchTuner tuner;
+
+  void tuner(PrefetchTuner tuner) {
+    this.tuner = tuner;
+  }
+
   /** Run {@code attempt} of task {@code id} starts. */
   void started(
       String id,
@@ -207,6 +214,8 @@ public final class Counters {
           nanos);
     }
     if (outcome == null) return;
+    PrefetchTuner tune = tuner;
+    if (tune != null) tune.ended(nanos);
     Timer[] pair =
         durations.computeIfAbsent(
             task, t -> new Timer[] {duration(t, "success"), duration(t, "failure")});
