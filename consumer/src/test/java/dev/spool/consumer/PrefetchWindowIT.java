@@ -48,7 +48,7 @@ final class PrefetchWindowIT {
       List<String> ids = publishSquares(f, 4000);
       Map<String, TaskResult> results = f.awaitResults(ids.size());
       assertEveryResult(f, ids, results);
-      // the tuner looks every 2 s; a busy machine may spread the map over several looks
+      // the tuner looks every 500 ms; a busy machine may spread the map over several looks
       await()
           .ignoreExceptions()
           .atMost(WAIT)
@@ -79,7 +79,7 @@ final class PrefetchWindowIT {
           .until(() -> brokerPrefetch(env, f.queue).equals(List.of(40)));
       List<String> ids = publishSquares(f, 4000);
       assertEveryResult(f, ids, f.awaitResults(ids.size()));
-      Thread.sleep(5000); // two of the tuner's looks, had it been on
+      Thread.sleep(5000); // ten of the tuner's looks, had it been on
       assertEquals(List.of(40), brokerPrefetch(env, f.queue));
       assertEquals(ids.size(), consumer.stats().succeeded());
     }

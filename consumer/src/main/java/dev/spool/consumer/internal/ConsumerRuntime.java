@@ -137,7 +137,8 @@ public final class ConsumerRuntime implements SpoolConsumer {
         // A thread of its own: resizing waits for the broker, and for this object's lock, which
         // close() holds while it drains; time limits on the timer must not wait behind either.
         this.tuning = TimeLimit.Scheduler.newTimer("spool-prefetch");
-        tuning.scheduleWithFixedDelay(() -> resize(tuner.next(window())), 2, 2, TimeUnit.SECONDS);
+        tuning.scheduleWithFixedDelay(
+            () -> resize(tuner.next(window())), 500, 500, TimeUnit.MILLISECONDS);
       }
       this.cancellations = new Cancellations(state.expiringSet(Topology.CANCELLED_SET), clock);
       this.dispatcher =

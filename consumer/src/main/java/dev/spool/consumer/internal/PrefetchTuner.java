@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * when they ran {@link #LONG_NANOS} or more; between the two it stays as it is, so that it does not
  * flap.
  *
- * <p>{@link #ended} is called by the workers; {@link #next} by one thread, every few seconds.
+ * <p>{@link #ended} is called by the workers; {@link #next} by one thread, every 500 ms.
  */
 final class PrefetchTuner {
   /** Tasks this short on average (mean run time) widen the window. */
