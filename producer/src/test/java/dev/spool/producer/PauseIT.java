@@ -135,7 +135,8 @@ final class PauseIT {
             TestSpools.pool(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
         RedisState state = env.sharedState()) {
       SharedDict<Long, Long> runs = state.dict(ChaosTasks.RUNS, Long.class, Long.class);
-      var longTask = pool.applyAsync("mark", new Mark(1000, 4000), Long.class);
+      // 12 s: a pause and a resume take well under a second, a few on a loaded machine
+      var longTask = pool.applyAsync("mark", new Mark(1000, 12_000), Long.class);
       await().atMost(LONG).until(() -> runs.get(1000L).isPresent());
       assertTrue(pool.admin().pause());
       // (A quorum queue counts a cancelled consumer until its deliveries are settled.)
