@@ -79,8 +79,12 @@ final class PrefetchWindowIT {
           .until(() -> brokerPrefetch(env, f.queue).equals(List.of(40)));
       List<String> ids = publishSquares(f, 4000);
       assertEveryResult(f, ids, f.awaitResults(ids.size()));
-      Thread.sleep(5000); // ten of the tuner's looks, had it been on
-      assertEquals(List.of(40), brokerPrefetch(env, f.queue));
+      // ten of the tuner's looks, had it been on: the window stays 40 through all of them
+      await()
+          .during(Duration.ofSeconds(5))
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(40)));
       assertEquals(ids.size(), consumer.stats().succeeded());
     }
   }

@@ -130,7 +130,6 @@ final class PauseIT {
       throws Exception {
     procs = SpoolProcesses.forTest(env, info);
     Process consumer = procs.startConsumers(1, true, "--concurrency", "2").get(0);
-    String queue = env.workQueue("tasks");
     try (TaskPool pool =
             TestSpools.pool(env.config(), TaskPoolConfig.builder().defaultTimeout(LONG).build());
         RedisState state = env.sharedState()) {
