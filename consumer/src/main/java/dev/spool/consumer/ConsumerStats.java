@@ -7,7 +7,8 @@ package dev.spool.consumer;
  * @param succeeded tasks whose handler returned and whose result was confirmed
  * @param failed handler runs that threw (each is retried or dead-lettered)
  * @param rejected deliveries that were bad input: not a task, undecodable, unknown, too large
- * @param handedBack prefetched deliveries returned to the queue, unstarted, when stopping
+ * @param handedBack prefetched deliveries returned to the queue, unstarted: when stopping, pausing,
+ *     or narrowing the prefetch window
  * @param expired tasks dropped because their producer's deadline had passed
  * @param stalePills poison pills dropped because they were issued before this consumer started
  * @param retried failed tasks sent to a delay queue for another attempt

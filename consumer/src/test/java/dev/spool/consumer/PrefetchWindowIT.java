@@ -69,6 +69,39 @@ final class PrefetchWindowIT {
   }
 
   @Test
+  void unset_longTasksAfterAShortBurst_goBackUnstarted_andAnotherConsumerRunsThem(SpoolTestEnv env)
+      throws Exception {
+    ConsumerFixture f = new ConsumerFixture(env);
+    try (SpoolConsumer first = f.start(ConsumerConfig.builder().concurrency(4).build())) {
+      int wide = ConsumerConfig.widePrefetch(4);
+      List<String> ids = publishSquares(f, 4000);
+      f.awaitResults(ids.size());
+      await()
+          .ignoreExceptions()
+          .atMost(WAIT)
+          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(wide)));
+
+      // 100 tasks of a second: the wide window takes them all, 4 run. Once one has run 500 ms the
+      // window narrows and the 96 not started go back; a consumer that held them would run them
+      // 4 at a time for 25 s while the second one idled.
+      List<String> slow = new ArrayList<>();
+      for (int i = 0; i < 100; i++) slow.add(f.publish("sleep", "1000"));
+      await().atMost(WAIT).until(() -> first.stats().handedBack() >= 60);
+      try (SpoolConsumer second = f.start(ConsumerConfig.builder().concurrency(16).build())) {
+        Map<String, TaskResult> all = f.awaitResults(ids.size() + slow.size());
+        slow.forEach(id -> assertTrue(all.get(id).ok(), id));
+        assertEquals(ids.size() + slow.size(), f.seen.size(), "one result per task, none twice");
+        long ranThere = second.stats().succeeded();
+        assertTrue(ranThere >= 30, "the second consumer ran " + ranThere + " of the 100");
+        assertEquals(
+            ids.size() + slow.size(),
+            first.stats().succeeded() + ranThere,
+            "each task ran once, handed back or not");
+      }
+    }
+  }
+
+  @Test
   void set_shortTasks_windowStays(SpoolTestEnv env) throws Exception {
     ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer =

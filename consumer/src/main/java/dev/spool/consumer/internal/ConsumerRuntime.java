@@ -435,11 +435,15 @@ public final class ConsumerRuntime implements SpoolConsumer {
 
   /**
    * Takes a new prefetch window ({@link PrefetchTuner}): cancels the subscription, sets the window
-   * and subscribes again. Tasks already delivered stay with this consumer and run; only how many
-   * the broker may send ahead changes. Nothing happens while paused, stopping or closed (resuming
-   * subscribes with the window in force), nor while the channel is down: the client recovers the
-   * subscription it recorded, and a cancel then would leave nothing to recover. A failure midway
-   * stops the consumer, non-zero, as a failed resume does: subscribed to nothing it would idle.
+   * and subscribes again. Widening, the tasks already delivered stay and run. Narrowing, the ones
+   * not started go back to the queue first, marked as handed back (so they run as innocent, beside
+   * others, wherever they land), save those delivered before: otherwise a consumer that widened on
+   * short tasks would keep up to the wide window of long ones while other consumers idle, and the
+   * new subscription's window would come on top of them. Nothing happens while paused, stopping or
+   * closed (resuming subscribes with the window in force), nor while the channel is down: the
+   * client recovers the subscription it recorded, and a cancel then would leave nothing to recover.
+   * A failure midway stops the consumer, non-zero, as a failed resume does: subscribed to nothing
+   * it would idle.
    */
   synchronized void resize(int next) {
     if (next == window || paused || closed || stopRequested.isDone() || consumerTag == null) return;
@@ -449,12 +453,21 @@ public final class ConsumerRuntime implements SpoolConsumer {
       cancelSubscription();
       consumeChannel.basicQos(next);
       window = next;
-      subscribe();
-      log.info(
-          "prefetch window {} -> {}: tasks ran {} on average",
-          was,
-          next,
-          next > was ? "a few ms or less" : "50 ms or more");
+      if (next > was) {
+        subscribe();
+        log.info("prefetch window {} -> {}: tasks ran a few ms or less on average", was, next);
+      } else {
+        // before subscribing again, so that other consumers have the first chance at them
+        int back = workers.handBackUnstarted(dispatcher);
+        subscribe();
+        log.info(
+            "prefetch window {} -> {}: tasks ran 50 ms or more on average, or one has run {} ms;"
+                + " {} prefetched task(s) handed back unstarted",
+            was,
+            next,
+            PrefetchTuner.LONG_RUN_NANOS / 1_000_000,
+            back);
+      }
     } catch (IOException | RuntimeException e) {
       requestStop(new StopReason("cannot consume again with a new prefetch window: " + e, true));
     }

@@ -196,6 +196,8 @@ public final class Counters {
       com.rabbitmq.client.AMQP.BasicProperties props,
       byte[] body) {
     inFlight.incrementAndGet();
+    PrefetchTuner tune = tuner;
+    if (tune != null) tune.started();
     IndexWriter i = index;
     if (i != null) i.started(id, task, attempt, props, body);
   }
@@ -206,6 +208,8 @@ public final class Counters {
    */
   void ended(String id, String task, String outcome, long nanos) {
     inFlight.decrementAndGet();
+    PrefetchTuner tune = tuner;
+    if (tune != null) tune.stopped();
     IndexWriter i = index;
     if (i != null) {
       i.ended(
@@ -214,7 +218,6 @@ public final class Counters {
           nanos);
     }
     if (outcome == null) return;
-    PrefetchTuner tune = tuner;
     if (tune != null) tune.ended(nanos);
     Timer[] pair =
         durations.computeIfAbsent(

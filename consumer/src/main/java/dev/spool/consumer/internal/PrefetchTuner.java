@@ -1,6 +1,10 @@
 package dev.spool.consumer.internal;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Chooses a consumer's prefetch window from how long its tasks run, when the user set none: the
@@ -18,7 +22,13 @@ import java.util.concurrent.atomic.LongAdder;
  * when they ran {@link #LONG_NANOS} or more; between the two it stays as it is, so that it does not
  * flap.
  *
- * <p>{@link #ended} is called by the workers; {@link #next} by one thread, every 500 ms.
+ * <p>Tasks that ended say nothing about the ones that run now: after a burst of short tasks, long
+ * ones that follow would fill the wide window and stay until the first of them ended. So a task
+ * that has run {@link #LONG_RUN_NANOS} narrows the window too, and keeps it narrow while it runs
+ * (the consumer then hands back what it holds unstarted: {@code ConsumerRuntime.resize}).
+ *
+ * <p>{@link #started}, {@link #stopped} and {@link #ended} are called by the workers, each on the
+ * thread that runs the task; {@link #next} by one thread, every 500 ms.
  */
 final class PrefetchTuner {
   /** Tasks this short on average (mean run time) widen the window. */
@@ -27,21 +37,56 @@ final class PrefetchTuner {
   /** Tasks this long on average narrow it again. */
   static final long LONG_NANOS = 50_000_000L;
 
+  /**
+   * A task running this long narrows the window, and keeps it narrow until it ends: a look's time,
+   * so that a collection's pause or a busy machine's scheduling does not narrow it for short ones.
+   */
+  static final long LONG_RUN_NANOS = 500_000_000L;
+
+  private static final long IDLE = Long.MIN_VALUE;
+
   private final int narrow;
   private final int wide;
   private final LongAdder count = new LongAdder();
   private final LongAdder nanos = new LongAdder();
+  private final LongSupplier clock;
+
+  // Each worker thread's start of the task it runs (a System.nanoTime() reading), IDLE between
+  // tasks: a cell per thread, so that a start and an end cost a write and nothing is allocated.
+  private final List<AtomicLong> runs = new CopyOnWriteArrayList<>();
+  private final ThreadLocal<AtomicLong> run =
+      ThreadLocal.withInitial(
+          () -> {
+            AtomicLong cell = new AtomicLong(IDLE);
+            runs.add(cell);
+            return cell;
+          });
 
   /**
    * @param narrow the window to start with and to return to
    * @param wide the window for short tasks (not less than {@code narrow})
    */
   PrefetchTuner(int narrow, int wide) {
+    this(narrow, wide, System::nanoTime);
+  }
+
+  PrefetchTuner(int narrow, int wide, LongSupplier clock) {
     if (narrow < 1 || wide < narrow) {
       throw new IllegalArgumentException("windows " + narrow + " and " + wide);
     }
     this.narrow = narrow;
     this.wide = wide;
+    this.clock = clock;
+  }
+
+  /** The calling thread starts running a task. */
+  void started() {
+    run.get().set(clock.getAsLong());
+  }
+
+  /** The calling thread's task stopped running, however. */
+  void stopped() {
+    run.get().set(IDLE);
   }
 
   /** A task's run ended after {@code runNanos}. */
@@ -50,14 +95,25 @@ final class PrefetchTuner {
     nanos.add(runNanos);
   }
 
+  /** Whether a task has run {@link #LONG_RUN_NANOS} or more and runs still. */
+  private boolean longRunning() {
+    long now = clock.getAsLong();
+    for (AtomicLong cell : runs) {
+      long start = cell.get();
+      if (start != IDLE && now - start >= LONG_RUN_NANOS) return true;
+    }
+    return false;
+  }
+
   /**
    * The window to have now, given the one in force ({@code current}), from the tasks ended since
-   * the last call. Fewer tasks than the narrow window since then (idle, or slow) say too little to
-   * widen on; they may still narrow it, since each of them ran long.
+   * the last call and the ones running. Fewer tasks than the narrow window since then (idle, or
+   * slow) say too little to widen on; they may still narrow it, since each of them ran long.
    */
   int next(int current) {
     long n = count.sumThenReset();
     long total = nanos.sumThenReset();
+    if (longRunning()) return narrow;
     if (n == 0) return current;
     long mean = total / n;
     if (mean >= LONG_NANOS) return narrow;

@@ -460,6 +460,11 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     return settled.compareAndSet(false, true);
   }
 
+  /** Settles a task that never ran, for handing it back; false when it was settled already. */
+  boolean settleUnstarted() {
+    return settle();
+  }
+
   /**
    * Claims the idempotency marker; false when the delivery was settled instead (already done: its
    * stored result is sent; being run elsewhere: it comes back later).

@@ -175,6 +175,28 @@ public final class WorkerPool implements Executor {
     return waiting.size();
   }
 
+  /**
+   * Hands back, through {@code dispatcher}, the tasks waiting here that can go back unstarted; the
+   * pool goes on running the rest. Kept are the ones delivered before (each hand-back counts toward
+   * a quorum queue's delivery limit, so a task goes back this way at most once) and the ones whose
+   * start slot under a rate limit is booked. Returns how many went back.
+   */
+  int handBackUnstarted(DeliveryDispatcher dispatcher) {
+    List<Delivery> back = new ArrayList<>();
+    for (Object o : executor.getQueue().toArray()) {
+      if (o instanceof Queued q
+          && q.task() instanceof TaskExecution t
+          && !t.delivery().returned()
+          && !t.booked()
+          && executor.getQueue().remove(q)) { // else a worker took it meanwhile
+        unfinished.decrementAndGet();
+        if (t.settleUnstarted()) back.add(t.delivery());
+      }
+    }
+    dispatcher.handBack(back);
+    return back.size();
+  }
+
   /** Stops taking tasks and takes out those not started: the tasks themselves, unwrapped. */
   private List<Runnable> drainWaiting() {
     executor.shutdown();

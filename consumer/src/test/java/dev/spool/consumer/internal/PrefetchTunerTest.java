@@ -64,6 +64,37 @@ final class PrefetchTunerTest {
   }
 
   @Test
+  void next_aTaskRunningLong_narrowsBeforeItEnds_andKeepsItNarrowUntilThen() {
+    long[] now = {0};
+    PrefetchTuner t = new PrefetchTuner(32, 128, () -> now[0]);
+    t.started(); // a long task, on this thread
+    now[0] += 100 * MS;
+    for (int i = 0; i < 100; i++) t.ended(MS); // short ones end on other threads meanwhile
+    assertEquals(128, t.next(32), "a task 100 ms in says nothing yet");
+    now[0] += PrefetchTuner.LONG_RUN_NANOS;
+    for (int i = 0; i < 100; i++) t.ended(MS);
+    assertEquals(32, t.next(128), "600 ms in: narrow, whatever the short ones say");
+    for (int i = 0; i < 100; i++) t.ended(MS);
+    assertEquals(32, t.next(32), "and narrow while it runs");
+    t.stopped();
+    for (int i = 0; i < 100; i++) t.ended(MS);
+    assertEquals(128, t.next(32), "it ended: the short ones widen it again");
+  }
+
+  @Test
+  void next_runningTasksOnSeveralThreads_theOldestDecides() throws Exception {
+    long[] now = {0};
+    PrefetchTuner t = new PrefetchTuner(32, 128, () -> now[0]);
+    Thread old = new Thread(t::started);
+    old.start();
+    old.join(); // its cell stays set: its task runs on
+    now[0] += PrefetchTuner.LONG_RUN_NANOS;
+    t.started(); // a task just started on this thread
+    for (int i = 0; i < 100; i++) t.ended(MS);
+    assertEquals(32, t.next(128));
+  }
+
+  @Test
   void new_wideBelowNarrow_isRefused() {
     assertThrows(IllegalArgumentException.class, () -> new PrefetchTuner(64, 32));
     assertThrows(IllegalArgumentException.class, () -> new PrefetchTuner(0, 32));
