@@ -56,7 +56,9 @@ public final class Counters {
     this.known = known;
     this.handedBackMeter =
         Counter.builder("spool.tasks.handed.back")
-            .description("Prefetched tasks returned to the queue unstarted when stopping")
+            .description(
+                "Prefetched tasks returned to the queue unstarted: stopping, pausing, or narrowing"
+                    + " the prefetch window")
             .tag("queue", queue)
             .register(registry);
     this.stalePillsMeter =
