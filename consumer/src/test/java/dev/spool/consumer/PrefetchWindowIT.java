@@ -86,7 +86,7 @@ final class PrefetchWindowIT {
       // 4 at a time for 25 s while the second one idled.
       List<String> slow = new ArrayList<>();
       for (int i = 0; i < 100; i++) slow.add(f.publish("sleep", "1000"));
-      await().atMost(WAIT).until(() -> first.stats().handedBack() >= 60);
+      await().atMost(WAIT).until(() -> first.stats().handedBack() >= 30);
       try (SpoolConsumer second = f.start(ConsumerConfig.builder().concurrency(16).build())) {
         Map<String, TaskResult> all = f.awaitResults(ids.size() + slow.size());
         slow.forEach(id -> assertTrue(all.get(id).ok(), id));
