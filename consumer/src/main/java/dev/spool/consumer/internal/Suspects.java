@@ -64,7 +64,9 @@ final class Suspects {
     try {
       long n = records.get().startAlone(d.taskId());
       log.info(
-          "task {} ({}) came back unacked; running it alone (lone start {} of at most {})",
+          "task {} ({}) came back unacked (a consumer died or lost its connection holding it,"
+              + " or it was on its way when one changed its prefetch window); running it alone"
+              + " (lone start {} of at most {})",
           d.taskId(),
           d.taskName(),
           n,
