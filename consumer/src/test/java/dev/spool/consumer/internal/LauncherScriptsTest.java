@@ -156,6 +156,57 @@ final class LauncherScriptsTest {
     return home.getParent();
   }
 
+  /**
+   * A rebuild beside a running consumer: the build's last step (core/src/build/ReplaceFile.java,
+   * run as the pom runs it) puts the new runnable jar in place while the old one is open, as a
+   * running JVM holds it, and the open one still reads whole. The pom must write the jar beside and
+   * run that step: the shade plugin truncated the open jar in place, and every task a running
+   * consumer ran next failed with NoClassDefFoundError.
+   */
+  @Test
+  void build_replacesTheRunnableJar_aJarHeldOpenStillReads() throws Exception {
+    Path jar = tmp.resolve("spool-consumer.jar");
+    Path fresh = tmp.resolve("spool-consumer-new.jar");
+    writeJar(jar, "Old.class", "the old jar's class");
+    writeJar(fresh, "New.class", "the new jar's class");
+    try (java.util.zip.ZipFile running = new java.util.zip.ZipFile(jar.toFile())) {
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  ROOT.resolve("core/src/build/ReplaceFile.java").toString(),
+                  fresh.toString(),
+                  jar.toString())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes());
+      assertEquals(0, p.waitFor(), out);
+      try (var in = running.getInputStream(running.getEntry("Old.class"))) {
+        assertEquals("the old jar's class", new String(in.readAllBytes()));
+      }
+    }
+    try (java.util.zip.ZipFile started = new java.util.zip.ZipFile(jar.toFile())) {
+      assertTrue(started.getEntry("New.class") != null, "a process started now gets the new jar");
+    }
+    assertTrue(Files.notExists(fresh));
+
+    String pom = Files.readString(ROOT.resolve("pom.xml"));
+    assertTrue(
+        pom.contains("<outputFile>${project.build.directory}/${spool.runnableJar}-new.jar"),
+        "the shade plugin writes beside the runnable jar, not over it");
+    assertTrue(
+        pom.indexOf("<id>replace-runnable-jar</id>") > pom.indexOf("<id>upgrade-class-files</id>")
+            && pom.indexOf("<id>upgrade-class-files</id>") > 0,
+        "the new jar is renamed into place last, after its class files are upgraded");
+  }
+
+  private static void writeJar(Path jar, String entry, String content) throws IOException {
+    try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(jar))) {
+      out.putNextEntry(new java.util.zip.ZipEntry(entry));
+      out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+  }
+
   /** {@code JAVA_HOME SPOOL_JAVA_MAJOR} after sourcing java-env.sh, or its error. */
   private String javaEnv(Path javaHome) throws Exception {
     return bash(
