@@ -40,19 +40,13 @@ final class PrefetchWindowIT {
       int narrow = ConsumerConfig.defaultPrefetch(4), wide = ConsumerConfig.widePrefetch(4);
       assertEquals(32, narrow);
       assertEquals(128, wide);
-      await()
-          .ignoreExceptions()
-          .atMost(WAIT)
-          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(narrow)));
+      awaitWindow(env, f.queue, narrow);
 
       List<String> ids = publishSquares(f, 4000);
       Map<String, TaskResult> results = f.awaitResults(ids.size());
       assertEveryResult(f, ids, results);
       // the tuner looks every 500 ms; a busy machine may spread the map over several looks
-      await()
-          .ignoreExceptions()
-          .atMost(WAIT)
-          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(wide)));
+      awaitWindow(env, f.queue, wide);
 
       // 3 s of slow tasks: the window narrows while some run and more are delivered, under a
       // new consumer tag (RabbitMQ 3.10.8 closed the connection when the old one was taken again)
@@ -60,10 +54,7 @@ final class PrefetchWindowIT {
       for (int i = 0; i < 200; i++) slow.add(f.publish("sleep", "60"));
       Map<String, TaskResult> all = f.awaitResults(ids.size() + slow.size());
       slow.forEach(id -> assertTrue(all.get(id).ok(), id));
-      await()
-          .ignoreExceptions()
-          .atMost(WAIT)
-          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(narrow)));
+      awaitWindow(env, f.queue, narrow);
       assertEquals(ids.size() + slow.size(), consumer.stats().succeeded(), "each task ran once");
     }
   }
@@ -76,10 +67,7 @@ final class PrefetchWindowIT {
       int wide = ConsumerConfig.widePrefetch(4);
       List<String> ids = publishSquares(f, 4000);
       f.awaitResults(ids.size());
-      await()
-          .ignoreExceptions()
-          .atMost(WAIT)
-          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(wide)));
+      awaitWindow(env, f.queue, wide);
 
       // 100 tasks of a second: the wide window takes them all, 4 run. Once one has run 500 ms the
       // window narrows and the 96 not started go back; a consumer that held them would run them
@@ -106,10 +94,7 @@ final class PrefetchWindowIT {
     ConsumerFixture f = new ConsumerFixture(env);
     try (SpoolConsumer consumer =
         f.start(ConsumerConfig.builder().concurrency(4).prefetch(40).build())) {
-      await()
-          .ignoreExceptions()
-          .atMost(WAIT)
-          .until(() -> brokerPrefetch(env, f.queue).equals(List.of(40)));
+      awaitWindow(env, f.queue, 40);
       List<String> ids = publishSquares(f, 4000);
       assertEveryResult(f, ids, f.awaitResults(ids.size()));
       // ten of the tuner's looks, had it been on: the window stays 40 through all of them
@@ -137,6 +122,14 @@ final class PrefetchWindowIT {
           Long.toString((long) i * i), new String(r.body(), StandardCharsets.UTF_8), "task " + i);
     }
     assertEquals(ids.size(), f.seen.size(), "one result per task, none twice");
+  }
+
+  /** Waits until {@code queue} has one consumer, with prefetch {@code window}. */
+  private static void awaitWindow(SpoolTestEnv env, String queue, int window) {
+    await()
+        .ignoreExceptions()
+        .atMost(WAIT)
+        .until(() -> brokerPrefetch(env, queue).equals(List.of(window)));
   }
 
   /** The prefetch counts of the consumers of {@code queue}, as the broker reports them. */

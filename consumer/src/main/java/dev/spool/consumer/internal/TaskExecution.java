@@ -456,13 +456,9 @@ final class TaskExecution implements Runnable, TaskContext, WorkerPool.Prioritiz
     return false;
   }
 
-  private boolean settle() {
+  /** Marks the delivery settled; false when it was settled already (the first settle decides). */
+  boolean settle() {
     return settled.compareAndSet(false, true);
-  }
-
-  /** Settles a task that never ran, for handing it back; false when it was settled already. */
-  boolean settleUnstarted() {
-    return settle();
   }
 
   /**

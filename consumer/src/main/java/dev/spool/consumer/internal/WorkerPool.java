@@ -190,7 +190,7 @@ public final class WorkerPool implements Executor {
           && !t.booked()
           && executor.getQueue().remove(q)) { // else a worker took it meanwhile
         unfinished.decrementAndGet();
-        if (t.settleUnstarted()) back.add(t.delivery());
+        if (t.settle()) back.add(t.delivery());
       }
     }
     dispatcher.handBack(back);
