@@ -314,7 +314,8 @@ final class DeploymentFilesTest {
     return Files.readString(ROOT.resolve(file));
   }
 
-  private static Path root() {
+  /** The checkout: the nearest folder above with a docker-compose.yml. */
+  static Path root() {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.exists(p.resolve("docker-compose.yml"))) return p;
     }

@@ -110,6 +110,46 @@ final class LauncherScriptsTest {
   }
 
   /**
+   * {@code bin/spool-consumer}'s JIT setting, run in a checkout whose path has a space, with a JDK
+   * whose {@code java} prints its arguments one a line: by default the consumer's directives file
+   * (Spool's code on C1), one argument however the path is spelled; {@code SPOOL_JIT=c2} none;
+   * anything else is refused before a JVM starts.
+   */
+  @Test
+  void consumerLauncher_passesTheJitDirectivesUnlessSpoolJitIsC2() throws Exception {
+    Path root = fakeCheckout("exit 1\n"); // the jars are fresh: no build
+    Path spaced = Files.move(root, tmp.resolve("a checkout"));
+    Files.createDirectories(spaced.resolve("bin"));
+    for (String script :
+        List.of("spool-consumer", "java-env.sh", "spool-build-if-needed.sh", "spool-aot.sh")) {
+      Files.copy(ROOT.resolve("bin/" + script), spaced.resolve("bin/" + script));
+    }
+    Path jdk = fakeJdk("jdk22", "JAVA_VERSION=\"22\"\n");
+    Files.writeString(jdk.resolve("bin/java"), "#!/bin/sh\nfor a; do echo \"$a\"; done\n");
+    String launch = "\"$1/bin/spool-consumer\" --concurrency 2";
+    String directives =
+        "-XX:CompilerDirectivesFile=" + spaced.resolve("consumer/jit-directives.json");
+
+    String split = bash(Map.of("JAVA_HOME", jdk.toString()), launch, spaced.toString());
+    assertTrue(split.lines().anyMatch(directives::equals), split);
+    assertTrue(split.lines().anyMatch("-XX:+UnlockDiagnosticVMOptions"::equals), split);
+    assertTrue(split.endsWith("ConsumerMain\n--concurrency\n2"), split);
+
+    String c2 =
+        bash(Map.of("JAVA_HOME", jdk.toString(), "SPOOL_JIT", "c2"), launch, spaced.toString());
+    assertTrue(c2.lines().noneMatch(l -> l.contains("CompilerDirectivesFile")), c2);
+    assertTrue(c2.endsWith("ConsumerMain\n--concurrency\n2"), c2);
+
+    String wrong =
+        bash(
+            Map.of("JAVA_HOME", jdk.toString(), "SPOOL_JIT", "c1"),
+            launch + "; echo rc=$?",
+            spaced.toString());
+    assertTrue(wrong.contains("SPOOL_JIT must be split or c2, was 'c1'"), wrong);
+    assertTrue(wrong.endsWith("rc=2"), wrong);
+  }
+
+  /**
    * A checkout whose sources are an hour old, its jars newer (the consumer's the oldest), and a
    * {@code mvnw} that runs {@code build}.
    */
