@@ -798,34 +798,60 @@ public final class SpoolBench implements Callable<Integer> {
     return xs.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 
+  /** A way to run the consumers' JIT, as the compiler part compares them. */
+  private enum Jit {
+    SPLIT("Spool on C1, handlers C1 and C2 (SPOOL_JIT=split)", Map.of()),
+    BOTH("C1 and C2 for all (SPOOL_JIT=c2)", Map.of("SPOOL_JIT", "c2")),
+    C1("C1 alone (-XX:TieredStopAtLevel=1)", Map.of("SPOOL_JIT", "c2"));
+
+    final String label;
+    final Map<String, String> env;
+
+    Jit(String label, Map<String, String> env) {
+      this.label = label;
+      this.env = env;
+    }
+  }
+
+  /** One pair of fresh consumers' figures under one {@link Jit}. */
+  private record JitRound(double first, double fourth, double crunch, double crunchCpuMs) {}
+
   /**
-   * What C1 alone ({@code -XX:TieredStopAtLevel=1}) costs a handler that computes, beside what it
-   * saves Spool's own path (the warmup part's figure): pairs of fresh consumers with both compilers
-   * (the default) and with C1 alone, three rounds each, alternating. Each pair runs an unchunked
-   * map of {@code --tasks} {@code square} (its first, cold), then maps of {@code crunch} ({@link
+   * The launcher's JIT setting against the JVM's default and C1 alone: what each costs a handler
+   * that computes, beside what it saves Spool's own path. Pairs of fresh consumers, three rounds of
+   * each setting, the order turning. Each pair runs four unchunked maps of {@code --tasks} {@code
+   * square} (the first cold, the fourth warm), then maps of {@code crunch} ({@link
    * BenchTasks#crunch}) of a tenth of that: two to warm up, a third timed, with the consumers' CPU
    * per task.
    */
   private List<Figure> compilerFigures() throws Exception {
     trainCaches();
     int n = Math.max(1000, tasks / 10);
-    List<Double> squareC1 = new ArrayList<>(), squareC2 = new ArrayList<>();
-    List<Double> crunchC1 = new ArrayList<>(), crunchC2 = new ArrayList<>();
-    List<Double> cpuC1 = new ArrayList<>(), cpuC2 = new ArrayList<>();
+    Map<Jit, List<JitRound>> rounds = new java.util.EnumMap<>(Jit.class);
+    for (Jit jit : Jit.values()) rounds.put(jit, new ArrayList<>());
     List<Long> seeds = LongStream.range(0, n).boxed().toList();
     MapOptions unchunked = new MapOptions(1, Duration.ofMinutes(30));
+    Jit[] order = Jit.values();
     try (TaskPool pool = pool()) {
       for (int round = 0; round < 3; round++) {
-        for (boolean c1 :
-            round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+        for (int k = 0; k < order.length; k++) {
+          Jit jit = order[(k + round) % order.length];
           Map<String, String> e = envWithBenchTasks();
+          e.putAll(jit.env);
           String opts = consumerJavaOpts == null ? "" : consumerJavaOpts;
-          if (c1) opts = (opts + " -XX:TieredStopAtLevel=1").trim();
+          if (jit == Jit.C1) opts = (opts + " -XX:TieredStopAtLevel=1").trim();
           if (!opts.isEmpty()) e.put("SPOOL_JAVA_OPTS", opts);
           List<ConsumerProcess> consumers = new ArrayList<>();
           try {
-            startTwo(pool, consumerArgs, e, "compiler-" + (c1 ? "c1" : "c2"), consumers);
-            double square = mapRate(pool, unchunked);
+            startTwo(
+                pool,
+                consumerArgs,
+                e,
+                "compiler-" + jit.name().toLowerCase(Locale.ROOT),
+                consumers);
+            double first = mapRate(pool, unchunked);
+            for (int m = 0; m < 2; m++) mapRate(pool, unchunked);
+            double fourth = mapRate(pool, unchunked);
             for (int warm = 0; warm < 2; warm++) pool.map("crunch", seeds, Long.class, unchunked);
             CpuUse cpu = CpuUse.start(consumers);
             long t0 = System.nanoTime();
@@ -835,44 +861,69 @@ public final class SpoolBench implements Callable<Integer> {
             if (out.get(n - 1) != BenchTasks.crunch(n - 1)) {
               throw new IllegalStateException("crunch returned a wrong result");
             }
-            (c1 ? squareC1 : squareC2).add(square);
-            (c1 ? crunchC1 : crunchC2).add(crunch);
-            (c1 ? cpuC1 : cpuC2).add(cpuMs);
+            rounds.get(jit).add(new JitRound(first, fourth, crunch, cpuMs));
             say(
-                "%s, round %d: first map of %,d square %,.0f tasks/s; third map of %,d crunch"
-                    + " %,.0f tasks/s, %.2f CPU ms a task",
-                c1 ? "C1 alone" : "C1 and C2", round + 1, tasks, square, n, crunch, cpuMs);
+                "%s, round %d: square maps of %,d: first %,.0f, fourth %,.0f tasks/s; third map of"
+                    + " %,d crunch %,.0f tasks/s, %.2f CPU ms a task",
+                jit.label, round + 1, tasks, first, fourth, n, crunch, cpuMs);
           } finally {
             stopAll(pool, consumers);
           }
         }
       }
     }
-    return List.of(
-        new Figure(
-            "C1 alone: fresh consumers' first square map against C1 and C2",
-            "tasks/s",
-            median(squareC1),
-            median(squareC2),
-            "C1 and C2, first map",
-            Double.NaN,
-            true),
-        new Figure(
-            "C1 alone: a computing handler (crunch), warm, against C1 and C2",
-            "tasks/s",
-            median(crunchC1),
-            median(crunchC2),
-            "C1 and C2, warm",
-            Double.NaN,
-            true),
-        new Figure(
-            "C1 alone: consumers' CPU per crunch task against C1 and C2",
-            "ms",
-            median(cpuC1),
-            median(cpuC2),
-            "C1 and C2",
-            Double.NaN,
-            false));
+    List<Figure> out = new ArrayList<>();
+    JitRound both = medians(rounds.get(Jit.BOTH));
+    for (Jit jit : List.of(Jit.SPLIT, Jit.C1)) {
+      JitRound r = medians(rounds.get(jit));
+      String name = jit == Jit.SPLIT ? "SPOOL_JIT=split" : "C1 alone";
+      out.add(
+          new Figure(
+              name + ": first square map",
+              "tasks/s",
+              r.first(),
+              both.first(),
+              "C1 and C2 for all",
+              Double.NaN,
+              true));
+      out.add(
+          new Figure(
+              name + ": fourth square map",
+              "tasks/s",
+              r.fourth(),
+              both.fourth(),
+              "C1 and C2 for all",
+              Double.NaN,
+              true));
+      out.add(
+          new Figure(
+              name + ": crunch, warm",
+              "tasks/s",
+              r.crunch(),
+              both.crunch(),
+              "C1 and C2 for all",
+              Double.NaN,
+              true));
+      out.add(
+          new Figure(
+              name + ": CPU per crunch task",
+              "ms",
+              r.crunchCpuMs(),
+              both.crunchCpuMs(),
+              "C1 and C2 for all",
+              Double.NaN,
+              false));
+    }
+    return out;
+  }
+
+  /** Each figure's median over the rounds. */
+  private static JitRound medians(List<JitRound> rounds) {
+    return new JitRound(
+        median(rounds.stream().map(JitRound::first).toList()),
+        median(rounds.stream().map(JitRound::fourth).toList()),
+        median(rounds.stream().map(JitRound::crunch).toList()),
+        median(rounds.stream().map(JitRound::crunchCpuMs).toList()));
   }
 
   /** Throughput, the consumers' CPU per 1,000 tasks and the larger consumer's RSS, a round each. */
