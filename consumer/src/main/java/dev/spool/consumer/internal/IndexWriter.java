@@ -5,8 +5,8 @@ import dev.spool.SharedStateException;
 import dev.spool.state.internal.TaskIndex;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,33 +45,57 @@ final class IndexWriter implements ControlPoller.Refreshable {
 
   /** Run {@code attempt} of task {@code id} starts now. */
   void started(String id, String name, int attempt, AMQP.BasicProperties props, byte[] body) {
-    Instant now = clock.instant();
-    Map<String, String> f = new HashMap<>();
-    f.put("name", name);
-    f.put("queue", queue);
-    f.put("state", "started");
-    f.put("worker", worker);
-    f.put("attempt", Integer.toString(attempt));
-    f.put("started", Long.toString(now.toEpochMilli()));
-    f.put("input", input(body));
-    if (props.getTimestamp() != null) {
-      f.put("queued", Long.toString(props.getTimestamp().getTime()));
+    long now = clock.millis();
+    String trace = traceId(props.getHeaders());
+    Date queued = props.getTimestamp();
+    int n = 14 + (queued != null ? 2 : 0) + (trace != null ? 2 : 0);
+    String[] f = new String[n];
+    int i = 0;
+    f[i++] = "name";
+    f[i++] = name;
+    f[i++] = "queue";
+    f[i++] = queue;
+    f[i++] = "state";
+    f[i++] = "started";
+    f[i++] = "worker";
+    f[i++] = worker;
+    f[i++] = "attempt";
+    f[i++] = Integer.toString(attempt);
+    f[i++] = "started";
+    f[i++] = Long.toString(now);
+    f[i++] = "input";
+    f[i++] = input(body);
+    if (queued != null) {
+      f[i++] = "queued";
+      f[i++] = Long.toString(queued.getTime());
     }
-    Object parent = props.getHeaders() == null ? null : props.getHeaders().get("traceparent");
-    if (parent != null) {
-      String[] parts = parent.toString().split("-");
-      if (parts.length == 4) f.put("trace", parts[1]);
+    if (trace != null) {
+      f[i++] = "trace";
+      f[i++] = trace;
     }
     add(new TaskIndex.Change(id, now, f));
   }
 
   /** The run of task {@code id} ended: {@code succeeded}, {@code failed} or {@code cancelled}. */
   void ended(String id, String state, long runNanos) {
-    Map<String, String> f = new HashMap<>();
-    f.put("state", state);
-    f.put("finished", Long.toString(clock.millis()));
-    f.put("runMs", Long.toString(runNanos / 1_000_000));
-    add(new TaskIndex.Change(id, null, f));
+    add(
+        new TaskIndex.Change(
+            id,
+            0,
+            "state",
+            state,
+            "finished",
+            Long.toString(clock.millis()),
+            "runMs",
+            Long.toString(runNanos / 1_000_000)));
+  }
+
+  /** The trace id of a W3C {@code traceparent} header ("00-<trace id>-<span id>-<flags>"). */
+  private static String traceId(Map<String, Object> headers) {
+    Object parent = headers == null ? null : headers.get("traceparent");
+    if (parent == null) return null;
+    String[] parts = parent.toString().split("-");
+    return parts.length == 4 ? parts[1] : null;
   }
 
   private static String input(byte[] body) {
@@ -90,25 +114,21 @@ final class IndexWriter implements ControlPoller.Refreshable {
     flush();
   }
 
-  /** Writes what waits, merged by task, in one call. */
+  /** Writes what waits, merged by task (a start and an end are one change), in one call. */
   synchronized void flush() {
     if (pending.isEmpty()) return;
-    Map<String, TaskIndex.Change> merged = new java.util.LinkedHashMap<>();
     List<TaskIndex.Change> taken = new ArrayList<>();
+    List<TaskIndex.Change> merged = new ArrayList<>();
+    Map<String, Integer> at = new HashMap<>();
     for (TaskIndex.Change c; (c = pending.poll()) != null; ) {
       size.decrementAndGet();
       taken.add(c);
-      merged.merge(
-          c.id(),
-          c,
-          (a, b) -> {
-            Map<String, String> f = new HashMap<>(a.fields());
-            f.putAll(b.fields());
-            return new TaskIndex.Change(a.id(), b.indexAt() != null ? b.indexAt() : a.indexAt(), f);
-          });
+      Integer i = at.putIfAbsent(c.id(), merged.size());
+      if (i == null) merged.add(c);
+      else merged.set(i, merged.get(i).then(c));
     }
     try {
-      index.write(new ArrayList<>(merged.values()));
+      index.write(merged);
       warned = false;
     } catch (SharedStateException e) {
       if (!warned) log.warn("cannot write the task index ({}); trying again", e.getMessage());

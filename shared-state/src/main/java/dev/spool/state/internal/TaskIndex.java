@@ -128,27 +128,38 @@ public final class TaskIndex {
   }
 
   /**
-   * One change to a task's entry: {@code fields} set, and, with a start time, the task put in the
-   * index (or moved to that time).
+   * One change to a task's entry: {@code fields} set (a name, its value, the next name, ...), and,
+   * with a start time ({@code indexAtMs} above 0), the task put in the index (or moved to that
+   * time).
    */
-  public record Change(String id, Instant indexAt, Map<String, String> fields) {}
+  public record Change(String id, long indexAtMs, String... fields) {
+    public Change {
+      if (fields.length % 2 != 0) {
+        throw new IllegalArgumentException("fields are name-value pairs: " + fields.length);
+      }
+    }
+
+    /** This change and then {@code later}, as one: a field both set takes {@code later}'s value. */
+    public Change then(Change later) {
+      String[] both = java.util.Arrays.copyOf(fields, fields.length + later.fields.length);
+      System.arraycopy(later.fields, 0, both, fields.length, later.fields.length);
+      return new Change(id, later.indexAtMs > 0 ? later.indexAtMs : indexAtMs, both);
+    }
+  }
 
   /** Writes {@code changes}, in order, in one call. */
   public void write(List<Change> changes) {
     if (changes.isEmpty()) return;
-    List<String> args = new ArrayList<>();
+    int n = 2;
+    for (Change c : changes) n += 3 + c.fields().length;
+    List<String> args = new ArrayList<>(n);
     args.add(Integer.toString(KEPT));
     args.add(Long.toString(TTL.toMillis()));
     for (Change c : changes) {
       args.add(c.id());
-      args.add(c.indexAt() == null ? "0" : Long.toString(c.indexAt().toEpochMilli()));
-      args.add(Integer.toString(c.fields().size()));
-      c.fields()
-          .forEach(
-              (f, v) -> {
-                args.add(f);
-                args.add(v);
-              });
+      args.add(c.indexAtMs() > 0 ? Long.toString(c.indexAtMs()) : "0");
+      args.add(Integer.toString(c.fields().length / 2)); // HSET sets them in order: the last wins
+      java.util.Collections.addAll(args, c.fields());
     }
     redis.call(
         "index.write",
