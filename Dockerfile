@@ -25,7 +25,7 @@ COPY --from=build /src/producer/target/spool-producer.jar /opt/spool/lib/
 COPY --from=build /src/dashboard/target/spool-dashboard.jar /opt/spool/lib/
 # Which code the consumer leaves to C1 (SPOOL_JIT, compose/image/spool-consumer).
 COPY consumer/jit-directives.json /opt/spool/lib/spool-consumer.jit.json
-COPY --chmod=755 bin/spool-healthcheck compose/image/spool-java compose/image/spool-consumer \
+COPY --chmod=755 bin/spool-healthcheck bin/spool-jit.sh compose/image/spool-java compose/image/spool-consumer \
   compose/image/spool-producer compose/image/spool-scheduler compose/image/spool-dashboard \
   /usr/local/bin/
 # Consumers serve /metrics and /health here; they load every jar in SPOOL_TASKS_PATH.

@@ -800,7 +800,7 @@ public final class SpoolBench implements Callable<Integer> {
 
   /** A way to run the consumers' JIT, as the compiler part compares them. */
   private enum Jit {
-    SPLIT("Spool on C1, handlers C1 and C2 (SPOOL_JIT=split)", Map.of()),
+    SPLIT("Spool on C1, handlers C1 and C2 (SPOOL_JIT=split)", Map.of("SPOOL_JIT", "split")),
     BOTH("C1 and C2 for all (SPOOL_JIT=c2)", Map.of("SPOOL_JIT", "c2")),
     C1("C1 alone (-XX:TieredStopAtLevel=1)", Map.of("SPOOL_JIT", "c2"));
 

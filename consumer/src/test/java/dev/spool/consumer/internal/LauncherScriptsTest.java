@@ -111,42 +111,57 @@ final class LauncherScriptsTest {
 
   /**
    * {@code bin/spool-consumer}'s JIT setting, run in a checkout whose path has a space, with a JDK
-   * whose {@code java} prints its arguments one a line: by default the consumer's directives file
-   * (Spool's code on C1), one argument however the path is spelled; {@code SPOOL_JIT=c2} none;
-   * anything else is refused before a JVM starts.
+   * whose {@code java} prints its arguments one a line and an {@code nproc} that says how many CPUs
+   * there are: {@code split} passes the consumer's directives file (Spool's code on C1), one
+   * argument however the path is spelled; {@code c2} passes none; {@code auto}, the default, splits
+   * on 2 CPUs and not on 4; anything else is refused before a JVM starts.
    */
   @Test
-  void consumerLauncher_passesTheJitDirectivesUnlessSpoolJitIsC2() throws Exception {
+  void consumerLauncher_splitsTheJitOnTwoCpus_orAsSpoolJitSays() throws Exception {
     Path root = fakeCheckout("exit 1\n"); // the jars are fresh: no build
     Path spaced = Files.move(root, tmp.resolve("a checkout"));
     Files.createDirectories(spaced.resolve("bin"));
     for (String script :
-        List.of("spool-consumer", "java-env.sh", "spool-build-if-needed.sh", "spool-aot.sh")) {
+        List.of(
+            "spool-consumer",
+            "java-env.sh",
+            "spool-build-if-needed.sh",
+            "spool-aot.sh",
+            "spool-jit.sh")) {
       Files.copy(ROOT.resolve("bin/" + script), spaced.resolve("bin/" + script));
     }
     Path jdk = fakeJdk("jdk22", "JAVA_VERSION=\"22\"\n");
     Files.writeString(jdk.resolve("bin/java"), "#!/bin/sh\nfor a; do echo \"$a\"; done\n");
-    String launch = "\"$1/bin/spool-consumer\" --concurrency 2";
     String directives =
         "-XX:CompilerDirectivesFile=" + spaced.resolve("consumer/jit-directives.json");
 
-    String split = bash(Map.of("JAVA_HOME", jdk.toString()), launch, spaced.toString());
-    assertTrue(split.lines().anyMatch(directives::equals), split);
-    assertTrue(split.lines().anyMatch("-XX:+UnlockDiagnosticVMOptions"::equals), split);
-    assertTrue(split.endsWith("ConsumerMain\n--concurrency\n2"), split);
-
-    String c2 =
-        bash(Map.of("JAVA_HOME", jdk.toString(), "SPOOL_JIT", "c2"), launch, spaced.toString());
-    assertTrue(c2.lines().noneMatch(l -> l.contains("CompilerDirectivesFile")), c2);
-    assertTrue(c2.endsWith("ConsumerMain\n--concurrency\n2"), c2);
-
-    String wrong =
-        bash(
-            Map.of("JAVA_HOME", jdk.toString(), "SPOOL_JIT", "c1"),
-            launch + "; echo rc=$?",
-            spaced.toString());
-    assertTrue(wrong.contains("SPOOL_JIT must be split or c2, was 'c1'"), wrong);
+    for (String jit : List.of("split", "c2", "", "auto")) {
+      for (int cpus : List.of(2, 4)) {
+        String out = consumerLaunch(spaced, jdk, jit, cpus);
+        boolean split = jit.equals("split") || (!jit.equals("c2") && cpus <= 2);
+        String said = "SPOOL_JIT='" + jit + "', " + cpus + " CPUs: " + out;
+        assertEquals(split, out.lines().anyMatch(directives::equals), said);
+        assertEquals(split, out.lines().anyMatch("-XX:+UnlockDiagnosticVMOptions"::equals), said);
+        assertTrue(out.endsWith("ConsumerMain\n--concurrency\n2"), said);
+      }
+    }
+    String wrong = consumerLaunch(spaced, jdk, "c1", 2);
+    assertTrue(wrong.contains("SPOOL_JIT must be auto, split or c2, was 'c1'"), wrong);
     assertTrue(wrong.endsWith("rc=2"), wrong);
+  }
+
+  /** What {@code bin/spool-consumer --concurrency 2} passes java, then its exit code if not 0. */
+  private String consumerLaunch(Path root, Path jdk, String jit, int cpus) throws Exception {
+    Path fakes = Files.createDirectories(tmp.resolve("cpus-" + cpus));
+    Path nproc = fakes.resolve("nproc");
+    Files.writeString(nproc, "#!/bin/sh\necho " + cpus + "\n");
+    Files.setPosixFilePermissions(nproc, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("JAVA_HOME", jdk.toString());
+    env.put("PATH", fakes + ":" + System.getenv("PATH"));
+    if (!jit.isEmpty()) env.put("SPOOL_JIT", jit);
+    return bash(
+        env, "\"$1/bin/spool-consumer\" --concurrency 2 || echo \"rc=$?\"", root.toString());
   }
 
   /**
