@@ -10,13 +10,11 @@ import dev.spool.state.internal.TaskIndex;
 import dev.spool.testing.SpoolServicesExtension;
 import dev.spool.testing.SpoolTestEnv;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -33,24 +31,7 @@ final class IndexWriterIT {
   void startsAndEnds_inOneBatchOrTwo_readBackAsTheDashboardSeesThem(SpoolTestEnv env) {
     RedisState state = env.sharedState();
     TaskIndex index = state.taskIndex();
-    AtomicLong now = new AtomicLong(T0);
-    Clock clock =
-        new Clock() {
-          @Override
-          public Instant instant() {
-            return Instant.ofEpochMilli(now.get());
-          }
-
-          @Override
-          public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-          }
-
-          @Override
-          public Clock withZone(java.time.ZoneId zone) {
-            return this;
-          }
-        };
+    SettableClock clock = new SettableClock(Instant.ofEpochMilli(T0));
     IndexWriter writer = new IndexWriter(index, "tasks", "worker-1", clock);
     String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
     AMQP.BasicProperties traced =
@@ -61,9 +42,9 @@ final class IndexWriterIT {
     String longInput = "[\"" + "é".repeat(300) + "\"]";
 
     writer.started("t-1", "resize", 2, traced, longInput.getBytes(StandardCharsets.UTF_8));
-    now.addAndGet(40);
+    clock.advance(Duration.ofMillis(40));
     writer.ended("t-1", "succeeded", 35_000_000L);
-    now.addAndGet(10);
+    clock.advance(Duration.ofMillis(10));
     writer.started(
         "t-2", "square", 1, new AMQP.BasicProperties(), "[7]".getBytes(StandardCharsets.UTF_8));
     writer.flush();
@@ -91,7 +72,7 @@ final class IndexWriterIT {
     assertNull(two.runMs());
 
     // An end in a later batch changes what it says and keeps the rest.
-    now.addAndGet(500);
+    clock.advance(Duration.ofMillis(500));
     writer.ended("t-2", "failed", 2_000_000_000L);
     writer.flush();
     TaskIndex.Entry ended = index.read("t-2").orElseThrow();

@@ -5,36 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 final class ReplyQueuesTest {
-  private Instant now = Instant.parse("2026-12-01T00:00:00Z");
+  private final SettableClock clock = new SettableClock(Instant.parse("2026-12-01T00:00:00Z"));
   private final Map<String, Integer> consumers = new HashMap<>();
   private int probes;
-
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public Instant instant() {
-          return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-      };
 
   private final ReplyQueues queues =
       new ReplyQueues(
@@ -47,7 +27,7 @@ final class ReplyQueuesTest {
           clock);
 
   private void advance(Duration d) {
-    now = now.plus(d);
+    clock.advance(d);
   }
 
   @Test
