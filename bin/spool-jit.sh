@@ -10,14 +10,21 @@
 # the bare client's with c2 against 1.15-1.31x split): docs/performance.md. With more CPUs the
 # compiling runs beside the work, so auto keeps the JVM's default there.
 
-spool_cpus() { # the CPUs this process may use: nproc, or fewer under a cgroup v2 CPU quota
+spool_cpus() { # the CPUs this process may use: nproc, or fewer under a cgroup's CPU quota
+  # (v2: cpu.max "QUOTA PERIOD" or "max PERIOD"; v1: cpu/cpu.cfs_quota_us, -1 for none).
+  # SPOOL_CGROUP_ROOT moves /sys/fs/cgroup, for the launcher's tests.
   spool_n=$(nproc 2>/dev/null) || spool_n=1
-  if [ -r /sys/fs/cgroup/cpu.max ]; then
-    read -r spool_quota spool_period </sys/fs/cgroup/cpu.max || spool_quota=max
-    if [ "${spool_quota:-max}" != max ] && [ "${spool_period:-0}" -gt 0 ] 2>/dev/null; then
-      spool_q=$(((spool_quota + spool_period - 1) / spool_period))
-      [ "$spool_q" -lt "$spool_n" ] && spool_n=$spool_q
-    fi
+  spool_cg="${SPOOL_CGROUP_ROOT:-/sys/fs/cgroup}"
+  spool_quota="" spool_period=""
+  if [ -r "$spool_cg/cpu.max" ]; then
+    read -r spool_quota spool_period <"$spool_cg/cpu.max" || spool_quota=""
+  elif [ -r "$spool_cg/cpu/cpu.cfs_quota_us" ] && [ -r "$spool_cg/cpu/cpu.cfs_period_us" ]; then
+    read -r spool_quota <"$spool_cg/cpu/cpu.cfs_quota_us" || spool_quota=""
+    read -r spool_period <"$spool_cg/cpu/cpu.cfs_period_us" || spool_period=""
+  fi
+  if [ "${spool_quota:-0}" -gt 0 ] 2>/dev/null && [ "${spool_period:-0}" -gt 0 ] 2>/dev/null; then
+    spool_q=$(((spool_quota + spool_period - 1) / spool_period))
+    [ "$spool_q" -lt "$spool_n" ] && spool_n=$spool_q
   fi
   echo "$spool_n"
 }

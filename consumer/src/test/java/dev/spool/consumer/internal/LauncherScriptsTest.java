@@ -114,7 +114,8 @@ final class LauncherScriptsTest {
    * whose {@code java} prints its arguments one a line and an {@code nproc} that says how many CPUs
    * there are: {@code split} passes the consumer's directives file (Spool's code on C1), one
    * argument however the path is spelled; {@code c2} passes none; {@code auto}, the default, splits
-   * on 2 CPUs and not on 4; anything else is refused before a JVM starts.
+   * on 2 CPUs and not on 4, nor under a cgroup quota of more than 2; anything else is refused
+   * before a JVM starts.
    */
   @Test
   void consumerLauncher_splitsTheJitOnTwoCpus_orAsSpoolJitSays() throws Exception {
@@ -135,9 +136,10 @@ final class LauncherScriptsTest {
     String directives =
         "-XX:CompilerDirectivesFile=" + spaced.resolve("consumer/jit-directives.json");
 
+    Path noQuota = Files.createDirectories(tmp.resolve("cgroup-none"));
     for (String jit : List.of("split", "c2", "", "auto")) {
       for (int cpus : List.of(2, 4)) {
-        String out = consumerLaunch(spaced, jdk, jit, cpus);
+        String out = consumerLaunch(spaced, jdk, jit, cpus, noQuota);
         boolean split = jit.equals("split") || (!jit.equals("c2") && cpus <= 2);
         String said = "SPOOL_JIT='" + jit + "', " + cpus + " CPUs: " + out;
         assertEquals(split, out.lines().anyMatch(directives::equals), said);
@@ -145,13 +147,37 @@ final class LauncherScriptsTest {
         assertTrue(out.endsWith("ConsumerMain\n--concurrency\n2"), said);
       }
     }
-    String wrong = consumerLaunch(spaced, jdk, "c1", 2);
+    // A cgroup's CPU quota (a container's --cpus) counts, rounded up, where it is below nproc's.
+    Map<String, Boolean> quotas =
+        Map.of(
+            "cpu.max=150000 100000", true, // 1.5 CPUs: 2
+            "cpu.max=max 100000", false,
+            "cpu/cpu.cfs_quota_us=300000|cpu/cpu.cfs_period_us=100000", false, // v1, 3 CPUs
+            "cpu/cpu.cfs_quota_us=100000|cpu/cpu.cfs_period_us=100000", true,
+            "cpu/cpu.cfs_quota_us=-1|cpu/cpu.cfs_period_us=100000", false);
+    int k = 0;
+    for (var quota : quotas.entrySet()) {
+      Path cgroup = Files.createDirectories(tmp.resolve("cgroup-" + k++));
+      for (String file : quota.getKey().split("\\|")) {
+        String[] kv = file.split("=", 2);
+        Files.createDirectories(cgroup.resolve(kv[0]).getParent());
+        Files.writeString(cgroup.resolve(kv[0]), kv[1] + "\n");
+      }
+      String out = consumerLaunch(spaced, jdk, "", 4, cgroup);
+      assertEquals(quota.getValue(), out.lines().anyMatch(directives::equals), quota + ": " + out);
+    }
+
+    String wrong = consumerLaunch(spaced, jdk, "c1", 2, noQuota);
     assertTrue(wrong.contains("SPOOL_JIT must be auto, split or c2, was 'c1'"), wrong);
     assertTrue(wrong.endsWith("rc=2"), wrong);
   }
 
-  /** What {@code bin/spool-consumer --concurrency 2} passes java, then its exit code if not 0. */
-  private String consumerLaunch(Path root, Path jdk, String jit, int cpus) throws Exception {
+  /**
+   * What {@code bin/spool-consumer --concurrency 2} passes java, then its exit code if not 0, with
+   * {@code nproc} saying {@code cpus} and the cgroup files under {@code cgroup}.
+   */
+  private String consumerLaunch(Path root, Path jdk, String jit, int cpus, Path cgroup)
+      throws Exception {
     Path fakes = Files.createDirectories(tmp.resolve("cpus-" + cpus));
     Path nproc = fakes.resolve("nproc");
     Files.writeString(nproc, "#!/bin/sh\necho " + cpus + "\n");
@@ -159,6 +185,7 @@ final class LauncherScriptsTest {
     Map<String, String> env = new java.util.HashMap<>();
     env.put("JAVA_HOME", jdk.toString());
     env.put("PATH", fakes + ":" + System.getenv("PATH"));
+    env.put("SPOOL_CGROUP_ROOT", cgroup.toString());
     if (!jit.isEmpty()) env.put("SPOOL_JIT", jit);
     return bash(
         env, "\"$1/bin/spool-consumer\" --concurrency 2 || echo \"rc=$?\"", root.toString());
