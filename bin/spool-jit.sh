@@ -6,8 +6,8 @@
 #                       stay on C1; handlers, Jackson and the JDK reach C2 (consumer/jit-directives.json)
 #   c2                  the JVM's default: any hot method may reach C2
 # On 2 CPUs that the broker shares, C2 compiling Spool's path took more CPU than its code saved
-# (maps 1.15-1.31x faster split) while its code answers a lone call sooner (apply's p99 1.02-1.17x
-# the bare client's with c2 against 1.15-1.31x split): docs/performance.md. With more CPUs the
+# (maps 1.15-1.31x faster split) while its code answers a lone call sooner (apply's p99 over the
+# bare client's, median of runs: 1.02 with c2, 1.18 split): docs/performance.md. With more CPUs the
 # compiling runs beside the work, so auto keeps the JVM's default there.
 
 spool_cpus() { # the CPUs this process may use: nproc, or fewer under a cgroup's CPU quota
