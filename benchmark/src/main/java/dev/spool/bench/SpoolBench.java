@@ -800,16 +800,20 @@ public final class SpoolBench implements Callable<Integer> {
 
   /** A way to run the consumers' JIT, as the compiler part compares them. */
   private enum Jit {
-    SPLIT("Spool on C1, handlers C1 and C2 (SPOOL_JIT=split)", Map.of("SPOOL_JIT", "split")),
-    BOTH("C1 and C2 for all (SPOOL_JIT=c2)", Map.of("SPOOL_JIT", "c2")),
-    C1("C1 alone (-XX:TieredStopAtLevel=1)", Map.of("SPOOL_JIT", "c2"));
+    SPLIT("SPOOL_JIT=split", "Spool on C1, handlers C1 and C2", "split", ""),
+    BOTH("C1 and C2 for all", "SPOOL_JIT=c2", "c2", ""),
+    C1("C1 alone", "-XX:TieredStopAtLevel=1", "c2", "-XX:TieredStopAtLevel=1");
 
+    final String title;
     final String label;
-    final Map<String, String> env;
+    final String spoolJit;
+    final String javaOpts;
 
-    Jit(String label, Map<String, String> env) {
-      this.label = label;
-      this.env = env;
+    Jit(String title, String detail, String spoolJit, String javaOpts) {
+      this.title = title;
+      this.label = title + " (" + detail + ")";
+      this.spoolJit = spoolJit;
+      this.javaOpts = javaOpts;
     }
   }
 
@@ -837,9 +841,9 @@ public final class SpoolBench implements Callable<Integer> {
         for (int k = 0; k < order.length; k++) {
           Jit jit = order[(k + round) % order.length];
           Map<String, String> e = envWithBenchTasks();
-          e.putAll(jit.env);
-          String opts = consumerJavaOpts == null ? "" : consumerJavaOpts;
-          if (jit == Jit.C1) opts = (opts + " -XX:TieredStopAtLevel=1").trim();
+          e.put("SPOOL_JIT", jit.spoolJit);
+          String opts =
+              ((consumerJavaOpts == null ? "" : consumerJavaOpts) + " " + jit.javaOpts).trim();
           if (!opts.isEmpty()) e.put("SPOOL_JAVA_OPTS", opts);
           List<ConsumerProcess> consumers = new ArrayList<>();
           try {
@@ -876,14 +880,14 @@ public final class SpoolBench implements Callable<Integer> {
     JitRound both = medians(rounds.get(Jit.BOTH));
     for (Jit jit : List.of(Jit.SPLIT, Jit.C1)) {
       JitRound r = medians(rounds.get(jit));
-      String name = jit == Jit.SPLIT ? "SPOOL_JIT=split" : "C1 alone";
+      String name = jit.title;
       out.add(
           new Figure(
               name + ": first square map",
               "tasks/s",
               r.first(),
               both.first(),
-              "C1 and C2 for all",
+              Jit.BOTH.title,
               Double.NaN,
               true));
       out.add(
@@ -892,7 +896,7 @@ public final class SpoolBench implements Callable<Integer> {
               "tasks/s",
               r.fourth(),
               both.fourth(),
-              "C1 and C2 for all",
+              Jit.BOTH.title,
               Double.NaN,
               true));
       out.add(
@@ -901,7 +905,7 @@ public final class SpoolBench implements Callable<Integer> {
               "tasks/s",
               r.crunch(),
               both.crunch(),
-              "C1 and C2 for all",
+              Jit.BOTH.title,
               Double.NaN,
               true));
       out.add(
@@ -910,7 +914,7 @@ public final class SpoolBench implements Callable<Integer> {
               "ms",
               r.crunchCpuMs(),
               both.crunchCpuMs(),
-              "C1 and C2 for all",
+              Jit.BOTH.title,
               Double.NaN,
               false));
     }
